@@ -1,0 +1,3 @@
+from tuimarket.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The analysis engine: pure functions over price frames. Never imports Textual."""

@@ -1,0 +1,337 @@
+"""The configuration: TOML validated into frozen objects.
+
+Lookup order: `--config PATH`, then `$TUIMARKET_CONFIG`, then `config.toml` in the user config
+dir, then the built-in defaults (which equal the documented `config.toml` at the repo root).
+Every problem becomes one `ConfigError` naming the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "tuimarket"
+SYMBOL_PATTERN = re.compile(r"^[A-Za-z0-9^.\-=]{1,15}$")
+CHART_RANGES = ("3M", "6M", "1Y", "2Y", "5Y")
+SOURCES = ("auto", "yahoo", "bundled")
+STANCES = ("fully_invested", "partially_invested", "defensive")
+
+
+class ConfigError(Exception):
+    """A user's configuration mistake; `str()` is the one line to print."""
+
+    def __init__(self, path: str, key: str, problem: str) -> None:
+        super().__init__(f"{path}: {key}: {problem}" if key else f"{path}: {problem}")
+        self.path, self.key, self.problem = path, key, problem
+
+
+@dataclass(frozen=True)
+class Symbol:
+    symbol: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MacdSettings:
+    fast: int = 12
+    slow: int = 26
+    signal: int = 9
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    sma_periods: tuple[int, ...] = (50, 100, 200)
+    slope_lookback: int = 10
+    swing_window: int = 5
+    swing_count: int = 4
+    level_tolerance: float = 0.015
+    level_min_touches: int = 2
+    level_lookback: int = 250
+    rs_average: int = 50
+    macd: MacdSettings = MacdSettings()
+
+
+@dataclass(frozen=True)
+class RegimeSettings:
+    full_min_breadth: float = 0.5
+    defensive_max_uptrends: int = 0
+    defensive_below_breadth: float = 0.3
+
+
+@dataclass(frozen=True)
+class ChartSettings:
+    range: str = "1Y"
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    open_seconds: int = 60
+    closed_seconds: int = 1800
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    source: str = "auto"
+    cache_dir: str = ""
+    history_years: int = 12
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    theme: str = "textual-dark"
+    bell: bool = False
+
+
+DEFAULT_INDEXES = (
+    Symbol("^GSPC", "S&P 500"),
+    Symbol("^NDX", "Nasdaq 100"),
+    Symbol("^RUT", "Russell 2000"),
+)
+DEFAULT_SECTORS = (
+    Symbol("XLK", "Technology"),
+    Symbol("XLF", "Financials"),
+    Symbol("XLV", "Health Care"),
+    Symbol("XLE", "Energy"),
+    Symbol("XLI", "Industrials"),
+    Symbol("XLY", "Consumer Discretionary"),
+    Symbol("XLP", "Consumer Staples"),
+    Symbol("XLU", "Utilities"),
+    Symbol("XLB", "Materials"),
+    Symbol("XLRE", "Real Estate"),
+    Symbol("XLC", "Communication Services"),
+)
+
+
+@dataclass(frozen=True)
+class RotationSettings:
+    include_indexes: bool = True
+    symbols: tuple[Symbol, ...] = DEFAULT_SECTORS
+
+
+@dataclass(frozen=True)
+class Config:
+    benchmark: str = "^GSPC"
+    indexes: tuple[Symbol, ...] = DEFAULT_INDEXES
+    rotation: RotationSettings = RotationSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
+    regime: RegimeSettings = RegimeSettings()
+    chart: ChartSettings = ChartSettings()
+    refresh: RefreshSettings = RefreshSettings()
+    data: DataSettings = DataSettings()
+    ui: UiSettings = UiSettings()
+    path: str = field(default="(defaults)", compare=False)
+
+    @property
+    def rotation_universe(self) -> tuple[Symbol, ...]:
+        """The symbols ranked against the benchmark, indexes first when included (never the benchmark)."""
+        members = (self.indexes if self.rotation.include_indexes else ()) + self.rotation.symbols
+        return tuple(s for s in members if s.symbol != self.benchmark)
+
+    @property
+    def all_symbols(self) -> tuple[str, ...]:
+        """Every symbol the monitor needs, each once, in display order."""
+        ordered = [s.symbol for s in self.indexes] + [self.benchmark]
+        ordered += [s.symbol for s in self.rotation.symbols]
+        return tuple(dict.fromkeys(ordered))
+
+    def name_of(self, symbol: str) -> str:
+        for entry in self.indexes + self.rotation.symbols:
+            if entry.symbol == symbol:
+                return entry.name
+        return symbol
+
+    @property
+    def cache_dir(self) -> Path:
+        if override := os.environ.get("TUIMARKET_CACHE_DIR"):
+            return Path(override).expanduser()
+        if self.data.cache_dir:
+            return Path(self.data.cache_dir).expanduser()
+        return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+# Numeric bounds per dotted key: (lowest, highest), both inclusive.
+RANGES: dict[str, tuple[float, float]] = {
+    "analysis.sma_periods": (2, 400),
+    "analysis.slope_lookback": (1, 100),
+    "analysis.swing_window": (1, 50),
+    "analysis.swing_count": (2, 20),
+    "analysis.level_tolerance": (0.0001, 0.2),
+    "analysis.level_min_touches": (2, 10),
+    "analysis.level_lookback": (20, 5000),
+    "analysis.rs_average": (2, 400),
+    "analysis.macd.fast": (1, 200),
+    "analysis.macd.slow": (2, 400),
+    "analysis.macd.signal": (1, 200),
+    "regime.full_min_breadth": (0.0, 1.0),
+    "regime.defensive_max_uptrends": (0, 50),
+    "regime.defensive_below_breadth": (0.0, 1.0),
+    "refresh.open_seconds": (10, 3600),
+    "refresh.closed_seconds": (60, 86400),
+    "data.history_years": (2, 40),
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "chart.range": CHART_RANGES,
+    "data.source": SOURCES,
+}
+
+
+class _Reader:
+    """Turns one parsed TOML document into a Config, failing on the first problem."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(self.path, key, problem)
+
+    def section(self, cls: type, raw: Any, prefix: str) -> Any:
+        if not isinstance(raw, dict):
+            raise self.fail(prefix, f"must be a table, got {_describe(raw)}")
+        known = {f.name: f for f in fields(cls) if f.name != "path"}
+        for key in raw:
+            if key not in known:
+                raise self.fail(_join(prefix, key), f"unknown key (expected one of: {', '.join(known)})")
+        values = {}
+        for name, spec in known.items():
+            if name in raw:
+                values[name] = self.value(spec.default, raw[name], _join(prefix, name))
+        return cls(**values)
+
+    def value(self, default: Any, raw: Any, key: str) -> Any:
+        if key in ("indexes", "rotation.symbols"):
+            return self.symbols(raw, key)
+        if hasattr(default, "__dataclass_fields__"):
+            return self.section(type(default), raw, key)
+        if isinstance(default, bool):
+            if not isinstance(raw, bool):
+                raise self.fail(key, f"must be true or false, got {_describe(raw)}")
+            return raw
+        if isinstance(default, tuple):
+            return self.int_list(raw, key)
+        if isinstance(default, (int, float)):
+            return self.number(raw, key, float if isinstance(default, float) else int)
+        if not isinstance(raw, str):
+            raise self.fail(key, f"must be a string, got {_describe(raw)}")
+        if key in CHOICES and raw not in CHOICES[key]:
+            raise self.fail(key, f"must be one of {', '.join(CHOICES[key])}, got {raw!r}")
+        if key == "benchmark":
+            self.check_symbol(raw, key)
+        return raw
+
+    def number(self, raw: Any, key: str, kind: type) -> int | float:
+        wanted = "an integer" if kind is int else "a number"
+        ok = isinstance(raw, int) if kind is int else isinstance(raw, (int, float))
+        if isinstance(raw, bool) or not ok:
+            raise self.fail(key, f"must be {wanted}, got {_describe(raw)}")
+        low, high = RANGES[key]
+        if not low <= raw <= high:
+            raise self.fail(key, f"must be from {_num(low)} to {_num(high)}, got {_num(raw)}")
+        return kind(raw)
+
+    def int_list(self, raw: Any, key: str) -> tuple[int, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail(key, f"must be a non-empty list of integers, got {_describe(raw)}")
+        values = tuple(self.number(item, key, int) for item in raw)
+        if len(set(values)) != len(values):
+            raise self.fail(key, f"has a duplicate period in {list(values)}")
+        return tuple(sorted(values))
+
+    def symbols(self, raw: Any, key: str) -> tuple[Symbol, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail(key, f"must be a non-empty list of {{ symbol, name }} tables, got {_describe(raw)}")
+        entries: list[Symbol] = []
+        for i, item in enumerate(raw):
+            where = f"{key}[{i}]"
+            if not isinstance(item, dict):
+                raise self.fail(where, f"must be a table with symbol and name, got {_describe(item)}")
+            extra = set(item) - {"symbol", "name"}
+            if extra:
+                raise self.fail(f"{where}.{sorted(extra)[0]}", "unknown key (expected symbol, name)")
+            symbol = item.get("symbol")
+            if not isinstance(symbol, str):
+                raise self.fail(f"{where}.symbol", f"must be a string, got {_describe(symbol)}")
+            self.check_symbol(symbol, f"{where}.symbol")
+            name = item.get("name", symbol)
+            if not isinstance(name, str) or not name.strip() or len(name) > 40:
+                raise self.fail(f"{where}.name", "must be a non-empty string of at most 40 characters")
+            if any(e.symbol == symbol for e in entries):
+                raise self.fail(f"{where}.symbol", f"duplicate symbol {symbol!r}")
+            entries.append(Symbol(symbol, name.strip()))
+        return tuple(entries)
+
+    def check_symbol(self, symbol: str, key: str) -> None:
+        if not SYMBOL_PATTERN.match(symbol):
+            raise self.fail(key, f"{symbol!r} is not a ticker (letters, digits and ^ . - = only, at most 15)")
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _describe(raw: Any) -> str:
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(raw), type(raw).__name__)
+    shown = repr(raw)
+    return f"{kind} {shown}" if len(shown) <= 30 and not isinstance(raw, (list, dict)) else kind
+
+
+def parse(text: str, path: str = "config.toml") -> Config:
+    """Validate TOML text into a Config; raises ConfigError."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "", f"TOML syntax error: {exc}") from None
+    reader = _Reader(path)
+    config = reader.section(Config, raw, "")
+    _check_consistency(config, reader)
+    return _with_path(config, path)
+
+
+def _check_consistency(config: Config, reader: _Reader) -> None:
+    macd = config.analysis.macd
+    if macd.fast >= macd.slow:
+        raise reader.fail("analysis.macd.fast", f"must be below analysis.macd.slow ({macd.slow}), got {macd.fast}")
+    index_symbols = {s.symbol for s in config.indexes}
+    for i, entry in enumerate(config.rotation.symbols):
+        if config.rotation.include_indexes and entry.symbol in index_symbols:
+            raise reader.fail(f"rotation.symbols[{i}].symbol",
+                              f"duplicate symbol {entry.symbol!r}: it is already one of the indexes")
+
+
+def _with_path(config: Config, path: str) -> Config:
+    values = {f.name: getattr(config, f.name) for f in fields(config)}
+    values["path"] = path
+    return Config(**values)
+
+
+def load(path: str | os.PathLike | None = None) -> Config:
+    """Find and load the configuration, following the documented lookup order."""
+    candidate = path or os.environ.get("TUIMARKET_CONFIG")
+    explicit = candidate is not None
+    if not explicit:
+        user_file = Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+        if not user_file.is_file():
+            return Config()
+        candidate = user_file
+    file = Path(candidate).expanduser()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(file), "", "no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(str(file), "", "is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(file), "", "is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(str(file), "", exc.strerror or "cannot be read") from None
+    return parse(text, str(file))

@@ -1,0 +1,1 @@
+"""Market data: Yahoo, the bundled history and the SQLite cache. Never imports Textual."""
