@@ -1,0 +1,123 @@
+"""Configuration: the documented file equals the defaults, and every mistake is one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tuimarket import config
+from tuimarket.config import Config, ConfigError, Symbol
+
+REPO = Path(__file__).resolve().parents[1]
+
+# (TOML text, the key the error must name, a phrase the error must contain)
+BAD_CONFIGS = [
+    ("benchmark = ", "", "TOML syntax error"),
+    ("[analysis\nsma_periods = [50]", "", "TOML syntax error"),
+    ("colour = 'red'", "colour", "unknown key"),
+    ("[analysis]\nsma_period = [50]", "analysis.sma_period", "unknown key"),
+    ("[analysis.macd]\nfast = 'twelve'", "analysis.macd.fast", "must be an integer"),
+    ("[analysis.macd]\nfast = 12.5", "analysis.macd.fast", "must be an integer"),
+    ("[analysis.macd]\nfast = true", "analysis.macd.fast", "must be an integer"),
+    ("[analysis.macd]\nfast = 0", "analysis.macd.fast", "must be from 1 to 200"),
+    ("[analysis.macd]\nfast = 30\nslow = 26", "analysis.macd.fast", "must be below"),
+    ("[analysis]\nsma_periods = []", "analysis.sma_periods", "non-empty list"),
+    ("[analysis]\nsma_periods = [50, 50]", "analysis.sma_periods", "duplicate"),
+    ("[analysis]\nsma_periods = [50, 1000]", "analysis.sma_periods", "must be from 2 to 400"),
+    ("[analysis]\nlevel_tolerance = -0.1", "analysis.level_tolerance", "must be from"),
+    ("[regime]\nfull_min_breadth = 1.5", "regime.full_min_breadth", "must be from 0 to 1"),
+    ("[refresh]\nopen_seconds = 1", "refresh.open_seconds", "must be from 10"),
+    ("[chart]\nrange = '10Y'", "chart.range", "must be one of 3M, 6M, 1Y, 2Y, 5Y"),
+    ("[data]\nsource = 'internet'", "data.source", "must be one of auto, yahoo, bundled"),
+    ("[data]\ncache_dir = 5", "data.cache_dir", "must be a string"),
+    ("[ui]\nbell = 'yes'", "ui.bell", "must be true or false"),
+    ("chart = 5", "chart", "must be a table"),
+    ("benchmark = 'S&P 500'", "benchmark", "is not a ticker"),
+    ("benchmark = '../../etc/passwd'", "benchmark", "is not a ticker"),
+    ("indexes = []", "indexes", "non-empty list"),
+    ("indexes = ['^GSPC']", "indexes[0]", "must be a table"),
+    ("indexes = [{ symbol = 'a;b', name = 'x' }]", "indexes[0].symbol", "is not a ticker"),
+    ("indexes = [{ symbol = 'ABCDEFGHIJKLMNOP' }]", "indexes[0].symbol", "is not a ticker"),
+    ("indexes = [{ name = 'S&P' }]", "indexes[0].symbol", "must be a string"),
+    ("indexes = [{ symbol = '^GSPC', name = '' }]", "indexes[0].name", "non-empty string"),
+    ("indexes = [{ symbol = '^GSPC', name = 'a' }, { symbol = '^GSPC', name = 'b' }]",
+     "indexes[1].symbol", "duplicate symbol"),
+    ("indexes = [{ symbol = '^GSPC', label = 'x' }]", "indexes[0].label", "unknown key"),
+    ("[rotation]\nsymbols = [{ symbol = '^NDX', name = 'dup' }]", "rotation.symbols[0].symbol", "duplicate symbol"),
+]
+
+
+@pytest.mark.parametrize("text, key, phrase", BAD_CONFIGS)
+def test_bad_config_is_one_line_naming_file_and_key(text: str, key: str, phrase: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config.parse(text, "my.toml")
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"my.toml: {key}: " if key else "my.toml: ")
+    assert phrase in message
+    assert caught.value.key == key
+
+
+def test_documented_config_file_equals_the_defaults() -> None:
+    assert config.load(REPO / "config.toml") == Config()
+
+
+def test_defaults_cover_the_documented_universe() -> None:
+    defaults = Config()
+    assert [s.symbol for s in defaults.indexes] == ["^GSPC", "^NDX", "^RUT"]
+    assert len(defaults.rotation.symbols) == 11
+    # The benchmark is never ranked against itself.
+    assert "^GSPC" not in [s.symbol for s in defaults.rotation_universe]
+    assert [s.symbol for s in defaults.rotation_universe][:2] == ["^NDX", "^RUT"]
+    assert defaults.all_symbols.count("^GSPC") == 1
+
+
+def test_partial_file_keeps_other_defaults() -> None:
+    loaded = config.parse("[analysis.macd]\nfast = 8\n[chart]\nrange = '6M'")
+    assert loaded.analysis.macd.fast == 8
+    assert loaded.analysis.macd.slow == 26
+    assert loaded.chart.range == "6M"
+    assert loaded.indexes == Config().indexes
+
+
+def test_periods_are_sorted_and_names_trimmed() -> None:
+    loaded = config.parse("indexes = [{ symbol = 'QQQ', name = '  Nasdaq ETF ' }]\n"
+                          "[analysis]\nsma_periods = [200, 20, 50]")
+    assert loaded.analysis.sma_periods == (20, 50, 200)
+    assert loaded.indexes == (Symbol("QQQ", "Nasdaq ETF"),)
+
+
+def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env_file = tmp_path / "env.toml"
+    env_file.write_text("[chart]\nrange = '2Y'")
+    explicit = tmp_path / "explicit.toml"
+    explicit.write_text("[chart]\nrange = '3M'")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("TUIMARKET_CONFIG", raising=False)
+    assert config.load() == Config()
+    user_file = tmp_path / "xdg" / "tuimarket" / "config.toml"
+    user_file.parent.mkdir(parents=True)
+    user_file.write_text("[chart]\nrange = '6M'")
+    assert config.load().chart.range == "6M"
+    monkeypatch.setenv("TUIMARKET_CONFIG", str(env_file))
+    assert config.load().chart.range == "2Y"
+    assert config.load(explicit).chart.range == "3M"
+
+
+@pytest.mark.parametrize("make, phrase", [
+    (lambda d: d / "absent.toml", "no such file"),
+    (lambda d: d, "is a directory"),
+    (lambda d: (d / "latin1.toml").write_bytes(b"benchmark = '\xff'") and d / "latin1.toml", "not UTF-8"),
+])
+def test_unreadable_files_are_one_line(tmp_path: Path, make, phrase: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config.load(make(tmp_path))
+    assert phrase in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_cache_dir_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TUIMARKET_CACHE_DIR", raising=False)
+    assert config.parse(f"[data]\ncache_dir = '{tmp_path}'").cache_dir == tmp_path
+    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "env"))
+    assert config.parse(f"[data]\ncache_dir = '{tmp_path}'").cache_dir == tmp_path / "env"
