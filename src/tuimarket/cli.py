@@ -1,0 +1,162 @@
+"""The command line: `tuimarket` (the monitor), `tuimarket data`, `tuimarket report`.
+
+Exit status: 0 success, 2 a user's mistake (usage, config, dates), 1 anything unexpected.
+A user's mistake is one line on stderr, never a traceback. Heavy modules (pandas, Textual,
+yfinance) are imported only by the command that needs them, so `--help` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from typing import NoReturn, Sequence
+
+from tuimarket import __version__
+from tuimarket.config import SOURCES, ConfigError
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
+REPORT_FORMATS = ("text", "markdown", "json")
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for; its message is the one line to print."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the whole usage block; one line that says what to fix reads better.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date written YYYY-MM-DD, got {text!r}") from None
+
+
+def _common_options() -> argparse.ArgumentParser:
+    # SUPPRESS keeps a subcommand's unset option from overwriting the same option given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="configuration file (default: $TUIMARKET_CONFIG, then the user config dir)")
+    common.add_argument("--source", choices=SOURCES, default=argparse.SUPPRESS,
+                        help="where prices come from; 'bundled' works offline (default: from the config)")
+    common.add_argument("--as-of", type=_as_of, metavar="YYYY-MM-DD", default=argparse.SUPPRESS,
+                        help="replay history: clip every series at this date")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = _Parser(
+        prog="tuimarket",
+        description="A terminal market monitor: index trends, MACD, support and resistance, sector rotation.",
+        epilog="Without a command, opens the monitor. Keys: ? in the monitor lists them.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"tuimarket {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.add_parser("monitor", parents=[common], help="open the dashboard (the default)")
+    commands.add_parser("data", parents=[common],
+                        help="print each configured symbol's dates, last close, source and freshness")
+    report = commands.add_parser("report", parents=[common],
+                                 help="print the analysis as text, markdown or json")
+    report.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default: text)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    options = {"config": None, "source": None, "as_of": None} | vars(args)
+    try:
+        from tuimarket import config as config_module
+
+        config = config_module.load(options["config"])
+        command = options["command"] or "monitor"
+        if command == "monitor":
+            from tuimarket.ui.app import run_monitor
+
+            _check_replay(config, options["source"], options["as_of"])
+            return run_monitor(config, source=options["source"], as_of=options["as_of"])
+        data = _load(config, options["source"], options["as_of"])
+        if command == "data":
+            _print_data_table(config, data)
+        else:
+            _print_report(config, data, options["format"])
+        return EXIT_OK
+    except (ConfigError, UserError) as exc:
+        print(f"tuimarket: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `tuimarket report | head` closing the pipe early is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, and how to see more
+        if os.environ.get("TUIMARKET_DEBUG"):
+            raise
+        print(f"tuimarket: unexpected error: {type(exc).__name__}: {exc} "
+              "(set TUIMARKET_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+def _load(config, source: str | None, as_of: date | None):
+    """Live data when allowed (falling back offline); a replay reads only the cache and the bundle."""
+    from tuimarket.data.feed import Feed
+
+    if as_of is None:
+        return Feed(config, source=source).refresh()
+    _check_replay(config, source, as_of)
+    return Feed(config, source=source, as_of=as_of).initial()
+
+
+def _check_replay(config, source: str | None, as_of: date | None) -> None:
+    if as_of is not None:
+        from tuimarket.data.feed import Feed
+
+        check_as_of(Feed(config, source=source).initial(), as_of)
+
+
+def check_as_of(data, as_of: date) -> None:
+    """Refuse a replay date outside the history at hand, naming the range that exists."""
+    firsts = [bars.index[0].date() for bars in data.bars.values() if len(bars)]
+    if not firsts or data.as_of is None:
+        raise UserError("--as-of: there is no price history to replay")
+    if as_of < min(firsts):
+        raise UserError(f"--as-of {as_of} is before the data begins ({min(firsts)})")
+    if as_of > data.as_of:
+        raise UserError(f"--as-of {as_of} is after the data ends ({data.as_of})")
+
+
+def _print_data_table(config, data) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from tuimarket.data.feed import describe
+
+    table = Table(title=f"tuimarket data — as of {data.as_of or 'n/a'} ({data.source})", title_justify="left")
+    for column, justify in [("symbol", "left"), ("name", "left"), ("first", "left"), ("last", "left"),
+                            ("last close", "right"), ("source", "left"), ("freshness", "left")]:
+        table.add_column(column, justify=justify)
+    for row in describe(data, config):
+        close = f"{row['last_close']:,.2f}" if row["last_close"] is not None else "—"
+        table.add_row(row["symbol"], row["name"], str(row["first"] or "—"), str(row["last"] or "—"),
+                      close, row["source"], row["freshness"], markup=False)
+    console = Console()
+    console.print(table)
+    for note in data.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
+
+
+def _print_report(config, data, fmt: str) -> None:
+    from tuimarket.analysis.snapshot import build_snapshot
+    from tuimarket.report import render
+
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    width = os.get_terminal_size().columns if sys.stdout.isatty() else 100
+    sys.stdout.write(render(build_snapshot(config, data), fmt, color=color, width=width))
+    sys.stdout.flush()
