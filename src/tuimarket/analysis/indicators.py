@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, Mapping
 
 import pandas as pd
 
@@ -43,3 +43,93 @@ class MacdState:
     state: MacdSide | None            # "buy" while the MACD line is above its signal line
     crossed_on: date | None           # the session the current state began (the last crossover)
     momentum: Direction | None        # the histogram's direction over the last session
+
+
+@dataclass(frozen=True)
+class Macd:
+    """The three MACD series, aligned on the input's index."""
+
+    macd: pd.Series
+    signal: pd.Series
+    histogram: pd.Series
+
+
+def sma(values: pd.Series, period: int) -> pd.Series:
+    """The simple moving average; NaN until `period` values exist."""
+    return values.rolling(period, min_periods=period).mean()
+
+
+def ema(values: pd.Series, period: int) -> pd.Series:
+    """The exponential moving average, seeded TA-Lib style from the first `period` valid values."""
+    valid = values.dropna()
+    out = pd.Series(float("nan"), index=values.index, name=values.name)
+    if len(valid) < period:
+        return out
+    seeded = valid.iloc[period - 1:].copy()
+    seeded.iloc[0] = valid.iloc[:period].mean()
+    out.loc[seeded.index] = seeded.ewm(alpha=2.0 / (period + 1), adjust=False).mean()
+    return out
+
+
+def macd(close: pd.Series, fast: int = 12, slow: int = 26, signal: int = 9) -> Macd:
+    """MACD line (fast EMA − slow EMA), its signal EMA and the histogram (line − signal)."""
+    # TA-Lib starts both EMAs at bar slow-1, so the fast one skips the first slow-fast closes.
+    fast_ema = ema(close.iloc[slow - fast:], fast).reindex(close.index)
+    line = fast_ema - ema(close, slow)
+    signal_line = ema(line, signal)
+    return Macd(line, signal_line, line - signal_line)
+
+
+def rising(values: pd.Series, lookback: int) -> pd.Series:
+    """True where the value is above its value `lookback` bars earlier (NaN-safe: False)."""
+    return values > values.shift(lookback)
+
+
+def sma_states(close: pd.Series, averages: Mapping[int, pd.Series], slope_lookback: int) -> tuple[SmaState, ...]:
+    """Each average (period → series) at the last bar: value, direction and the close's side of it."""
+    states = []
+    for period, average in sorted(averages.items()):
+        value = _last(average)
+        then = _last(average.shift(slope_lookback))
+        states.append(SmaState(
+            period=period,
+            value=value,
+            rising=None if value is None or then is None else value > then,
+            above=None if value is None else bool(close.iloc[-1] > value),
+        ))
+    return tuple(states)
+
+
+def stacked(states: tuple[SmaState, ...]) -> bool | None:
+    """Shorter averages above longer ones all the way down (None while any is unknown)."""
+    values = [s.value for s in sorted(states, key=lambda s: s.period)]
+    if not values or any(v is None for v in values):
+        return None
+    return all(short > long for short, long in zip(values, values[1:]))
+
+
+def macd_state(result: Macd) -> MacdState:
+    """Buy or sell at the last bar, the date that state began, and the histogram's direction."""
+    histogram = result.histogram.dropna()
+    if len(histogram) < 2:
+        return MacdState(None, None, None, None, None, None)
+    side = histogram > 0
+    # The current state began right after the last bar on the other side, if there was one.
+    changed = side.ne(side.shift()).to_numpy().nonzero()[0]
+    last_change = changed[-1]
+    crossed_on = histogram.index[last_change].date() if last_change > 0 else None
+    return MacdState(
+        macd=float(result.macd.iloc[-1]),
+        signal=float(result.signal.iloc[-1]),
+        histogram=float(histogram.iloc[-1]),
+        state="buy" if side.iloc[-1] else "sell",
+        crossed_on=crossed_on,
+        momentum="rising" if histogram.iloc[-1] > histogram.iloc[-2] else "falling",
+    )
+
+
+def _last(values: pd.Series) -> float | None:
+    """The last value as a float, or None when it is missing."""
+    if values.empty or pd.isna(values.iloc[-1]):
+        return None
+    return float(values.iloc[-1])

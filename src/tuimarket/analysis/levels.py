@@ -1,9 +1,31 @@
-"""Support and resistance from clustered swing points; breakouts, retests and the all-time high."""
+"""Support and resistance from clustered swing points; breakouts, retests and the all-time high.
+
+Levels: the swing highs and lows (see `trend.swing_points`) of the last `lookback` sessions are
+sorted by price and grouped greedily: a price joins the current group while it is within
+`tolerance` (a fraction) of the group's lowest price. A group with at least `min_touches`
+points is a level at its mean price. Levels above the last close are resistance, the others
+support (a former resistance that price has climbed over becomes support); the snapshot keeps
+the MAX_LEVELS nearest on each side.
+
+Breakout: the most recent session within the last BREAKOUT_SESSIONS whose close crossed above a
+level (previous close at or below it, this close above) while the last close is still above it.
+Retest: after that breakout, the most recent session whose low came within `tolerance` of the
+level (either side) while every close since the breakout stayed above it: the old resistance
+held as support.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from tuimarket.analysis.trend import swing_points
+
+BREAKOUT_SESSIONS = 20
+MAX_LEVELS = 3
 
 
 @dataclass(frozen=True)
@@ -37,3 +59,72 @@ class AllTimeHigh:
     close: float
     date: date
     pct_below: float                  # a fraction: 0.006 means 0.6% below
+
+
+def find_levels(bars: pd.DataFrame, *, window: int, lookback: int, tolerance: float,
+                min_touches: int) -> Levels:
+    """Support and resistance at the last bar, and any recent breakout and retest."""
+    if bars.empty:
+        return Levels((), (), None, None)
+    highs, lows = swing_points(bars, window)
+    recent_start = bars.index[max(len(bars) - lookback, 0)]
+    pivots = pd.concat([highs, lows]).loc[lambda p: p.index >= recent_start]
+    prices = cluster_levels(pivots.to_numpy(), tolerance, min_touches)
+    last_close = float(bars["Close"].iloc[-1])
+    breakout = find_breakout(bars["Close"], prices)
+    return Levels(
+        support=tuple(sorted((p for p in prices if p <= last_close), reverse=True)[:MAX_LEVELS]),
+        resistance=tuple(p for p in prices if p > last_close)[:MAX_LEVELS],
+        breakout=breakout,
+        retest=find_retest(bars, breakout, tolerance) if breakout else None,
+    )
+
+
+def cluster_levels(prices: np.ndarray, tolerance: float, min_touches: int) -> list[float]:
+    """Mean prices of the groups of at least `min_touches` prices within `tolerance`, ascending."""
+    levels: list[float] = []
+    group: list[float] = []
+    for price in np.sort(prices):
+        if group and price > group[0] * (1 + tolerance):
+            levels += _level_of(group, min_touches)
+            group = []
+        group.append(float(price))
+    return levels + _level_of(group, min_touches)
+
+
+def _level_of(group: list[float], min_touches: int) -> list[float]:
+    return [sum(group) / len(group)] if len(group) >= min_touches else []
+
+
+def find_breakout(close: pd.Series, levels: list[float]) -> Breakout | None:
+    """The latest close crossing above a level in the last BREAKOUT_SESSIONS, price still above."""
+    if len(close) < 2 or not levels:
+        return None
+    recent = close.iloc[-(BREAKOUT_SESSIONS + 1):].to_numpy()
+    level_grid = np.asarray(levels)[:, None]
+    crossed = (recent[:-1] <= level_grid) & (recent[1:] > level_grid) & (recent[-1] > level_grid)
+    level_rows, sessions = np.nonzero(crossed)
+    if len(sessions) == 0:
+        return None
+    latest = np.argmax(sessions)      # the most recent crossing (the highest level on a tie)
+    day = close.index[len(close) - len(recent) + 1 + sessions[latest]]
+    return Breakout(level=float(levels[level_rows[latest]]), date=day.date())
+
+
+def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float) -> Retest | None:
+    """The latest pullback after `breakout` whose low touched the level while closes held above."""
+    after = bars.loc[bars.index > pd.Timestamp(breakout.date)]
+    if after.empty or (after["Close"] <= breakout.level).any():
+        return None
+    near = (after["Low"] / breakout.level - 1).abs() <= tolerance
+    touched = after.index[near]
+    return Retest(level=breakout.level, date=touched[-1].date()) if len(touched) else None
+
+
+def all_time_high(close: pd.Series) -> AllTimeHigh | None:
+    """The highest close in the history (its first date) and the last close's distance below it."""
+    if close.empty:
+        return None
+    peak_day = close.idxmax()
+    peak = float(close.loc[peak_day])
+    return AllTimeHigh(close=peak, date=peak_day.date(), pct_below=1 - float(close.iloc[-1]) / peak)

@@ -7,17 +7,23 @@ a history shorter than the longest average) is None, never NaN and never invente
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from types import MappingProxyType
 from typing import Mapping
 
-from tuimarket.analysis.indicators import MacdState, SmaState
-from tuimarket.analysis.levels import AllTimeHigh, Breakout, Levels, Retest
-from tuimarket.analysis.regime import Regime
-from tuimarket.analysis.rotation import RelativeStrength, RotationPoint, RotationRow
-from tuimarket.analysis.trend import TrendState
-from tuimarket.config import Config
-from tuimarket.data.model import MarketData
+import pandas as pd
+
+from tuimarket.analysis.commentary import describe_index
+from tuimarket.analysis.indicators import MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
+from tuimarket.analysis.levels import AllTimeHigh, Breakout, Levels, Retest, all_time_high, find_levels
+from tuimarket.analysis.regime import Regime, assess
+from tuimarket.analysis.rotation import (
+    RelativeStrength, RotationPoint, RotationRow, ranked, relative_ratio, relative_strength, rotation_row,
+)
+from tuimarket.analysis.trend import TrendState, trend_state
+from tuimarket.config import Config, Symbol
+from tuimarket.data.model import MarketData, clip, empty_bars
 
 __all__ = [
     "AllTimeHigh", "Breakout", "IndexAnalysis", "Levels", "MacdState", "MarketSnapshot",
@@ -75,5 +81,95 @@ class MarketSnapshot:
 
 
 def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
-    """Analyse `data.bars` (clipped to `data.as_of`) into one snapshot. Pure: no I/O, no clock."""
-    raise NotImplementedError("being written: the shape above is stable")
+    """Analyse `data.bars` clipped to `data.as_of` into one snapshot. Pure: no I/O, no clock.
+
+    Without an `as_of` the latest date in the bars is used. Missing symbols give None fields.
+    """
+    as_of = data.as_of or max((frame.index[-1].date() for frame in data.bars.values() if not frame.empty),
+                              default=None)
+    bars = {symbol: clip(frame, as_of).dropna(subset=["Close"]) for symbol, frame in data.bars.items()}
+    benchmark_close = bars.get(config.benchmark, empty_bars())["Close"]
+    benchmark_name = config.name_of(config.benchmark)
+    indices = tuple(
+        analyse_index(entry, bars.get(entry.symbol, empty_bars()), benchmark_close, config, benchmark_name)
+        for entry in config.indexes
+    )
+    settings = config.analysis
+    long_period = max(settings.sma_periods)
+    rotation = ranked(tuple(
+        rotation_row(entry.symbol, entry.name, bars.get(entry.symbol, empty_bars())["Close"], benchmark_close,
+                     benchmark=config.benchmark, average=settings.rs_average,
+                     lookback=settings.slope_lookback, long_period=long_period)
+        for entry in config.rotation_universe
+    ))
+    return MarketSnapshot(
+        as_of=as_of,
+        source=data.source,
+        benchmark=config.benchmark,
+        indices=indices,
+        rotation=rotation,
+        regime=_regime(config, indices, rotation, long_period),
+        freshness=MappingProxyType({symbol: state.label() for symbol, state in data.freshness.items()}),
+        notes=tuple(data.notes),
+    )
+
+
+def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series, config: Config,
+                  benchmark_name: str) -> IndexAnalysis:
+    """Every signal for one index at its last bar, plus its chart series and commentary."""
+    settings = config.analysis
+    close = bars["Close"]
+    averages = {period: sma(close, period) for period in settings.sma_periods}
+    smas = sma_states(close, averages, settings.slope_lookback)
+    lines = macd(close, settings.macd.fast, settings.macd.slow, settings.macd.signal)
+    ratio = relative_ratio(close, benchmark_close)
+    previous_close = float(close.iloc[-2]) if len(close) > 1 else None
+    last_close = float(close.iloc[-1]) if len(close) else None
+    change = last_close - previous_close if previous_close is not None else None
+    analysis = IndexAnalysis(
+        symbol=entry.symbol,
+        name=entry.name,
+        as_of=close.index[-1].date() if len(close) else None,
+        close=last_close,
+        change=change,
+        change_pct=change / previous_close if change is not None else None,
+        smas=smas,
+        stacked=stacked(smas),
+        macd=macd_state(lines),
+        trend=trend_state(bars, smas[-1], settings.swing_window, settings.swing_count),
+        all_time_high=all_time_high(close),
+        levels=find_levels(bars, window=settings.swing_window, lookback=settings.level_lookback,
+                           tolerance=settings.level_tolerance, min_touches=settings.level_min_touches),
+        relative_strength=None if entry.symbol == config.benchmark else relative_strength(
+            ratio, config.benchmark, settings.rs_average, settings.slope_lookback),
+        commentary="",
+        series=_chart_series(close, averages, lines, ratio),
+    )
+    return replace(analysis, commentary=describe_index(analysis, benchmark_name))
+
+
+def _chart_series(close: pd.Series, averages: Mapping[int, pd.Series], lines, ratio: pd.Series) -> PriceSeries:
+    window = close.index[-CHART_SESSIONS:]
+    return PriceSeries(
+        dates=tuple(day.date() for day in window),
+        close=tuple(close.loc[window].tolist()),
+        sma=MappingProxyType({period: _optional(average.loc[window]) for period, average in averages.items()}),
+        macd=_optional(lines.macd.loc[window]),
+        signal=_optional(lines.signal.loc[window]),
+        histogram=_optional(lines.histogram.loc[window]),
+        rs_ratio=_optional(ratio.reindex(window)),
+    )
+
+
+def _optional(values: pd.Series) -> OptionalFloats:
+    """The values as floats, None where undefined."""
+    return tuple(None if value != value else value for value in values.tolist())   # NaN != NaN
+
+
+def _regime(config: Config, indices: tuple[IndexAnalysis, ...], rotation: tuple[RotationRow, ...],
+            long_period: int) -> Regime:
+    uptrends = sum(1 for index in indices if index.trend.state == "uptrend" and index.trend.confirmed)
+    above_long = {row.symbol: row.above_200 for row in rotation}
+    sectors = [above_long.get(entry.symbol) for entry in config.rotation.symbols]
+    known = [above for above in sectors if above is not None]
+    return assess(uptrends, len(indices), sum(known), len(known), config.regime, long_period)
