@@ -137,9 +137,10 @@ def rotation_row(symbol: str, name: str, close: pd.Series, benchmark_close: pd.S
     """One symbol's returns, RRG position and trend against the benchmark (rank left unset)."""
     ratio = relative_ratio(close, benchmark_close)
     lines = rrg_lines(ratio, average).dropna()
+    recent = lines.iloc[-TAIL_SESSIONS:]
     tail = tuple(
-        RotationPoint(day.date(), float(row.rs_ratio), float(row.rs_momentum))
-        for day, row in lines.iloc[-TAIL_SESSIONS:].iterrows()
+        RotationPoint(day.date(), ratio_value, momentum)
+        for day, ratio_value, momentum in zip(recent.index, recent["rs_ratio"].tolist(), recent["rs_momentum"].tolist())
     )
     # Only a value at the ratio's last date is current; an older one would be stale.
     current = tail[-1] if tail and lines.index[-1] == ratio.index[-1] else None

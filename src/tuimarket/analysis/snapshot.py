@@ -87,17 +87,18 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
     """
     as_of = data.as_of or max((frame.index[-1].date() for frame in data.bars.values() if not frame.empty),
                               default=None)
+    missing = empty_bars()
     bars = {symbol: clip(frame, as_of).dropna(subset=["Close"]) for symbol, frame in data.bars.items()}
-    benchmark_close = bars.get(config.benchmark, empty_bars())["Close"]
+    benchmark_close = bars.get(config.benchmark, missing)["Close"]
     benchmark_name = config.name_of(config.benchmark)
     indices = tuple(
-        analyse_index(entry, bars.get(entry.symbol, empty_bars()), benchmark_close, config, benchmark_name)
+        analyse_index(entry, bars.get(entry.symbol, missing), benchmark_close, config, benchmark_name)
         for entry in config.indexes
     )
     settings = config.analysis
     long_period = max(settings.sma_periods)
     rotation = ranked(tuple(
-        rotation_row(entry.symbol, entry.name, bars.get(entry.symbol, empty_bars())["Close"], benchmark_close,
+        rotation_row(entry.symbol, entry.name, bars.get(entry.symbol, missing)["Close"], benchmark_close,
                      benchmark=config.benchmark, average=settings.rs_average,
                      lookback=settings.slope_lookback, long_period=long_period)
         for entry in config.rotation_universe

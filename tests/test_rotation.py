@@ -1,0 +1,87 @@
+"""Relative strength, period returns, RRG lines, quadrants and ranks."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_series_equal
+
+from tuimarket.analysis.rotation import (
+    MOMENTUM_LAG, SMOOTHING, RotationRow, period_returns, quadrant, ranked, relative_ratio, relative_strength,
+    rotation_row, rrg_lines,
+)
+
+
+def dated(values, start="2023-01-02") -> pd.Series:
+    return pd.Series(values, index=pd.bdate_range(start, periods=len(values)), dtype=float)
+
+
+def test_relative_ratio_uses_common_dates_only():
+    close = dated([10, 20, 30, 40])
+    benchmark = dated([5, 10, 10], start="2023-01-03")
+    assert_series_equal(relative_ratio(close, benchmark), dated([20 / 5, 30 / 10, 40 / 10], start="2023-01-03"),
+                        check_freq=False)
+
+
+@pytest.mark.parametrize("ratio, momentum, expected", [
+    (100, 100, "leading"), (101, 99.9, "weakening"), (99, 99, "lagging"), (99.5, 100.2, "improving"),
+    (None, 100, None), (100, None, None),
+])
+def test_quadrants(ratio, momentum, expected):
+    assert quadrant(ratio, momentum) == expected
+
+
+def test_period_returns_golden():
+    # 300 sessions rising by one point from 100; the year turns inside the series.
+    close = dated(np.arange(100.0, 400.0))
+    returns = period_returns(close)
+    last = 399.0
+    assert returns["1W"] == pytest.approx(last / 394 - 1)
+    assert returns["1M"] == pytest.approx(last / 378 - 1)
+    assert returns["1Y"] == pytest.approx(last / 147 - 1)
+    last_of_2023 = close.loc[:"2023-12-31"].iloc[-1]
+    assert returns["YTD"] == pytest.approx(last / last_of_2023 - 1)
+
+
+def test_period_returns_short_history_gives_none():
+    returns = period_returns(dated([100.0, 101.0, 102.0]))
+    assert all(value is None for value in returns.values())   # no prior year, fewer than 6 bars
+    assert dict(period_returns(dated([]))) == dict.fromkeys(returns)
+
+
+def test_rrg_lines_follow_the_documented_formula():
+    ratio = dated(1 + 0.1 * np.sin(np.arange(120) / 7))
+    lines = rrg_lines(ratio, average=50)
+    expected_ratio = 100 * ratio.rolling(SMOOTHING).mean() / ratio.rolling(50).mean()
+    assert lines["rs_ratio"].iloc[-1] == pytest.approx(expected_ratio.iloc[-1])
+    assert lines["rs_momentum"].iloc[-1] == pytest.approx(100 * expected_ratio.iloc[-1] / expected_ratio.iloc[-1 - MOMENTUM_LAG])
+    assert lines["rs_ratio"].iloc[:49].isna().all()
+
+
+def test_outperformer_rises_since_its_turn_and_leads():
+    benchmark = dated(np.full(200, 100.0))
+    # Flat relative strength for 120 sessions, then steady outperformance.
+    close = dated(np.r_[np.full(120, 50.0), 50 * 1.004 ** np.arange(1, 81)])
+    strength = relative_strength(relative_ratio(close, benchmark), "^BM", average=50, lookback=10)
+    assert strength.trend == "rising"
+    assert strength.since == close.index[120].date()   # ratio above a mean that turned up 10 bars earlier
+    row = rotation_row("X", "X", close, benchmark, benchmark="^BM", average=50, lookback=10, long_period=100)
+    assert row.quadrant in ("leading", "weakening") and row.rs_ratio > 100
+    assert row.above_200 is True and row.rs_trend == "rising"
+
+
+def test_underperformer_falls():
+    benchmark = dated(np.full(200, 100.0))
+    close = dated(50 * 0.997 ** np.arange(200))
+    row = rotation_row("Y", "Y", close, benchmark, benchmark="^BM", average=50, lookback=10, long_period=100)
+    assert row.rs_trend == "falling" and row.rs_ratio < 100 and row.above_200 is False
+
+
+def _row(symbol, rs_ratio, rs_momentum) -> RotationRow:
+    return RotationRow(symbol, symbol, {}, rs_ratio, rs_momentum, quadrant(rs_ratio, rs_momentum),
+                       None, None, None, ())
+
+
+def test_rank_by_distance_up_and_right_keeps_the_order():
+    rows = ranked((_row("A", 99, 99), _row("B", 103, 99), _row("C", None, None), _row("D", 100, 101)))
+    assert [row.symbol for row in rows] == ["A", "B", "C", "D"]
+    assert [row.rank for row in rows] == [3, 1, None, 2]   # scores −2, +2, none, +1
