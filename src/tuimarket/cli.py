@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = config_module.load(options["config"])
         command = options["command"] or "monitor"
         if command == "monitor":
-            from tuimarket.ui.app import run_monitor
+            from tuimarket.monitor import run_monitor
 
             _check_replay(config, options["source"], options["as_of"])
             return run_monitor(config, source=options["source"], as_of=options["as_of"])

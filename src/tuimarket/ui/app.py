@@ -1,0 +1,335 @@
+"""The tuimarket App: layout, keys, the refresh worker and message routing.
+
+Refresh flow: a thread worker asks the pipeline for data and builds the whole dashboard view
+model off the event loop, then posts one `SnapshotReady`; the handler updates the widgets in one
+batch and schedules the next refresh only then, so a slow feed can never stack polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tuimarket.config import CHART_RANGES, Config
+from tuimarket.ui.messages import SnapshotReady
+from tuimarket.ui.port import Pipeline
+from tuimarket.ui.screens.detail import DetailScreen
+from tuimarket.ui.screens.help import HelpScreen
+from tuimarket.ui.viewmodels import Dashboard, MarketHours, dashboard, market_bar_text, refresh_text, signal_changes
+from tuimarket.ui.widgets.index_panel import IndexPanel
+from tuimarket.ui.widgets.market_bar import MarketBar
+from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
+
+NEW_YORK = ZoneInfo("America/New_York")
+MAX_BACKOFF_SECONDS = 1800
+CLOCK_SECONDS = 15
+
+
+class DashboardScreen(Screen):
+    """The panels and the rotation table; below 120 columns, one of them at a time."""
+
+    BINDINGS = [
+        Binding("enter", "detail", "Detail", id="detail"),
+        Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel (also j/l, Tab)"),
+        Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False,
+                tooltip="Previous panel (also k/h, Shift+Tab)"),
+        Binding("j,l,tab", "move(1)", "Next", show=False),
+        Binding("k,h,shift+tab", "move(-1)", "Previous", show=False),
+        *[Binding(str(n), f"goto({n - 1})", f"Panel {n}", show=False) for n in range(1, 10)],
+    ]
+
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.config = config
+        self.active = 0
+
+    def compose(self) -> ComposeResult:
+        yield MarketBar("", id="market-bar")
+        yield Static("", id="switcher")
+        with Horizontal(id="main"):
+            with Vertical(id="panels"):
+                for i, index in enumerate(self.config.indexes):
+                    yield IndexPanel(index.symbol, index.name, id=f"panel-{i}")
+            yield RotationTable(id="rotation")
+        yield Footer()
+
+    @property
+    def panes(self) -> list:
+        return [*self.query(IndexPanel), self.query_one(RotationTable)]
+
+    def on_mount(self) -> None:
+        self.goto_pane(0)
+
+    def goto_pane(self, number: int) -> None:
+        panes = self.panes
+        self.active = max(0, min(number, len(panes) - 1))
+        self._mark_active()
+        panes[self.active].focus()
+
+    def _mark_active(self) -> None:
+        panes = self.panes
+        for i, pane in enumerate(panes):
+            pane.set_class(i == self.active, "-active")
+        self.set_class(isinstance(panes[self.active], RotationTable), "-table-active")
+        self._show_switcher()
+
+    def _show_switcher(self) -> None:
+        names = [f"{i + 1} {pane.border_title}" for i, pane in enumerate(self.panes)]
+        parts = [f"[reverse] {name} [/]" if i == self.active else f" {name} " for i, name in enumerate(names)]
+        self.query_one("#switcher", Static).update(" ".join(parts))
+
+    def action_move(self, step: int) -> None:
+        self.goto_pane((self.active + step) % len(self.panes))
+
+    def action_goto(self, number: int) -> None:
+        if number < len(self.panes):
+            self.goto_pane(number)
+
+    def on_descendant_focus(self, event) -> None:
+        # The mouse or a widget may move focus too; keep the active pane (and the switcher) in step.
+        for i, pane in enumerate(self.panes):
+            if pane is event.widget and i != self.active:
+                self.active = i
+                self._mark_active()
+
+    def action_detail(self) -> None:
+        pane = self.panes[self.active]
+        if isinstance(pane, IndexPanel):
+            self.app.open_detail(pane)
+
+    def show(self, board: Dashboard, chart_range: str) -> None:
+        for panel, model in zip(self.query(IndexPanel), board.panels):
+            panel.show(model)
+            panel.show_range(chart_range)
+        self.query_one(RotationTable).show(board.rotation)
+        self._show_switcher()
+
+
+class MonitorCommands(Provider):
+    """Command palette: jump to an index, change the range, sort, refresh, screenshot."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        app: TuimarketApp = self.app  # type: ignore[assignment]
+        commands = [(f"Jump to {index.name} ({index.symbol})", partial(app.jump_to, i), "Show this index's panel")
+                    for i, index in enumerate(app.config.indexes)]
+        commands += [(f"Chart range {name}", partial(app.set_range, name), "Change every chart's range")
+                     for name in CHART_RANGES]
+        commands += [(f"Sort rotation by {column}", partial(app.sort_rotation, column), "Sort the rotation table")
+                     for column in SORTABLE]
+        commands += [
+            ("Refresh now", app.action_refresh, "Fetch new data and recompute"),
+            ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
+            ("Next theme", app.action_next_theme, "Cycle through the themes"),
+        ]
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, callback, help_text in self._commands():
+            yield Hit(1.0, title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback, help_text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+class TuimarketApp(App):
+    CSS_PATH = "app.tcss"
+    # Below 120 columns every screen gets `-narrow`: one pane at a time, charts stacked.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    TITLE = "tuimarket"
+    COMMANDS = App.COMMANDS | {MonitorCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("right_square_bracket", "range(1)", "Range+", id="range-longer",
+                tooltip="Longer chart range (3M 6M 1Y 2Y 5Y); also +"),
+        Binding("left_square_bracket", "range(-1)", "Range-", id="range-shorter",
+                tooltip="Shorter chart range; also -"),
+        Binding("plus", "range(1)", "Range+", show=False),
+        Binding("minus", "range(-1)", "Range-", show=False),
+        Binding("s", "screenshot", "Screenshot", id="screenshot"),
+        Binding("t", "next_theme", "Theme", id="theme"),
+    ]
+
+    def __init__(self, config: Config, pipeline: Pipeline, *, now: Callable[[], datetime] | None = None,
+                 screenshot_dir: Path | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.pipeline = pipeline
+        self.now = now or (lambda: datetime.now(NEW_YORK))
+        self.screenshot_dir = screenshot_dir or Path.cwd()
+        self.chart_range = config.chart.range
+        self.board: Dashboard | None = None
+        self.hours: MarketHours | None = None
+        self.failures = 0
+        self.last_refresh: datetime | None = None
+        self.next_refresh: datetime | None = None
+        self._refresh_timer: Timer | None = None
+        self.theme = config.ui.theme if config.ui.theme in self.available_themes else "textual-dark"
+
+    def on_mount(self) -> None:
+        self.push_screen(DashboardScreen(self.config))
+        self._exit_on_hangup()
+        self.set_interval(CLOCK_SECONDS, self.update_market_bar)
+        self.load(live=False)
+
+    def _exit_on_hangup(self) -> None:
+        # Over SSH the terminal can vanish; SIGHUP should end the app cleanly, not leave it spinning.
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+        except (NotImplementedError, AttributeError, RuntimeError, ValueError):
+            pass
+
+    @property
+    def dashboard_screen(self) -> DashboardScreen:
+        return next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
+
+    # --- refresh -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
+    def load(self, live: bool) -> None:
+        loaded = self.pipeline.refresh() if live else self.pipeline.initial()
+        board = dashboard(loaded.snapshot, loaded.data_status)
+        hours = self.pipeline.market_hours(self.now())
+        if not get_current_worker().is_cancelled:
+            self.hours = hours
+            self.post_message(SnapshotReady(board, live, loaded.error))
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        previous, self.board = self.board, message.dashboard
+        with self.batch_update():
+            self.dashboard_screen.show(message.dashboard, self.chart_range)
+            if isinstance(self.screen, DetailScreen):
+                self._update_detail(self.screen)
+        self.last_refresh = self.now()
+        self._after_refresh(message.error)
+        if previous is not None and message.live:
+            self._alert(signal_changes(previous, message.dashboard))
+        if not message.live and self.pipeline.live:
+            self._schedule(0)   # painted from the cache; now fetch live data in the background
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "refresh" and event.state == WorkerState.ERROR:
+            self._after_refresh(f"{type(event.worker.error).__name__}: {event.worker.error}")
+
+    def _after_refresh(self, error: str | None) -> None:
+        if error:
+            self.failures += 1
+            if self.failures == 1:
+                self.notify(f"Refresh failed; showing the last good data. {error}",
+                            title="Data stale", severity="warning", timeout=8)
+        else:
+            self.failures = 0
+        if self.pipeline.live and self.last_refresh is not None:
+            interval = self.pipeline.refresh_interval(self.now())
+            self._schedule(min(interval * 2 ** self.failures, max(interval, MAX_BACKOFF_SECONDS))
+                           if self.failures else interval)
+        self.update_market_bar()
+
+    def _schedule(self, delay: float) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        self.next_refresh = self.now() + timedelta(seconds=delay)
+        self._refresh_timer = self.set_timer(delay, partial(self.load, True))
+
+    def _alert(self, changes: tuple[str, ...]) -> None:
+        for change in changes:
+            self.notify(change, title="Signal change", timeout=10)
+        if changes and self.config.ui.bell:
+            self.bell()
+
+    def update_market_bar(self) -> None:
+        board = self.board
+        now = self.now().astimezone(NEW_YORK)
+        clock = market_bar_text(now, self.hours, self.pipeline.replay)
+        refresh = refresh_text(self.last_refresh, self.next_refresh if self.pipeline.live else None)
+        bar = self.dashboard_screen.query_one(MarketBar)
+        if board is None:
+            bar.show(clock, "LOADING", "na", "", "reading cache and bundled history", refresh, stale=False)
+        else:
+            bar.show(clock, board.stance, board.stance_state, f"{board.uptrends} · {board.breadth}",
+                     board.data_status, refresh, stale=self.failures > 0)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        if self.pipeline.live:
+            self.notify("Refreshing…", timeout=2)
+            self._schedule(0)
+        else:
+            self.notify("Offline or replaying history: there is nothing newer to fetch.", timeout=4)
+
+    def action_range(self, step: int) -> None:
+        position = CHART_RANGES.index(self.chart_range) + step
+        self.set_range(CHART_RANGES[max(0, min(position, len(CHART_RANGES) - 1))])
+
+    def set_range(self, name: str) -> None:
+        self.chart_range = name
+        for panel in self.dashboard_screen.query(IndexPanel):
+            panel.show_range(name)
+        if isinstance(self.screen, DetailScreen):
+            self.screen.chart_range = name
+            self._update_detail(self.screen)
+        self.notify(f"Chart range {name}", timeout=2)
+
+    def jump_to(self, number: int) -> None:
+        while isinstance(self.screen, (DetailScreen, HelpScreen)):
+            self.pop_screen()
+        self.dashboard_screen.goto_pane(number)
+
+    def sort_rotation(self, column: str) -> None:
+        self.dashboard_screen.query_one(RotationTable).sort_by(column)
+
+    def open_detail(self, panel: IndexPanel) -> None:
+        if panel.model is not None:
+            self.push_screen(DetailScreen(panel.model, self.chart_range, _macd_title(self.config)))
+
+    def _update_detail(self, screen: DetailScreen) -> None:
+        if self.board is not None:
+            for model in self.board.panels:
+                if model.symbol == screen.model.symbol:
+                    screen.show(model)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen([
+                ("Everywhere", list(self.BINDINGS)),
+                ("Dashboard", list(DashboardScreen.BINDINGS)),
+                ("Rotation table", list(RotationTable.BINDINGS)),
+                ("Detail screen", list(DetailScreen.BINDINGS)),
+                ("Command palette", [Binding("ctrl+p", "command_palette", "Jump, range, sort, refresh, screenshot")]),
+            ]))
+
+    def action_screenshot(self) -> None:
+        stamp = self.now().strftime("%Y%m%d-%H%M%S")
+        path = self.save_screenshot(filename=f"tuimarket-{stamp}.svg", path=str(self.screenshot_dir))
+        self.notify(f"Saved {path}", title="Screenshot", timeout=6)
+
+    def action_next_theme(self) -> None:
+        themes = sorted(self.available_themes)
+        self.theme = themes[(themes.index(self.theme) + 1) % len(themes)] if self.theme in themes else themes[0]
+        self.notify(f"Theme {self.theme}", timeout=2)
+
+
+def _macd_title(config: Config) -> str:
+    macd = config.analysis.macd
+    return f"MACD ({macd.fast}, {macd.slow}, {macd.signal})"

@@ -1,0 +1,38 @@
+"""What the monitor needs from the outside world, and nothing more.
+
+`tuimarket.monitor` implements `Pipeline` over the feed, the calendar and the analysis, so the
+UI never imports yfinance or SQLite, and tests drive the app with a pipeline of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from tuimarket.analysis.snapshot import MarketSnapshot
+from tuimarket.ui.viewmodels import MarketHours
+
+
+@dataclass(frozen=True)
+class Loaded:
+    snapshot: MarketSnapshot
+    data_status: str              # one line on the data's freshness, for the market bar
+    error: str | None = None      # the live fetch failed; the snapshot holds the last good data
+
+
+class Pipeline(Protocol):
+    live: bool                    # False offline or in a replay: nothing new will ever arrive
+    replay: date | None           # the --as-of date of a replay
+
+    def initial(self) -> Loaded:
+        """Cache and bundled history only: never touches the network."""
+
+    def refresh(self) -> Loaded:
+        """The live path; never raises for a feed fault (it reports it in `Loaded.error`)."""
+
+    def market_hours(self, now: datetime) -> MarketHours:
+        """Whether the exchange is open and when that changes."""
+
+    def refresh_interval(self, now: datetime) -> float:
+        """Seconds until the next refresh should start, following the market calendar."""

@@ -1,0 +1,63 @@
+"""The detail screen: a large price chart with levels, MACD, relative strength and commentary."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tuimarket.ui.viewmodels import RANGE_SESSIONS, PanelModel
+from tuimarket.ui.widgets.charts import LineChart, MacdChart, PriceChart
+
+
+class DetailScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("backspace", "app.pop_screen", "Back", show=False),
+    ]
+
+    def __init__(self, model: PanelModel, chart_range: str, macd_title: str) -> None:
+        super().__init__(classes="detail")
+        self.model = model
+        self.chart_range = chart_range
+        self.macd_title = macd_title
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail-body"):
+            yield Static(id="detail-heading")
+            yield PriceChart(levels=True, id="detail-price")
+            with Vertical(id="detail-lower"):
+                yield MacdChart(id="detail-macd")
+                yield LineChart(id="detail-rs")
+            yield Static(id="detail-commentary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self.model)
+
+    def show(self, model: PanelModel) -> None:
+        self.model = model
+        heading = Text.assemble(
+            (f"{model.name} ({model.symbol})", "bold"), f"  {model.close}  {model.change}  ·  ",
+            f"MACD {model.macd.signal} {model.macd.since}  ·  {model.trend.headline}  ·  {self.chart_range}",
+        )
+        self.query_one("#detail-heading", Static).update(heading)
+        price = self.query_one("#detail-price", PriceChart)
+        price.sessions = RANGE_SESSIONS[self.chart_range]
+        price.show(model.chart)
+        macd = self.query_one("#detail-macd", MacdChart)
+        macd.sessions = price.sessions
+        macd.show(model.chart.dates, model.macd_lines, self.macd_title)
+        rs = self.query_one("#detail-rs", LineChart)
+        rs.sessions = price.sessions
+        rs_lines = (model.relative_strength,) if model.relative_strength else ()
+        rs.show(model.chart.dates, rs_lines, f"Relative strength · {model.rs_summary}")
+        levels = "  ".join(filter(None, [
+            "resistance " + ", ".join(f"{v:,.2f}" for v in model.chart.resistance) if model.chart.resistance else "",
+            "support " + ", ".join(f"{v:,.2f}" for v in model.chart.support) if model.chart.support else "",
+        ]))
+        body = "\n".join(filter(None, [model.commentary, levels, *model.notes]))
+        self.query_one("#detail-commentary", Static).update(Text(body))

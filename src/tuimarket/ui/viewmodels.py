@@ -1,0 +1,304 @@
+"""Snapshot → what each widget shows: text already formatted, states already named.
+
+Pure functions and frozen dataclasses; no Textual import, so they are tested like the analysis.
+Widgets map a state name (`buy`, `uptrend`, `up`) to a CSS class; colours live in app.tcss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Sequence
+
+from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow
+
+RANGE_SESSIONS = {"3M": 63, "6M": 126, "1Y": 252, "2Y": 504, "5Y": 1260}
+RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")
+STANCE_LABELS = {
+    "fully_invested": "FULLY INVESTED",
+    "partially_invested": "PARTIALLY INVESTED",
+    "defensive": "DEFENSIVE",
+}
+NA = "n/a"
+BREAKOUT_MARK = "▲"
+
+
+@dataclass(frozen=True)
+class ChartLine:
+    label: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class PriceChartModel:
+    """The longest range of bars; a chart shows the last `RANGE_SESSIONS[range]` of them."""
+
+    dates: tuple[date, ...]
+    close: ChartLine
+    averages: tuple[ChartLine, ...]
+    support: tuple[float, ...] = ()
+    resistance: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class MacdBadge:
+    signal: str          # "BUY", "SELL" or "n/a"
+    state: str           # css state: buy, sell, na
+    since: str           # "since 2025-09-03"
+    momentum: str        # "momentum turning up" ...
+
+
+@dataclass(frozen=True)
+class TrendStatus:
+    headline: str        # "UPTREND · confirmed"
+    state: str           # uptrend, downtrend, sideways, na
+    confirmed: bool
+    structure: str       # "higher highs, higher lows"
+    averages: str        # "above 50↑ 100↑ 200↑"
+
+
+@dataclass(frozen=True)
+class PanelModel:
+    symbol: str
+    name: str
+    close: str
+    change: str
+    direction: str       # up, down, flat
+    macd: MacdBadge
+    trend: TrendStatus
+    notes: tuple[str, ...]
+    chart: PriceChartModel
+    macd_lines: tuple[ChartLine, ...]     # macd, signal, histogram (for the detail screen)
+    relative_strength: ChartLine | None
+    rs_summary: str
+    rs_trend: str                         # rising, falling, flat or n/a
+    breakout: str | None                  # the breakout note, when there is one
+    commentary: str
+
+
+@dataclass(frozen=True)
+class RotationLine:
+    symbol: str
+    cells: tuple[str, ...]               # in ROTATION_COLUMNS order
+    states: tuple[str, ...]              # a css-ish state per cell: up, down, leading, ...
+    sort_keys: tuple[float, ...]         # numeric key per cell, missing values last
+
+
+# The name comes last: on a narrow table it is the column that may be cut, never a number.
+ROTATION_COLUMNS = ("Symbol", *RETURN_PERIODS, "RS-Ratio", "RS-Mom", "Quadrant", "Rank", "Name")
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    as_of: str
+    panels: tuple[PanelModel, ...]
+    rotation: tuple[RotationLine, ...]
+    stance: str
+    stance_state: str
+    uptrends: str                        # "3/3 uptrends"
+    breadth: str                         # "breadth 64%"
+    market_commentary: str
+    data_status: str                     # "live", "offline bundled as of 2025-09-25", ...
+    notes: tuple[str, ...]
+
+
+def price(value: float | None) -> str:
+    return NA if value is None else f"{value:,.2f}"
+
+
+def percent(value: float | None, signed: bool = True) -> str:
+    if value is None:
+        return NA
+    if signed:
+        text = f"{value:+.1%}"
+        return "+0.0%" if text == "-0.0%" else text   # a rounding artefact, not a loss
+    return f"{value:.0%}"
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else NA
+
+
+def _direction(value: float | None) -> str:
+    if value is None or value == 0:
+        return "flat"
+    return "up" if value > 0 else "down"
+
+
+def macd_badge(index: IndexAnalysis) -> MacdBadge:
+    macd = index.macd
+    if macd is None or macd.state is None:
+        return MacdBadge("n/a", "na", "", "")
+    since = f"since {macd.crossed_on.isoformat()}" if macd.crossed_on else "no cross in view"
+    turning = {"rising": "momentum rising", "falling": "momentum falling"}.get(macd.momentum or "", "")
+    return MacdBadge(macd.state.upper(), macd.state, since, turning)
+
+
+def _arrow(rising: bool | None) -> str:
+    return {True: "↑", False: "↓"}.get(rising, "?")
+
+
+def trend_status(index: IndexAnalysis) -> TrendStatus:
+    trend = index.trend
+    known_smas = [s for s in index.smas if s.value is not None]
+    above = [f"{s.period}{_arrow(s.rising)}" for s in known_smas if s.above]
+    below = [f"{s.period}{_arrow(s.rising)}" for s in known_smas if not s.above]
+    parts = []
+    if above:
+        parts.append("above " + " ".join(above))
+    if below:
+        parts.append("below " + " ".join(below))
+    averages = "; ".join(parts) or "averages n/a"
+    if trend is None or trend.state is None:
+        return TrendStatus("TREND n/a", "na", False, "not enough swings", averages)
+    headline = trend.state.upper() + (" · confirmed" if trend.confirmed else " · unconfirmed")
+    highs = "higher highs" if trend.higher_highs else "lower highs" if trend.lower_highs else "mixed highs"
+    lows = "higher lows" if trend.higher_lows else "lower lows" if trend.lower_lows else "mixed lows"
+    return TrendStatus(headline, trend.state, bool(trend.confirmed), f"{highs}, {lows}", averages)
+
+
+def panel_notes(index: IndexAnalysis) -> tuple[str, ...]:
+    notes = []
+    ath = index.all_time_high
+    if ath is not None and ath.close is not None:
+        if ath.pct_below is not None and ath.pct_below <= 0.0005:
+            notes.append(f"★ At an all-time high ({price(ath.close)})")
+        else:
+            notes.append(f"{percent(-(ath.pct_below or 0))} from ATH {price(ath.close)} ({_day(ath.date)})")
+    levels = index.levels
+    if levels is not None and levels.breakout is not None:
+        notes.append(f"{BREAKOUT_MARK} Breakout above {price(levels.breakout.level)} on {_day(levels.breakout.date)}")
+    if levels is not None and levels.retest is not None:
+        notes.append(f"◆ Retest of {price(levels.retest.level)} held ({_day(levels.retest.date)})")
+    return tuple(notes)
+
+
+def _line(label: str, values: Sequence[float | None]) -> ChartLine:
+    return ChartLine(label, tuple(values))
+
+
+def panel_model(index: IndexAnalysis) -> PanelModel:
+    series = index.series
+    averages = tuple(_line(f"SMA {period}", values) for period, values in sorted(series.sma.items()))
+    levels = index.levels
+    chart = PriceChartModel(
+        dates=tuple(series.dates),
+        close=_line("Close", series.close),
+        averages=averages,
+        support=tuple(levels.support) if levels else (),
+        resistance=tuple(levels.resistance) if levels else (),
+    )
+    rs = index.relative_strength
+    rs_summary = (f"RS vs {rs.benchmark}: {rs.trend} since {_day(rs.since)}" if rs is not None else "the benchmark")
+    rs_line = _line(f"{index.symbol} / {rs.benchmark}", series.rs_ratio) if rs is not None else None
+    change = NA if index.change is None else f"{index.change:+,.2f} ({percent(index.change_pct, True)})"
+    notes = panel_notes(index)
+    return PanelModel(
+        symbol=index.symbol,
+        name=index.name,
+        close=price(index.close),
+        change=change,
+        direction=_direction(index.change),
+        macd=macd_badge(index),
+        trend=trend_status(index),
+        notes=notes,
+        chart=chart,
+        macd_lines=(_line("MACD", series.macd), _line("Signal", series.signal), _line("Histogram", series.histogram)),
+        relative_strength=rs_line,
+        rs_summary=rs_summary,
+        rs_trend=rs.trend if rs is not None and rs.trend else NA,
+        breakout=next((note for note in notes if note.startswith(BREAKOUT_MARK)), None),
+        commentary=index.commentary,
+    )
+
+
+def _missing_last(value: float | None, descending: bool = True) -> float:
+    if value is None:
+        return float("-inf") if descending else float("inf")
+    return value
+
+
+def rotation_line(row: RotationRow) -> RotationLine:
+    returns = [row.returns.get(period) for period in RETURN_PERIODS]
+    cells = (
+        row.symbol, *(percent(r) for r in returns),
+        NA if row.rs_ratio is None else f"{row.rs_ratio:.1f}",
+        NA if row.rs_momentum is None else f"{row.rs_momentum:.1f}",
+        row.quadrant or NA,
+        NA if row.rank is None else str(row.rank),
+        row.name,
+    )
+    states = ("symbol", *(_direction(r) for r in returns),
+              _direction(None if row.rs_ratio is None else row.rs_ratio - 100),
+              _direction(None if row.rs_momentum is None else row.rs_momentum - 100),
+              row.quadrant or "na", "rank", "name")
+    # Sort keys put missing values last whichever way a column sorts first (see SORTABLE).
+    sort_keys = (0.0, *(_missing_last(r) for r in returns), _missing_last(row.rs_ratio),
+                 _missing_last(row.rs_momentum), 0.0, _missing_last(row.rank, descending=False), 0.0)
+    return RotationLine(row.symbol, cells, states, sort_keys)
+
+
+def dashboard(snapshot: MarketSnapshot, data_status: str) -> Dashboard:
+    regime = snapshot.regime
+    return Dashboard(
+        as_of=_day(snapshot.as_of),
+        panels=tuple(panel_model(index) for index in snapshot.indices),
+        rotation=tuple(rotation_line(row) for row in snapshot.rotation),
+        stance=STANCE_LABELS.get(regime.stance, NA),
+        stance_state=regime.stance or "na",
+        uptrends=f"{regime.uptrends}/{regime.of} uptrends",
+        breadth=f"breadth {percent(regime.sector_breadth, signed=False)}",
+        market_commentary=regime.commentary,
+        data_status=data_status,
+        notes=tuple(snapshot.notes),
+    )
+
+
+@dataclass(frozen=True)
+class MarketHours:
+    """The exchange's state for the market bar, from the calendar (outside the UI)."""
+
+    is_open: bool
+    next_change: datetime | None     # the next close while open, the next open while closed
+
+
+def market_bar_text(now_ny: datetime, hours: MarketHours | None, replay: date | None) -> str:
+    clock = f"NY {now_ny:%a %H:%M}"
+    if replay is not None:
+        return f"{clock} · REPLAY {replay.isoformat()}"
+    if hours is None:
+        return f"{clock} · market hours loading"
+    if hours.next_change is None:
+        return f"{clock} · market {'OPEN' if hours.is_open else 'CLOSED'}"
+    when = hours.next_change.strftime("%H:%M" if hours.next_change.date() == now_ny.date() else "%a %H:%M")
+    if hours.is_open:
+        return f"{clock} · market OPEN, closes {when}"
+    return f"{clock} · market CLOSED, opens {when}"
+
+
+def refresh_text(last: datetime | None, following: datetime | None) -> str:
+    if last is None:
+        return "not refreshed yet"
+    text = f"refreshed {last:%H:%M:%S}"
+    return text + (f", next {following:%H:%M}" if following is not None else "")
+
+
+def signal_changes(before: Dashboard, after: Dashboard) -> tuple[str, ...]:
+    """What a technician would want to be told between two refreshes, one sentence each."""
+    earlier = {panel.symbol: panel for panel in before.panels}
+    changes = []
+    for panel in after.panels:
+        old = earlier.get(panel.symbol)
+        if old is None:
+            continue
+        if panel.macd.signal != old.macd.signal:
+            changes.append(f"{panel.name}: MACD crossed to {panel.macd.signal}")
+        if panel.trend.headline != old.trend.headline:
+            changes.append(f"{panel.name}: trend now {panel.trend.headline}")
+        if panel.breakout and panel.breakout != old.breakout:
+            changes.append(f"{panel.name}: {panel.breakout.removeprefix(BREAKOUT_MARK).strip()}")
+        if panel.rs_trend != old.rs_trend and NA not in (panel.rs_trend, old.rs_trend):
+            changes.append(f"{panel.name}: relative strength turned {panel.rs_trend}")
+    if after.stance != before.stance:
+        changes.append(f"Market stance now {after.stance}")
+    return tuple(changes)

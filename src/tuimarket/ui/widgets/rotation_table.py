@@ -1,0 +1,79 @@
+"""The rotation table: rows keyed by symbol, updated in place so the cursor survives a refresh."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from tuimarket.ui.viewmodels import ROTATION_COLUMNS, RotationLine
+
+# Columns the `o` key cycles through, and which way each sorts first.
+SORTABLE = {"Rank": False, "1W": True, "1M": True, "3M": True, "6M": True, "YTD": True, "1Y": True,
+            "RS-Ratio": True, "RS-Mom": True}
+STATE_COLOURS = {"up": "success", "down": "error", "leading": "success", "weakening": "warning",
+                 "lagging": "error", "improving": "accent"}
+
+
+def _justify(column: str) -> str:
+    return "left" if column in ("Symbol", "Name", "Quadrant") else "right"
+
+
+class RotationTable(DataTable):
+    BINDINGS = [
+        Binding("o", "next_sort", "Sort", tooltip="Sort by the next column"),
+        Binding("O", "reverse_sort", "Reverse", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="pane", cursor_type="row", zebra_stripes=True)
+        self.border_title = "Rotation"
+        self.lines: dict[str, RotationLine] = {}
+        self.sort_column = "Rank"
+        self.descending = False
+
+    def on_mount(self) -> None:
+        for name in ROTATION_COLUMNS:
+            self.add_column(Text(name, justify=_justify(name)), key=name)
+
+    def _cells(self, line: RotationLine) -> list[Text]:
+        variables = self.app.theme_variables
+        cells = []
+        for column, text, state in zip(ROTATION_COLUMNS, line.cells, line.states):
+            colour = variables.get(STATE_COLOURS.get(state, ""), "")
+            cells.append(Text(text, style=colour, justify=_justify(column)))
+        return cells
+
+    def show(self, lines: tuple[RotationLine, ...]) -> None:
+        incoming = {line.symbol: line for line in lines}
+        if set(incoming) != set(self.lines):
+            self.clear()
+            for line in lines:
+                self.add_row(*self._cells(line), key=line.symbol)
+        else:
+            for line in lines:
+                for column, cell in zip(ROTATION_COLUMNS, self._cells(line)):
+                    self.update_cell(line.symbol, column, cell)
+        self.lines = incoming
+        self._sort()
+
+    def _sort(self) -> None:
+        position = ROTATION_COLUMNS.index(self.sort_column)
+        self.sort("Symbol", key=lambda symbol: self.lines[symbol.plain].sort_keys[position], reverse=self.descending)
+        arrow = "↓" if self.descending else "↑"
+        self.border_subtitle = f"sorted by {self.sort_column} {arrow} · o: next sort"
+
+    def sort_by(self, column: str) -> None:
+        self.sort_column = column
+        self.descending = SORTABLE[column]
+        self._sort()
+
+    def action_next_sort(self) -> None:
+        columns = list(SORTABLE)
+        self.sort_by(columns[(columns.index(self.sort_column) + 1) % len(columns)])
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self._sort()
