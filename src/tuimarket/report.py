@@ -1,0 +1,306 @@
+"""Render a MarketSnapshot as text (Rich), markdown or json. Never includes the chart series.
+
+The json shape is documented by `as_dict`: dates are ISO strings, returns and distances are
+fractions, and anything that cannot be computed is null (never NaN).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from typing import Any, Callable
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, SmaState
+from tuimarket.analysis.rotation import RETURN_PERIODS
+
+FORMATS = ("text", "markdown", "json")
+TREND_STYLES = {"uptrend": "bold green", "downtrend": "bold red", "sideways": "bold yellow"}
+STANCE_STYLES = {"fully_invested": "bold green", "partially_invested": "bold yellow", "defensive": "bold red"}
+QUADRANT_STYLES = {"leading": "green", "weakening": "yellow", "lagging": "red", "improving": "cyan"}
+NOT_AVAILABLE = "n/a"
+
+
+def render(snapshot: MarketSnapshot, fmt: str, *, color: bool = True, width: int = 100) -> str:
+    """The snapshot as `fmt` (one of FORMATS)."""
+    renderers: dict[str, Callable[[], str]] = {
+        "text": lambda: _text(snapshot, color=color, width=width),
+        "markdown": lambda: _markdown(snapshot),
+        "json": lambda: json.dumps(as_dict(snapshot), indent=2, allow_nan=False) + "\n",
+    }
+    if fmt not in renderers:
+        raise ValueError(f"unknown report format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    return renderers[fmt]()
+
+
+# --- json ------------------------------------------------------------------------------------
+
+def as_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
+    """The report's data as plain json-ready values."""
+    return {
+        "as_of": _iso(snapshot.as_of),
+        "source": snapshot.source,
+        "benchmark": snapshot.benchmark,
+        "indices": [_index_dict(index) for index in snapshot.indices],
+        "rotation": [_rotation_dict(row) for row in snapshot.rotation],
+        "regime": {
+            "uptrends": snapshot.regime.uptrends,
+            "of": snapshot.regime.of,
+            "sectors_above": snapshot.regime.sectors_above,
+            "sectors_counted": snapshot.regime.sectors_counted,
+            "sector_breadth": snapshot.regime.sector_breadth,
+            "stance": snapshot.regime.stance,
+            "commentary": snapshot.regime.commentary,
+        },
+        "freshness": dict(snapshot.freshness),
+        "notes": list(snapshot.notes),
+    }
+
+
+def _index_dict(index: IndexAnalysis) -> dict[str, Any]:
+    macd, trend, high, levels, strength = (index.macd, index.trend, index.all_time_high, index.levels,
+                                           index.relative_strength)
+    return {
+        "symbol": index.symbol,
+        "name": index.name,
+        "as_of": _iso(index.as_of),
+        "close": index.close,
+        "change": index.change,
+        "change_pct": index.change_pct,
+        "sma": {str(s.period): {"value": s.value, "rising": s.rising, "above": s.above} for s in index.smas},
+        "stacked": index.stacked,
+        "macd": {"macd": macd.macd, "signal": macd.signal, "histogram": macd.histogram, "state": macd.state,
+                 "crossed_on": _iso(macd.crossed_on), "momentum": macd.momentum},
+        "trend": {"state": trend.state, "confirmed": trend.confirmed, "higher_highs": trend.higher_highs,
+                  "higher_lows": trend.higher_lows, "lower_highs": trend.lower_highs, "lower_lows": trend.lower_lows,
+                  "swing_highs": [[_iso(day), price] for day, price in trend.swing_highs],
+                  "swing_lows": [[_iso(day), price] for day, price in trend.swing_lows]},
+        "all_time_high": high and {"close": high.close, "date": _iso(high.date), "pct_below": high.pct_below},
+        "levels": {
+            "support": list(levels.support),
+            "resistance": list(levels.resistance),
+            "breakout": levels.breakout and {"level": levels.breakout.level, "date": _iso(levels.breakout.date)},
+            "retest": levels.retest and {"level": levels.retest.level, "date": _iso(levels.retest.date)},
+        },
+        "relative_strength": strength and {"benchmark": strength.benchmark, "ratio": strength.ratio,
+                                           "trend": strength.trend, "since": _iso(strength.since)},
+        "commentary": index.commentary,
+    }
+
+
+def _rotation_dict(row: RotationRow) -> dict[str, Any]:
+    return {
+        "symbol": row.symbol,
+        "name": row.name,
+        "returns": {period: row.returns.get(period) for period in RETURN_PERIODS},
+        "rs_ratio": row.rs_ratio,
+        "rs_momentum": row.rs_momentum,
+        "quadrant": row.quadrant,
+        "rank": row.rank,
+        "above_200": row.above_200,
+        "rs_trend": row.rs_trend,
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# --- shared formatting ----------------------------------------------------------------------
+
+def _price(value: float | None) -> str:
+    return NOT_AVAILABLE if value is None else f"{value:,.2f}"
+
+
+def _percent(value: float | None) -> str:
+    return NOT_AVAILABLE if value is None else f"{value:+.1%}"
+
+
+def _ratio(value: float | None) -> str:
+    return NOT_AVAILABLE if value is None else f"{value:.2f}"
+
+
+def _sma_cell(sma: SmaState, close: float | None) -> str:
+    """The close's distance from the average (its sign says above or below) and the average's slope."""
+    if sma.value is None or close is None:
+        return NOT_AVAILABLE
+    return f"{close / sma.value - 1:+.1%} {'↑' if sma.rising else '↓'}"
+
+
+def _trend_label(index: IndexAnalysis) -> str:
+    trend = index.trend
+    if trend.state is None:
+        return NOT_AVAILABLE
+    return trend.state + (" ✓" if trend.confirmed else "")
+
+
+def _ath_cell(index: IndexAnalysis) -> str:
+    high = index.all_time_high
+    return NOT_AVAILABLE if high is None else f"{-high.pct_below:+.1%}"
+
+
+def _rs_cell(index: IndexAnalysis) -> str:
+    strength = index.relative_strength
+    if strength is None:
+        return "benchmark"
+    return strength.trend or NOT_AVAILABLE
+
+
+def _levels_cells(index: IndexAnalysis) -> list[str]:
+    levels = index.levels
+    return [
+        ", ".join(_price(level) for level in levels.support) or "none",
+        ", ".join(_price(level) for level in levels.resistance) or "none",
+        f"{_price(levels.breakout.level)} on {levels.breakout.date}" if levels.breakout else "none",
+        f"{_price(levels.retest.level)} on {levels.retest.date}" if levels.retest else "none",
+    ]
+
+
+def _rotation_cells(row: RotationRow) -> list[str]:
+    return [
+        str(row.rank) if row.rank else NOT_AVAILABLE,
+        row.symbol,
+        row.name,
+        *(_percent(row.returns.get(period)) for period in RETURN_PERIODS),
+        _ratio(row.rs_ratio),
+        _ratio(row.rs_momentum),
+        row.quadrant or NOT_AVAILABLE,
+        NOT_AVAILABLE if row.above_200 is None else ("yes" if row.above_200 else "no"),
+    ]
+
+
+TEXT_COLUMNS = ("Index", "Name", "Support", "Resistance", "Breakout", "Retest")
+INDEX_HEADERS = ["Index", "Symbol", "Close", "Day"]
+LEVEL_HEADERS = ["Index", "Support", "Resistance", "Breakout", "Retest"]
+ROTATION_HEADERS = ["#", "Symbol", "Name", *RETURN_PERIODS, "RS-Ratio", "RS-Mom", "Quadrant", "> long MA"]
+
+
+def _index_headers(snapshot: MarketSnapshot) -> list[str]:
+    periods = [f"vs {s.period}d" for s in snapshot.indices[0].smas] if snapshot.indices else []
+    return INDEX_HEADERS + periods + ["MACD", "Trend", "vs ATH", "RS"]
+
+
+def _index_cells(index: IndexAnalysis) -> list[str]:
+    return [
+        index.name,
+        index.symbol,
+        _price(index.close),
+        _percent(index.change_pct),
+        *(_sma_cell(sma, index.close) for sma in index.smas),
+        (index.macd.state or NOT_AVAILABLE).upper(),
+        _trend_label(index),
+        _ath_cell(index),
+        _rs_cell(index),
+    ]
+
+
+# --- text -----------------------------------------------------------------------------------
+
+def _text(snapshot: MarketSnapshot, *, color: bool, width: int) -> str:
+    console = Console(file=io.StringIO(), force_terminal=color, no_color=not color, width=width,
+                      color_system="standard" if color else None)
+    console.print(Text(f"Market report as of {snapshot.as_of or NOT_AVAILABLE} · source {snapshot.source} · "
+                       f"benchmark {snapshot.benchmark}", style="bold"))
+    regime = snapshot.regime
+    console.print(Panel(Group(Text(regime.stance.replace("_", " ").upper(), style=STANCE_STYLES[regime.stance]),
+                              Text(regime.commentary)), title="Regime", expand=True))
+    # A terminal is narrow: the index table names, the rotation table gives symbols (markdown has both).
+    console.print(_rich_table("Indexes", _index_headers(snapshot),
+                              [_styled_index_cells(index) for index in snapshot.indices], hide="Symbol"))
+    console.print(_rich_table("Levels", LEVEL_HEADERS,
+                              [[Text(index.symbol), *map(Text, _levels_cells(index))] for index in snapshot.indices]))
+    for index in snapshot.indices:
+        console.print(Text(f"{index.name} ({index.symbol})", style="bold"))
+        console.print(Text(index.commentary))
+        console.print()
+    console.print(_rich_table("Rotation", ROTATION_HEADERS, [_styled_rotation_cells(row) for row in snapshot.rotation],
+                              hide="Name"))
+    console.print(_data_text(snapshot))
+    return console.file.getvalue()
+
+
+def _rich_table(title: str, headers: list[str], rows: list[list[Text]], hide: str = "") -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    shown = [position for position, header in enumerate(headers) if header != hide]
+    headers, rows = [headers[p] for p in shown], [[row[p] for p in shown] for row in rows]
+    for position, header in enumerate(headers):
+        text_column = header in TEXT_COLUMNS
+        # Numbers keep their full width; only the free-text columns wrap when space runs out.
+        widest = max((len(row[position]) for row in rows), default=0)
+        table.add_column(header, justify="left" if text_column else "right",
+                         min_width=None if text_column else widest)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _styled_index_cells(index: IndexAnalysis) -> list[Text]:
+    # Text objects are never parsed as markup, so a name such as "[red]x" shows literally.
+    cells = [Text(cell) for cell in _index_cells(index)]
+    first_sma = 4
+    macd_cell, trend_cell = first_sma + len(index.smas), first_sma + len(index.smas) + 1
+    cells[macd_cell].stylize({"buy": "bold green", "sell": "bold red"}.get(index.macd.state, ""))
+    cells[trend_cell].stylize(TREND_STYLES.get(index.trend.state, ""))
+    for position, sma in enumerate(index.smas, start=first_sma):
+        if sma.above is not None:
+            cells[position].stylize("green" if sma.above else "red")
+    if index.change_pct:
+        cells[3].stylize("green" if index.change_pct > 0 else "red")
+    return cells
+
+
+def _styled_rotation_cells(row: RotationRow) -> list[Text]:
+    cells = [Text(cell) for cell in _rotation_cells(row)]
+    for position, period in enumerate(RETURN_PERIODS, start=3):
+        value = row.returns.get(period)
+        if value:
+            cells[position].stylize("green" if value > 0 else "red")
+    cells[-2].stylize(QUADRANT_STYLES.get(row.quadrant, ""))
+    return cells
+
+
+def _data_text(snapshot: MarketSnapshot) -> Text:
+    lines = [f"{symbol}: {label}" for symbol, label in snapshot.freshness.items()] + list(snapshot.notes)
+    return Text("Data\n" + "\n".join(f"  {line}" for line in lines), style="dim") if lines else Text("")
+
+
+# --- markdown -------------------------------------------------------------------------------
+
+def _markdown(snapshot: MarketSnapshot) -> str:
+    regime = snapshot.regime
+    parts = [
+        f"# Market report as of {snapshot.as_of or NOT_AVAILABLE}",
+        f"_Source: {_md(snapshot.source)} · benchmark {_md(snapshot.benchmark)}_",
+        "## Regime",
+        f"**{regime.stance.replace('_', ' ').capitalize()}**: {_md(regime.commentary)}",
+        "## Indexes",
+        _md_table(_index_headers(snapshot), [_index_cells(index) for index in snapshot.indices]),
+        _md_table(LEVEL_HEADERS, [[index.symbol, *_levels_cells(index)] for index in snapshot.indices]),
+        *(f"### {_md(index.name)} ({_md(index.symbol)})\n\n{_md(index.commentary)}" for index in snapshot.indices),
+        "## Rotation",
+        _md_table(ROTATION_HEADERS, [_rotation_cells(row) for row in snapshot.rotation]),
+    ]
+    data_lines = [f"- {_md(symbol)}: {_md(label)}" for symbol, label in snapshot.freshness.items()]
+    data_lines += [f"- {_md(note)}" for note in snapshot.notes]
+    if data_lines:
+        parts += ["## Data", "\n".join(data_lines)]
+    return "\n\n".join(parts) + "\n"
+
+
+def _md_table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    """Escape what markdown would otherwise interpret inside a cell or a line."""
+    for special in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
+        text = text.replace(special, "\\" + special)
+    return text
