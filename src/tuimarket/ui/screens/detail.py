@@ -37,13 +37,13 @@ class DetailScreen(Screen):
 
     def on_mount(self) -> None:
         self.show(self.model)
+        self.query_one("#detail-body").focus()   # arrows and PgUp/PgDn scroll at once
 
     def show(self, model: PanelModel) -> None:
         self.model = model
-        heading = Text.assemble(
-            (f"{model.name} ({model.symbol})", "bold"), f"  {model.close}  {model.change}  ·  ",
-            f"MACD {model.macd.signal} {model.macd.since}  ·  {model.trend.headline}  ·  {self.chart_range}",
-        )
+        heading = Text(f"{model.name} ({model.symbol})", style="bold")
+        heading.append(f"  {model.close} {model.change} · MACD {model.macd.signal} {model.macd.since}"
+                       f" · {model.trend.headline} · {self.chart_range}")
         self.query_one("#detail-heading", Static).update(heading)
         price = self.query_one("#detail-price", PriceChart)
         price.sessions = RANGE_SESSIONS[self.chart_range]

@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
+from textual.color import Color
 from textual_plotext import PlotextPlot
 
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, ChartLine, PriceChartModel
 
-# Distinct colours that read on dark and light themes; the close is the brightest line.
-AVERAGE_COLOURS = ("cyan", "yellow", "magenta", "orange", "blue")
-CLOSE_COLOUR = "green+"
+# RGB colours from textual-plotext's sequence, chosen to read on dark and light themes.
+BLUE, ORANGE, RED, GREEN, PURPLE, TEAL = (0, 130, 200), (245, 130, 48), (230, 25, 75), (60, 180, 75), \
+    (145, 30, 180), (0, 128, 128)
+AVERAGE_COLOURS = (BLUE, ORANGE, RED, PURPLE, TEAL)
+SUPPORT_COLOUR, RESISTANCE_COLOUR = GREEN, PURPLE
 MARKER = "hd"
 TICKS = 4
 
@@ -51,6 +54,11 @@ class Chart(PlotextPlot):
     def show_range(self, name: str) -> None:
         self.sessions = RANGE_SESSIONS[name]
         self.replot()
+
+    @property
+    def foreground(self) -> tuple[int, int, int]:
+        """The theme's text colour: price drawn in it stands out from its coloured averages."""
+        return Color.parse(self.app.theme_variables.get("foreground", "white")).rgb
 
     def replot(self) -> None:
         plt = self.plt
@@ -98,12 +106,12 @@ class PriceChart(Chart):
             return
         dates = model.dates[-self.sessions:]
         lines = [(average, AVERAGE_COLOURS[i % len(AVERAGE_COLOURS)]) for i, average in enumerate(model.averages)]
-        self._lines(plt, dates, [*lines, (model.close, CLOSE_COLOUR)])
+        self._lines(plt, dates, [*lines, (model.close, self.foreground)])
         if self.levels:
             for level in model.resistance:
-                plt.hline(level, "red")
+                plt.hline(level, RESISTANCE_COLOUR)
             for level in model.support:
-                plt.hline(level, "green")
+                plt.hline(level, SUPPORT_COLOUR)
 
 
 class LineChart(Chart):
@@ -120,7 +128,7 @@ class LineChart(Chart):
         self.replot()
 
     def draw(self, plt) -> None:
-        colours = ("cyan", "yellow")
+        colours = (BLUE, ORANGE)
         self._lines(plt, self.dates[-self.sessions:], [(line, colours[i % 2]) for i, line in enumerate(self.lines)])
         if self.title:
             plt.title(self.title)
@@ -134,7 +142,9 @@ class MacdChart(LineChart):
             return
         macd, signal, histogram = self.lines
         xs, ys = _points(0, histogram.values[-self.sessions:])
-        if xs:
-            plt.bar(xs, ys, color=["green" if y >= 0 else "red" for y in ys], width=0.1, marker="sd")
-        self._lines(plt, self.dates[-self.sessions:], [(macd, "cyan"), (signal, "yellow")])
+        for sign, colour in ((1, GREEN), (-1, RED)):
+            bars = [(x, y) for x, y in zip(xs, ys) if y * sign > 0]
+            if bars:
+                plt.bar(*zip(*bars), color=colour, width=0.1, marker="sd")
+        self._lines(plt, self.dates[-self.sessions:], [(macd, BLUE), (signal, ORANGE)])
         plt.title(self.title)
