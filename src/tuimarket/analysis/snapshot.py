@@ -152,7 +152,7 @@ def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series,
 def _chart_series(close: pd.Series, averages: Mapping[int, pd.Series], lines, ratio: pd.Series) -> PriceSeries:
     window = close.index[-CHART_SESSIONS:]
     return PriceSeries(
-        dates=tuple(day.date() for day in window),
+        dates=tuple(window.date),
         close=tuple(close.loc[window].tolist()),
         sma=MappingProxyType({period: _optional(average.loc[window]) for period, average in averages.items()}),
         macd=_optional(lines.macd.loc[window]),
