@@ -15,7 +15,7 @@ from typing import Mapping
 import pandas as pd
 
 from tuimarket.analysis.commentary import describe_index
-from tuimarket.analysis.indicators import MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
+from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Levels, Retest, all_time_high, find_levels
 from tuimarket.analysis.regime import Regime, assess
 from tuimarket.analysis.rotation import (
@@ -149,7 +149,7 @@ def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series,
     return replace(analysis, commentary=describe_index(analysis, benchmark_name))
 
 
-def _chart_series(close: pd.Series, averages: Mapping[int, pd.Series], lines, ratio: pd.Series) -> PriceSeries:
+def _chart_series(close: pd.Series, averages: Mapping[int, pd.Series], lines: Macd, ratio: pd.Series) -> PriceSeries:
     window = close.index[-CHART_SESSIONS:]
     return PriceSeries(
         dates=tuple(window.date),
