@@ -1,0 +1,222 @@
+"""The SQLite cache: one file, `market.sqlite3` in the cache dir, shared safely by several instances.
+
+WAL lets readers and a writer work at once, and the busy timeout makes a second writer wait
+instead of failing. Whatever still goes wrong (a lock held too long, a read-only dir, a full
+disk) is absorbed here: reads return nothing, writes return False, and `problem` says why,
+so the monitor keeps running on what it has. A file that is not our database is moved aside
+and rebuilt, never trusted and never a crash.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from tuimarket.data.model import COLUMNS
+
+FILENAME = "market.sqlite3"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 5.0
+SCHEMA = (
+    """CREATE TABLE bars (
+        symbol TEXT NOT NULL, date TEXT NOT NULL,
+        open REAL, high REAL, low REAL, close REAL, volume REAL,
+        PRIMARY KEY (symbol, date)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE symbols (
+        symbol TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, source TEXT NOT NULL, partial_date TEXT
+    )""",
+)
+OUR_TABLES = {"bars", "symbols"}
+
+
+@dataclass(frozen=True)
+class SymbolMeta:
+    fetched_at: datetime        # UTC
+    source: str                 # "yahoo" (the only writer today), kept for other feeds
+    partial_date: date | None   # the last bar was still forming when fetched
+
+
+class Store:
+    """The cache at `path`. Construction is free; the file is opened on first use."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.problem: str | None = None      # the last thing that went wrong, for a status note
+        self._connection: sqlite3.Connection | None = None
+        self._writable = True
+        self._lock = threading.Lock()        # one connection, used from the UI's worker threads
+
+    @classmethod
+    def for_config(cls, config) -> Store:
+        return cls(config.cache_dir / FILENAME)
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def read(self, symbol: str) -> pd.DataFrame | None:
+        """The cached bars of one symbol, or None when it has none (or the cache is unusable)."""
+        rows = self._query("SELECT date, open, high, low, close, volume FROM bars "
+                           "WHERE symbol = ? ORDER BY date", (symbol,))
+        if not rows:
+            return None
+        frame = pd.DataFrame([row[1:] for row in rows], columns=list(COLUMNS), dtype="float64")
+        frame.index = pd.DatetimeIndex([row[0] for row in rows], name="Date")
+        return frame
+
+    def read_many(self, symbols: Iterable[str]) -> dict[str, pd.DataFrame]:
+        return {symbol: bars for symbol in symbols if (bars := self.read(symbol)) is not None}
+
+    def meta(self, symbol: str) -> SymbolMeta | None:
+        rows = self._query("SELECT fetched_at, source, partial_date FROM symbols WHERE symbol = ?", (symbol,))
+        if not rows:
+            return None
+        fetched_at, source, partial = rows[0]
+        return SymbolMeta(datetime.fromisoformat(fetched_at), source,
+                          date.fromisoformat(partial) if partial else None)
+
+    # ---- writing -------------------------------------------------------------------------------
+
+    def upsert(self, symbol: str, bars: pd.DataFrame, *, source: str, fetched_at: datetime,
+               partial_date: date | None = None) -> bool:
+        """Insert or overwrite bars by (symbol, date) and record the fetch; False if it could not."""
+        return self._write(symbol, bars, source, fetched_at, partial_date, replace=False)
+
+    def replace(self, symbol: str, bars: pd.DataFrame, *, source: str, fetched_at: datetime,
+                partial_date: date | None = None) -> bool:
+        """Swap one symbol's whole history in one transaction (after a split re-adjusts it)."""
+        return self._write(symbol, bars, source, fetched_at, partial_date, replace=True)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def _write(self, symbol, bars, source, fetched_at, partial_date, *, replace: bool) -> bool:
+        rows = [(symbol, day.date().isoformat(), *values)
+                for day, values in zip(bars.index, bars[list(COLUMNS)].itertuples(index=False, name=None))]
+        stamp = fetched_at.astimezone(timezone.utc).isoformat()
+        partial = partial_date.isoformat() if partial_date else None
+
+        def write(connection: sqlite3.Connection) -> bool:
+            with connection:    # one transaction: all of it or none of it
+                if replace:
+                    connection.execute("DELETE FROM bars WHERE symbol = ?", (symbol,))
+                connection.executemany("INSERT OR REPLACE INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                connection.execute("INSERT OR REPLACE INTO symbols VALUES (?, ?, ?, ?)",
+                                   (symbol, stamp, source, partial))
+            return True
+
+        return bool(self._run(write, writing=True))
+
+    # ---- the connection --------------------------------------------------------------------------
+
+    def _query(self, sql: str, parameters: tuple) -> list[tuple]:
+        return self._run(lambda connection: connection.execute(sql, parameters).fetchall()) or []
+
+    def _run(self, action, *, writing: bool = False):
+        """Run `action(connection)`; on any database or file trouble note it and return None."""
+        with self._lock:
+            try:
+                connection = self._connect()
+                if writing and not self._writable:
+                    self.problem = f"cache is read-only: {self.path}"
+                    return None
+                return action(connection)
+            except (sqlite3.Error, OSError) as exc:
+                self.problem = f"cache unavailable: {exc}"
+                return None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._connection = self._open_for_writing()
+            except (sqlite3.Error, OSError):
+                if not self.path.is_file():
+                    raise
+                self._connection = self._open_read_only()
+        return self._connection
+
+    def _open_for_writing(self) -> sqlite3.Connection:
+        try:
+            return _open(self.path)
+        except sqlite3.DatabaseError as exc:
+            if _is_transient(exc):
+                raise
+            # Garbage bytes or somebody else's database: keep it for inspection, start afresh.
+            self._move_aside()
+            self.problem = f"cache was not a tuimarket database; moved aside and rebuilt: {self.path}"
+            return _open(self.path)
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        # immutable=1: no -wal/-shm files are needed, so a read-only directory still works.
+        connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro&immutable=1", uri=True,
+                                     check_same_thread=False)
+        if _user_version(connection) != SCHEMA_VERSION:
+            connection.close()
+            raise sqlite3.DatabaseError("read-only cache has another schema")
+        self._writable = False
+        return connection
+
+    def _move_aside(self) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        self.path.rename(self.path.with_name(f"{self.path.name}.corrupt-{stamp}"))
+        for suffix in ("-wal", "-shm"):
+            self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Connect, configure and check (or create) the schema; DatabaseError if the file is not ours."""
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")   # WAL makes this safe against corruption
+        _ensure_schema(connection)
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
+def _ensure_schema(connection: sqlite3.Connection) -> None:
+    if _is_ours(connection):
+        return
+    connection.execute("BEGIN IMMEDIATE")   # another instance may be creating it right now
+    try:
+        if not _is_ours(connection):
+            for statement in SCHEMA:
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except sqlite3.Error:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _is_ours(connection: sqlite3.Connection) -> bool:
+    """True for our schema, False for an empty file; DatabaseError for anything else."""
+    version = _user_version(connection)
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if version == SCHEMA_VERSION and OUR_TABLES <= tables:
+        return True
+    if version == 0 and not tables:
+        return False
+    raise sqlite3.DatabaseError(f"not a tuimarket cache (user_version {version}, tables {sorted(tables)})")
+
+
+def _user_version(connection: sqlite3.Connection) -> int:
+    return connection.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _is_transient(exc: sqlite3.DatabaseError) -> bool:
+    """Locks and I/O trouble say nothing about the file's contents: never move it aside for them."""
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        word in str(exc) for word in ("locked", "busy", "unable to open", "readonly", "disk I/O"))

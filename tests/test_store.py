@@ -1,0 +1,182 @@
+"""The SQLite cache: round trips in a real file, concurrent writers, corrupt and foreign files."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+import stat
+from datetime import date, datetime, timezone
+
+import pandas as pd
+import pytest
+
+from tuimarket.config import Config
+from tuimarket.data import bundled, store
+from tuimarket.data.store import Store
+
+FETCHED = datetime(2025, 9, 26, 14, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
+    opened = Store.for_config(Config())
+    yield opened
+    opened.close()
+
+
+def xlk(start="2025-08-01", end="2025-09-25") -> pd.DataFrame:
+    return bundled.load("XLK").loc[start:end]
+
+
+def test_path_follows_cache_dir_and_open_is_lazy(cache, tmp_path):
+    assert cache.path == tmp_path / "cache" / "market.sqlite3"
+    assert not cache.path.exists()
+    assert cache.read("XLK") is None
+    assert cache.path.is_file() and cache.problem is None
+
+
+def test_upsert_round_trip(cache):
+    bars = xlk()
+    assert cache.upsert("XLK", bars, source="yahoo", fetched_at=FETCHED, partial_date=date(2025, 9, 25))
+    pd.testing.assert_frame_equal(cache.read("XLK"), bars, check_freq=False)
+    meta = cache.meta("XLK")
+    assert meta == store.SymbolMeta(FETCHED, "yahoo", date(2025, 9, 25))
+    assert meta.fetched_at.tzinfo is not None
+    assert cache.read("XLF") is None and cache.meta("XLF") is None
+
+
+def test_upsert_overwrites_overlap_and_keeps_the_rest(cache):
+    cache.upsert("XLK", xlk(end="2025-09-10"), source="yahoo", fetched_at=FETCHED)
+    newer = xlk(start="2025-09-05").copy()
+    newer["Close"] += 1.0
+    cache.upsert("XLK", newer, source="yahoo", fetched_at=FETCHED)
+    merged = cache.read("XLK")
+    assert merged.index[0] == pd.Timestamp("2025-08-01") and merged.index[-1] == pd.Timestamp("2025-09-25")
+    assert merged.index.is_unique
+    assert merged.loc["2025-09-05", "Close"] == pytest.approx(bundled.load("XLK").loc["2025-09-05", "Close"] + 1)
+    assert merged.loc["2025-09-04", "Close"] == bundled.load("XLK").loc["2025-09-04", "Close"]
+
+
+def test_replace_rewrites_one_symbol_only(cache):
+    cache.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED)
+    cache.upsert("XLF", bundled.load("XLF").loc["2025-09-01":], source="yahoo", fetched_at=FETCHED)
+    halved = xlk(start="2025-09-01") / 2
+    assert cache.replace("XLK", halved, source="yahoo", fetched_at=FETCHED)
+    pd.testing.assert_frame_equal(cache.read("XLK"), halved, check_freq=False)
+    assert set(cache.read_many(["XLK", "XLF", "XLE"])) == {"XLK", "XLF"}
+
+
+def test_schema_version_recorded(cache):
+    cache.read("XLK")
+    with sqlite3.connect(cache.path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_garbage_file_moved_aside_and_rebuilt(cache):
+    cache.path.parent.mkdir(parents=True)
+    cache.path.write_bytes(b"this is not a database \x00\xff" * 100)
+    assert cache.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED)
+    assert len(cache.read("XLK")) == len(xlk())
+    aside = list(cache.path.parent.glob("market.sqlite3.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not")
+    assert "moved aside" in cache.problem
+
+
+@pytest.mark.parametrize("setup", [
+    "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)",
+    "CREATE TABLE bars (x); CREATE TABLE symbols (y); PRAGMA user_version = 99",
+], ids=["other-tables", "wrong-version"])
+def test_foreign_database_moved_aside_and_rebuilt(cache, setup):
+    cache.path.parent.mkdir(parents=True)
+    with sqlite3.connect(cache.path) as foreign:
+        foreign.executescript(setup)
+    foreign.close()
+    assert cache.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED)
+    assert cache.read("XLK") is not None
+    assert len(list(cache.path.parent.glob("market.sqlite3.corrupt-*"))) == 1
+
+
+def _writer(path: str, offset: float, rounds: int) -> None:
+    writer = Store(path)
+    bars = bundled.load("XLK").loc["2024-01-01":"2025-09-25"] + offset
+    for _ in range(rounds):
+        assert writer.upsert("XLK", bars, source="yahoo", fetched_at=FETCHED), writer.problem
+        assert writer.read("XLK") is not None
+    writer.close()
+
+
+def test_two_processes_write_overlapping_rows(tmp_path):
+    path = tmp_path / "market.sqlite3"
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(path), offset, 15)) for offset in (0.0, 1000.0)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    bars = Store(path).read("XLK")
+    expected = bundled.load("XLK").loc["2024-01-01":"2025-09-25"]
+    assert len(bars) == len(expected)
+    # every row comes whole from one writer or the other: the offset is 0 or 1000 across a row
+    offset = (bars["Close"] - expected["Close"]).round(6)
+    assert set(offset) <= {0.0, 1000.0}
+    assert ((bars["Open"] - expected["Open"]).round(6) == offset).all()
+
+
+def test_lock_held_too_long_degrades(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_SECONDS", 0.1)
+    path = tmp_path / "market.sqlite3"
+    first = Store(path)
+    first.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED)
+    blocker = sqlite3.connect(path)
+    blocker.execute("BEGIN EXCLUSIVE")
+    second = Store(path)
+    try:
+        assert second.upsert("XLF", xlk(), source="yahoo", fetched_at=FETCHED) is False
+        assert "locked" in second.problem
+        assert path.exists() and not list(tmp_path.glob("*.corrupt-*"))
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert second.upsert("XLF", xlk(), source="yahoo", fetched_at=FETCHED)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_read_only_directory_reads_but_never_writes(tmp_path):
+    folder = tmp_path / "ro"
+    writer = Store(folder / "market.sqlite3")
+    writer.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED)
+    writer.close()
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        reader = Store(folder / "market.sqlite3")
+        assert len(reader.read("XLK")) == len(xlk())
+        assert reader.upsert("XLF", xlk(), source="yahoo", fetched_at=FETCHED) is False
+        assert "read-only" in reader.problem
+        nowhere = Store(folder / "sub" / "market.sqlite3")
+        assert nowhere.read("XLK") is None and nowhere.problem
+    finally:
+        folder.chmod(stat.S_IRWXU)
+
+
+def test_unwritable_cache_falls_back_to_reading(tmp_path, monkeypatch):
+    """What a read-only directory does, simulated so it also runs as root."""
+    path = tmp_path / "market.sqlite3"
+    writer = Store(path)
+    writer.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED)
+    writer.close()
+
+    def refuse(path):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(store, "_open", refuse)
+    reader = Store(path)
+    assert len(reader.read("XLK")) == len(xlk())
+    assert reader.upsert("XLF", xlk(), source="yahoo", fetched_at=FETCHED) is False
+    assert "read-only" in reader.problem
+    assert Store(tmp_path / "absent.sqlite3").read("XLK") is None
