@@ -184,6 +184,7 @@ class TuimarketApp(App):
         self.last_refresh: datetime | None = None
         self.next_refresh: datetime | None = None
         self._refresh_timer: Timer | None = None
+        self.live_started = False
         self.theme = config.ui.theme if config.ui.theme in self.available_themes else "textual-dark"
 
     def on_mount(self) -> None:
@@ -221,17 +222,28 @@ class TuimarketApp(App):
             if isinstance(self.screen, DetailScreen):
                 self._update_detail(self.screen)
         self.last_refresh = self.now()
-        self._after_refresh(message.error)
+        self._record_outcome(message.error)
         if previous is not None and message.live:
             self._alert(signal_changes(previous, message.dashboard))
-        if not message.live and self.pipeline.live:
-            self._schedule(0)   # painted from the cache; now fetch live data in the background
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "refresh" and event.state == WorkerState.ERROR:
-            self._after_refresh(f"{type(event.worker.error).__name__}: {event.worker.error}")
+        # The next refresh is scheduled only once this one has ended, so polls can never stack.
+        if event.worker.group != "refresh":
+            return
+        if event.state == WorkerState.ERROR:
+            self._record_outcome(f"{type(event.worker.error).__name__}: {event.worker.error}")
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR) and self.pipeline.live:
+            self._schedule(self._next_delay())
 
-    def _after_refresh(self, error: str | None) -> None:
+    def _next_delay(self) -> float:
+        if not self.live_started:
+            return 0    # painted from the cache; now fetch live data in the background
+        interval = self.pipeline.refresh_interval(self.now())
+        if not self.failures:
+            return interval
+        return min(interval * 2 ** self.failures, max(interval, MAX_BACKOFF_SECONDS))
+
+    def _record_outcome(self, error: str | None) -> None:
         if error:
             self.failures += 1
             if self.failures == 1:
@@ -239,17 +251,18 @@ class TuimarketApp(App):
                             title="Data stale", severity="warning", timeout=8)
         else:
             self.failures = 0
-        if self.pipeline.live and self.last_refresh is not None:
-            interval = self.pipeline.refresh_interval(self.now())
-            self._schedule(min(interval * 2 ** self.failures, max(interval, MAX_BACKOFF_SECONDS))
-                           if self.failures else interval)
         self.update_market_bar()
 
     def _schedule(self, delay: float) -> None:
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
+            self._refresh_timer = None
         self.next_refresh = self.now() + timedelta(seconds=delay)
-        self._refresh_timer = self.set_timer(delay, partial(self.load, True))
+        self.live_started = True
+        if delay <= 0:
+            self.load(True)
+        else:
+            self._refresh_timer = self.set_timer(delay, partial(self.load, True))
 
     def _alert(self, changes: tuple[str, ...]) -> None:
         for change in changes:

@@ -46,7 +46,14 @@ class RotationTable(DataTable):
             cells.append(Text(text, style=colour, justify=_justify(column)))
         return cells
 
+    @property
+    def symbol_under_cursor(self) -> str | None:
+        if not self.row_count:
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
     def show(self, lines: tuple[RotationLine, ...]) -> None:
+        selected = self.symbol_under_cursor
         incoming = {line.symbol: line for line in lines}
         if set(incoming) != set(self.lines):
             self.clear()
@@ -58,6 +65,8 @@ class RotationTable(DataTable):
                     self.update_cell(line.symbol, column, cell)
         self.lines = incoming
         self._sort()
+        if selected in incoming:   # new numbers may re-order the rows; the cursor follows its symbol
+            self.move_cursor(row=self.get_row_index(selected), animate=False)
 
     def _sort(self) -> None:
         position = ROTATION_COLUMNS.index(self.sort_column)
