@@ -1,0 +1,118 @@
+"""NYSE sessions: is the market open, when does it open or close next, how often to poll.
+
+exchange_calendars takes a while to import and to build, so the calendar is built on first use
+(never at import) and kept. Its span is limited to a few years back and one year ahead, which
+covers every "now" the monitor meets and keeps the build fast.
+All datetimes in and out are tz-aware; `now` is always passed in so tests can fix the clock.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+NEW_YORK = ZoneInfo("America/New_York")
+YEARS_BACK = 3
+DAYS_AHEAD = 400
+
+
+@functools.cache
+def _calendar():
+    import exchange_calendars  # lazy: slow to import, and not needed before the first paint
+
+    # exchange_calendars 4.13 trips pandas 3.1's deprecation warnings; they are its business, and
+    # printed from a worker thread they would scribble over the terminal UI.
+    warnings.filterwarnings("ignore", category=DeprecationWarning,
+                            message=r"(Series|DatetimeIndex)\.values returning an ndarray that drops timezone")
+    today = date.today()
+    return exchange_calendars.get_calendar(
+        "XNYS", start=f"{today.year - YEARS_BACK}-01-01", end=(today + timedelta(days=DAYS_AHEAD)).isoformat())
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def is_session(day: date) -> bool:
+    return bool(_calendar().is_session(pd.Timestamp(day)))
+
+
+def session_open(day: date) -> datetime | None:
+    """When the session of `day` opens, or None when the market is closed that day."""
+    return _calendar().session_open(pd.Timestamp(day)).to_pydatetime() if is_session(day) else None
+
+
+def session_close(day: date) -> datetime | None:
+    """When the session of `day` closes (13:00 New York on early-close days), or None if no session."""
+    return _calendar().session_close(pd.Timestamp(day)).to_pydatetime() if is_session(day) else None
+
+
+def is_open(now: datetime) -> bool:
+    day = _new_york_date(now)
+    if not is_session(day):
+        return False
+    return session_open(day) <= now < session_close(day)
+
+
+def last_session(now: datetime) -> date:
+    """The latest session that has opened by `now`: today once the bell rang, else the one before."""
+    day = _new_york_date(now)
+    if is_session(day) and now >= session_open(day):
+        return day
+    previous = _calendar().date_to_session(pd.Timestamp(day) - pd.Timedelta(days=1), direction="previous")
+    return previous.date()
+
+
+def next_open(now: datetime) -> datetime:
+    """The next opening bell strictly after `now`."""
+    return _calendar().next_open(_minute(now)).to_pydatetime()
+
+
+def next_close(now: datetime) -> datetime:
+    """The next closing bell strictly after `now`."""
+    return _calendar().next_close(_minute(now)).to_pydatetime()
+
+
+def refresh_interval(config, now: datetime) -> float:
+    """Seconds until the next poll: the open interval while trading, else the closed one cut at the bell."""
+    if is_open(now):
+        return float(config.refresh.open_seconds)
+    until_open = (next_open(now) - now).total_seconds()
+    return float(max(1.0, min(config.refresh.closed_seconds, until_open)))
+
+
+@dataclass(frozen=True)
+class MarketClock:
+    """What the market bar shows; build one per refresh with `market_clock(now)`."""
+
+    now: datetime
+    is_open: bool
+    next_open: datetime
+    next_close: datetime
+    session: date             # the latest session that has opened (today's while open)
+
+    def label(self) -> str:
+        if self.is_open:
+            return f"open, closes {self.next_close.astimezone(NEW_YORK):%H:%M} ET"
+        return f"closed, opens {self.next_open.astimezone(NEW_YORK):%a %H:%M} ET"
+
+
+def market_clock(now: datetime) -> MarketClock:
+    return MarketClock(now=now, is_open=is_open(now), next_open=next_open(now),
+                       next_close=next_close(now), session=last_session(now))
+
+
+def _new_york_date(now: datetime) -> date:
+    if now.tzinfo is None:
+        raise ValueError("calendar times must be tz-aware")
+    return now.astimezone(NEW_YORK).date()
+
+
+def _minute(now: datetime) -> pd.Timestamp:
+    """exchange_calendars wants minute resolution; flooring keeps 'strictly after' correct."""
+    return pd.Timestamp(now).tz_convert("UTC").floor("min")

@@ -1,0 +1,87 @@
+"""NYSE sessions around Thanksgiving 2025 and a weekend, and the polling interval."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tuimarket.config import Config, RefreshSettings
+from tuimarket.data import calendar
+
+NY = ZoneInfo("America/New_York")
+
+
+def ny(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=NY)
+
+
+def test_thanksgiving_closed():
+    assert not calendar.is_session(date(2025, 11, 27))
+    assert calendar.session_close(date(2025, 11, 27)) is None
+    assert not calendar.is_open(ny("2025-11-27 11:00"))
+    assert calendar.last_session(ny("2025-11-27 11:00")) == date(2025, 11, 26)
+
+
+def test_black_friday_closes_early():
+    assert calendar.session_close(date(2025, 11, 28)) == ny("2025-11-28 13:00")
+    assert calendar.is_open(ny("2025-11-28 12:59"))
+    assert not calendar.is_open(ny("2025-11-28 13:00"))
+    assert calendar.next_close(ny("2025-11-28 10:00")) == ny("2025-11-28 13:00")
+
+
+@pytest.mark.parametrize("moment, expected", [
+    ("2025-11-25 09:29:59", False), ("2025-11-25 09:30", True), ("2025-11-25 15:59:59", True),
+    ("2025-11-25 16:00", False), ("2025-11-25 20:00", False),
+])
+def test_regular_session_930_to_1600(moment, expected):
+    assert calendar.is_open(ny(moment)) is expected
+    assert calendar.session_open(date(2025, 11, 25)) == ny("2025-11-25 09:30")
+    assert calendar.session_close(date(2025, 11, 25)) == ny("2025-11-25 16:00")
+
+
+def test_weekend_closed_and_next_open_is_monday():
+    saturday = ny("2025-11-29 12:00")
+    assert not calendar.is_open(saturday)
+    assert calendar.next_open(saturday) == ny("2025-12-01 09:30")
+    assert calendar.last_session(saturday) == date(2025, 11, 28)
+
+
+def test_next_open_is_strictly_after_now():
+    assert calendar.next_open(ny("2025-11-25 09:30:30")) == ny("2025-11-26 09:30")
+    assert calendar.next_open(ny("2025-11-25 09:29:30")) == ny("2025-11-25 09:30")
+
+
+def test_last_session_before_the_bell():
+    assert calendar.last_session(ny("2025-12-01 08:00")) == date(2025, 11, 28)
+    assert calendar.last_session(ny("2025-12-01 09:45")) == date(2025, 12, 1)
+
+
+def test_refresh_interval_follows_the_market():
+    config = Config(refresh=RefreshSettings(open_seconds=60, closed_seconds=1800))
+    assert calendar.refresh_interval(config, ny("2025-11-25 11:00")) == 60
+    assert calendar.refresh_interval(config, ny("2025-11-29 12:00")) == 1800
+    assert calendar.refresh_interval(config, ny("2025-12-01 09:20")) == 600   # never past the bell
+
+
+def test_market_clock():
+    clock = calendar.market_clock(ny("2025-11-28 12:00"))
+    assert clock.is_open and clock.next_close == ny("2025-11-28 13:00")
+    assert clock.session == date(2025, 11, 28)
+    assert clock.label() == "open, closes 13:00 ET"
+    closed = calendar.market_clock(ny("2025-11-29 12:00").astimezone(timezone.utc))
+    assert closed.label() == "closed, opens Mon 09:30 ET"
+
+
+def test_naive_time_rejected():
+    with pytest.raises(ValueError):
+        calendar.is_open(datetime(2025, 11, 25, 11, 0))
+
+
+def test_import_is_lazy():
+    code = "import sys, tuimarket.data.calendar; print('exchange_calendars' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
