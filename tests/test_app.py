@@ -118,6 +118,8 @@ async def test_sort_keeps_rows_keyed_and_cursor_on_its_symbol(tmp_path: Path) ->
         ranks = [table.get_cell(row.key, "Rank").plain for row in table.ordered_rows]
         assert ranks == sorted(ranks, key=int)
         await pilot.press("o")
+        assert table.sort_column == "RS-Ratio"
+        await pilot.press("o", "o")
         assert table.sort_column == "1W"
         first_week = [float(table.get_cell(row.key, "1W").plain.rstrip("%")) for row in table.ordered_rows]
         assert first_week == sorted(first_week, reverse=True)

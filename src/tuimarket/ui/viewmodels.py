@@ -84,8 +84,9 @@ class RotationLine:
     sort_keys: tuple[float, ...]         # numeric key per cell, missing values last
 
 
-# The name comes last: on a narrow table it is the column that may be cut, never a number.
-ROTATION_COLUMNS = ("Symbol", *RETURN_PERIODS, "RS-Ratio", "RS-Mom", "Quadrant", "Rank", "Name")
+# The verdict first (rank, quadrant, RS), then returns, the name last: on 80 columns what may be
+# cut off, to be scrolled to, is a return or the name, never the rotation itself.
+ROTATION_COLUMNS = ("Symbol", "Rank", "Quadrant", "RS-Ratio", "RS-Mom", *RETURN_PERIODS, "Name")
 
 
 @dataclass(frozen=True)
@@ -221,20 +222,21 @@ def _missing_last(value: float | None, descending: bool = True) -> float:
 def rotation_line(row: RotationRow) -> RotationLine:
     returns = [row.returns.get(period) for period in RETURN_PERIODS]
     cells = (
-        row.symbol, *(percent(r) for r in returns),
+        row.symbol,
+        NA if row.rank is None else str(row.rank),
+        row.quadrant or NA,
         NA if row.rs_ratio is None else f"{row.rs_ratio:.1f}",
         NA if row.rs_momentum is None else f"{row.rs_momentum:.1f}",
-        row.quadrant or NA,
-        NA if row.rank is None else str(row.rank),
+        *(percent(r) for r in returns),
         row.name,
     )
-    states = ("symbol", *(_direction(r) for r in returns),
+    states = ("symbol", "rank", row.quadrant or "na",
               _direction(None if row.rs_ratio is None else row.rs_ratio - 100),
               _direction(None if row.rs_momentum is None else row.rs_momentum - 100),
-              row.quadrant or "na", "rank", "name")
+              *(_direction(r) for r in returns), "name")
     # Sort keys put missing values last whichever way a column sorts first (see SORTABLE).
-    sort_keys = (0.0, *(_missing_last(r) for r in returns), _missing_last(row.rs_ratio),
-                 _missing_last(row.rs_momentum), 0.0, _missing_last(row.rank, descending=False), 0.0)
+    sort_keys = (0.0, _missing_last(row.rank, descending=False), 0.0, _missing_last(row.rs_ratio),
+                 _missing_last(row.rs_momentum), *(_missing_last(r) for r in returns), 0.0)
     return RotationLine(row.symbol, cells, states, sort_keys)
 
 

@@ -9,8 +9,8 @@ from textual.widgets import DataTable
 from tuimarket.ui.viewmodels import ROTATION_COLUMNS, RotationLine
 
 # Columns the `o` key cycles through, and which way each sorts first.
-SORTABLE = {"Rank": False, "1W": True, "1M": True, "3M": True, "6M": True, "YTD": True, "1Y": True,
-            "RS-Ratio": True, "RS-Mom": True}
+SORTABLE = {"Rank": False, "RS-Ratio": True, "RS-Mom": True, "1W": True, "1M": True, "3M": True, "6M": True,
+            "YTD": True, "1Y": True}
 STATE_COLOURS = {"up": "success", "down": "error", "leading": "success", "weakening": "warning",
                  "lagging": "error", "improving": "accent"}
 
