@@ -175,6 +175,7 @@ def _rotation_cells(row: RotationRow) -> list[str]:
     ]
 
 
+NARROW_REPORT = 100    # columns below which the text report drops its widest columns
 TEXT_COLUMNS = ("Index", "Name", "Support", "Resistance", "Breakout", "Retest")
 INDEX_HEADERS = ["Index", "Symbol", "Close", "Day"]
 LEVEL_HEADERS = ["Index", "Support", "Resistance", "Breakout", "Retest"]
@@ -210,24 +211,26 @@ def _text(snapshot: MarketSnapshot, *, color: bool, width: int) -> str:
     regime = snapshot.regime
     console.print(Panel(Group(Text(regime.stance.replace("_", " ").upper(), style=STANCE_STYLES[regime.stance]),
                               Text(regime.commentary)), title="Regime", expand=True))
-    # A terminal is narrow: the index table names, the rotation table gives symbols (markdown has both).
+    # A terminal is narrow: the tables drop what the commentary or markdown also gives.
+    narrow = width < NARROW_REPORT
     console.print(_rich_table("Indexes", _index_headers(snapshot),
-                              [_styled_index_cells(index) for index in snapshot.indices], hide="Symbol"))
+                              [_styled_index_cells(index) for index in snapshot.indices],
+                              hide=("Index", "RS") if narrow else ("Symbol",)))
     console.print(_rich_table("Levels", LEVEL_HEADERS,
                               [[Text(index.symbol), *map(Text, _levels_cells(index))] for index in snapshot.indices]))
     for index in snapshot.indices:
         console.print(Text(f"{index.name} ({index.symbol})", style="bold"))
         console.print(Text(index.commentary))
         console.print()
-    console.print(_rich_table("Rotation", ROTATION_HEADERS, [_styled_rotation_cells(row) for row in snapshot.rotation],
-                              hide="Name"))
+    console.print(_rich_table("Rotation", ROTATION_HEADERS, [_styled_rotation_cells(row) for row in _by_rank(snapshot)],
+                              hide=("Name", "> long MA", "YTD") if narrow else ("Name",)))
     console.print(_data_text(snapshot))
     return console.file.getvalue()
 
 
-def _rich_table(title: str, headers: list[str], rows: list[list[Text]], hide: str = "") -> Table:
+def _rich_table(title: str, headers: list[str], rows: list[list[Text]], hide: tuple[str, ...] = ()) -> Table:
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    shown = [position for position, header in enumerate(headers) if header != hide]
+    shown = [position for position, header in enumerate(headers) if header not in hide]
     headers, rows = [headers[p] for p in shown], [[row[p] for p in shown] for row in rows]
     for position, header in enumerate(headers):
         text_column = header in TEXT_COLUMNS
@@ -265,8 +268,21 @@ def _styled_rotation_cells(row: RotationRow) -> list[Text]:
     return cells
 
 
+def _by_rank(snapshot: MarketSnapshot) -> list[RotationRow]:
+    """Strongest first, unranked rows last: the order a reader scans a rotation table in."""
+    return sorted(snapshot.rotation, key=lambda row: (row.rank is None, row.rank or 0))
+
+
+def _freshness_lines(snapshot: MarketSnapshot) -> list[str]:
+    """One line per distinct freshness label, naming its symbols, then the notes."""
+    by_label: dict[str, list[str]] = {}
+    for symbol, label in snapshot.freshness.items():
+        by_label.setdefault(label, []).append(symbol)
+    return [f"{label}: {' '.join(symbols)}" for label, symbols in by_label.items()] + list(snapshot.notes)
+
+
 def _data_text(snapshot: MarketSnapshot) -> Text:
-    lines = [f"{symbol}: {label}" for symbol, label in snapshot.freshness.items()] + list(snapshot.notes)
+    lines = _freshness_lines(snapshot)
     return Text("Data\n" + "\n".join(f"  {line}" for line in lines), style="dim") if lines else Text("")
 
 
@@ -284,10 +300,9 @@ def _markdown(snapshot: MarketSnapshot) -> str:
         _md_table(LEVEL_HEADERS, [[index.symbol, *_levels_cells(index)] for index in snapshot.indices]),
         *(f"### {_md(index.name)} ({_md(index.symbol)})\n\n{_md(index.commentary)}" for index in snapshot.indices),
         "## Rotation",
-        _md_table(ROTATION_HEADERS, [_rotation_cells(row) for row in snapshot.rotation]),
+        _md_table(ROTATION_HEADERS, [_rotation_cells(row) for row in _by_rank(snapshot)]),
     ]
-    data_lines = [f"- {_md(symbol)}: {_md(label)}" for symbol, label in snapshot.freshness.items()]
-    data_lines += [f"- {_md(note)}" for note in snapshot.notes]
+    data_lines = [f"- {_md(line)}" for line in _freshness_lines(snapshot)]
     if data_lines:
         parts += ["## Data", "\n".join(data_lines)]
     return "\n\n".join(parts) + "\n"
