@@ -70,8 +70,12 @@ def _macd_sentence(analysis: IndexAnalysis) -> str:
     macd = analysis.macd
     if macd.state is None:
         return ""
-    since = f"has been on a {macd.state} signal since {macd.crossed_on}" if macd.crossed_on \
-        else f"is on a {macd.state} signal"
+    if macd.crossed_on is None:
+        since = f"is on a {macd.state} signal"
+    elif macd.crossed_on == analysis.as_of:
+        since = f"crossed to a {macd.state} signal on the day"
+    else:
+        since = f"has been on a {macd.state} signal since {macd.crossed_on}"
     return f"MACD {since} and momentum is {macd.momentum}."
 
 
