@@ -138,10 +138,10 @@ class Store:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._connection = self._open_for_writing()
-            except (sqlite3.Error, OSError):
-                if not self.path.is_file():
+            except (sqlite3.Error, OSError) as exc:
+                if isinstance(exc, sqlite3.Error) and _is_locked(exc) or not self.path.is_file():
                     raise
-                self._connection = self._open_read_only()
+                self._connection = self._open_read_only()   # e.g. a read-only directory
         return self._connection
 
     def _open_for_writing(self) -> sqlite3.Connection:
@@ -218,5 +218,9 @@ def _user_version(connection: sqlite3.Connection) -> int:
 
 def _is_transient(exc: sqlite3.DatabaseError) -> bool:
     """Locks and I/O trouble say nothing about the file's contents: never move it aside for them."""
-    return isinstance(exc, sqlite3.OperationalError) and any(
-        word in str(exc) for word in ("locked", "busy", "unable to open", "readonly", "disk I/O"))
+    return _is_locked(exc) or isinstance(exc, sqlite3.OperationalError) and any(
+        words in str(exc) for words in ("unable to open", "readonly", "disk I/O"))
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
