@@ -55,6 +55,8 @@ class MarketData:
     as_of: date | None
     source: str                        # "yahoo", "cache", "bundled" or a mix such as "yahoo+cache"
     notes: tuple[str, ...] = field(default=())   # human-readable remarks (fallbacks, clipping)
+    error: str | None = None           # why the last live fetch failed (the data shown is older)
+    origins: Mapping[str, str] = field(default_factory=dict)   # per symbol: "yahoo", "cache" or "bundled"
 
 
 def empty_bars() -> pd.DataFrame:
