@@ -24,7 +24,7 @@ def fetch(fake: FakeYahoo, symbols=SYMBOLS, **kwargs):
 
 
 def assert_bars_frame(bars: pd.DataFrame) -> None:
-    assert list(bars.columns) == list(COLUMNS)
+    assert list(bars.columns) == list(COLUMNS) and bars.columns.name is None
     assert all(dtype == "float64" for dtype in bars.dtypes)
     assert bars.index.name == "Date" and bars.index.tz is None
     assert bars.index.is_monotonic_increasing and bars.index.is_unique

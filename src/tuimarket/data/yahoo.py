@@ -105,7 +105,7 @@ def _columns_of(frame: pd.DataFrame, symbol: str, *, single: bool) -> pd.DataFra
 def _clean(raw: pd.DataFrame, today: date) -> pd.DataFrame:
     if any(column not in raw.columns for column in PRICE_COLUMNS):
         return pd.DataFrame()
-    bars = raw.reindex(columns=list(COLUMNS)).astype("float64")
+    bars = raw.reindex(columns=list(COLUMNS)).astype("float64").rename_axis(columns=None)
     bars.index = _session_dates(pd.DatetimeIndex(raw.index))
     bars = bars.dropna(subset=["Close"])          # a bar without a close is no bar (all-NaN rows too)
     bars["Volume"] = bars["Volume"].fillna(0.0)

@@ -1,0 +1,267 @@
+"""The feed: what the app and the CLI ask for data. Cache first, then Yahoo, then the bundle.
+
+`initial()` is the start-up path: cache and bundled history only, no network, no calendar.
+`refresh()` is the live path: one batched Yahoo download, merged into the cache, and every
+fault (Yahoo down, one symbol missing, a locked or read-only cache) becomes a freshness state,
+a note or `MarketData.error`, never an exception.
+
+Merging is careful about adjusted prices: Yahoo re-adjusts a symbol's whole history after a
+split or dividend, so when the freshly downloaded closes disagree with the cached ones on the
+dates both have, the symbol's history is downloaded again in full and replaced, never stitched
+(stitching is how a 2-for-1 split turns into a -50% day).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Callable, Sequence
+
+import pandas as pd
+
+from tuimarket.data import bundled, calendar, yahoo
+from tuimarket.data.model import Freshness, FreshnessState, MarketData, clip
+from tuimarket.data.store import Store
+
+OVERLAP = pd.offsets.BDay(10)   # re-download this much before the last cached bar, to compare
+TOLERANCE = 1e-4                # relative close difference still counted as rounding
+
+
+@dataclass(frozen=True)
+class _Series:
+    """One symbol's bars, where they came from and how fresh they are."""
+
+    bars: pd.DataFrame | None
+    origin: str | None             # "yahoo", "cache", "bundled"; None when missing
+    freshness: Freshness
+
+
+class Feed:
+    def __init__(self, config, *, source: str | None = None, as_of: date | None = None,
+                 download: yahoo.Download | None = None, store: Store | None = None,
+                 now: Callable[[], datetime] | datetime | None = None,
+                 sleep: Callable[[float], None] | None = None) -> None:
+        """`source` overrides config.data.source; `as_of` replays history up to that date offline.
+
+        `download`, `store`, `now` (a tz-aware datetime or a function giving one) and `sleep`
+        replace the network, the cache file, the clock and the backoff wait in tests.
+        """
+        self.config = config
+        self.source = source or config.data.source
+        self.as_of = as_of
+        self.symbols = config.all_symbols
+        self._download = download
+        self._store = store
+        self._now = (lambda: now) if isinstance(now, datetime) else (now or calendar.now_utc)
+        self._sleep = sleep or time.sleep
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.for_config(self.config)
+        return self._store
+
+    @property
+    def offline(self) -> bool:
+        return self.source == "bundled" or self.as_of is not None
+
+    # ---- start-up --------------------------------------------------------------------------------
+
+    def initial(self) -> MarketData:
+        """Cache and bundled history only: fast, no network, safe before the first paint."""
+        if self.source == "bundled":
+            return self._assemble({symbol: self._fallback(symbol) for symbol in self.symbols})
+        now = self._now()
+        cached = self.store.read_many(self.symbols)
+        return self._assemble({
+            symbol: self._from_cache(symbol, cached[symbol], now) if symbol in cached else self._fallback(symbol)
+            for symbol in self.symbols
+        })
+
+    # ---- live ------------------------------------------------------------------------------------
+
+    def refresh(self) -> MarketData:
+        """Fetch from Yahoo and update the cache; offline sources and replays just re-read."""
+        if self.offline:
+            return self.initial()
+        now = self._now()
+        cached = self.store.read_many(self.symbols)
+        try:
+            fresh = self._fetch(cached, now)
+        except yahoo.FetchError as exc:
+            return self._assemble(self._after_failure(cached, set(self.symbols), now), error=str(exc),
+                                  notes=self._unreachable_note(cached))
+        fetched = self._save(fresh, cached, now)
+        failed = set(self.symbols) - set(fetched)
+        series = self._after_failure(cached, failed, now)
+        series.update({symbol: self._live(bars, now) for symbol, bars in fetched.items()})
+        notes = [f"Yahoo had no data for {', '.join(sorted(failed))}"] if failed else []
+        return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes)
+
+    def _fetch(self, cached: dict[str, pd.DataFrame], now: datetime) -> dict[str, pd.DataFrame]:
+        """One batched download reaching back as far as the neediest symbol.
+
+        Symbols with a cache only need their last few sessions; a symbol new to the cache needs
+        years. One call from the earliest start serves both: a full load happens only when a
+        symbol is first seen, and one request is kinder to Yahoo's rate limit than two.
+        """
+        full_start = now.date() - timedelta(days=round(365.25 * self.config.data.history_years))
+        starts = [(cached[s].index[-1] - OVERLAP).date() if s in cached else full_start for s in self.symbols]
+        return self._yahoo(self.symbols, start=min(starts), now=now)
+
+    def _yahoo(self, symbols, *, start: date, now: datetime) -> dict[str, pd.DataFrame]:
+        return yahoo.fetch(symbols, start=start, download=self._download, sleep=self._sleep,
+                           today=now.astimezone(calendar.NEW_YORK).date())
+
+    def _save(self, fresh: dict[str, pd.DataFrame], cached: dict[str, pd.DataFrame],
+              now: datetime) -> dict[str, pd.DataFrame]:
+        """Merge each fresh download into the cache; returns the bars now current per symbol.
+
+        A symbol whose history was re-adjusted is downloaded again in full; if that second
+        call fails it is left out (shown stale) rather than shown on two price scales.
+        """
+        current, readjusted = {}, []
+        for symbol, bars in fresh.items():
+            old = cached.get(symbol)
+            if old is None or bars.index[0] <= old.index[0]:
+                current[symbol] = self._write(symbol, bars, now, replace=True)
+            elif self._agrees(symbol, old, bars):
+                merged = pd.concat([old.loc[: bars.index[0] - pd.Timedelta(days=1)], bars])
+                self._write(symbol, bars, now, replace=False)
+                current[symbol] = merged
+            else:
+                readjusted.append(symbol)
+        if readjusted:
+            full_start = min(cached[s].index[0] for s in readjusted).date()
+            try:
+                reloaded = self._yahoo(readjusted, start=full_start, now=now)
+            except yahoo.FetchError:
+                reloaded = {}
+            for symbol, bars in reloaded.items():
+                current[symbol] = self._write(symbol, bars, now, replace=True)
+        return current
+
+    def _agrees(self, symbol: str, old: pd.DataFrame, new: pd.DataFrame) -> bool:
+        """Do the closes both frames have match (bar a bar that was still forming when cached)?"""
+        meta = self.store.meta(symbol)
+        common = old.index.intersection(new.index)
+        if meta and meta.partial_date:
+            common = common.drop(pd.Timestamp(meta.partial_date), errors="ignore")
+        if common.empty:
+            return False    # nothing to compare: cannot tell the scales match, so reload
+        before, after = old.loc[common, "Close"], new.loc[common, "Close"]
+        return bool(((after - before).abs() / before.abs()).max() <= TOLERANCE)
+
+    def _write(self, symbol: str, bars: pd.DataFrame, now: datetime, *, replace: bool) -> pd.DataFrame:
+        write = self.store.replace if replace else self.store.upsert
+        write(symbol, bars, source="yahoo", fetched_at=now, partial_date=_forming_date(bars, now))
+        return bars
+
+    # ---- freshness -------------------------------------------------------------------------------
+
+    def _live(self, bars: pd.DataFrame, now: datetime) -> _Series:
+        return _Series(bars, "yahoo", Freshness(FreshnessState.LIVE, _last(bars), now,
+                                                partial=_forming_date(bars, now) is not None))
+
+    def _from_cache(self, symbol: str, bars: pd.DataFrame, now: datetime, *, stale: bool = False) -> _Series:
+        meta = self.store.meta(symbol)
+        since = meta.fetched_at if meta else None
+        if stale:
+            state = FreshnessState.STALE
+        elif since and (now - since).total_seconds() <= self.config.refresh.open_seconds:
+            state = FreshnessState.LIVE      # the calendar is not loaded yet: the short interval decides
+        else:
+            state = FreshnessState.DELAYED
+        partial = bool(meta and meta.partial_date == _last(bars))
+        return _Series(bars, "cache", Freshness(state, _last(bars), since, partial))
+
+    def _fallback(self, symbol: str) -> _Series:
+        """The bundled history, unless the source is Yahoo only (or the bundle lacks the symbol)."""
+        bars = bundled.load(symbol) if self.source != "yahoo" else None
+        if bars is None:
+            return _Series(None, None, Freshness(FreshnessState.MISSING))
+        return _Series(bars, "bundled", Freshness(FreshnessState.BUNDLED, _last(bars)))
+
+    def _after_failure(self, cached: dict[str, pd.DataFrame], failed: set[str], now: datetime) -> dict[str, _Series]:
+        """What failed symbols show: their cache marked stale, else the fallback."""
+        return {symbol: self._from_cache(symbol, cached[symbol], now, stale=True) if symbol in cached
+                else self._fallback(symbol) for symbol in self.symbols if symbol in failed}
+
+    def _unreachable_note(self, cached: dict[str, pd.DataFrame]) -> list[str]:
+        if cached:
+            return ["Yahoo could not be reached; showing the cached data"]
+        if self.source == "yahoo":
+            return ["Yahoo could not be reached and nothing is cached"]
+        return ["Yahoo could not be reached; showing the bundled history"]
+
+    # ---- the view --------------------------------------------------------------------------------
+
+    def _assemble(self, series: dict[str, _Series], *, notes: Sequence[str] = (),
+                  error: str | None = None) -> MarketData:
+        """Clip to the replay date (and to one common date when all is bundled) into MarketData."""
+        notes = list(notes)
+        cutoff = self.as_of
+        shown = [symbol for symbol, entry in series.items() if entry.bars is not None]
+        if shown and all(series[symbol].origin == "bundled" for symbol in shown):
+            common = bundled.common_as_of(shown)
+            if cutoff is None or common < cutoff:
+                cutoff = common
+                notes.append(f"offline: bundled history, every symbol clipped at {common}, "
+                             "the last date all of them have")
+        if self.as_of is not None:
+            notes.append(f"replay as of {self.as_of}")
+        bars, freshness = {}, {}
+        for symbol, entry in series.items():
+            if entry.bars is None:
+                freshness[symbol] = entry.freshness
+                continue
+            bars[symbol] = clip(entry.bars, cutoff)
+            freshness[symbol] = _with_as_of(entry.freshness, _last(bars[symbol]))
+        if self._store is not None and self._store.problem:
+            notes.append(self._store.problem)
+        origins = {symbol: entry.origin for symbol, entry in series.items() if entry.origin}
+        return MarketData(
+            bars=bars,
+            freshness=freshness,
+            as_of=max((_last(frame) for frame in bars.values() if not frame.empty), default=None),
+            source="+".join(dict.fromkeys(origins[s] for s in self.symbols if s in origins)) or "none",
+            notes=tuple(notes),
+            error=error,
+            origins=origins,
+        )
+
+
+def describe(data: MarketData, config) -> list[dict]:
+    """One row per configured symbol for `tuimarket data`: its span, last close, origin, freshness."""
+    rows = []
+    for symbol in config.all_symbols:
+        bars = data.bars.get(symbol)
+        has_bars = bars is not None and not bars.empty
+        freshness = data.freshness.get(symbol, Freshness(FreshnessState.MISSING))
+        rows.append({
+            "symbol": symbol,
+            "name": config.name_of(symbol),
+            "first": bars.index[0].date() if has_bars else None,
+            "last": bars.index[-1].date() if has_bars else None,
+            "last_close": float(bars["Close"].iloc[-1]) if has_bars else None,
+            "source": data.origins.get(symbol, "none"),
+            "freshness": freshness.label(),
+        })
+    return rows
+
+
+def _forming_date(bars: pd.DataFrame, now: datetime) -> date | None:
+    """The last bar's date when it is today's session still under way, else None."""
+    last = _last(bars)
+    if last is None or not calendar.is_open(now):
+        return None
+    return last if last == calendar.last_session(now) else None
+
+
+def _last(bars: pd.DataFrame) -> date | None:
+    return bars.index[-1].date() if len(bars) else None
+
+
+def _with_as_of(freshness: Freshness, as_of: date | None) -> Freshness:
+    return Freshness(freshness.state, as_of, freshness.since, freshness.partial and as_of == freshness.as_of)
