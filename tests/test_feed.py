@@ -118,6 +118,7 @@ def test_split_with_failed_reload_keeps_cache_stale():
     assert data.freshness["XLK"].state is FreshnessState.STALE
     assert data.bars["XLK"].index[-1] == pd.Timestamp("2025-09-10")
     assert data.bars["XLK"]["Close"].pct_change().min() > -0.2
+    assert any("re-adjusted the history of XLK" in note for note in data.notes)
 
 
 def test_one_symbol_failing_is_stale_others_live():
@@ -220,3 +221,18 @@ def test_describe_one_row_per_symbol():
     assert rows["XLK"]["name"] == "Technology" and rows["XLK"]["freshness"] == "live"
     assert rows["XLF"] == {"symbol": "XLF", "name": "Financials", "first": None, "last": None,
                            "last_close": None, "source": "none", "freshness": "missing"}
+
+
+def test_initial_loads_neither_yfinance_nor_the_calendar(cache_dir):
+    """The start-up path must not pay for the network library or the exchange calendar."""
+    import os
+    import subprocess
+    import sys
+
+    fill_cache(SECTORS_END)
+    code = ("import sys; from tuimarket.config import Config; from tuimarket.data.feed import Feed; "
+            "data = Feed(Config()).initial(); assert data.source == 'cache', data.source; "
+            "print(sorted(m for m in ('yfinance', 'exchange_calendars') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "TUIMARKET_CACHE_DIR": str(cache_dir)})
+    assert result.stdout.strip() == "[]"

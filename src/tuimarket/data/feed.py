@@ -96,7 +96,12 @@ class Feed:
         failed = set(self.symbols) - set(fetched)
         series = self._after_failure(cached, failed, now)
         series.update({symbol: self._live(bars, now) for symbol, bars in fetched.items()})
-        notes = [f"Yahoo had no data for {', '.join(sorted(failed))}"] if failed else []
+        notes = []
+        if no_data := sorted(failed - set(fresh)):
+            notes.append(f"Yahoo had no data for {', '.join(no_data)}")
+        if not_reloaded := sorted(failed & set(fresh)):
+            notes.append(f"Yahoo re-adjusted the history of {', '.join(not_reloaded)} (a split or dividend) "
+                         "but the full reload failed; showing the cache")
         return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes)
 
     def _fetch(self, cached: dict[str, pd.DataFrame], now: datetime) -> dict[str, pd.DataFrame]:
