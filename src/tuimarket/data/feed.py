@@ -129,12 +129,12 @@ class Feed:
         current, readjusted = {}, []
         for symbol, bars in fresh.items():
             old = cached.get(symbol)
-            if old is None or bars.index[0] <= old.index[0]:
-                current[symbol] = self._write(symbol, bars, now, replace=True)
+            if old is None or bars.index[0] <= old.index[0]:       # a full history: it replaces
+                self._write(symbol, bars, now, replace=True)
+                current[symbol] = bars
             elif self._agrees(symbol, old, bars):
-                merged = pd.concat([old.loc[: bars.index[0] - pd.Timedelta(days=1)], bars])
                 self._write(symbol, bars, now, replace=False)
-                current[symbol] = merged
+                current[symbol] = pd.concat([old.loc[: bars.index[0] - pd.Timedelta(days=1)], bars])
             else:
                 readjusted.append(symbol)
         if readjusted:
@@ -144,7 +144,8 @@ class Feed:
             except yahoo.FetchError:
                 reloaded = {}
             for symbol, bars in reloaded.items():
-                current[symbol] = self._write(symbol, bars, now, replace=True)
+                self._write(symbol, bars, now, replace=True)
+                current[symbol] = bars
         return current
 
     def _agrees(self, symbol: str, old: pd.DataFrame, new: pd.DataFrame) -> bool:
@@ -158,10 +159,10 @@ class Feed:
         before, after = old.loc[common, "Close"], new.loc[common, "Close"]
         return bool(((after - before).abs() / before.abs()).max() <= TOLERANCE)
 
-    def _write(self, symbol: str, bars: pd.DataFrame, now: datetime, *, replace: bool) -> pd.DataFrame:
+    def _write(self, symbol: str, bars: pd.DataFrame, now: datetime, *, replace: bool) -> None:
+        """Cache the bars; a failed write only costs a note (the store records its problem)."""
         write = self.store.replace if replace else self.store.upsert
         write(symbol, bars, source="yahoo", fetched_at=now, partial_date=_forming_date(bars, now))
-        return bars
 
     # ---- freshness -------------------------------------------------------------------------------
 
