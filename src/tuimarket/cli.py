@@ -109,7 +109,7 @@ def _load(config, source: str | None, as_of: date | None):
     from tuimarket.data.feed import Feed
 
     if as_of is None:
-        return Feed(config, source=source).refresh()
+        return Feed(config, source=source, attempts=1).refresh()
     _check_replay(config, source, as_of)
     return Feed(config, source=source, as_of=as_of).initial()
 
@@ -133,19 +133,25 @@ def check_as_of(data, as_of: date) -> None:
 
 
 def _print_data_table(config, data) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from tuimarket.data.feed import describe
 
-    table = Table(title=f"tuimarket data — as of {data.as_of or 'n/a'} ({data.source})", title_justify="left")
-    for column, justify in [("symbol", "left"), ("name", "left"), ("first", "left"), ("last", "left"),
-                            ("last close", "right"), ("source", "left"), ("freshness", "left")]:
-        table.add_column(column, justify=justify)
+    table = Table(title=f"tuimarket data — as of {data.as_of or 'n/a'} ({data.source})", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    # Dates and numbers never wrap; the freshness label gives way on a narrow terminal.
+    for column, justify, width in [("symbol", "left", 6), ("first", "left", 10), ("last", "left", 10),
+                                   ("last close", "right", 10), ("source", "left", 7)]:
+        table.add_column(column, justify=justify, no_wrap=True, min_width=width)
+    table.add_column("freshness")
     for row in describe(data, config):
         close = f"{row['last_close']:,.2f}" if row["last_close"] is not None else "—"
-        table.add_row(row["symbol"], row["name"], str(row["first"] or "—"), str(row["last"] or "—"),
-                      close, row["source"], row["freshness"], markup=False)
+        cells = [row["symbol"], str(row["first"] or "—"), str(row["last"] or "—"), close, row["source"],
+                 row["freshness"]]
+        table.add_row(*(Text(cell) for cell in cells))   # Text: a feed's name is never read as markup
     console = Console()
     console.print(table)
     for note in data.notes:

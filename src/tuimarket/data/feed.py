@@ -41,8 +41,11 @@ class Feed:
     def __init__(self, config, *, source: str | None = None, as_of: date | None = None,
                  download: yahoo.Download | None = None, store: Store | None = None,
                  now: Callable[[], datetime] | datetime | None = None,
-                 sleep: Callable[[float], None] | None = None) -> None:
+                 sleep: Callable[[float], None] | None = None, attempts: int = 3) -> None:
         """`source` overrides config.data.source; `as_of` replays history up to that date offline.
+
+        `attempts` bounds the retries of one refresh: a one-shot command makes one, so it falls
+        back to the cache or the bundle at once instead of backing off while the user waits.
 
         `download`, `store`, `now` (a tz-aware datetime or a function giving one) and `sleep`
         replace the network, the cache file, the clock and the backoff wait in tests.
@@ -55,6 +58,7 @@ class Feed:
         self._store = store
         self._now = (lambda: now) if isinstance(now, datetime) else (now or calendar.now_utc)
         self._sleep = sleep or time.sleep
+        self._attempts = attempts
 
     @property
     def store(self) -> Store:
@@ -117,7 +121,7 @@ class Feed:
 
     def _yahoo(self, symbols, *, start: date, now: datetime) -> dict[str, pd.DataFrame]:
         return yahoo.fetch(symbols, start=start, download=self._download, sleep=self._sleep,
-                           today=now.astimezone(calendar.NEW_YORK).date())
+                           attempts=self._attempts, today=now.astimezone(calendar.NEW_YORK).date())
 
     def _save(self, fresh: dict[str, pd.DataFrame], cached: dict[str, pd.DataFrame],
               now: datetime) -> dict[str, pd.DataFrame]:

@@ -121,12 +121,17 @@ def _session_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
 
 
 def _quietly(download: Download, symbols: list[str], **arguments) -> pd.DataFrame:
-    """Call download with yfinance's logger muted and its stray prints swallowed."""
+    """Call download with yfinance's logger muted and its stray prints swallowed.
+
+    `threads=False`: yfinance's threaded mode stalls about 5 s per call when Yahoo cannot be
+    reached (measured with 14 symbols; sequential fails in 20 ms), and refreshes run in a
+    background worker, so parallel requests buy little.
+    """
     _mute_yfinance_logger()
     sink = io.StringIO()
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         return download(symbols, interval="1d", auto_adjust=True, group_by="column", progress=False,
-                        threads=True, multi_level_index=True, **arguments)
+                        threads=False, multi_level_index=True, **arguments)
 
 
 def _mute_yfinance_logger() -> None:
