@@ -52,11 +52,11 @@ def fetch(
     problem = "no data"
     for attempt in range(attempts):
         try:
-            frame = _quietly(download, symbols, **arguments)
+            # A malformed response (text prices, not a frame at all) fails normalise: also a retry.
+            bars = normalise(_quietly(download, symbols, **arguments), symbols, today=today)
         except Exception as exc:  # yfinance raises many kinds; any of them means "try again"
             problem = _short(exc)
         else:
-            bars = normalise(frame, symbols, today=today)
             if bars:
                 return bars
             problem = "Yahoo returned no data"
