@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Static
 
 from tuimarket.ui.viewmodels import MacdBadge, PanelModel, TrendStatus
@@ -44,7 +45,7 @@ class IndexPanel(Vertical, can_focus=True):
     def __init__(self, symbol: str, name: str, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane index-panel")
         self.symbol = symbol
-        self.border_title = name
+        self.border_title = Content(name)   # plain: a name such as '[link=x]' is never markup
         self.model: PanelModel | None = None
 
     def compose(self) -> ComposeResult:
@@ -58,7 +59,7 @@ class IndexPanel(Vertical, can_focus=True):
 
     def show(self, model: PanelModel) -> None:
         self.model = model
-        self.border_title = model.name
+        self.border_title = Content(model.name)
         heading = self.query_one(".panel-heading", Static)
         heading.update(Text.assemble((model.symbol, "bold"), "  ", (model.close, "bold"), "  ", model.change))
         _set_state(heading, model.direction)
