@@ -1,0 +1,175 @@
+"""Abuse: malformed configs through the real command line, hostile names, and nothing done behind the user's back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tuimarket.analysis.snapshot import build_snapshot
+from tuimarket.config import Config, ConfigError, DataSettings, RotationSettings, Symbol, parse
+from tuimarket.data.feed import Feed
+from tuimarket.monitor import MarketPipeline
+from tuimarket.report import render
+from tuimarket.ui.app import TuimarketApp
+
+from ui_support import FIXED_NOW
+
+BAD_TOML = {
+    "empty symbol list": "indexes = []",
+    "unicode symbol": "indexes = [{ symbol = 'ÄPFEL', name = 'Apfel' }]",
+    "emoji symbol": "benchmark = '📈'",
+    "path symbol": "benchmark = '../../x'",
+    "shell symbol": "indexes = [{ symbol = 'a;b', name = 'x' }]",
+    "newline symbol": "benchmark = \"SPY\\nrm\"",
+    "huge number": "[refresh]\nopen_seconds = 99999999999999999999",
+    "huge integer in range key": "[data]\nhistory_years = 9223372036854775807",
+    "infinity": "[regime]\nfull_min_breadth = inf",
+    "nan": "[regime]\nfull_min_breadth = nan",
+    "negative period": "[analysis]\nsma_periods = [-50]",
+    "string period": "[analysis]\nsma_periods = ['50']",
+    "nested wrong type": "[analysis]\nmacd = 12",
+    "unknown section": "[colours]\nred = 1",
+    "unknown key": "refresh_rate = 5",
+    "bad syntax": "benchmark = ^GSPC",
+    "unclosed table": "[data",
+    "duplicate key": "benchmark = 'SPY'\nbenchmark = 'QQQ'",
+    "wrong bool": "[ui]\nbell = 1",
+    "long name": "indexes = [{ symbol = 'SPY', name = '" + "x" * 41 + "' }]",
+    "bad range": "[chart]\nrange = 'forever'",
+    "bad source": "[data]\nsource = 'ftp'",
+    "cache dir not a string": "[data]\ncache_dir = ['/tmp']",
+    "fast above slow": "[analysis.macd]\nfast = 50\nslow = 26",
+}
+BAD_BYTES = {
+    "binary garbage": bytes(range(256)) * 4,
+    "latin-1 text": "benchmark = 'ÉTÉ'".encode("latin-1"),
+    "nul bytes": b"benchmark = 'SPY'\x00\x00",
+}
+
+
+def run_data_command(config_path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "TUIMARKET_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "tuimarket", "--config", str(config_path), "data"],
+                          capture_output=True, text=True, env=environment, timeout=60)
+
+
+def assert_one_line_usage_error(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("tuimarket: error: ")
+
+
+@pytest.mark.parametrize("text", BAD_TOML.values(), ids=BAD_TOML.keys())
+def test_malformed_config_file_is_one_line_and_exit_2(text: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    assert_one_line_usage_error(run_data_command(path, tmp_path))
+
+
+@pytest.mark.parametrize("content", BAD_BYTES.values(), ids=BAD_BYTES.keys())
+def test_config_that_is_not_utf8_toml_is_one_line_and_exit_2(content: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_bytes(content)
+    assert_one_line_usage_error(run_data_command(path, tmp_path))
+
+
+@pytest.mark.parametrize("kind", ["directory", "missing", "unreadable"])
+def test_config_path_that_is_not_a_readable_file_is_one_line_and_exit_2(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "unreadable":
+        if os.geteuid() == 0:
+            pytest.skip("root reads any file")
+        path.write_text("benchmark = 'SPY'")
+        path.chmod(0)
+    assert_one_line_usage_error(run_data_command(path, tmp_path))
+
+
+# ---- hostile names ---------------------------------------------------------------------------
+
+MARKUP_NAMES = ["[red]Evil[/]", "[link=http://x]Click[/link]", "Close [/] tag", "[b]Bold[/b] [@click=quit]"]
+
+
+@pytest.mark.parametrize("symbol", ["../../x", "a;b", "$(rm -rf ~)", "SPY ", "", "^GSPC\x1b[2J", "x" * 16])
+def test_hostile_symbols_are_refused_by_the_config(symbol: str) -> None:
+    with pytest.raises(ConfigError, match="is not a ticker"):
+        parse(f"indexes = [{{ symbol = {json.dumps(symbol)}, name = 'x' }}]")
+
+
+def markup_config() -> Config:
+    """The bundled indexes and XLK, each named with markup that must show literally."""
+    indexes = tuple(Symbol(index.symbol, name) for index, name in zip(Config().indexes, MARKUP_NAMES))
+    return Config(indexes=indexes, rotation=RotationSettings(symbols=(Symbol("XLK", MARKUP_NAMES[3]),)),
+                  data=DataSettings(source="bundled"))
+
+
+@pytest.fixture
+def jail(tmp_path: Path, monkeypatch) -> Path:
+    """HOME, XDG dirs, the cache and the cwd all inside one temp dir, to see what gets written."""
+    for variable in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path / "home"))
+    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def listening_inodes() -> set[str]:
+    """Socket inodes in LISTEN state, from /proc/net/tcp{,6} (state 0A)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if os.path.exists(table):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A":
+                    inodes.add(fields[9])
+    return inodes
+
+
+def own_socket_inodes() -> set[str]:
+    inodes = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    return inodes
+
+
+async def test_markup_names_show_literally_and_nothing_is_written_or_listened_outside(jail: Path) -> None:
+    config = markup_config()
+    feed = Feed(config, source="bundled")
+    screenshots = jail / "shots"
+    screenshots.mkdir()
+    app = TuimarketApp(config, MarketPipeline(config, feed, source="bundled"),
+                       now=lambda: FIXED_NOW, screenshot_dir=screenshots)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.export_screenshot().replace("&#160;", " ")
+        for name in MARKUP_NAMES:
+            assert name.replace("&", "&amp;") in screen
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.is_running
+        assert not (own_socket_inodes() & listening_inodes())
+    written = {p.relative_to(jail).parts[0] for p in jail.rglob("*")}
+    assert written <= {"shots", "cache"}, written
+    assert len(list(screenshots.glob("*.svg"))) == 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_markup_names_show_literally_in_the_report(fmt: str, jail: Path) -> None:
+    config = markup_config()
+    snapshot = build_snapshot(config, Feed(config, source="bundled").initial())
+    text = render(snapshot, fmt, color=False, width=200)
+    for name in MARKUP_NAMES[:3]:     # the index names; the text report's rotation table shows tickers only
+        shown = name if fmt == "text" else name.replace("[", "\\[").replace("]", "\\]")
+        assert shown in text
