@@ -12,7 +12,7 @@ from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
 from tuimarket.data import calendar
 from tuimarket.data.feed import Feed
-from tuimarket.data.model import MarketData
+from tuimarket.data.model import FreshnessState, MarketData
 from tuimarket.ui.port import Loaded
 from tuimarket.ui.viewmodels import MarketHours
 
@@ -39,7 +39,8 @@ class MarketPipeline:
         self.live = as_of is None and (source or config.data.source) != "bundled"
 
     def _loaded(self, data: MarketData) -> Loaded:
-        return Loaded(build_snapshot(self.config, data), data_status(data), data.error)
+        offline = bool(data.freshness) and all(f.state == FreshnessState.BUNDLED for f in data.freshness.values())
+        return Loaded(build_snapshot(self.config, data), data_status(data), data.error, offline)
 
     def initial(self) -> Loaded:
         return self._loaded(self.feed.initial())

@@ -209,7 +209,7 @@ class TuimarketApp(App):
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
     def load(self, live: bool) -> None:
         loaded = self.pipeline.refresh() if live else self.pipeline.initial()
-        board = dashboard(loaded.snapshot, loaded.data_status)
+        board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline)
         hours = self.pipeline.market_hours(self.now())
         if not get_current_worker().is_cancelled:
             self.hours = hours
@@ -263,6 +263,7 @@ class TuimarketApp(App):
             self.load(True)
         else:
             self._refresh_timer = self.set_timer(delay, partial(self.load, True))
+        self.update_market_bar()
 
     def _alert(self, changes: tuple[str, ...]) -> None:
         for change in changes:
@@ -277,10 +278,12 @@ class TuimarketApp(App):
         refresh = refresh_text(self.last_refresh, self.next_refresh if self.pipeline.live else None)
         bar = self.dashboard_screen.query_one(MarketBar)
         if board is None:
-            bar.show(clock, "LOADING", "na", "", "reading cache and bundled history", refresh, stale=False)
+            bar.show(clock, "LOADING", "na", "", "reading cache and bundled history", refresh, None)
         else:
+            # A failed fetch over the bundled history means offline, not that live data went stale.
+            problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
             bar.show(clock, board.stance, board.stance_state, f"{board.uptrends} · {board.breadth}",
-                     board.data_status, refresh, stale=self.failures > 0)
+                     board.data_status, refresh, problem)
 
     # --- actions -------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ class Loaded:
     snapshot: MarketSnapshot
     data_status: str              # one line on the data's freshness, for the market bar
     error: str | None = None      # the live fetch failed; the snapshot holds the last good data
+    offline: bool = False         # every series is the bundled history (nothing was ever fetched)
 
 
 class Pipeline(Protocol):

@@ -100,6 +100,7 @@ class Dashboard:
     breadth: str                         # "breadth 64%"
     market_commentary: str
     data_status: str                     # "live", "offline bundled as of 2025-09-25", ...
+    offline: bool                        # every series shown is the bundled history
     notes: tuple[str, ...]
 
 
@@ -190,7 +191,8 @@ def panel_model(index: IndexAnalysis) -> PanelModel:
         resistance=tuple(levels.resistance) if levels else (),
     )
     rs = index.relative_strength
-    rs_summary = (f"RS vs {rs.benchmark}: {rs.trend} since {_day(rs.since)}" if rs is not None else "the benchmark")
+    rs_summary = (f"RS vs {rs.benchmark}: {rs.trend} since {_day(rs.since)}" if rs is not None
+                  else "the benchmark for relative strength")
     rs_line = _line(f"{index.symbol} / {rs.benchmark}", series.rs_ratio) if rs is not None else None
     change = NA if index.change is None else f"{index.change:+,.2f} ({percent(index.change_pct, True)})"
     notes = panel_notes(index)
@@ -240,7 +242,7 @@ def rotation_line(row: RotationRow) -> RotationLine:
     return RotationLine(row.symbol, cells, states, sort_keys)
 
 
-def dashboard(snapshot: MarketSnapshot, data_status: str) -> Dashboard:
+def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False) -> Dashboard:
     regime = snapshot.regime
     return Dashboard(
         as_of=_day(snapshot.as_of),
@@ -252,6 +254,7 @@ def dashboard(snapshot: MarketSnapshot, data_status: str) -> Dashboard:
         breadth=f"breadth {percent(regime.sector_breadth, signed=False)}",
         market_commentary=regime.commentary,
         data_status=data_status,
+        offline=offline,
         notes=tuple(snapshot.notes),
     )
 
@@ -269,19 +272,19 @@ def market_bar_text(now_ny: datetime, hours: MarketHours | None, replay: date | 
     if replay is not None:
         return f"{clock} · REPLAY {replay.isoformat()}"
     if hours is None:
-        return f"{clock} · market hours loading"
+        return clock
+    state = "OPEN" if hours.is_open else "CLOSED"
     if hours.next_change is None:
-        return f"{clock} · market {'OPEN' if hours.is_open else 'CLOSED'}"
-    when = hours.next_change.strftime("%H:%M" if hours.next_change.date() == now_ny.date() else "%a %H:%M")
-    if hours.is_open:
-        return f"{clock} · market OPEN, closes {when}"
-    return f"{clock} · market CLOSED, opens {when}"
+        return f"{clock} {state}"
+    change = hours.next_change.astimezone(now_ny.tzinfo)
+    when = change.strftime("%H:%M" if change.date() == now_ny.date() else "%a %H:%M")
+    return f"{clock} {state}, {'closes' if hours.is_open else 'opens'} {when}"
 
 
 def refresh_text(last: datetime | None, following: datetime | None) -> str:
     if last is None:
         return "not refreshed yet"
-    text = f"refreshed {last:%H:%M:%S}"
+    text = f"updated {last:%H:%M}"
     return text + (f", next {following:%H:%M}" if following is not None else "")
 
 

@@ -18,13 +18,14 @@ class MarketBar(Static):
                            else "bold reverse")
 
     def show(self, clock: str, stance: str, stance_state: str, uptrends: str, data_status: str,
-             refresh: str, stale: bool) -> None:
+             refresh: str, problem: str | None) -> None:
+        """`problem` is a badge such as STALE or OFFLINE when the last live fetch failed."""
         text = Text(clock, overflow="fold")
         text.append("  ")
         text.append(f" {stance} ", style=self._badge(STANCE_COLOURS.get(stance_state, "")))
         text.append(f" {uptrends}  ")
-        if stale:
-            text.append(" STALE ", style=self._badge("error"))
+        if problem:
+            text.append(f" {problem} ", style=self._badge("error"))
             text.append(" ")
         text.append(f"{data_status} · {refresh}")
         if text.plain != self._shown:   # repaint only on change: a quiet SSH link
