@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tuimarket.config import Config
+from tuimarket.config import Config, UiSettings
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
@@ -213,3 +213,35 @@ async def test_theme_key_cycles_themes(tmp_path: Path) -> None:
         before = app.theme
         await pilot.press("t")
         assert app.theme != before
+
+
+async def test_command_palette_changes_the_range_and_jumps(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"range 5Y")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.chart_range == "5Y"
+        await pilot.press("ctrl+p")
+        await pilot.press(*"jump russell")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert active_pane(app).symbol == "^RUT"
+
+
+async def test_the_bell_rings_on_a_signal_change_only_when_configured(tmp_path: Path) -> None:
+    for bell in (False, True):
+        config = Config(ui=UiSettings(bell=bell))
+        pipeline = ScriptedPipeline(config, start=date(2025, 9, 24), steps=[date(2025, 9, 25)])
+        app = TuimarketApp(config, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
+        rings = []
+        app.bell = lambda: rings.append(True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            await pilot.pause(0.2)
+            await settle(app, pilot)
+        assert pipeline.refreshes == 1 and bool(rings) == bell
