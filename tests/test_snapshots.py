@@ -24,8 +24,14 @@ def app() -> TuimarketApp:
 
 
 async def wait_for_data(pilot) -> None:
+    """Until the first snapshot is on screen, however slow a loaded machine is."""
     await pilot.app.workers.wait_for_complete()
+    for _ in range(100):
+        if pilot.app.board is not None:
+            break
+        await pilot.pause(0.05)
     await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
