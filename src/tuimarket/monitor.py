@@ -5,6 +5,7 @@ This is the one place that knows both sides, so `ui/` never imports the data lay
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import date, datetime
 
@@ -58,6 +59,9 @@ class MarketPipeline:
 
 
 def run_monitor(config: Config, *, source: str | None = None, as_of: date | None = None) -> int:
+    # A dashboard needs no 60 fps: a lower cap keeps bursts (scrolling, resizing) light on an SSH
+    # link. Textual reads it once, at import; a user's own TEXTUAL_FPS still wins.
+    os.environ.setdefault("TEXTUAL_FPS", "20")
     from tuimarket.ui.app import TuimarketApp
 
     feed = Feed(config, source=source, as_of=as_of)
