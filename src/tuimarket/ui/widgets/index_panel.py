@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from tuimarket.ui.viewmodels import MacdBadge, PanelModel, TrendStatus
+from tuimarket.ui.viewmodels import PanelModel
 from tuimarket.ui.widgets.charts import PriceChart
 
 STATES = ("buy", "sell", "na", "uptrend", "downtrend", "sideways", "up", "down", "flat")
@@ -20,23 +20,15 @@ def _set_state(widget: Static, state: str) -> None:
         widget.set_class(name == state, f"-{name}")
 
 
-class MacdBadgeView(Static):
-    def show(self, badge: MacdBadge) -> None:
-        text = Text()
-        text.append(f" MACD {badge.signal} ", style="bold reverse")
-        text.append(f" {badge.since}\n{badge.momentum}")
-        self.update(text)
-        _set_state(self, badge.state)
+class StateBadge(Static):
+    """A reversed label, then detail lines; its state class (buy, uptrend, ...) gives the colour."""
 
-
-class TrendStatusView(Static):
-    def show(self, trend: TrendStatus) -> None:
+    def show_badge(self, label: str, detail: str, state: str) -> None:
         text = Text()
-        text.append(f" {trend.headline} ", style="bold reverse")
-        text.append(f"\n{trend.structure}\n{trend.averages}")
+        text.append(f" {label} ", style="bold reverse")   # only the label: the detail stays plain
+        text.append(detail)
         self.update(text)
-        _set_state(self, trend.state)
-        self.set_class(trend.confirmed, "-confirmed")
+        _set_state(self, state)
 
 
 class IndexPanel(Vertical, can_focus=True):
@@ -53,8 +45,8 @@ class IndexPanel(Vertical, can_focus=True):
         with Horizontal(classes="panel-body"):
             yield PriceChart(classes="panel-chart")
             with Vertical(classes="panel-side"):
-                yield MacdBadgeView("", classes="macd-badge")
-                yield TrendStatusView("", classes="trend-status")
+                yield StateBadge("", classes="macd-badge")
+                yield StateBadge("", classes="trend-status")
                 yield Static("", classes="panel-notes")
 
     def show(self, model: PanelModel) -> None:
@@ -64,8 +56,12 @@ class IndexPanel(Vertical, can_focus=True):
         heading.update(Text.assemble((model.symbol, "bold"), "  ", (model.close, "bold"), "  ", model.change))
         _set_state(heading, model.direction)
         self.query_one(PriceChart).show(model.chart)
-        self.query_one(MacdBadgeView).show(model.macd)
-        self.query_one(TrendStatusView).show(model.trend)
+        macd, trend = model.macd, model.trend
+        self.query_one(".macd-badge", StateBadge).show_badge(
+            f"MACD {macd.signal}", f" {macd.since}\n{macd.momentum}", macd.state)
+        trend_badge = self.query_one(".trend-status", StateBadge)
+        trend_badge.show_badge(trend.headline, f"\n{trend.structure}\n{trend.averages}", trend.state)
+        trend_badge.set_class(trend.confirmed, "-confirmed")
         notes = [*model.notes, model.rs_summary]
         self.query_one(".panel-notes", Static).update(Text("\n".join(notes)))
 
