@@ -7,10 +7,6 @@ like-for-like race. Run: python bench/bench_analysis.py
 
 from __future__ import annotations
 
-import statistics
-import time
-from typing import Callable
-
 import talib
 
 from tuimarket.analysis.snapshot import build_snapshot
@@ -18,17 +14,9 @@ from tuimarket.config import Config
 from tuimarket.data import bundled
 from tuimarket.data.model import MarketData, clip
 
+from common import median_seconds
+
 RUNS = 30
-
-
-def _median_seconds(work: Callable[[], object], runs: int) -> float:
-    work()   # warm caches and lazy imports outside the timing
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
 
 
 def run(runs: int = RUNS) -> dict:
@@ -48,8 +36,8 @@ def run(runs: int = RUNS) -> dict:
                 talib.SMA(close, period)
             talib.MACD(close, settings.macd.fast, settings.macd.slow, settings.macd.signal)
 
-    snapshot_ms = _median_seconds(lambda: build_snapshot(config, data), runs) * 1000
-    talib_ms = _median_seconds(talib_indicators, runs) * 1000
+    snapshot_ms = median_seconds(lambda: build_snapshot(config, data), runs) * 1000
+    talib_ms = median_seconds(talib_indicators, runs) * 1000
     return {
         "name": "analysis",
         "series": len(bars),

@@ -1,0 +1,65 @@
+"""Launch to the first full paint of real data, against a bare Textual hello-world launched the same way.
+
+Both run headless in a fresh process (bench/harness.py); the clock runs from spawning the
+process to the line it prints once the screen has painted. Where tuimarket's extra time goes
+is measured too: importing pandas and the app's modules, reading the bundled history and
+the first snapshot; the rest is Textual composing and painting the dashboard.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+from common import time_to_paint, verdict
+
+RUNS = 5
+TARGET_RATIO = 1.5
+
+
+def _import_seconds(module: str) -> float:
+    """Seconds a fresh interpreter takes to import `module`, less the bare interpreter's start-up."""
+    def spawn(code: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - start
+    return statistics.median(spawn(f"import {module}") - spawn("pass") for _ in range(3))
+
+
+def _first_data_seconds() -> tuple[float, float]:
+    """Seconds to read the bundled history, then to build the first snapshot, in a fresh process."""
+    code = ("import time; from tuimarket.config import Config; from tuimarket.data.feed import Feed; "
+            "from tuimarket.analysis.snapshot import build_snapshot; c = Config(); "
+            "t0 = time.perf_counter(); data = Feed(c, source='bundled').initial(); t1 = time.perf_counter(); "
+            "build_snapshot(c, data); print(t1 - t0, time.perf_counter() - t1)")
+    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    read, snapshot = map(float, output.split())
+    return read, snapshot
+
+
+def run(runs: int = RUNS) -> dict:
+    hello = statistics.median(time_to_paint("hello")[0] for _ in range(runs))
+    monitor = statistics.median(time_to_paint("monitor")[0] for _ in range(runs))
+    ratio = monitor / hello
+    read, snapshot = _first_data_seconds()
+    return {
+        "name": "launch",
+        "hello_world_s": round(hello, 3),
+        "monitor_s": round(monitor, 3),
+        "ratio": round(ratio, 2),
+        "target_ratio": TARGET_RATIO,
+        "result": verdict(ratio, TARGET_RATIO),
+        "where_the_time_goes_s": {
+            "import pandas": round(_import_seconds("pandas"), 3),
+            "import tuimarket.ui.app + monitor (with pandas)": round(
+                _import_seconds("tuimarket.ui.app, tuimarket.monitor"), 3),
+            "read the bundled history (cold)": round(read, 3),
+            "first snapshot (cold)": round(snapshot, 3),
+        },
+    }
+
+
+if __name__ == "__main__":
+    print(run())

@@ -1,0 +1,51 @@
+"""What the benchmarks share: launching harness children, medians, and a verdict against a target."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+HARNESS = Path(__file__).with_name("harness.py")
+
+
+def child_environment(cache_dir: str) -> dict[str, str]:
+    """An empty cache and no user config, so every run starts the same way."""
+    environment = {**os.environ, "TUIMARKET_CACHE_DIR": cache_dir, "XDG_CONFIG_HOME": cache_dir}
+    environment.pop("TUIMARKET_CONFIG", None)
+    return environment
+
+
+def time_to_paint(mode: str) -> tuple[float, int]:
+    """Seconds from spawning `harness.py MODE` to its PAINTED line, and the child's peak RSS in KiB."""
+    with tempfile.TemporaryDirectory() as cache_dir:
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, str(HARNESS), mode], stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, env=child_environment(cache_dir), text=True)
+        for line in child.stdout:
+            if line.startswith("PAINTED"):
+                break
+        else:
+            raise RuntimeError(f"harness {mode} ended without painting")
+        painted = time.perf_counter() - start
+        child.communicate()
+        return painted, int(line.split()[1])
+
+
+def median_seconds(work: Callable[[], object], runs: int) -> float:
+    work()   # warm caches and lazy imports outside the timing
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def verdict(value: float, target: float) -> str:
+    return "pass" if value <= target else "FAIL"

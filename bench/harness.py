@@ -1,0 +1,69 @@
+"""Child processes the benchmarks launch: `python bench/harness.py MODE`, printing PAINTED when done.
+
+The line also gives the process's peak resident memory so far (VmHWM, KiB): ru_maxrss would
+count the memory of the benchmark process it was forked from, before the exec.
+
+MODE is one of:
+  hello     a bare Textual app with one Static: the reference for launch time
+  monitor   tuimarket on the bundled history, until its first snapshot has painted
+  refresh   tuimarket against a fake Yahoo, through its first live refresh (for peak memory)
+
+Every mode runs headless (`App.run(headless=True)`), with the cache in $TUIMARKET_CACHE_DIR.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+MARKER = "PAINTED"
+
+
+def _painted(app: App) -> None:
+    peak = next(line.split()[1] for line in Path("/proc/self/status").read_text().splitlines()
+                if line.startswith("VmHWM:"))
+    print(MARKER, peak, flush=True)
+    app.exit()
+
+
+class HelloWorld(App):
+    def compose(self) -> ComposeResult:
+        yield Static("Hello, world")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(_painted, self)
+
+
+def _monitor(live: bool) -> App:
+    """The real app, reporting once the dashboard has painted real (or, with `live`, refreshed) data."""
+    from tuimarket.config import Config
+    from tuimarket.data.feed import Feed
+    from tuimarket.monitor import MarketPipeline
+    from tuimarket.ui import app as app_module
+    from tuimarket.ui.app import TuimarketApp
+
+    class FirstPaint(TuimarketApp):
+        CSS_PATH = Path(app_module.__file__).with_name(TuimarketApp.CSS_PATH)   # relative to the subclass otherwise
+
+        def on_snapshot_ready(self, message) -> None:
+            super().on_snapshot_ready(message)
+            if message.live or not live:
+                self.call_after_refresh(_painted, self)
+
+    config = Config()
+    if not live:
+        return FirstPaint(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from fakes import FakeYahoo
+
+    feed = Feed(config, download=FakeYahoo(), sleep=lambda seconds: None)
+    return FirstPaint(config, MarketPipeline(config, feed))
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    app = HelloWorld() if mode == "hello" else _monitor(live=mode == "refresh")
+    app.run(headless=True, size=(160, 48))
