@@ -16,3 +16,4 @@ class SnapshotReady(Message):
     dashboard: Dashboard
     live: bool                     # from the live path (not the start-up cache read)
     error: str | None = None       # the live fetch failed; `dashboard` is the last good data
+    figures: tuple = ()            # (chart, Figure) pairs drawn off the event loop, to adopt

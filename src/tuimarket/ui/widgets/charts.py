@@ -1,16 +1,25 @@
-"""ASCII charts: one plotext figure per widget (`self.plt`), redrawn in `replot()`.
+"""ASCII charts drawn with plotext, one cached figure per widget.
+
+A figure is built into a fresh plotext `Plot` (never the module-global plotext), so the refresh
+worker can build the next figures off the event loop (`prepare`) and the handler only hands them
+over (`adopt`): a refresh then costs the event loop no chart drawing. `render()` reuses the cached
+figure while the size, theme, range and data are unchanged, and rebuilds it when one changes.
 
 The x axis is the bar number, not the date: plotext's date axis is slow and crowds the labels,
-so a handful of date ticks are placed by hand.
+so a handful of date ticks are placed by hand. Series longer than the chart can show are thinned
+to each column's low and high (about what the "hd" marker can draw), keeping the last bar exact.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
+from typing import Any, NamedTuple, Sequence
 
+from rich.text import Text
 from textual.color import Color
 from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
 
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, ChartLine, PriceChartModel
 
@@ -23,13 +32,46 @@ MARKER = "hd"
 TICKS = 4
 
 
-def _points(offset: int, values: Sequence[float | None]) -> tuple[list[int], list[float]]:
-    xs, ys = [], []
-    for i, value in enumerate(values):
-        if value is not None:
-            xs.append(offset + i)
-            ys.append(value)
-    return xs, ys
+class Canvas(NamedTuple):
+    """Everything besides the data that a figure depends on."""
+
+    width: int
+    height: int
+    theme: str          # the plotext theme name
+    foreground: tuple[int, int, int]
+    sessions: int       # how many of the last bars to show
+
+
+@dataclass(frozen=True)
+class Figure:
+    canvas: Canvas
+    data: Any           # the view model drawn (compared by identity)
+    text: Text
+
+
+@dataclass(frozen=True)
+class LineSeries:
+    dates: tuple[date, ...]
+    lines: tuple[ChartLine, ...]
+    title: str
+
+
+def _points(values: Sequence[float | None], step: int) -> tuple[list[int], list[float]]:
+    """(x, y) of the known values; with `step` > 2, only each `step`-bar bucket's low and high.
+
+    Keeping every bucket's extremes keeps the chart's peaks and troughs where they are (an
+    all-time high stays on the chart) while drawing a few points per column; the last bar is
+    always kept.
+    """
+    known = [(i, value) for i, value in enumerate(values) if value is not None]
+    if step < 3 or not known:
+        return [i for i, _ in known], [value for _, value in known]
+    kept = dict([known[-1]])
+    for end in range(len(known), 0, -step):
+        bucket = known[max(0, end - step):end]
+        kept.update([min(bucket, key=lambda point: point[1]), max(bucket, key=lambda point: point[1])])
+    xs = sorted(kept)
+    return xs, [kept[x] for x in xs]
 
 
 def _date_ticks(dates: Sequence[date], count: int = TICKS) -> tuple[list[int], list[str]]:
@@ -43,48 +85,68 @@ def _date_ticks(dates: Sequence[date], count: int = TICKS) -> tuple[list[int], l
 
 
 class Chart(PlotextPlot):
-    """A plotext chart whose data is a view model; `replot()` draws it into `self.plt`."""
+    """A plotext chart of a view model; subclasses say how to `draw` it."""
 
     DEFAULT_CSS = "Chart { height: 1fr; min-height: 5; }"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.sessions = RANGE_SESSIONS["1Y"]
+        self.data: Any = None
+        self._figure: Figure | None = None
 
     def show_range(self, name: str) -> None:
         self.sessions = RANGE_SESSIONS[name]
-        self.replot()
-
-    @property
-    def foreground(self) -> tuple[int, int, int]:
-        """The theme's text colour: price drawn in it stands out from its coloured averages."""
-        return Color.parse(self.app.theme_variables.get("foreground", "white")).rgb
-
-    def replot(self) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.theme(self._get_plotext_theme_name(self.app.theme))
-        self.draw(plt)
         self.refresh()
 
-    def on_mount(self) -> None:
-        self.replot()
+    def show_data(self, data: Any) -> None:
+        self.data = data
+        self.refresh()
 
-    def draw(self, plt) -> None:  # pragma: no cover - every chart overrides it
+    def canvas(self) -> Canvas:
+        """The current canvas; read it on the event loop."""
+        foreground = Color.parse(self.app.theme_variables.get("foreground", "white")).rgb
+        return Canvas(self.size.width, self.size.height, self._get_plotext_theme_name(self.app.theme),
+                      foreground, self.sessions)
+
+    def prepare(self, data: Any, canvas: Canvas) -> Figure:
+        """Build the figure of `data` on `canvas`; touches no widget state, so any thread may call it."""
+        plot = Plot()
+        plot.theme(canvas.theme)
+        if data is not None:
+            self.draw(plot, data, canvas)
+        plot.plotsize(canvas.width, canvas.height)
+        plot._set_size(canvas.width, canvas.height)   # textual-plotext does both: its resize needs it
+        return Figure(canvas, data, Text.from_ansi(plot.build()))
+
+    def adopt(self, figure: Figure) -> None:
+        """Take a figure built elsewhere; `render` uses it if it still fits."""
+        self._figure = figure
+
+    def render(self) -> Text:
+        canvas, figure = self.canvas(), self._figure
+        if figure is None or figure.canvas != canvas or figure.data is not self.data:
+            figure = self._figure = self.prepare(self.data, canvas)
+        return figure.text
+
+    def draw(self, plot: Plot, data: Any, canvas: Canvas) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def _axis(self, plt, dates: Sequence[date]) -> None:
-        positions, labels = _date_ticks(dates)
-        plt.xticks(positions, labels)
-        plt.xlim(0, max(1, len(dates) - 1))
+    @staticmethod
+    def _step(count: int, canvas: Canvas) -> int:
+        """Bars per bucket: one bucket per column, whose low and high the "hd" marker can show."""
+        return max(1, count // max(1, canvas.width))
 
-    def _lines(self, plt, dates: Sequence[date], lines: Sequence[tuple[ChartLine, str]]) -> None:
+    def _lines(self, plot: Plot, dates: Sequence[date], lines: Sequence[tuple[ChartLine, Any]],
+               canvas: Canvas) -> None:
+        step = self._step(len(dates), canvas)
         for line, colour in lines:
-            xs, ys = _points(0, line.values[-self.sessions:])
+            xs, ys = _points(line.values[-canvas.sessions:], step)
             if xs:
-                plt.plot(xs, ys, label=line.label, color=colour, marker=MARKER)
-        self._axis(plt, dates)
+                plot.plot(xs, ys, label=line.label, color=colour, marker=MARKER)
+        positions, labels = _date_ticks(dates)
+        plot.xticks(positions, labels)
+        plot.xlim(0, max(1, len(dates) - 1))
 
 
 class PriceChart(Chart):
@@ -92,59 +154,48 @@ class PriceChart(Chart):
 
     def __init__(self, *, levels: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.model: PriceChartModel | None = None
         self.levels = levels
 
     def show(self, model: PriceChartModel) -> None:
-        self.model = model
-        self.replot()
+        self.show_data(model)
 
-    def draw(self, plt) -> None:
-        model = self.model
-        if model is None:
-            plt.title("loading…")
-            return
-        dates = model.dates[-self.sessions:]
+    def draw(self, plot: Plot, model: PriceChartModel, canvas: Canvas) -> None:
+        dates = model.dates[-canvas.sessions:]
         lines = [(average, AVERAGE_COLOURS[i % len(AVERAGE_COLOURS)]) for i, average in enumerate(model.averages)]
-        self._lines(plt, dates, [*lines, (model.close, self.foreground)])
+        self._lines(plot, dates, [*lines, (model.close, canvas.foreground)], canvas)
         if self.levels:
             for level in model.resistance:
-                plt.hline(level, RESISTANCE_COLOUR)
+                plot.hline(level, RESISTANCE_COLOUR)
             for level in model.support:
-                plt.hline(level, SUPPORT_COLOUR)
+                plot.hline(level, SUPPORT_COLOUR)
 
 
 class LineChart(Chart):
     """One or more plain lines, such as relative strength against the benchmark."""
 
-    def __init__(self, title: str = "", *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.title = title
-        self.dates: tuple[date, ...] = ()
-        self.lines: tuple[ChartLine, ...] = ()
-
     def show(self, dates: tuple[date, ...], lines: tuple[ChartLine, ...], title: str = "") -> None:
-        self.dates, self.lines, self.title = dates, lines, title or self.title
-        self.replot()
+        self.show_data(LineSeries(dates, lines, title))
 
-    def draw(self, plt) -> None:
+    def draw(self, plot: Plot, series: LineSeries, canvas: Canvas) -> None:
         colours = (BLUE, ORANGE)
-        self._lines(plt, self.dates[-self.sessions:], [(line, colours[i % 2]) for i, line in enumerate(self.lines)])
-        if self.title:
-            plt.title(self.title)
+        coloured = [(line, colours[i % 2]) for i, line in enumerate(series.lines)]
+        self._lines(plot, series.dates[-canvas.sessions:], coloured, canvas)
+        if series.title:
+            plot.title(series.title)
 
 
 class MacdChart(LineChart):
     """MACD and signal lines over the histogram (the third line)."""
 
-    def draw(self, plt) -> None:
-        if len(self.lines) != 3:
+    def draw(self, plot: Plot, series: LineSeries, canvas: Canvas) -> None:
+        if len(series.lines) != 3:
             return
-        macd, signal, histogram = self.lines
-        xs, ys = _points(0, histogram.values[-self.sessions:])
+        macd, signal, histogram = series.lines
+        values = histogram.values[-canvas.sessions:]
+        xs, ys = _points(values, self._step(len(values), canvas))
         for sign, colour in ((1, GREEN), (-1, RED)):
             bars = [(x, y) for x, y in zip(xs, ys) if y * sign > 0]
             if bars:
-                plt.bar(*zip(*bars), color=colour, width=0.1, marker="sd")
-        self._lines(plt, self.dates[-self.sessions:], [(macd, BLUE), (signal, ORANGE)])
-        plt.title(self.title)
+                plot.bar(*zip(*bars), color=colour, width=0.1, marker="sd")
+        self._lines(plot, series.dates[-canvas.sessions:], [(macd, BLUE), (signal, ORANGE)], canvas)
+        plot.title(series.title)
