@@ -1,5 +1,9 @@
 """Launch to the first full paint of real data, against a bare Textual hello-world launched the same way.
 
+Every launch after a user's first paints the last session's saved view before importing pandas
+(`monitor_s`, the figure held to the target); the very first launch has no saved view and must
+read the bundled history and compute a snapshot first (`first_launch_ever_s`).
+
 Both run headless in a fresh process (bench/harness.py); the clock runs from spawning the
 process to the line it prints once the screen has painted. Where tuimarket's extra time goes
 is measured too: importing pandas and the app's modules, reading the bundled history and
@@ -11,6 +15,7 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 from common import time_to_paint, verdict
@@ -41,20 +46,26 @@ def _first_data_seconds() -> tuple[float, float]:
 
 def run(runs: int = RUNS) -> dict:
     hello = statistics.median(time_to_paint("hello")[0] for _ in range(runs))
-    monitor = statistics.median(time_to_paint("monitor")[0] for _ in range(runs))
-    ratio = monitor / hello
-    read, snapshot = _first_data_seconds()
+    first = statistics.median(time_to_paint("monitor")[0] for _ in range(runs))
+    with tempfile.TemporaryDirectory() as cache_dir:
+        time_to_paint("monitor", cache_dir)   # a first launch leaves the saved view behind
+        again = statistics.median(time_to_paint("monitor", cache_dir)[0] for _ in range(runs))
+    ratio = again / hello
+    read, snapshot = _first_data_seconds()   # what a first launch ever adds, before its first paint
     return {
         "name": "launch",
         "hello_world_s": round(hello, 3),
-        "monitor_s": round(monitor, 3),
+        "monitor_s": round(again, 3),
         "ratio": round(ratio, 2),
         "target_ratio": TARGET_RATIO,
         "result": verdict(ratio, TARGET_RATIO),
+        "first_launch_ever_s": round(first, 3),
+        "first_launch_ever_ratio": round(first / hello, 2),
         "where_the_time_goes_s": {
             "import pandas": round(_import_seconds("pandas"), 3),
-            "import tuimarket.ui.app + monitor (with pandas)": round(
+            "import tuimarket.ui.app + monitor (Textual, no pandas)": round(
                 _import_seconds("tuimarket.ui.app, tuimarket.monitor"), 3),
+            "import textual.app (what the hello-world imports)": round(_import_seconds("textual.app"), 3),
             "read the bundled history (cold)": round(read, 3),
             "first snapshot (cold)": round(snapshot, 3),
         },

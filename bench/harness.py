@@ -40,24 +40,22 @@ class HelloWorld(App):
 def _monitor(live: bool) -> App:
     """The real app, reporting once the dashboard has painted real (or, with `live`, refreshed) data."""
     from tuimarket.config import Config
-    from tuimarket.data.feed import Feed
     from tuimarket.monitor import MarketPipeline
-    from tuimarket.ui import app as app_module
     from tuimarket.ui.app import TuimarketApp
 
     class FirstPaint(TuimarketApp):
-        CSS_PATH = Path(app_module.__file__).with_name(TuimarketApp.CSS_PATH)   # relative to the subclass otherwise
-
         def on_snapshot_ready(self, message) -> None:
-            super().on_snapshot_ready(message)
+            # Textual calls the base class's handler too (it dispatches along the MRO).
             if message.live or not live:
                 self.call_after_refresh(_painted, self)
 
     config = Config()
-    if not live:
-        return FirstPaint(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"))
+    if not live:   # as `tuimarket --source bundled` builds it: the feed is made in the refresh worker
+        return FirstPaint(config, MarketPipeline(config, source="bundled"))
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from fakes import FakeYahoo
+
+    from tuimarket.data.feed import Feed
 
     feed = Feed(config, download=FakeYahoo(), sleep=lambda seconds: None)
     return FirstPaint(config, MarketPipeline(config, feed))

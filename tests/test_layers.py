@@ -35,3 +35,10 @@ def test_ui_never_imports_yfinance_or_sqlite(module: str) -> None:
 def test_help_is_instant_because_nothing_heavy_is_imported() -> None:
     loaded = loaded_after_import("tuimarket.cli")
     assert not {"pandas", "textual", "yfinance", "exchange_calendars"} & loaded
+
+
+def test_the_monitor_starts_without_pandas_or_the_data_layer() -> None:
+    """What lets the last session's view paint at once: start-up imports Textual and nothing heavy."""
+    loaded = loaded_after_import("tuimarket.monitor, tuimarket.ui.app, tuimarket.ui.saved_view")
+    assert not {"pandas", "numpy", "yfinance", "sqlite3", "exchange_calendars", "tuimarket.data.feed",
+                "tuimarket.analysis.snapshot"} & loaded

@@ -55,7 +55,7 @@ async def test_the_app_on_the_real_feed_shows_offline_when_yahoo_is_down(tmp_pat
         for _ in range(300):      # until the first live refresh has failed, however slow the machine
             await app.workers.wait_for_complete()
             await pilot.pause(0.05)
-            if app.failures:
+            if app.failures and app.next_refresh > NOW:      # failed, and the retry is scheduled
                 break
         bar = app.screen.query_one(MarketBar).render().plain
         assert "OFFLINE" in bar and "STALE" not in bar

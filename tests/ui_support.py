@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tuimarket.analysis.snapshot import build_snapshot
@@ -40,11 +41,14 @@ class ScriptedPipeline:
     steps: list[date | str] = field(default_factory=list)
     live: bool = True
     replay: date | None = None
+    saved_view: Path | None = None
+    initials: int = 0
     interval: float = 60.0
     refreshes: int = 0
     _last: Loaded | None = None
 
     def initial(self) -> Loaded:
+        self.initials += 1
         self._last = loaded(self.config, self.start)
         return self._last
 

@@ -1,21 +1,26 @@
 """Wires the monitor together: the feed, the market calendar and the analysis behind the UI's port.
 
-This is the one place that knows both sides, so `ui/` never imports the data layer.
+This is the one place that knows both sides, so `ui/` never imports the data layer. The data
+layer and the analysis (pandas, SQLite, exchange_calendars) are imported on first use, in the
+refresh worker: start-up imports only Textual, so the last session's saved view paints at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
-from tuimarket.data import calendar
-from tuimarket.data.feed import Feed
-from tuimarket.data.model import FreshnessState, MarketData
 from tuimarket.ui.port import Loaded
 from tuimarket.ui.viewmodels import MarketHours
+
+if TYPE_CHECKING:
+    from tuimarket.data.feed import Feed
+    from tuimarket.data.model import MarketData
 
 
 def data_status(data: MarketData) -> str:
@@ -33,13 +38,34 @@ def data_status(data: MarketData) -> str:
 class MarketPipeline:
     """The UI's `Pipeline`: cache-first start-up, live refreshes, the exchange's hours."""
 
-    def __init__(self, config: Config, feed: Feed, *, source: str | None = None, as_of: date | None = None) -> None:
+    def __init__(self, config: Config, feed: Feed | None = None, *, source: str | None = None,
+                 as_of: date | None = None) -> None:
         self.config = config
-        self.feed = feed
+        self.source = source or config.data.source
         self.replay = as_of
-        self.live = as_of is None and (source or config.data.source) != "bundled"
+        self.live = as_of is None and self.source != "bundled"
+        self._feed = feed
+
+    @property
+    def feed(self) -> Feed:
+        if self._feed is None:
+            from tuimarket.data.feed import Feed
+
+            self._feed = Feed(self.config, source=self.source, as_of=self.replay)
+        return self._feed
+
+    @property
+    def saved_view(self) -> Path | None:
+        """A file per configuration and source; a replay shows history, so it keeps none."""
+        if self.replay is not None:
+            return None
+        fingerprint = hashlib.sha256(f"{self.config!r}|{self.source}".encode()).hexdigest()[:16]
+        return self.config.cache_dir / f"view-{fingerprint}.json"
 
     def _loaded(self, data: MarketData) -> Loaded:
+        from tuimarket.analysis.snapshot import build_snapshot
+        from tuimarket.data.model import FreshnessState
+
         offline = bool(data.freshness) and all(f.state == FreshnessState.BUNDLED for f in data.freshness.values())
         return Loaded(build_snapshot(self.config, data), data_status(data), data.error, offline)
 
@@ -50,11 +76,15 @@ class MarketPipeline:
         return self._loaded(self.feed.refresh())
 
     def market_hours(self, now: datetime) -> MarketHours:
+        from tuimarket.data import calendar
+
         if calendar.is_open(now):
             return MarketHours(True, calendar.next_close(now))
         return MarketHours(False, calendar.next_open(now))
 
     def refresh_interval(self, now: datetime) -> float:
+        from tuimarket.data import calendar
+
         return calendar.refresh_interval(self.config, now)
 
 
@@ -64,7 +94,6 @@ def run_monitor(config: Config, *, source: str | None = None, as_of: date | None
     os.environ.setdefault("TEXTUAL_FPS", "20")
     from tuimarket.ui.app import TuimarketApp
 
-    feed = Feed(config, source=source, as_of=as_of)
-    app = TuimarketApp(config, MarketPipeline(config, feed, source=source, as_of=as_of))
+    app = TuimarketApp(config, MarketPipeline(config, source=source, as_of=as_of))
     app.run()
     return 0 if app.return_code in (None, 0) else app.return_code

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -27,6 +28,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuimarket.config import CHART_RANGES, Config
+from tuimarket.ui import saved_view
 from tuimarket.ui.messages import SnapshotReady
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.screens.detail import DetailScreen
@@ -40,6 +42,7 @@ from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
 NEW_YORK = ZoneInfo("America/New_York")
 MAX_BACKOFF_SECONDS = 1800
 CLOCK_SECONDS = 15
+WIDE_COLUMNS = 120          # from here on, the panels sit side by side above the rotation table
 
 
 class DashboardScreen(Screen):
@@ -75,7 +78,20 @@ class DashboardScreen(Screen):
         return [*self.query(IndexPanel), self.query_one(RotationTable)]
 
     def on_mount(self) -> None:
+        self._fit_rotation_table()
         self.goto_pane(0)
+
+    def on_resize(self) -> None:
+        self._fit_rotation_table()
+
+    def _fit_rotation_table(self) -> None:
+        """Wide, the table is as tall as its rows plus header, border and a scrollbar's row.
+
+        That is known before any row arrives, so the panels above are laid out once, at their final
+        size, and no chart is drawn twice during the first paint. Narrow, the table is the page.
+        """
+        wide = self.app.size.width >= WIDE_COLUMNS
+        self.query_one(RotationTable).styles.height = len(self.config.rotation_universe) + 4 if wide else "1fr"
 
     def goto_pane(self, number: int) -> None:
         panes = self.panes
@@ -158,9 +174,9 @@ class MonitorCommands(Provider):
 
 
 class TuimarketApp(App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")    # absolute, so a subclass elsewhere finds it too
     # Below 120 columns every screen gets `-narrow`: one pane at a time, charts stacked.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_COLUMNS, "-wide")]
     TITLE = "tuimarket"
     COMMANDS = App.COMMANDS | {MonitorCommands}
     BINDINGS = [
@@ -192,13 +208,19 @@ class TuimarketApp(App):
         self.next_refresh: datetime | None = None
         self._refresh_timer: Timer | None = None
         self.live_started = False
+        self.frozen = False
         self.theme = config.ui.theme if config.ui.theme in self.available_themes else "textual-dark"
 
     def on_mount(self) -> None:
         self.push_screen(DashboardScreen(self.config))
         self._exit_on_hangup()
         self.set_interval(CLOCK_SECONDS, self.update_market_bar)
-        self.start_load(live=False)
+        saved = saved_view.load(self.pipeline.saved_view)
+        if saved is None:
+            self.start_load(live=False)
+        else:
+            status = f"{saved.data_status} · last session's view, updating…"
+            self.post_message(SnapshotReady(replace(saved, data_status=status), live=False, saved=True))
 
     def _exit_on_hangup(self) -> None:
         # Over SSH the terminal can vanish; SIGHUP should end the app cleanly, not leave it spinning.
@@ -229,6 +251,7 @@ class TuimarketApp(App):
         if not get_current_worker().is_cancelled:
             self.hours = hours
             self.post_message(SnapshotReady(board, live, loaded.error, figures))
+            saved_view.save(self.pipeline.saved_view, board)
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         previous, self.board = self.board, message.dashboard
@@ -238,13 +261,19 @@ class TuimarketApp(App):
             self.dashboard_screen.show(message.dashboard, self.chart_range)
             if isinstance(self.screen, DetailScreen):
                 self._update_detail(self.screen)
+        if message.saved:
+            # Painted from the last session; compute today's view once that paint is out.
+            self.update_market_bar()
+            self.call_after_refresh(self.start_load, False)
+            return
         self.last_refresh = self.now()
         self._record_outcome(message.error)
-        if previous is None:
+        if not self.frozen:
             # What start-up built (modules, the bundled history, the widgets) lives as long as the
             # app: keeping it out of full collections stops them pausing the screen tens of ms.
             gc.freeze()
-        elif message.live:
+            self.frozen = True
+        elif message.live and previous is not None:
             self._alert(signal_changes(previous, message.dashboard))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -2,16 +2,20 @@
 
 `tuimarket.monitor` implements `Pipeline` over the feed, the calendar and the analysis, so the
 UI never imports yfinance or SQLite, and tests drive the app with a pipeline of their own.
+Every method but `refresh_interval` runs in the refresh worker, off the event loop.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from tuimarket.analysis.snapshot import MarketSnapshot
 from tuimarket.ui.viewmodels import MarketHours
+
+if TYPE_CHECKING:   # only for annotations: the UI's start-up path never imports pandas
+    from tuimarket.analysis.snapshot import MarketSnapshot
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Loaded:
 class Pipeline(Protocol):
     live: bool                    # False offline or in a replay: nothing new will ever arrive
     replay: date | None           # the --as-of date of a replay
+    saved_view: Path | None       # where the last dashboard is kept for the next launch (None: nowhere)
 
     def initial(self) -> Loaded:
         """Cache and bundled history only: never touches the network."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow
+if TYPE_CHECKING:   # only for annotations: importing the analysis would import pandas at start-up
+    from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow
 
 RANGE_SESSIONS = {"3M": 63, "6M": 126, "1Y": 252, "2Y": 504, "5Y": 1260}
 RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")

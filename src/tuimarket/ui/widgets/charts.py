@@ -124,6 +124,8 @@ class Chart(PlotextPlot):
         self._figure = figure
 
     def render(self) -> Text:
+        if self.data is None:
+            return Text()   # nothing to draw yet: building an empty plot would only slow start-up
         canvas, figure = self.canvas(), self._figure
         if figure is None or figure.canvas != canvas or figure.data is not self.data:
             figure = self._figure = self.prepare(self.data, canvas)
