@@ -165,6 +165,20 @@ async def test_markup_names_show_literally_and_nothing_is_written_or_listened_ou
     assert len(list(screenshots.glob("*.svg"))) == 1
 
 
+async def test_markup_names_stay_text_in_the_80_column_switcher(jail: Path) -> None:
+    config = markup_config()
+    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
+                       now=lambda: FIXED_NOW, screenshot_dir=jail)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        switcher = app.screen.query_one("#switcher").render()
+        for name in MARKUP_NAMES[:3]:     # the configured indexes, each named with markup
+            assert name in str(switcher)
+        await pilot.press("2")
+        assert app.is_running
+
+
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_markup_names_show_literally_in_the_report(fmt: str, jail: Path) -> None:
     config = markup_config()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -107,9 +108,12 @@ class DashboardScreen(Screen):
         self._show_switcher()
 
     def _show_switcher(self) -> None:
-        names = [f"{i + 1} {pane.border_title}" for i, pane in enumerate(self.panes)]
-        parts = [f"[reverse] {name} [/]" if i == self.active else f" {name} " for i, name in enumerate(names)]
-        self.query_one("#switcher", Static).update(" ".join(parts))
+        # Built from Text spans, never markup: a configured name such as "[@click=quit]" stays text.
+        switcher = Text()
+        for i, pane in enumerate(self.panes):
+            switcher.append(f" {i + 1} {pane.pane_name} ", style="reverse" if i == self.active else "")
+            switcher.append(" ")
+        self.query_one("#switcher", Static).update(switcher)
 
     def action_move(self, step: int) -> None:
         self.goto_pane((self.active + step) % len(self.panes))

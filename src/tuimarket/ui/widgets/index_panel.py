@@ -37,6 +37,7 @@ class IndexPanel(Vertical, can_focus=True):
     def __init__(self, symbol: str, name: str, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane index-panel")
         self.symbol = symbol
+        self.pane_name = name                  # as configured, for the 80-column switcher
         self.border_title = Content(name)   # plain: a name such as '[link=x]' is never markup
         self.model: PanelModel | None = None
 
@@ -51,6 +52,7 @@ class IndexPanel(Vertical, can_focus=True):
 
     def show(self, model: PanelModel) -> None:
         self.model = model
+        self.pane_name = model.name
         self.border_title = Content(model.name)
         heading = self.query_one(".panel-heading", Static)
         heading.update(Text.assemble((model.symbol, "bold"), "  ", (model.close, "bold"), "  ", model.change))

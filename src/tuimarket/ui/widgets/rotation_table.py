@@ -29,7 +29,8 @@ class RotationTable(DataTable):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane", cursor_type="row", zebra_stripes=True)
-        self.border_title = "Rotation"
+        self.pane_name = "Rotation"
+        self.border_title = self.pane_name
         self.lines: dict[str, RotationLine] = {}
         self.sort_column = "Rank"
         self.descending = False
