@@ -155,14 +155,17 @@ async def test_a_signal_change_between_refreshes_notifies(tmp_path: Path) -> Non
 
 
 async def test_a_failed_refresh_keeps_data_and_shows_stale(tmp_path: Path) -> None:
-    app = make_app(tmp_path, live=True, steps=["Yahoo unreachable", "Yahoo unreachable"])
-    async with app.run_test(size=(160, 48)) as pilot:
+    error = "ConnectionError: [Errno 111] Connection refused [/]"     # brackets are text, not markup
+    app = make_app(tmp_path, live=True, steps=[error, error])
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:   # toasts on: read them
         await until(app, pilot, lambda: app.failures >= 1)
         assert app.failures == 1
         assert "STALE" in bar_text(app)
         assert app.screen.query_one(IndexPanel).model.close == "6,604.72"    # last good data stays
         warnings = [n for n in app._notifications if n.title == "Data stale"]
-        assert len(warnings) == 1 and "Yahoo unreachable" in warnings[0].message
+        assert len(warnings) == 1 and error in warnings[0].message
+        await pilot.pause()
+        assert "[Errno 111] Connection refused [/]" in app.export_screenshot().replace("&#160;", " ")
         # The next try backs off: twice the interval after one failure.
         assert (app.next_refresh - FIXED_NOW).total_seconds() == pytest.approx(120)
 

@@ -301,8 +301,8 @@ class TuimarketApp(App):
         if error:
             self.failures += 1
             if self.failures == 1:
-                self.notify(f"Refresh failed; showing the last good data. {error}",
-                            title="Data stale", severity="warning", timeout=8)
+                self.notify(f"Refresh failed; showing the last good data. {error}",   # e.g. "[Errno 111]"
+                            title="Data stale", severity="warning", timeout=8, markup=False)
         else:
             self.failures = 0
         self.update_market_bar()
@@ -321,7 +321,7 @@ class TuimarketApp(App):
 
     def _alert(self, changes: tuple[str, ...]) -> None:
         for change in changes:
-            self.notify(change, title="Signal change", timeout=10)
+            self.notify(change, title="Signal change", timeout=10, markup=False)   # names are the user's
         if changes and self.config.ui.bell:
             self.bell()
 
@@ -392,7 +392,7 @@ class TuimarketApp(App):
     def action_screenshot(self) -> None:
         stamp = self.now().strftime("%Y%m%d-%H%M%S")
         path = self.save_screenshot(filename=f"tuimarket-{stamp}.svg", path=str(self.screenshot_dir))
-        self.notify(f"Saved {path}", title="Screenshot", timeout=6)
+        self.notify(f"Saved {path}", title="Screenshot", timeout=6, markup=False)
 
     def action_next_theme(self) -> None:
         themes = sorted(self.available_themes)
