@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -187,3 +188,18 @@ def test_markup_names_show_literally_in_the_report(fmt: str, jail: Path) -> None
     for name in MARKUP_NAMES[:3]:     # the index names; the text report's rotation table shows tickers only
         shown = name if fmt == "text" else name.replace("[", "\\[").replace("]", "\\]")
         assert shown in text
+
+
+async def test_markup_names_stay_text_in_the_command_palette(jail: Path) -> None:
+    config = markup_config()
+    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
+                       now=lambda: FIXED_NOW, screenshot_dir=jail)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+p", *"jump")
+        await pilot.pause(0.5)
+        # The fuzzy highlight splits a line into several SVG text runs: join them to read the line.
+        runs = re.findall(r">([^<]*)</text>", app.export_screenshot())
+        shown = "".join(runs).replace("&#160;", " ").replace("&amp;", "&")
+        assert "Jump to [red]Evil[/] (^GSPC)" in shown and "Jump to [link=http://x]Click[/link]" in shown
+        assert app.is_running

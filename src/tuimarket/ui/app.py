@@ -23,6 +23,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -167,14 +169,15 @@ class MonitorCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, callback, help_text in self._commands():
-            yield Hit(1.0, title, callback, help=help_text)
+            yield Hit(1.0, Content(title), callback, text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, callback, help_text in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+                # highlight() reads markup: escaped, a configured name such as "[b]x" stays text.
+                yield Hit(score, matcher.highlight(escape(title)), callback, text=title, help=help_text)
 
 
 class TuimarketApp(App):
