@@ -110,6 +110,13 @@ def markup_config() -> Config:
                   data=DataSettings(source="bundled"))
 
 
+def markup_app(screenshot_dir: Path) -> TuimarketApp:
+    """The monitor over the bundled history, with the markup-named configuration."""
+    config = markup_config()
+    pipeline = MarketPipeline(config, Feed(config, source="bundled"), source="bundled")
+    return TuimarketApp(config, pipeline, now=lambda: FIXED_NOW, screenshot_dir=screenshot_dir)
+
+
 @pytest.fixture
 def jail(tmp_path: Path, monkeypatch) -> Path:
     """HOME, XDG dirs, the cache and the cwd all inside one temp dir, to see what gets written."""
@@ -145,12 +152,9 @@ def own_socket_inodes() -> set[str]:
 
 
 async def test_markup_names_show_literally_and_nothing_is_written_or_listened_outside(jail: Path) -> None:
-    config = markup_config()
-    feed = Feed(config, source="bundled")
     screenshots = jail / "shots"
     screenshots.mkdir()
-    app = TuimarketApp(config, MarketPipeline(config, feed, source="bundled"),
-                       now=lambda: FIXED_NOW, screenshot_dir=screenshots)
+    app = markup_app(screenshots)
     async with app.run_test(size=(200, 60)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -167,9 +171,7 @@ async def test_markup_names_show_literally_and_nothing_is_written_or_listened_ou
 
 
 async def test_markup_names_stay_text_in_the_80_column_switcher(jail: Path) -> None:
-    config = markup_config()
-    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
-                       now=lambda: FIXED_NOW, screenshot_dir=jail)
+    app = markup_app(jail)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -191,9 +193,7 @@ def test_markup_names_show_literally_in_the_report(fmt: str, jail: Path) -> None
 
 
 async def test_markup_names_stay_text_in_the_command_palette(jail: Path) -> None:
-    config = markup_config()
-    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
-                       now=lambda: FIXED_NOW, screenshot_dir=jail)
+    app = markup_app(jail)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+p", *"jump")
