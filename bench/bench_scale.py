@@ -58,6 +58,7 @@ class FixedPipeline:
     loaded: Loaded
     live: bool = False
     replay: date | None = None
+    saved_view: Path | None = None
 
     def initial(self) -> Loaded:
         return self.loaded
