@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import tempfile
 from pathlib import Path
 
 import bench_analysis
@@ -33,8 +34,11 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     launch, idle, refresh = results["launch"], results["idle"], results["refresh"]
     memory, analysis, scale = results["memory"], results["analysis"], results["scale"]
     return [
-        ("launch to first full paint", f"{launch['monitor_s']:.2f} s vs hello-world {launch['hello_world_s']:.2f} s",
+        ("launch to first full paint (saved view)",
+         f"{launch['monitor_s']:.2f} s vs hello-world {launch['hello_world_s']:.2f} s",
          f"{launch['ratio']:.2f}x", f"<= {launch['target_ratio']}x", launch["result"]),
+        ("first launch ever (no saved view)", f"{launch['first_launch_ever_s']:.2f} s",
+         f"{launch['first_launch_ever_ratio']:.2f}x", "", ""),
         (f"idle CPU over {idle['window_s']:.0f} s", f"{idle['cpu_s']:.2f} s CPU",
          f"{idle['cpu_percent_of_one_core']:.2f}% of a core", f"<= {idle['cpu_target_percent']}%", idle["cpu_result"]),
         (f"idle terminal bytes over {idle['window_s']:.0f} s",
@@ -57,6 +61,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
 
 
 def main() -> None:
+    # Benchmarks run the app in this process too: give the run a cache of its own, not the user's.
+    os.environ["TUIMARKET_CACHE_DIR"] = tempfile.mkdtemp(prefix="tuimarket-bench-")
     results = {}
     for module in (bench_launch, bench_idle, bench_refresh, bench_memory, bench_analysis, bench_scale):
         print(f"running {module.__name__} ...", flush=True)

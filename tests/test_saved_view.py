@@ -67,3 +67,18 @@ async def test_the_last_view_paints_first_then_the_fresh_one_replaces_and_is_sav
                 break
     assert app.seen == [(True, 0, "2025-09-18"), (False, 1, "2025-09-25")]
     assert saved_view.load(path).as_of == "2025-09-25"
+
+
+async def test_the_latest_view_is_saved_when_the_app_exits(tmp_path: Path) -> None:
+    path = tmp_path / "view.json"
+    pipeline = ScriptedPipeline(CONFIG, start=date(2025, 9, 18), steps=[date(2025, 9, 25)], saved_view=path)
+    app = TuimarketApp(CONFIG, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(200):
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.02)
+            if pipeline.refreshes and app.computed is not None and app.computed.as_of == "2025-09-25":
+                break
+        # Refreshes do not rewrite it (that would stall the screen): it still holds the first view.
+        assert saved_view.load(path).as_of == "2025-09-18"
+    assert saved_view.load(path).as_of == "2025-09-25"

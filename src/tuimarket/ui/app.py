@@ -208,7 +208,8 @@ class TuimarketApp(App):
         self.now = now or (lambda: datetime.now(NEW_YORK))
         self.screenshot_dir = screenshot_dir or Path.cwd()
         self.chart_range = config.chart.range
-        self.board: Dashboard | None = None
+        self.board: Dashboard | None = None          # on screen (perhaps the last session's view)
+        self.computed: Dashboard | None = None       # the latest computed this session
         self.hours: MarketHours | None = None
         self.failures = 0
         self.last_refresh: datetime | None = None
@@ -228,6 +229,12 @@ class TuimarketApp(App):
         else:
             status = f"{saved.data_status} · last session's view, updating…"
             self.post_message(SnapshotReady(replace(saved, data_status=status), live=False, saved=True))
+
+    def on_unmount(self) -> None:
+        # The latest view, for the next launch to paint at once. Saved here rather than after every
+        # refresh: encoding it holds the GIL for tens of ms, long enough to stall the screen.
+        if self.computed is not None:
+            saved_view.save(self.pipeline.saved_view, self.computed)
 
     def _exit_on_hangup(self) -> None:
         # Over SSH the terminal can vanish; SIGHUP should end the app cleanly, not leave it spinning.
@@ -258,7 +265,8 @@ class TuimarketApp(App):
         if not get_current_worker().is_cancelled:
             self.hours = hours
             self.post_message(SnapshotReady(board, live, loaded.error, figures))
-            saved_view.save(self.pipeline.saved_view, board)
+            if not live:   # the first computed view, kept at once in case this session ends abruptly
+                saved_view.save(self.pipeline.saved_view, board)
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         previous, self.board = self.board, message.dashboard
@@ -273,6 +281,7 @@ class TuimarketApp(App):
             self.update_market_bar()
             self.call_after_refresh(self.start_load, False)
             return
+        self.computed = message.dashboard
         self.last_refresh = self.now()
         self._record_outcome(message.error)
         if not self.frozen:
