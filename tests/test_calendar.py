@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -65,15 +65,6 @@ def test_refresh_interval_follows_the_market():
     assert calendar.refresh_interval(config, ny("2025-11-25 11:00")) == 60
     assert calendar.refresh_interval(config, ny("2025-11-29 12:00")) == 1800
     assert calendar.refresh_interval(config, ny("2025-12-01 09:20")) == 600   # never past the bell
-
-
-def test_market_clock():
-    clock = calendar.market_clock(ny("2025-11-28 12:00"))
-    assert clock.is_open and clock.next_close == ny("2025-11-28 13:00")
-    assert clock.session == date(2025, 11, 28)
-    assert clock.label() == "open, closes 13:00 ET"
-    closed = calendar.market_clock(ny("2025-11-29 12:00").astimezone(timezone.utc))
-    assert closed.label() == "closed, opens Mon 09:30 ET"
 
 
 def test_naive_time_rejected():

@@ -73,3 +73,11 @@ def test_market_bar_gives_the_next_open_in_new_york_time() -> None:
     monday_open = datetime(2026, 11, 30, 9, 30, tzinfo=NEW_YORK)
     assert market_bar_text(friday, MarketHours(False, monday_open), None) == "NY Fri 16:05 CLOSED, opens Mon 09:30"
     assert market_bar_text(now, None, date(2025, 4, 8)) == "NY Tue 00:15 · REPLAY 2025-04-08"
+
+
+def test_market_hours_know_half_days_and_weekends() -> None:
+    hours = MarketPipeline(CONFIG).market_hours
+    black_friday = hours(datetime(2025, 11, 28, 12, 0, tzinfo=NEW_YORK))
+    assert black_friday == MarketHours(True, datetime(2025, 11, 28, 13, 0, tzinfo=NEW_YORK))
+    saturday = hours(datetime(2025, 11, 29, 17, 0, tzinfo=ZoneInfo("UTC")))
+    assert saturday == MarketHours(False, datetime(2025, 12, 1, 9, 30, tzinfo=NEW_YORK))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -84,27 +83,6 @@ def refresh_interval(config, now: datetime) -> float:
         return float(config.refresh.open_seconds)
     until_open = (next_open(now) - now).total_seconds()
     return float(max(1.0, min(config.refresh.closed_seconds, until_open)))
-
-
-@dataclass(frozen=True)
-class MarketClock:
-    """What the market bar shows; build one per refresh with `market_clock(now)`."""
-
-    now: datetime
-    is_open: bool
-    next_open: datetime
-    next_close: datetime
-    session: date             # the latest session that has opened (today's while open)
-
-    def label(self) -> str:
-        if self.is_open:
-            return f"open, closes {self.next_close.astimezone(NEW_YORK):%H:%M} ET"
-        return f"closed, opens {self.next_open.astimezone(NEW_YORK):%a %H:%M} ET"
-
-
-def market_clock(now: datetime) -> MarketClock:
-    return MarketClock(now=now, is_open=is_open(now), next_open=next_open(now),
-                       next_close=next_close(now), session=last_session(now))
 
 
 def _new_york_date(now: datetime) -> date:
