@@ -19,12 +19,12 @@ from rich.text import Text
 
 from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
+from tuimarket.formatting import NA, percent, price
 
 FORMATS = ("text", "markdown", "json")
 TREND_STYLES = {"uptrend": "bold green", "downtrend": "bold red", "sideways": "bold yellow"}
 STANCE_STYLES = {"fully_invested": "bold green", "partially_invested": "bold yellow", "defensive": "bold red"}
 QUADRANT_STYLES = {"leading": "green", "weakening": "yellow", "lagging": "red", "improving": "cyan"}
-NOT_AVAILABLE = "n/a"
 
 
 def render(snapshot: MarketSnapshot, fmt: str, *, color: bool = True, width: int = 100) -> str:
@@ -114,64 +114,56 @@ def _iso(day: date | None) -> str | None:
 
 # --- shared formatting ----------------------------------------------------------------------
 
-def _price(value: float | None) -> str:
-    return NOT_AVAILABLE if value is None else f"{value:,.2f}"
-
-
-def _percent(value: float | None) -> str:
-    return NOT_AVAILABLE if value is None else f"{value:+.1%}"
-
-
 def _ratio(value: float | None) -> str:
-    return NOT_AVAILABLE if value is None else f"{value:.2f}"
+    return NA if value is None else f"{value:.2f}"
 
 
 def _sma_cell(sma: SmaState, close: float | None) -> str:
     """The close's distance from the average (its sign says above or below) and the average's slope."""
     if sma.value is None or close is None:
-        return NOT_AVAILABLE
+        return NA
     return f"{close / sma.value - 1:+.1%} {'↑' if sma.rising else '↓'}"
 
 
 def _trend_label(index: IndexAnalysis) -> str:
     trend = index.trend
     if trend.state is None:
-        return NOT_AVAILABLE
+        return NA
     return trend.state + (" ✓" if trend.confirmed else "")
 
 
 def _ath_cell(index: IndexAnalysis) -> str:
     high = index.all_time_high
-    return NOT_AVAILABLE if high is None else f"{-high.pct_below:+.1%}"
+    return NA if high is None else f"{-high.pct_below:+.1%}"
 
 
 def _rs_cell(index: IndexAnalysis) -> str:
     strength = index.relative_strength
     if strength is None:
         return "benchmark"
-    return strength.trend or NOT_AVAILABLE
+    return strength.trend or NA
 
 
 def _levels_cells(index: IndexAnalysis) -> list[str]:
     levels = index.levels
     return [
-        ", ".join(_price(level) for level in levels.support) or "none",
-        ", ".join(_price(level) for level in levels.resistance) or "none",
-        f"{_price(levels.breakout.level)} on {levels.breakout.date}" if levels.breakout else "none",
-        f"{_price(levels.retest.level)} on {levels.retest.date}" if levels.retest else "none",
+        ", ".join(price(level) for level in levels.support) or "none",
+        ", ".join(price(level) for level in levels.resistance) or "none",
+        f"{price(levels.breakout.level)} on {levels.breakout.date}" if levels.breakout else "none",
+        f"{price(levels.retest.level)} on {levels.retest.date}" if levels.retest else "none",
     ]
 
 
 def _rotation_cells(row: RotationRow) -> list[str]:
     return [
-        str(row.rank) if row.rank else NOT_AVAILABLE,
+        str(row.rank) if row.rank else NA,
         row.symbol,
         row.name,
-        *(_percent(row.returns.get(period)) for period in RETURN_PERIODS),
+        *(percent(row.returns.get(period)) for period in RETURN_PERIODS),
         _ratio(row.rs_ratio),
         _ratio(row.rs_momentum),
-        row.quadrant or NOT_AVAILABLE,
-        NOT_AVAILABLE if row.above_200 is None else ("yes" if row.above_200 else "no"),
+        row.quadrant or NA,
+        NA if row.above_200 is None else ("yes" if row.above_200 else "no"),
     ]
 
 
@@ -191,10 +183,10 @@ def _index_cells(index: IndexAnalysis) -> list[str]:
     return [
         index.name,
         index.symbol,
-        _price(index.close),
-        _percent(index.change_pct),
+        price(index.close),
+        percent(index.change_pct),
         *(_sma_cell(sma, index.close) for sma in index.smas),
-        (index.macd.state or NOT_AVAILABLE).upper(),
+        (index.macd.state or NA).upper(),
         _trend_label(index),
         _ath_cell(index),
         _rs_cell(index),
@@ -206,7 +198,7 @@ def _index_cells(index: IndexAnalysis) -> list[str]:
 def _text(snapshot: MarketSnapshot, *, color: bool, width: int) -> str:
     console = Console(file=io.StringIO(), force_terminal=color, no_color=not color, width=width,
                       color_system="standard" if color else None)
-    console.print(Text(f"Market report as of {snapshot.as_of or NOT_AVAILABLE} · source {snapshot.source} · "
+    console.print(Text(f"Market report as of {snapshot.as_of or NA} · source {snapshot.source} · "
                        f"benchmark {snapshot.benchmark}", style="bold"))
     regime = snapshot.regime
     console.print(Panel(Group(Text(regime.stance.replace("_", " ").upper(), style=STANCE_STYLES[regime.stance]),
@@ -291,7 +283,7 @@ def _data_text(snapshot: MarketSnapshot) -> Text:
 def _markdown(snapshot: MarketSnapshot) -> str:
     regime = snapshot.regime
     parts = [
-        f"# Market report as of {snapshot.as_of or NOT_AVAILABLE}",
+        f"# Market report as of {snapshot.as_of or NA}",
         f"_Source: {_md(snapshot.source)} · benchmark {_md(snapshot.benchmark)}_",
         "## Regime",
         f"**{regime.stance.replace('_', ' ').capitalize()}**: {_md(regime.commentary)}",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tuimarket.formatting import price
+
 if TYPE_CHECKING:   # only for annotations: snapshot imports this module
     from tuimarket.analysis.indicators import SmaState
     from tuimarket.analysis.snapshot import IndexAnalysis
@@ -25,13 +27,13 @@ def describe_index(analysis: IndexAnalysis, benchmark_name: str) -> str:
 
 
 def _price_sentence(analysis: IndexAnalysis) -> str:
-    text = f"The {analysis.name} closed at {_price(analysis.close)}"
+    text = f"The {analysis.name} closed at {price(analysis.close)}"
     if analysis.change_pct is not None:
         text += f" ({analysis.change_pct:+.1%} on the day)"
     high = analysis.all_time_high
     if high.pct_below == 0:
         return text + ", a new all-time closing high."
-    return text + f", {high.pct_below:.1%} below its all-time high of {_price(high.close)} ({high.date})."
+    return text + f", {high.pct_below:.1%} below its all-time high of {price(high.close)} ({high.date})."
 
 
 def _trend_sentence(analysis: IndexAnalysis) -> str:
@@ -83,15 +85,15 @@ def _levels_sentence(analysis: IndexAnalysis) -> str:
     levels = analysis.levels
     parts = []
     if levels.breakout:
-        text = f"It broke out above {_price(levels.breakout.level)} on {levels.breakout.date}"
+        text = f"It broke out above {price(levels.breakout.level)} on {levels.breakout.date}"
         if levels.retest:
             text += f" and held a retest of that level on {levels.retest.date}"
         parts.append(text + ".")
     nearest = []
     if levels.resistance:
-        nearest.append(f"resistance is at {_price(levels.resistance[0])}")
+        nearest.append(f"resistance is at {price(levels.resistance[0])}")
     if levels.support:
-        nearest.append(f"support at {_price(levels.support[0])}")
+        nearest.append(f"support at {price(levels.support[0])}")
     if nearest:
         parts.append(f"Nearest {_join(nearest)}.")
     return " ".join(parts)
@@ -113,6 +115,3 @@ def _periods(periods: list[int]) -> str:
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
-
-def _price(value: float) -> str:
-    return f"{value:,.2f}"

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Sequence
 
+from tuimarket.formatting import NA, percent, price
+
 if TYPE_CHECKING:   # only for annotations: importing the analysis would import pandas at start-up
     from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow
 
@@ -20,7 +22,6 @@ STANCE_LABELS = {
     "partially_invested": "PARTIALLY INVESTED",
     "defensive": "DEFENSIVE",
 }
-NA = "n/a"
 BREAKOUT_MARK = "▲"
 
 
@@ -103,19 +104,6 @@ class Dashboard:
     data_status: str                     # "live", "offline bundled as of 2025-09-25", ...
     offline: bool                        # every series shown is the bundled history
     notes: tuple[str, ...]
-
-
-def price(value: float | None) -> str:
-    return NA if value is None else f"{value:,.2f}"
-
-
-def percent(value: float | None, signed: bool = True) -> str:
-    if value is None:
-        return NA
-    if signed:
-        text = f"{value:+.1%}"
-        return "+0.0%" if text == "-0.0%" else text   # a rounding artefact, not a loss
-    return f"{value:.0%}"
 
 
 def _day(value: date | None) -> str:
