@@ -180,3 +180,28 @@ def test_unwritable_cache_falls_back_to_reading(tmp_path, monkeypatch):
     assert reader.upsert("XLF", xlk(), source="yahoo", fetched_at=FETCHED) is False
     assert "read-only" in reader.problem
     assert Store(tmp_path / "absent.sqlite3").read("XLK") is None
+
+
+def _create_together(path: str, offset: float, barrier, results) -> None:
+    bars = bundled.load("XLK").loc["2025-06-01":"2025-09-25"] + offset
+    barrier.wait()                  # every writer opens the brand-new file at the same moment
+    writer = Store(path)
+    results.put(writer.upsert("XLK", bars, source="yahoo", fetched_at=FETCHED) or writer.problem)
+
+
+def test_instances_creating_the_cache_at_the_same_moment_all_write(tmp_path):
+    """Two monitors started together: neither is refused a lock, neither moves the other's file aside."""
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    for trial in range(15):
+        path = str(tmp_path / f"trial-{trial}" / "market.sqlite3")
+        barrier = context.Barrier(3)
+        writers = [context.Process(target=_create_together, args=(path, offset, barrier, results))
+                   for offset in (0.0, 1000.0, 2000.0)]
+        for writer in writers:
+            writer.start()
+        outcomes = [results.get(timeout=30) for _ in writers]
+        for writer in writers:
+            writer.join(30)
+        assert outcomes == [True, True, True], (trial, outcomes)
+    assert not list(tmp_path.rglob("*.corrupt-*"))

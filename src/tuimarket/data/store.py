@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -173,7 +174,23 @@ class Store:
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    """Connect, configure and check (or create) the schema; DatabaseError if the file is not ours."""
+    """Connect, configure and check (or create) the schema; DatabaseError if the file is not ours.
+
+    When two instances create the cache at the same moment, one may find the file locked while
+    the other switches it to WAL, which SQLite's busy timeout does not cover: that lock is waited
+    out here, up to the same timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            return _open_once(path)
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _open_once(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
     try:
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
@@ -203,8 +220,12 @@ def _ensure_schema(connection: sqlite3.Connection) -> None:
 
 def _is_ours(connection: sqlite3.Connection) -> bool:
     """True for our schema, False for an empty file; DatabaseError for anything else."""
-    version = _user_version(connection)
-    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    # One statement, one snapshot: read apart, another instance's schema could commit in between
+    # and a half-seen schema would pass for a foreign file (and be moved aside).
+    version, names = connection.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT group_concat(name, ' ') FROM sqlite_master WHERE type = 'table')").fetchone()
+    tables = set((names or "").split())
     if version == SCHEMA_VERSION and OUR_TABLES <= tables:
         return True
     if version == 0 and not tables:
