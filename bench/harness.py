@@ -44,6 +44,12 @@ def _monitor(live: bool) -> App:
     from tuimarket.ui.app import TuimarketApp
 
     class FirstPaint(TuimarketApp):
+        def start_load(self, live_load: bool) -> None:
+            if self.board is not None and not live:
+                _painted(self)      # the last session's view has painted; now it would compute
+            else:
+                super().start_load(live_load)
+
         def on_snapshot_ready(self, message) -> None:
             # Textual calls the base class's handler too (it dispatches along the MRO).
             if message.live or not live:

@@ -9,6 +9,7 @@ from tuimarket.config import Config
 from tuimarket.ui import saved_view
 from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.viewmodels import dashboard
+from tuimarket.ui.widgets.index_panel import IndexPanel
 
 from ui_support import FIXED_NOW, ScriptedPipeline, loaded
 
@@ -46,16 +47,22 @@ def test_an_unwritable_place_is_skipped(tmp_path: Path) -> None:
 
 
 class Recording(TuimarketApp):
-    """Notes, for each snapshot shown, whether it was the saved one and how many loads had run."""
+    """Notes what the first panel shows as each load starts, and each snapshot as it arrives."""
+
+    def start_load(self, live: bool) -> None:
+        panel = self.dashboard_screen.query_one(IndexPanel)
+        self.seen.append(("load", self.pipeline.initials, panel.model.close if panel.model else None))
+        super().start_load(live)
 
     def on_snapshot_ready(self, message) -> None:
         # Runs before the app's own handler, which Textual calls next (it dispatches along the MRO).
-        self.seen.append((message.saved, self.pipeline.initials, message.dashboard.as_of))
+        self.seen.append(("snapshot", self.pipeline.initials, message.dashboard.as_of))
 
 
 async def test_the_last_view_paints_first_then_the_fresh_one_replaces_and_is_saved(tmp_path: Path) -> None:
     path = tmp_path / "view.json"
-    saved_view.save(path, board(date(2025, 9, 18)))
+    last_session = board(date(2025, 9, 18))
+    saved_view.save(path, last_session)
     pipeline = ScriptedPipeline(CONFIG, start=date(2025, 9, 25), live=False, saved_view=path)
     app = Recording(CONFIG, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
     app.seen = []
@@ -65,7 +72,8 @@ async def test_the_last_view_paints_first_then_the_fresh_one_replaces_and_is_sav
             await pilot.pause(0.02)
             if len(app.seen) == 2:
                 break
-    assert app.seen == [(True, 0, "2025-09-18"), (False, 1, "2025-09-25")]
+    # Nothing was computed before the saved view was on screen; the computed one then replaced it.
+    assert app.seen == [("load", 0, last_session.panels[0].close), ("snapshot", 1, "2025-09-25")]
     assert saved_view.load(path).as_of == "2025-09-25"
 
 

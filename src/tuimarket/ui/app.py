@@ -25,7 +25,6 @@ from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.markup import escape
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -36,6 +35,7 @@ from tuimarket.ui.messages import SnapshotReady
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
+from tuimarket.ui.screens.responsive import BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
 from tuimarket.ui.viewmodels import Dashboard, MarketHours, dashboard, market_bar_text, refresh_text, signal_changes
 from tuimarket.ui.widgets.charts import PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
@@ -45,10 +45,9 @@ from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
 NEW_YORK = ZoneInfo("America/New_York")
 MAX_BACKOFF_SECONDS = 1800
 CLOCK_SECONDS = 15
-WIDE_COLUMNS = 120          # from here on, the panels sit side by side above the rotation table
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(ResponsiveScreen):
     """The panels and the rotation table; below 120 columns, one of them at a time."""
 
     BINDINGS = [
@@ -83,6 +82,10 @@ class DashboardScreen(Screen):
     def on_mount(self) -> None:
         self._fit_rotation_table()
         self.goto_pane(0)
+        app: TuimarketApp = self.app  # type: ignore[assignment]
+        if app.board is not None:   # the last session's view, in this screen's very first frame
+            self.show(app.board, app.chart_range)
+        app.update_market_bar()
 
     def on_resize(self) -> None:
         self._fit_rotation_table()
@@ -183,7 +186,7 @@ class MonitorCommands(Provider):
 class TuimarketApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")    # absolute, so a subclass elsewhere finds it too
     # Below 120 columns every screen gets `-narrow`: one pane at a time, charts stacked.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_COLUMNS, "-wide")]
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     TITLE = "tuimarket"
     COMMANDS = App.COMMANDS | {MonitorCommands}
     BINDINGS = [
@@ -220,15 +223,16 @@ class TuimarketApp(App):
         self.theme = config.ui.theme if config.ui.theme in self.available_themes else "textual-dark"
 
     def on_mount(self) -> None:
+        saved = saved_view.load(self.pipeline.saved_view)
+        if saved is not None:
+            self.board = replace(saved, data_status=f"{saved.data_status} · last session's view, updating…")
         self.push_screen(DashboardScreen(self.config))
         self._exit_on_hangup()
         self.set_interval(CLOCK_SECONDS, self.update_market_bar)
-        saved = saved_view.load(self.pipeline.saved_view)
         if saved is None:
-            self.start_load(live=False)
-        else:
-            status = f"{saved.data_status} · last session's view, updating…"
-            self.post_message(SnapshotReady(replace(saved, data_status=status), live=False, saved=True))
+            self.start_load(False)
+        else:   # compute today's view once the last session's has been painted
+            self.call_after_refresh(self.start_load, False)
 
     def on_unmount(self) -> None:
         # The latest view, for the next launch to paint at once. Saved here rather than after every
@@ -276,11 +280,6 @@ class TuimarketApp(App):
             self.dashboard_screen.show(message.dashboard, self.chart_range)
             if isinstance(self.screen, DetailScreen):
                 self._update_detail(self.screen)
-        if message.saved:
-            # Painted from the last session; compute today's view once that paint is out.
-            self.update_market_bar()
-            self.call_after_refresh(self.start_load, False)
-            return
         self.computed = message.dashboard
         self.last_refresh = self.now()
         self._record_outcome(message.error)

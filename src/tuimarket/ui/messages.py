@@ -17,4 +17,3 @@ class SnapshotReady(Message):
     live: bool                     # from the live path (not the start-up cache read)
     error: str | None = None       # the live fetch failed; `dashboard` is the last good data
     figures: tuple = ()            # (chart, Figure) pairs drawn off the event loop, to adopt
-    saved: bool = False            # the last session's view, shown until fresh data is computed

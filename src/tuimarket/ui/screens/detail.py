@@ -6,14 +6,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tuimarket.ui.screens.responsive import ResponsiveScreen
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, PanelModel
 from tuimarket.ui.widgets.charts import LineChart, MacdChart, PriceChart
 
 
-class DetailScreen(Screen):
+class DetailScreen(ResponsiveScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("backspace", "app.pop_screen", "Back", show=False),
