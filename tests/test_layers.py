@@ -38,7 +38,10 @@ def test_help_is_instant_because_nothing_heavy_is_imported() -> None:
 
 
 def test_the_monitor_starts_without_pandas_or_the_data_layer() -> None:
-    """What lets the last session's view paint at once: start-up imports Textual and nothing heavy."""
+    """What lets the last session's view paint at once: start-up imports Textual and nothing heavy.
+
+    plotext too is left until a chart must be drawn; the saved view brings its charts drawn.
+    """
     loaded = loaded_after_import("tuimarket.monitor, tuimarket.ui.app, tuimarket.ui.saved_view")
     assert not {"pandas", "numpy", "yfinance", "sqlite3", "exchange_calendars", "tuimarket.data.feed",
-                "tuimarket.analysis.snapshot"} & loaded
+                "tuimarket.analysis.snapshot", "plotext"} & loaded

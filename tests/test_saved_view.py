@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from tuimarket.config import Config
 from tuimarket.ui import saved_view
 from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.viewmodels import dashboard
+from tuimarket.ui.widgets.charts import Canvas, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 
 from ui_support import FIXED_NOW, ScriptedPipeline, loaded
@@ -24,9 +27,52 @@ def board(as_of: date):
 def test_a_saved_dashboard_comes_back_equal(tmp_path: Path) -> None:
     original = board(date(2025, 9, 25))
     path = tmp_path / "view.json"
-    saved_view.save(path, original)
-    assert saved_view.load(path) == original
+    saved_view.save(path, original, {})
+    assert saved_view.load(path) == saved_view.SavedView(original, {})
     assert not list(tmp_path.glob("*.tmp"))        # written whole, then renamed into place
+
+
+def test_charts_come_back_as_drawn_and_only_beside_the_data_they_draw(tmp_path: Path) -> None:
+    original = board(date(2025, 9, 25))
+    canvas = Canvas(52, 19, "textual-dark", (30, 30, 30), (224, 224, 224), 252)
+    figures = {panel.symbol: PriceChart().prepare(panel.chart, canvas) for panel in original.panels}
+    figures["^RUT"] = PriceChart().prepare(board(date(2025, 9, 18)).panels[2].chart, canvas)   # older data
+    path = tmp_path / "view.json"
+    saved_view.save(path, original, figures)
+    loaded = saved_view.load(path)
+    assert loaded.board == original
+    assert set(loaded.figures) == {"^GSPC", "^NDX"}
+    for panel in loaded.board.panels[:2]:
+        figure = loaded.figures[panel.symbol]
+        assert figure.canvas == canvas and figure.data is panel.chart
+        assert figure.text == figures[panel.symbol].text and "Close" in figure.text.plain
+
+
+def test_a_launch_at_the_last_size_paints_the_saved_charts_without_plotext() -> None:
+    """The second launch finds the first one's charts fitting and never needs plotext to paint."""
+    script = """
+import sys
+from tuimarket.config import Config
+from tuimarket.monitor import MarketPipeline
+from tuimarket.ui.app import TuimarketApp
+
+class Probe(TuimarketApp):
+    def start_load(self, live):          # the first frame is out; today's view would be computed now
+        if self.saved is None:
+            super().start_load(live)     # the first launch: compute, draw and save the charts
+        else:
+            print("plotext" in sys.modules, "Close" in str(self.screen.query("PriceChart").first().render()))
+            self.exit()
+
+    def on_snapshot_ready(self, message):
+        self.set_timer(0.2, self.exit)
+
+config = Config()
+Probe(config, MarketPipeline(config, source="bundled")).run(headless=True, size=(160, 48))
+"""
+    for _ in range(2):
+        output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert output.split() == ["False", "True"]
 
 
 def test_damaged_or_foreign_files_are_ignored(tmp_path: Path) -> None:
@@ -42,8 +88,8 @@ def test_damaged_or_foreign_files_are_ignored(tmp_path: Path) -> None:
 def test_an_unwritable_place_is_skipped(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
-    saved_view.save(blocker / "view.json", board(date(2025, 9, 25)))   # no exception
-    saved_view.save(None, board(date(2025, 9, 25)))
+    saved_view.save(blocker / "view.json", board(date(2025, 9, 25)), {})   # no exception
+    saved_view.save(None, board(date(2025, 9, 25)), {})
 
 
 class Recording(TuimarketApp):
@@ -62,7 +108,7 @@ class Recording(TuimarketApp):
 async def test_the_last_view_paints_first_then_the_fresh_one_replaces_and_is_saved(tmp_path: Path) -> None:
     path = tmp_path / "view.json"
     last_session = board(date(2025, 9, 18))
-    saved_view.save(path, last_session)
+    saved_view.save(path, last_session, {})
     pipeline = ScriptedPipeline(CONFIG, start=date(2025, 9, 25), live=False, saved_view=path)
     app = Recording(CONFIG, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
     app.seen = []
@@ -74,7 +120,7 @@ async def test_the_last_view_paints_first_then_the_fresh_one_replaces_and_is_sav
                 break
     # Nothing was computed before the saved view was on screen; the computed one then replaced it.
     assert app.seen == [("load", 0, last_session.panels[0].close), ("snapshot", 1, "2025-09-25")]
-    assert saved_view.load(path).as_of == "2025-09-25"
+    assert saved_view.load(path).board.as_of == "2025-09-25"
 
 
 async def test_the_latest_view_is_saved_when_the_app_exits(tmp_path: Path) -> None:
@@ -88,5 +134,9 @@ async def test_the_latest_view_is_saved_when_the_app_exits(tmp_path: Path) -> No
             if pipeline.refreshes and app.computed is not None and app.computed.as_of == "2025-09-25":
                 break
         # Refreshes do not rewrite it (that would stall the screen): it still holds the first view.
-        assert saved_view.load(path).as_of == "2025-09-18"
-    assert saved_view.load(path).as_of == "2025-09-25"
+        assert saved_view.load(path).board.as_of == "2025-09-18"
+        await pilot.press("q")
+    saved = saved_view.load(path)
+    assert saved.board.as_of == "2025-09-25"
+    # The charts as they were on screen at the end (80 columns: the first panel's is shown).
+    assert saved.figures["^GSPC"].canvas.width > 20 and saved.figures["^GSPC"].data is saved.board.panels[0].chart

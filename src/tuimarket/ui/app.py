@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -31,13 +31,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuimarket.config import CHART_RANGES, Config
 from tuimarket.ui import saved_view
+from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.messages import SnapshotReady
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
 from tuimarket.ui.viewmodels import Dashboard, MarketHours, dashboard, market_bar_text, refresh_text, signal_changes
-from tuimarket.ui.widgets.charts import PriceChart
+from tuimarket.ui.widgets.charts import Canvas, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
@@ -83,8 +84,8 @@ class DashboardScreen(ResponsiveScreen):
         self._fit_rotation_table()
         self.goto_pane(0)
         app: TuimarketApp = self.app  # type: ignore[assignment]
-        if app.board is not None:   # the last session's view, in this screen's very first frame
-            self.show(app.board, app.chart_range)
+        if app.saved is not None:   # the last session's view, in this screen's very first frame
+            self.show(app.board, app.chart_range, app.saved.figures)
         app.update_market_bar()
 
     def on_resize(self) -> None:
@@ -139,12 +140,20 @@ class DashboardScreen(ResponsiveScreen):
         if isinstance(pane, IndexPanel):
             self.app.open_detail(pane)
 
-    def chart_canvases(self) -> dict:
-        """Each index's price chart and its current canvas, keyed by symbol."""
-        return {panel.symbol: (chart, chart.canvas())
-                for panel in self.query(IndexPanel) for chart in panel.query(PriceChart)}
+    def price_charts(self) -> dict[str, PriceChart]:
+        """Each index's price chart, by symbol."""
+        return {panel.symbol: panel.query_one(PriceChart) for panel in self.query(IndexPanel)}
 
-    def show(self, board: Dashboard, chart_range: str) -> None:
+    def drawn_figures(self) -> dict[str, Figure]:
+        """Each index's price chart as last drawn, by symbol."""
+        return {symbol: chart.figure for symbol, chart in self.price_charts().items() if chart.figure is not None}
+
+    def show(self, board: Dashboard, chart_range: str, figures: Mapping[str, Figure]) -> None:
+        """Show `board`; `figures` are its price charts already drawn, which the charts take if they fit."""
+        charts = self.price_charts()
+        for symbol, figure in figures.items():
+            if symbol in charts:
+                charts[symbol].adopt(figure)
         for panel, model in zip(self.query(IndexPanel), board.panels):
             panel.show(model)
             panel.show_range(chart_range)
@@ -212,6 +221,7 @@ class TuimarketApp(App):
         self.screenshot_dir = screenshot_dir or Path.cwd()
         self.chart_range = config.chart.range
         self.board: Dashboard | None = None          # on screen (perhaps the last session's view)
+        self.saved: SavedView | None = None          # the last session's view, as the launch found it
         self.computed: Dashboard | None = None       # the latest computed this session
         self.hours: MarketHours | None = None
         self.failures = 0
@@ -223,22 +233,23 @@ class TuimarketApp(App):
         self.theme = config.ui.theme if config.ui.theme in self.available_themes else "textual-dark"
 
     def on_mount(self) -> None:
-        saved = saved_view.load(self.pipeline.saved_view)
+        self.saved = saved = saved_view.load(self.pipeline.saved_view)
         if saved is not None:
-            self.board = replace(saved, data_status=f"{saved.data_status} · last session's view, updating…")
+            status = f"{saved.board.data_status} · last session's view, updating…"
+            self.board = replace(saved.board, data_status=status)
         self.push_screen(DashboardScreen(self.config))
         self._exit_on_hangup()
         self.set_interval(CLOCK_SECONDS, self.update_market_bar)
-        if saved is None:
-            self.start_load(False)
-        else:   # compute today's view once the last session's has been painted
-            self.call_after_refresh(self.start_load, False)
+        # Compute today's view once the first frame is out: the charts then have their sizes, so the
+        # worker can draw them, and it takes no time from painting the last session's view.
+        self.call_after_refresh(self.start_load, False)
 
-    def on_unmount(self) -> None:
-        # The latest view, for the next launch to paint at once. Saved here rather than after every
-        # refresh: encoding it holds the GIL for tens of ms, long enough to stall the screen.
+    def on_exit_app(self) -> None:
+        # The latest view, with its charts as drawn now, for the next launch to paint at once: saved
+        # as the app closes (while its widgets are still there) rather than after every refresh,
+        # since encoding it holds the GIL for tens of ms, long enough to stall the screen.
         if self.computed is not None:
-            saved_view.save(self.pipeline.saved_view, self.computed)
+            saved_view.save(self.pipeline.saved_view, self.computed, self.dashboard_screen.drawn_figures())
 
     def _exit_on_hangup(self) -> None:
         # Over SSH the terminal can vanish; SIGHUP should end the app cleanly, not leave it spinning.
@@ -255,29 +266,28 @@ class TuimarketApp(App):
 
     def start_load(self, live: bool) -> None:
         """Start a refresh; the charts' canvases are read here, on the event loop."""
-        self.load(live, self.dashboard_screen.chart_canvases())
+        charts = self.dashboard_screen.price_charts()
+        self.load(live, {symbol: (chart, chart.canvas()) for symbol, chart in charts.items()})
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
-    def load(self, live: bool, canvases: dict) -> None:
+    def load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]]) -> None:
         loaded = self.pipeline.refresh() if live else self.pipeline.initial()
         board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline)
         # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
-        figures = tuple((chart, chart.prepare(panel.chart, canvas))
-                        for panel in board.panels if panel.symbol in canvases
-                        for chart, canvas in [canvases[panel.symbol]])
+        figures = {panel.symbol: chart.prepare(panel.chart, canvas)
+                   for panel in board.panels if panel.symbol in canvases
+                   for chart, canvas in [canvases[panel.symbol]]}
         hours = self.pipeline.market_hours(self.now())
         if not get_current_worker().is_cancelled:
             self.hours = hours
             self.post_message(SnapshotReady(board, live, loaded.error, figures))
             if not live:   # the first computed view, kept at once in case this session ends abruptly
-                saved_view.save(self.pipeline.saved_view, board)
+                saved_view.save(self.pipeline.saved_view, board, figures)
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         previous, self.board = self.board, message.dashboard
         with self.batch_update():
-            for chart, figure in message.figures:
-                chart.adopt(figure)
-            self.dashboard_screen.show(message.dashboard, self.chart_range)
+            self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures)
             if isinstance(self.screen, DetailScreen):
                 self._update_detail(self.screen)
         self.computed = message.dashboard

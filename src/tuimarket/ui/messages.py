@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from textual.message import Message
 
 from tuimarket.ui.viewmodels import Dashboard
+from tuimarket.ui.widgets.charts import Figure
 
 
 @dataclass
@@ -16,4 +18,4 @@ class SnapshotReady(Message):
     dashboard: Dashboard
     live: bool                     # from the live path (not the start-up cache read)
     error: str | None = None       # the live fetch failed; `dashboard` is the last good data
-    figures: tuple = ()            # (chart, Figure) pairs drawn off the event loop, to adopt
+    figures: Mapping[str, Figure] = field(default_factory=dict)   # price charts drawn off the loop, by symbol

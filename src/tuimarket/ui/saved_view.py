@@ -1,7 +1,8 @@
 """The last dashboard, kept as JSON so the next launch paints it at once.
 
 Start-up then shows the last session's view before pandas is even imported, and the fresh
-snapshot replaces it a moment later. The file is only a convenience: one that is missing,
+snapshot replaces it a moment later. Each index's price chart is kept as drawn, with the canvas
+it was drawn on: a launch at the same size, range and theme paints it without plotext. The file is only a convenience: one that is missing,
 unreadable, from another version or another configuration is ignored, and a write that fails
 (a read-only cache dir) is skipped. Writes go to a temporary file renamed into place, so a crash
 never leaves half a file.
@@ -13,39 +14,73 @@ import json
 import os
 import types
 import typing
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
+
+from rich.errors import StyleSyntaxError
+from rich.style import Style
+from rich.text import Span, Text
 
 from tuimarket.ui.viewmodels import Dashboard
+from tuimarket.ui.widgets.charts import Canvas, Figure
 
-VERSION = 1
+VERSION = 2
 
 
-def save(path: Path | None, board: Dashboard) -> None:
+@dataclass(frozen=True)
+class SavedView:
+    board: Dashboard
+    figures: Mapping[str, Figure]     # each index's price chart as last drawn, by symbol
+
+
+def save(path: Path | None, board: Dashboard, figures: Mapping[str, Figure]) -> None:
+    """Keep `board`, and those of `figures` that draw its charts."""
     if path is None:
         return
+    charts = {panel.symbol: panel.chart for panel in board.panels}
+    drawn = {symbol: {"canvas": list(figure.canvas), "text": _encode_text(figure.text)}
+             for symbol, figure in figures.items() if charts.get(symbol) is figure.data}
     temporary = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps({"version": VERSION, "dashboard": _encode(board)}, separators=(",", ":")))
+        temporary.write_text(json.dumps({"version": VERSION, "dashboard": _encode(board), "figures": drawn},
+                                        separators=(",", ":")))
         os.replace(temporary, path)
     except OSError:
         pass
 
 
-def load(path: Path | None) -> Dashboard | None:
+def load(path: Path | None) -> SavedView | None:
     if path is None:
         return None
     try:
         saved = json.loads(path.read_text())
         if saved.get("version") != VERSION:
             return None
-        return _decode(Dashboard, saved["dashboard"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        board = _decode(Dashboard, saved["dashboard"])
+        charts = {panel.symbol: panel.chart for panel in board.panels}
+        figures = {symbol: Figure(_decode_canvas(drawn["canvas"]), charts[symbol], _decode_text(drawn["text"]))
+                   for symbol, drawn in saved["figures"].items() if symbol in charts}
+        return SavedView(board, figures)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, StyleSyntaxError):
         return None
+
+
+def _encode_text(text: Text) -> dict:
+    return {"plain": text.plain, "spans": [[span.start, span.end, str(span.style)] for span in text.spans]}
+
+
+def _decode_text(raw: dict) -> Text:
+    return Text(raw["plain"], spans=[Span(start, end, Style.parse(style)) for start, end, style in raw["spans"]])
+
+
+def _decode_canvas(raw: list) -> Canvas:
+    # A damaged canvas is harmless: it never equals the live one, so its figure is never used.
+    width, height, theme, background, foreground, sessions = raw
+    return Canvas(width, height, theme, tuple(background), tuple(foreground), sessions)
 
 
 def _encode(value: Any) -> Any:

@@ -8,18 +8,20 @@ figure while the size, theme, range and data are unchanged, and rebuilds it when
 The x axis is the bar number, not the date: plotext's date axis is slow and crowds the labels,
 so a handful of date ticks are placed by hand. Series longer than the chart can show are thinned
 to each column's low and high (about what the "hd" marker can draw), keeping the last bar exact.
+
+plotext is imported when the first figure is built, not with this module: a launch that paints
+the last session's saved figures never needs it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 from rich.text import Text
 from textual.color import Color
-from textual_plotext import PlotextPlot
-from textual_plotext.plot import Plot
+from textual.widget import Widget
 
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, ChartLine, PriceChartModel
 
@@ -31,14 +33,20 @@ SUPPORT_COLOUR, RESISTANCE_COLOUR = GREEN, PURPLE
 MARKER = "hd"
 TICKS = 4
 
+if TYPE_CHECKING:
+    from textual_plotext.plot import Plot
+
+RGB = tuple[int, int, int]
+
 
 class Canvas(NamedTuple):
     """Everything besides the data that a figure depends on."""
 
     width: int
     height: int
-    theme: str          # the plotext theme name
-    foreground: tuple[int, int, int]
+    theme: str          # the app's theme, whose colours the figure takes
+    background: RGB
+    foreground: RGB
     sessions: int       # how many of the last bars to show
 
 
@@ -84,16 +92,43 @@ def _date_ticks(dates: Sequence[date], count: int = TICKS) -> tuple[list[int], l
     return positions, labels
 
 
-class Chart(PlotextPlot):
+def _new_plot(canvas: Canvas) -> Plot:
+    """An empty plotext figure in the canvas's colours, as textual-plotext's "auto" theme makes it."""
+    from plotext._dict import themes   # plotext's theme table, which textual-plotext fills the same way
+    from textual_plotext.plot import Plot
+
+    name = f"tuimarket-{canvas.theme}"
+    # canvas, axes, ticks, ticks style, and the colours of lines given none (ours all have one)
+    themes.setdefault(name, (canvas.background, canvas.background, canvas.foreground, "default",
+                             list(AVERAGE_COLOURS)))
+    plot = Plot()
+    plot.theme(name)
+    return plot
+
+
+def _rgb(colour: str) -> RGB:
+    return Color.parse(colour).rgb
+
+
+class Chart(Widget):
     """A plotext chart of a view model; subclasses say how to `draw` it."""
 
-    DEFAULT_CSS = "Chart { height: 1fr; min-height: 5; }"
+    DEFAULT_CSS = "Chart { width: 1fr; height: 1fr; min-height: 5; }"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.sessions = RANGE_SESSIONS["1Y"]
         self.data: Any = None
         self._figure: Figure | None = None
+
+    @property
+    def figure(self) -> Figure | None:
+        """The figure last drawn or adopted."""
+        return self._figure
+
+    def on_mount(self) -> None:
+        # The colours come from the theme, not from CSS, so a theme change must redraw the chart.
+        self.app.theme_changed_signal.subscribe(self, lambda theme: self.refresh())
 
     def show_range(self, name: str) -> None:
         self.sessions = RANGE_SESSIONS[name]
@@ -105,14 +140,13 @@ class Chart(PlotextPlot):
 
     def canvas(self) -> Canvas:
         """The current canvas; read it on the event loop."""
-        foreground = Color.parse(self.app.theme_variables.get("foreground", "white")).rgb
-        return Canvas(self.size.width, self.size.height, self._get_plotext_theme_name(self.app.theme),
-                      foreground, self.sessions)
+        variables = self.app.theme_variables
+        return Canvas(self.size.width, self.size.height, self.app.theme, _rgb(variables.get("surface", "black")),
+                      _rgb(variables.get("foreground", "white")), self.sessions)
 
     def prepare(self, data: Any, canvas: Canvas) -> Figure:
         """Build the figure of `data` on `canvas`; touches no widget state, so any thread may call it."""
-        plot = Plot()
-        plot.theme(canvas.theme)
+        plot = _new_plot(canvas)
         if data is not None:
             self.draw(plot, data, canvas)
         plot.plotsize(canvas.width, canvas.height)
