@@ -6,6 +6,7 @@ count the memory of the benchmark process it was forked from, before the exec.
 MODE is one of:
   hello     a bare Textual app with one Static: the reference for launch time
   monitor   tuimarket on the bundled history, until its first snapshot has painted
+  empty     tuimarket's first frame, whatever it shows (with no saved view: every widget, no data)
   refresh   tuimarket against a fake Yahoo, through its first live refresh (for peak memory)
 
 Every mode runs headless (`App.run(headless=True)`), with the cache in $TUIMARKET_CACHE_DIR.
@@ -37,16 +38,22 @@ class HelloWorld(App):
         self.call_after_refresh(_painted, self)
 
 
-def _monitor(live: bool) -> App:
-    """The real app, reporting once the dashboard has painted real (or, with `live`, refreshed) data."""
+def _monitor(live: bool, empty: bool = False) -> App:
+    """The real app, reporting once the dashboard has painted real (or, with `live`, refreshed) data.
+
+    With `empty`, it reports its first frame whatever it shows: with no saved view, the bare
+    dashboard (every widget, no data), which is what Textual alone makes of the widget tree.
+    """
     from tuimarket.config import Config
     from tuimarket.monitor import MarketPipeline
     from tuimarket.ui.app import TuimarketApp
 
     class FirstPaint(TuimarketApp):
         def start_load(self, live_load: bool) -> None:
-            if self.board is not None and not live:
-                _painted(self)      # the last session's view has painted; now it would compute
+            if empty:   # called as the app mounts, with no saved view: report the first frame
+                self.call_after_refresh(_painted, self)
+            elif self.board is not None and not live:   # called once the saved view's frame is out
+                _painted(self)
             else:
                 super().start_load(live_load)
 
@@ -69,5 +76,5 @@ def _monitor(live: bool) -> App:
 
 if __name__ == "__main__":
     mode = sys.argv[1]
-    app = HelloWorld() if mode == "hello" else _monitor(live=mode == "refresh")
+    app = HelloWorld() if mode == "hello" else _monitor(live=mode == "refresh", empty=mode == "empty")
     app.run(headless=True, size=(160, 48))

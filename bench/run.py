@@ -39,6 +39,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
          f"{launch['ratio']:.2f}x", f"<= {launch['target_ratio']}x", launch["result"]),
         ("first launch ever (no saved view)", f"{launch['first_launch_ever_s']:.2f} s",
          f"{launch['first_launch_ever_ratio']:.2f}x", "", ""),
+        ("  floor: the dashboard's widgets, no data", f"{launch['empty_dashboard_s']:.2f} s",
+         f"{launch['empty_dashboard_ratio']:.2f}x", "", ""),
         (f"idle CPU over {idle['window_s']:.0f} s", f"{idle['cpu_s']:.2f} s CPU",
          f"{idle['cpu_percent_of_one_core']:.2f}% of a core", f"<= {idle['cpu_target_percent']}%", idle["cpu_result"]),
         (f"idle terminal bytes over {idle['window_s']:.0f} s",

@@ -31,9 +31,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuimarket.config import CHART_RANGES, Config
 from tuimarket.ui import saved_view
-from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.messages import SnapshotReady
 from tuimarket.ui.port import Pipeline
+from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
@@ -240,14 +240,16 @@ class TuimarketApp(App):
         self.push_screen(DashboardScreen(self.config))
         self._exit_on_hangup()
         self.set_interval(CLOCK_SECONDS, self.update_market_bar)
-        # Compute today's view once the first frame is out: the charts then have their sizes, so the
-        # worker can draw them, and it takes no time from painting the last session's view.
-        self.call_after_refresh(self.start_load, False)
+        if saved is None:
+            self.start_load(False)   # nothing to show yet: compute at once, beside the first paint
+        else:   # compute today's view once the last session's is on screen, taking no time from it
+            self.call_after_refresh(self.start_load, False)
 
     def on_exit_app(self) -> None:
-        # The latest view, with its charts as drawn now, for the next launch to paint at once: saved
-        # as the app closes (while its widgets are still there) rather than after every refresh,
-        # since encoding it holds the GIL for tens of ms, long enough to stall the screen.
+        # `exit()` posts ExitApp however the app is closed (q, the palette, SIGHUP), while the widgets
+        # are still there. The latest view, with its charts as drawn now, is saved then for the next
+        # launch to paint at once; not after every refresh, since encoding it holds the GIL for tens
+        # of ms, long enough to stall the screen.
         if self.computed is not None:
             saved_view.save(self.pipeline.saved_view, self.computed, self.dashboard_screen.drawn_figures())
 
