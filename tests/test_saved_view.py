@@ -140,3 +140,31 @@ async def test_the_latest_view_is_saved_when_the_app_exits(tmp_path: Path) -> No
     assert saved.board.as_of == "2025-09-25"
     # The charts as they were on screen at the end (80 columns: the first panel's is shown).
     assert saved.figures["^GSPC"].canvas.width > 20 and saved.figures["^GSPC"].data is saved.board.panels[0].chart
+
+
+class FirstFrameOnly(TuimarketApp):
+    """Computes nothing: what is on screen is the saved view alone."""
+
+    def start_load(self, live: bool) -> None:
+        self.first_frame_out = True
+
+
+async def test_the_saved_view_is_drawn_once_at_its_final_layout(tmp_path: Path, monkeypatch) -> None:
+    """No frame at another layout first: the screen has its -wide class before it is first drawn."""
+    path = tmp_path / "view.json"
+    saved_view.save(path, board(date(2025, 9, 18)), {})
+    sizes: dict[int, list] = {}
+    draw = PriceChart.render
+
+    def recording_render(chart):
+        sizes.setdefault(id(chart), []).append(tuple(chart.size))
+        return draw(chart)
+
+    monkeypatch.setattr(PriceChart, "render", recording_render)
+    pipeline = ScriptedPipeline(CONFIG, start=date(2025, 9, 25), live=False, saved_view=path)
+    app = FirstFrameOnly(CONFIG, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert app.first_frame_out and app.screen.has_class("-wide")
+    # Each chart drawn at one size only, the wide layout's (about a third of 160 columns).
+    assert len(sizes) == 3 and all(len(set(drawn)) == 1 and drawn[0][0] < 60 for drawn in sizes.values()), sizes

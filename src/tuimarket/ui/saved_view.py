@@ -2,10 +2,11 @@
 
 Start-up then shows the last session's view before pandas is even imported, and the fresh
 snapshot replaces it a moment later. Each index's price chart is kept as drawn, with the canvas
-it was drawn on: a launch at the same size, range and theme paints it without plotext. The file is only a convenience: one that is missing,
-unreadable, from another version or another configuration is ignored, and a write that fails
-(a read-only cache dir) is skipped. Writes go to a temporary file renamed into place, so a crash
-never leaves half a file.
+it was drawn on: a launch at the same size, range and theme paints it without plotext.
+
+The file is only a convenience: one that is missing, unreadable, from another version or another
+configuration is ignored, and a write that fails (a read-only cache dir) is skipped. Writes go to
+a temporary file renamed into place, so a crash never leaves half a file.
 """
 
 from __future__ import annotations

@@ -17,4 +17,5 @@ class ResponsiveScreen(Screen):
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
-        self.add_class("-wide" if self.app.size.width >= WIDE_COLUMNS else "-narrow")
+        width = self.app.size.width
+        self.add_class([name for columns, name in BREAKPOINTS if width >= columns][-1])
