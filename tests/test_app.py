@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from pathlib import Path
 
@@ -252,3 +253,14 @@ async def test_the_bell_rings_on_a_signal_change_only_when_configured(tmp_path: 
         async with app.run_test(size=(80, 24)) as pilot:
             await until(app, pilot, lambda: any("MACD" in n.message for n in app._notifications))
         assert pipeline.refreshes == 1 and bool(rings) == bell
+
+
+async def test_the_collector_is_paused_for_the_first_frame_only(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert gc.isenabled()
+    quitting_at_once = make_app(tmp_path)
+    async with quitting_at_once.run_test(size=(80, 24)):
+        pass                         # ends before its first frame is out
+    assert gc.isenabled()

@@ -233,6 +233,11 @@ class TuimarketApp(App):
         self.theme = config.ui.theme if config.ui.theme in self.available_themes else "textual-dark"
 
     def on_mount(self) -> None:
+        # Mounting and painting the dashboard allocates tens of thousands of objects that all live on:
+        # the cyclic collector, run again and again meanwhile, finds nothing to free. It runs again
+        # once the first frame is out (or as the app ends, should it end before).
+        gc.disable()
+        self.call_after_refresh(gc.enable)
         self.saved = saved = saved_view.load(self.pipeline.saved_view)
         if saved is not None:
             status = f"{saved.board.data_status} · last session's view, updating…"
@@ -244,6 +249,9 @@ class TuimarketApp(App):
             self.start_load(False)   # nothing to show yet: compute at once, beside the first paint
         else:   # compute today's view once the last session's is on screen, taking no time from it
             self.call_after_refresh(self.start_load, False)
+
+    def on_unmount(self) -> None:
+        gc.enable()
 
     def on_exit_app(self) -> None:
         # `exit()` posts ExitApp however the app is closed (q, the palette, SIGHUP), while the widgets
