@@ -237,7 +237,7 @@ class TuimarketApp(App):
         # the cyclic collector, run again and again meanwhile, finds nothing to free. It runs again
         # once the first frame is out (or as the app ends, should it end before).
         gc.disable()
-        self.call_after_refresh(gc.enable)
+        self.call_after_refresh(_resume_collector)
         self.saved = saved = saved_view.load(self.pipeline.saved_view)
         if saved is not None:
             status = f"{saved.board.data_status} · last session's view, updating…"
@@ -429,6 +429,13 @@ class TuimarketApp(App):
         themes = sorted(self.available_themes)
         self.theme = themes[(themes.index(self.theme) + 1) % len(themes)] if self.theme in themes else themes[0]
         self.notify(f"Theme {self.theme}", timeout=2)
+
+
+def _resume_collector() -> None:
+    # What was built meanwhile lives as long as the app: frozen, the first collections after the
+    # pause need not walk all of it (that walk would pause the screen instead).
+    gc.freeze()
+    gc.enable()
 
 
 def _macd_title(config: Config) -> str:
