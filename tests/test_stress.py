@@ -56,7 +56,7 @@ async def test_resize_storm_then_a_key_still_works(tmp_path: Path) -> None:
 
 def test_soak_data_analysis_and_view_model_path_keeps_memory_flat(tmp_path: Path) -> None:
     # A year and a half of history keeps a cycle cheap; leaks grow per cycle, not per bar.
-    history = {symbol: bundled.load(symbol).loc["2024-03-01":AS_OF] for symbol in CONFIG.all_symbols}
+    history = {symbol: bundled.load(symbol).loc["2024-03-01":AS_OF.isoformat()] for symbol in CONFIG.all_symbols}
     _, sleep = no_sleep_recorder()
     feed = Feed(CONFIG, download=FakeYahoo(end=AS_OF, history=history), sleep=sleep,
                 now=datetime(2025, 9, 26, 21, 0, tzinfo=timezone.utc))
