@@ -20,7 +20,7 @@ from yfinance.exceptions import YFRateLimitError
 from fakes import FakeYahoo, no_sleep_recorder
 from tuimarket import cli
 from tuimarket.config import Config
-from tuimarket.data import yahoo
+from tuimarket.data import bundled, yahoo
 from tuimarket.data.feed import Feed
 from tuimarket.data.model import FreshnessState, MarketData
 from tuimarket.data.store import FILENAME, Store
@@ -191,3 +191,95 @@ def test_report_with_yahoo_down_exits_0_on_the_bundled_history(monkeypatch, caps
     out = capsys.readouterr().out
     assert "S&P 500" in out and "XLK" in out
     assert len(broken.calls) == 1       # one attempt for a one-shot command, then the fallback
+
+
+# ---- answers that would shrink the cache -----------------------------------------------------------
+
+SHORT_END = date(2025, 9, 24)       # the good refresh ends a day early, so a faulty answer can bring a new bar
+FULL_START = "2013-09-27"           # history_years = 12 before FAULT_TIME
+
+
+def cached_bars(cache_dir) -> set[tuple[str, str]]:
+    with sqlite3.connect(cache_dir / FILENAME) as connection:
+        return set(connection.execute("SELECT symbol, date FROM bars"))
+
+
+def assert_cache_kept(cache_dir, before: set[tuple[str, str]]) -> None:
+    """The invariant: the cache is sound and still holds every bar it held."""
+    integrity, _ = cache_health(cache_dir)
+    assert integrity == "ok"
+    lost = before - cached_bars(cache_dir)
+    assert not lost, f"{len(lost)} cached bars lost, e.g. {sorted(lost)[:3]}"
+
+
+def last_bar_only(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[-1:]
+
+
+def every_other_bar(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[::2]
+
+
+def refresh_through(mangle, cache_dir, *, end=GOOD_END, now=FAULT_TIME, **knobs) -> MarketData:
+    return feed(Mangled(mangle, FakeYahoo(end=end, **knobs)), now).refresh()
+
+
+def test_a_truncated_answer_with_a_new_bar_never_replaces_the_history(cache_dir):
+    good = feed(FakeYahoo(end=SHORT_END), GOOD_TIME).refresh()
+    before = cached_bars(cache_dir)
+    data = refresh_through(last_bar_only, cache_dir)
+    assert_cache_kept(cache_dir, before)
+    for symbol in SYMBOLS:
+        assert data.freshness[symbol].state == FreshnessState.STALE
+        assert_same_bars(data.bars[symbol], good.bars[symbol])
+    assert any("XLK" in note and "shorter than the cached history" in note for note in data.notes)
+
+
+def test_a_truncated_reload_after_a_split_keeps_the_cache(cache_dir):
+    good, _ = good_refresh(cache_dir)
+    before = cached_bars(cache_dir)
+    split = FakeYahoo(end=GOOD_END, splits={"XLK": 2.0})
+
+    def truncated_reload(tickers, **kwargs):
+        frame = split(tickers, **kwargs)
+        return last_bar_only(frame) if tickers == ["XLK"] else frame
+
+    data = feed(truncated_reload, FAULT_TIME).refresh()
+    assert_cache_kept(cache_dir, before)
+    assert data.freshness["XLK"].state == FreshnessState.STALE
+    assert_same_bars(data.bars["XLK"], good.bars["XLK"])
+    assert data.freshness["XLF"].state == FreshnessState.LIVE
+
+
+@pytest.mark.parametrize("mangle", [last_bar_only, every_other_bar, shuffled_with_duplicates, all_nan],
+                         ids=["last bar on a cached date", "every other bar", "duplicates", "all NaN"])
+def test_an_answer_that_covers_less_merges_without_losing_a_bar(mangle, cache_dir):
+    good, _ = good_refresh(cache_dir)
+    before = cached_bars(cache_dir)
+    data = refresh_through(mangle, cache_dir)
+    assert_cache_kept(cache_dir, before)
+    for symbol in SYMBOLS:
+        assert_same_bars(data.bars[symbol], good.bars[symbol])
+
+
+def test_a_short_cached_history_is_fetched_in_full_on_the_next_good_refresh(cache_dir):
+    truncated = refresh_through(last_bar_only, cache_dir, end=SHORT_END, now=GOOD_TIME)
+    assert len(truncated.bars["XLK"]) == 1
+    good = FakeYahoo(end=GOOD_END)
+    data = feed(good, FAULT_TIME).refresh()
+    assert good.calls[0]["start"] == FULL_START
+    assert data.bars["XLK"].index[0] == pd.Timestamp(FULL_START) + pd.offsets.BDay(0)
+    assert Store.for_config(CONFIG).read("XLK").index[0] == data.bars["XLK"].index[0]
+    assert data.freshness["XLK"].state == FreshnessState.LIVE
+
+
+def test_a_newly_listed_symbol_is_confirmed_once_then_fetched_incrementally(cache_dir):
+    young = bundled.load("XLK").iloc[-100:]                  # listed 100 sessions ago
+    starts = []
+    for day in (26, 27, 28):
+        fake = FakeYahoo(end=GOOD_END, history={"XLK": young})
+        feed(fake, datetime(2025, 9, day, 21, 0, tzinfo=timezone.utc)).refresh()
+        starts.append(fake.calls[0]["start"])
+    # the first load, then one confirmation that the history really begins late, then recent bars only
+    assert starts == ["2013-09-26", "2013-09-27", "2025-09-11"]
+    assert len(Store.for_config(CONFIG).read("XLK")) == 100

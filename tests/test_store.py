@@ -205,3 +205,31 @@ def test_instances_creating_the_cache_at_the_same_moment_all_write(tmp_path):
             writer.join(30)
         assert outcomes == [True, True, True], (trial, outcomes)
     assert not list(tmp_path.rglob("*.corrupt-*"))
+
+
+def test_a_version_1_cache_is_migrated_keeping_its_bars(cache):
+    cache.path.parent.mkdir(parents=True)
+    with sqlite3.connect(cache.path) as old:
+        old.executescript("""
+            CREATE TABLE bars (symbol TEXT NOT NULL, date TEXT NOT NULL, open REAL, high REAL, low REAL,
+                               close REAL, volume REAL, PRIMARY KEY (symbol, date)) WITHOUT ROWID;
+            CREATE TABLE symbols (symbol TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, source TEXT NOT NULL,
+                                  partial_date TEXT);
+            INSERT INTO bars VALUES ('XLK', '2025-09-25', 1.0, 2.0, 0.5, 1.5, 100.0);
+            INSERT INTO symbols VALUES ('XLK', '2025-09-26T14:30:00+00:00', 'yahoo', NULL);
+            PRAGMA user_version = 1;""")
+    old.close()
+    assert cache.read("XLK")["Close"].tolist() == [1.5]
+    assert cache.meta("XLK") == store.SymbolMeta(FETCHED, "yahoo", None, None)
+    assert cache.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED, complete_from=date(2013, 9, 26))
+    assert cache.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED)     # None keeps what was known
+    assert cache.meta("XLK").complete_from == date(2013, 9, 26)
+    assert _user_version(cache.path) == store.SCHEMA_VERSION
+    assert not list(cache.path.parent.glob("market.sqlite3.corrupt-*")) and cache.problem is None
+
+
+def _user_version(path) -> int:
+    with sqlite3.connect(path) as connection:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+    connection.close()
+    return version

@@ -8,7 +8,9 @@ a note or `MarketData.error`, never an exception.
 Merging is careful about adjusted prices: Yahoo re-adjusts a symbol's whole history after a
 split or dividend, so when the freshly downloaded closes disagree with the cached ones on the
 dates both have, the symbol's history is downloaded again in full and replaced, never stitched
-(stitching is how a 2-for-1 split turns into a -50% day).
+(stitching is how a 2-for-1 split turns into a -50% day). Nothing Yahoo answers ever shrinks
+the cache: agreeing bars are added to it, and a history replaces it only when it holds at least
+as much; a cut-short answer leaves the symbol stale on its cache, with a note saying why.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from tuimarket.data.store import Store
 
 OVERLAP = pd.offsets.BDay(10)   # re-download this much before the last cached bar, to compare
 TOLERANCE = 1e-4                # relative close difference still counted as rounding
+LISTING_SLACK = timedelta(days=7)   # a history from the requested start begins within a week of it
+A_YEAR_OF_SESSIONS = 252
 
 
 @dataclass(frozen=True)
@@ -91,66 +95,104 @@ class Feed:
             return self.initial()
         now = self._now()
         cached = self.store.read_many(self.symbols)
+        start = self._start(cached, now)
         try:
-            fresh = self._fetch(cached, now)
+            fresh = self._yahoo(self.symbols, start=start, now=now)
         except yahoo.FetchError as exc:
             return self._assemble(self._after_failure(cached, set(self.symbols), now), error=str(exc),
                                   notes=self._unreachable_note(cached))
-        fetched = self._save(fresh, cached, now)
+        fetched, refused = self._save(fresh, cached, now, whole_history=start <= self._full_start(now))
         failed = set(self.symbols) - set(fetched)
         series = self._after_failure(cached, failed, now)
         series.update({symbol: self._live(bars, now) for symbol, bars in fetched.items()})
         notes = []
         if no_data := sorted(failed - set(fresh)):
             notes.append(f"Yahoo had no data for {', '.join(no_data)}")
-        if not_reloaded := sorted(failed & set(fresh)):
-            notes.append(f"Yahoo re-adjusted the history of {', '.join(not_reloaded)} (a split or dividend) "
-                         "but the full reload failed; showing the cache")
+        notes.extend(refused[symbol] for symbol in sorted(refused))
         return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes)
 
-    def _fetch(self, cached: dict[str, pd.DataFrame], now: datetime) -> dict[str, pd.DataFrame]:
-        """One batched download reaching back as far as the neediest symbol.
+    def _full_start(self, now: datetime) -> date:
+        return now.date() - timedelta(days=round(365.25 * self.config.data.history_years))
 
-        Symbols with a cache only need their last few sessions; a symbol new to the cache needs
-        years. One call from the earliest start serves both: a full load happens only when a
-        symbol is first seen, and one request is kinder to Yahoo's rate limit than two.
+    def _start(self, cached: dict[str, pd.DataFrame], now: datetime) -> date:
+        """Where one batched download starts: as far back as the neediest symbol.
+
+        Symbols with a complete cache only need their last few sessions; a symbol new to the cache,
+        or whose cached history is shorter than `history_years` for no known reason, needs years.
+        One call from the earliest start serves both: one request is kinder to Yahoo's rate limit
+        than two.
         """
-        full_start = now.date() - timedelta(days=round(365.25 * self.config.data.history_years))
-        starts = [(cached[s].index[-1] - OVERLAP).date() if s in cached else full_start for s in self.symbols]
-        return self._yahoo(self.symbols, start=min(starts), now=now)
+        full_start = self._full_start(now)
+        return min(full_start if self._short_of_history(s, cached.get(s), full_start)
+                   else (cached[s].index[-1] - OVERLAP).date() for s in self.symbols)
+
+    def _short_of_history(self, symbol: str, bars: pd.DataFrame | None, full_start: date) -> bool:
+        """Does the cache lack years it should hold? Not when Yahoo said its history begins later."""
+        if bars is None:
+            return True
+        if bars.index[0].date() <= full_start + LISTING_SLACK:
+            return False
+        meta = self.store.meta(symbol)
+        return not (meta and meta.complete_from and meta.complete_from <= full_start)
 
     def _yahoo(self, symbols, *, start: date, now: datetime) -> dict[str, pd.DataFrame]:
         return yahoo.fetch(symbols, start=start, download=self._download, sleep=self._sleep,
                            attempts=self._attempts, today=now.astimezone(calendar.NEW_YORK).date())
 
-    def _save(self, fresh: dict[str, pd.DataFrame], cached: dict[str, pd.DataFrame],
-              now: datetime) -> dict[str, pd.DataFrame]:
-        """Merge each fresh download into the cache; returns the bars now current per symbol.
+    def _save(self, fresh: dict[str, pd.DataFrame], cached: dict[str, pd.DataFrame], now: datetime, *,
+              whole_history: bool) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+        """Merge each fresh download into the cache; the bars now current, and why others were refused.
 
-        A symbol whose history was re-adjusted is downloaded again in full; if that second
-        call fails it is left out (shown stale) rather than shown on two price scales.
+        A symbol whose history was re-adjusted is downloaded again in full; if that second call
+        fails, or brings less history than the cache holds, the symbol is refused (shown stale on
+        its cache) rather than shown on two price scales or cut short.
         """
+        full_start = self._full_start(now)
         current, readjusted = {}, []
         for symbol, bars in fresh.items():
-            old = cached.get(symbol)
-            if old is None or bars.index[0] <= old.index[0]:       # a full history: it replaces
-                self._write(symbol, bars, now, replace=True)
-                current[symbol] = bars
-            elif self._agrees(symbol, old, bars):
-                self._write(symbol, bars, now, replace=False)
-                current[symbol] = pd.concat([old.loc[: bars.index[0] - pd.Timedelta(days=1)], bars])
-            else:
+            merged = self._merge(symbol, cached.get(symbol), bars, now, full_start if whole_history else None)
+            if merged is None:
                 readjusted.append(symbol)
+            else:
+                current[symbol] = merged
+        refused = {}
         if readjusted:
-            full_start = min(cached[s].index[0] for s in readjusted).date()
+            start = min(full_start, *(cached[s].index[0].date() for s in readjusted))
             try:
-                reloaded = self._yahoo(readjusted, start=full_start, now=now)
+                reloaded = self._yahoo(readjusted, start=start, now=now)
             except yahoo.FetchError:
                 reloaded = {}
-            for symbol, bars in reloaded.items():
-                self._write(symbol, bars, now, replace=True)
-                current[symbol] = bars
-        return current
+            for symbol in readjusted:
+                old, bars = cached[symbol], reloaded.get(symbol)
+                merged = None if bars is None else self._merge(symbol, old, bars, now, full_start)
+                if merged is not None:
+                    current[symbol] = merged
+                elif bars is None:
+                    refused[symbol] = (f"Yahoo re-adjusted the history of {symbol} (a split or dividend) "
+                                       "but the full reload failed; showing the cache")
+                else:
+                    refused[symbol] = (f"Yahoo's history of {symbol} ({_span(bars)}) is shorter than the "
+                                       f"cached history ({_span(old)}) and on another price scale; "
+                                       "keeping the cache")
+        return current, refused
+
+    def _merge(self, symbol: str, old: pd.DataFrame | None, bars: pd.DataFrame, now: datetime,
+               full_start: date | None) -> pd.DataFrame | None:
+        """Cache `bars` beside or instead of `old`; the symbol's bars now, or None when neither is safe.
+
+        Bars that agree with the cache are added to it, never deleting a cached bar, so an answer
+        with gaps or cut short costs nothing. Bars on another price scale replace the cache only
+        when they hold at least all the history it does. `full_start` is set when `bars` answer a
+        request for the whole history.
+        """
+        complete_from = full_start if full_start and _is_whole_history(bars, old, full_start) else None
+        if old is None or self._agrees(symbol, old, bars):
+            self._write(symbol, bars, now, replace=False, complete_from=complete_from)
+            return bars if old is None else bars.combine_first(old)
+        if bars.index[0] <= old.index[0] and len(bars) >= len(old):
+            self._write(symbol, bars, now, replace=True, complete_from=complete_from)
+            return bars
+        return None
 
     def _agrees(self, symbol: str, old: pd.DataFrame, new: pd.DataFrame) -> bool:
         """Do the closes both frames have match (bar a bar that was still forming when cached)?"""
@@ -163,10 +205,12 @@ class Feed:
         before, after = old.loc[common, "Close"], new.loc[common, "Close"]
         return bool(((after - before).abs() / before.abs()).max() <= TOLERANCE)
 
-    def _write(self, symbol: str, bars: pd.DataFrame, now: datetime, *, replace: bool) -> None:
+    def _write(self, symbol: str, bars: pd.DataFrame, now: datetime, *, replace: bool,
+               complete_from: date | None) -> None:
         """Cache the bars; a failed write only costs a note (the store records its problem)."""
         write = self.store.replace if replace else self.store.upsert
-        write(symbol, bars, source="yahoo", fetched_at=now, partial_date=_forming_date(bars, now))
+        write(symbol, bars, source="yahoo", fetched_at=now, partial_date=_forming_date(bars, now),
+              complete_from=complete_from)
 
     # ---- freshness -------------------------------------------------------------------------------
 
@@ -267,6 +311,22 @@ def _forming_date(bars: pd.DataFrame, now: datetime) -> date | None:
     if last is None or not calendar.is_open(now):
         return None
     return last if last == calendar.last_session(now) else None
+
+
+def _is_whole_history(bars: pd.DataFrame, old: pd.DataFrame | None, full_start: date) -> bool:
+    """Is this answer to a whole-history request all the history Yahoo has since `full_start`?
+
+    A history that begins later is either a symbol listed since or an answer cut short, which is
+    typically a few bars. So it is believed when it holds a year or more, or when Yahoo gives the
+    same first date twice: a newly listed symbol costs one more full download, never one per refresh.
+    """
+    first = bars.index[0]
+    return (first.date() <= full_start + LISTING_SLACK or len(bars) >= A_YEAR_OF_SESSIONS
+            or old is not None and first == old.index[0])
+
+
+def _span(bars: pd.DataFrame) -> str:
+    return f"{len(bars):,} bars from {_last(bars.iloc[:1])}"
 
 
 def _last(bars: pd.DataFrame) -> date | None:

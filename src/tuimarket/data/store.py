@@ -22,7 +22,7 @@ import pandas as pd
 from tuimarket.data.model import COLUMNS
 
 FILENAME = "market.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_SECONDS = 5.0
 SCHEMA = (
     """CREATE TABLE bars (
@@ -31,9 +31,12 @@ SCHEMA = (
         PRIMARY KEY (symbol, date)
     ) WITHOUT ROWID""",
     """CREATE TABLE symbols (
-        symbol TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, source TEXT NOT NULL, partial_date TEXT
+        symbol TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, source TEXT NOT NULL, partial_date TEXT,
+        complete_from TEXT
     )""",
 )
+# Version 1 lacked symbols.complete_from; its bars are kept, the history's completeness is unknown.
+MIGRATIONS = {1: ("ALTER TABLE symbols ADD COLUMN complete_from TEXT",)}
 OUR_TABLES = {"bars", "symbols"}
 
 
@@ -42,6 +45,7 @@ class SymbolMeta:
     fetched_at: datetime        # UTC
     source: str                 # "yahoo" (the only writer today), kept for other feeds
     partial_date: date | None   # the last bar was still forming when fetched
+    complete_from: date | None = None   # the cache holds all Yahoo has since this date (None: unknown)
 
 
 class Store:
@@ -74,24 +78,28 @@ class Store:
         return {symbol: bars for symbol in symbols if (bars := self.read(symbol)) is not None}
 
     def meta(self, symbol: str) -> SymbolMeta | None:
-        rows = self._query("SELECT fetched_at, source, partial_date FROM symbols WHERE symbol = ?", (symbol,))
+        rows = self._query("SELECT fetched_at, source, partial_date, complete_from FROM symbols WHERE symbol = ?",
+                           (symbol,))
         if not rows:
             return None
-        fetched_at, source, partial = rows[0]
-        return SymbolMeta(datetime.fromisoformat(fetched_at), source,
-                          date.fromisoformat(partial) if partial else None)
+        fetched_at, source, partial, complete_from = rows[0]
+        return SymbolMeta(datetime.fromisoformat(fetched_at), source, _date_or_none(partial),
+                          _date_or_none(complete_from))
 
     # ---- writing -------------------------------------------------------------------------------
 
     def upsert(self, symbol: str, bars: pd.DataFrame, *, source: str, fetched_at: datetime,
-               partial_date: date | None = None) -> bool:
-        """Insert or overwrite bars by (symbol, date) and record the fetch; False if it could not."""
-        return self._write(symbol, bars, source, fetched_at, partial_date, replace=False)
+               partial_date: date | None = None, complete_from: date | None = None) -> bool:
+        """Insert or overwrite bars by (symbol, date) and record the fetch; False if it could not.
+
+        `complete_from` records that Yahoo has nothing more since that date; None keeps what was known.
+        """
+        return self._write(symbol, bars, source, fetched_at, partial_date, complete_from, replace=False)
 
     def replace(self, symbol: str, bars: pd.DataFrame, *, source: str, fetched_at: datetime,
-                partial_date: date | None = None) -> bool:
+                partial_date: date | None = None, complete_from: date | None = None) -> bool:
         """Swap one symbol's whole history in one transaction (after a split re-adjusts it)."""
-        return self._write(symbol, bars, source, fetched_at, partial_date, replace=True)
+        return self._write(symbol, bars, source, fetched_at, partial_date, complete_from, replace=True)
 
     def close(self) -> None:
         with self._lock:
@@ -99,19 +107,24 @@ class Store:
                 self._connection.close()
                 self._connection = None
 
-    def _write(self, symbol, bars, source, fetched_at, partial_date, *, replace: bool) -> bool:
+    def _write(self, symbol, bars, source, fetched_at, partial_date, complete_from, *, replace: bool) -> bool:
         rows = [(symbol, day.date().isoformat(), *values)
                 for day, values in zip(bars.index, bars[list(COLUMNS)].itertuples(index=False, name=None))]
         stamp = fetched_at.astimezone(timezone.utc).isoformat()
         partial = partial_date.isoformat() if partial_date else None
+        complete = complete_from.isoformat() if complete_from else None
 
         def write(connection: sqlite3.Connection) -> bool:
             with connection:    # one transaction: all of it or none of it
                 if replace:
                     connection.execute("DELETE FROM bars WHERE symbol = ?", (symbol,))
                 connection.executemany("INSERT OR REPLACE INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-                connection.execute("INSERT OR REPLACE INTO symbols VALUES (?, ?, ?, ?)",
-                                   (symbol, stamp, source, partial))
+                connection.execute(
+                    "INSERT INTO symbols VALUES (?, ?, ?, ?, ?) ON CONFLICT (symbol) DO UPDATE SET"
+                    " fetched_at = excluded.fetched_at, source = excluded.source,"
+                    " partial_date = excluded.partial_date,"
+                    " complete_from = coalesce(excluded.complete_from, complete_from)",
+                    (symbol, stamp, source, partial, complete))
             return True
 
         return bool(self._run(write, writing=True))
@@ -204,33 +217,42 @@ def _open_once(path: Path) -> sqlite3.Connection:
 
 
 def _ensure_schema(connection: sqlite3.Connection) -> None:
-    if _is_ours(connection):
+    if _version_of_ours(connection) == SCHEMA_VERSION:
         return
-    connection.execute("BEGIN IMMEDIATE")   # another instance may be creating it right now
+    connection.execute("BEGIN IMMEDIATE")   # another instance may be creating or migrating it right now
     try:
-        if not _is_ours(connection):
+        version = _version_of_ours(connection)
+        if version == 0:
             for statement in SCHEMA:
                 connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        else:
+            for old in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[old]:
+                    connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("COMMIT")
     except sqlite3.Error:
         connection.execute("ROLLBACK")
         raise
 
 
-def _is_ours(connection: sqlite3.Connection) -> bool:
-    """True for our schema, False for an empty file; DatabaseError for anything else."""
+def _version_of_ours(connection: sqlite3.Connection) -> int:
+    """Our schema's version (an older one can be migrated), 0 for an empty file; DatabaseError for anything else."""
     # One statement, one snapshot: read apart, another instance's schema could commit in between
     # and a half-seen schema would pass for a foreign file (and be moved aside).
     version, names = connection.execute(
         "SELECT (SELECT user_version FROM pragma_user_version),"
         " (SELECT group_concat(name, ' ') FROM sqlite_master WHERE type = 'table')").fetchone()
     tables = set((names or "").split())
-    if version == SCHEMA_VERSION and OUR_TABLES <= tables:
-        return True
+    if (version == SCHEMA_VERSION or version in MIGRATIONS) and OUR_TABLES <= tables:
+        return version
     if version == 0 and not tables:
-        return False
+        return 0
     raise sqlite3.DatabaseError(f"not a tuimarket cache (user_version {version}, tables {sorted(tables)})")
+
+
+def _date_or_none(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _user_version(connection: sqlite3.Connection) -> int:
