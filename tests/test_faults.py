@@ -6,6 +6,7 @@ download (a FakeYahoo, sometimes with its frame mangled the way a broken respons
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -283,3 +284,72 @@ def test_a_newly_listed_symbol_is_confirmed_once_then_fetched_incrementally(cach
     # the first load, then one confirmation that the history really begins late, then recent bars only
     assert starts == ["2013-09-26", "2013-09-27", "2025-09-11"]
     assert len(Store.for_config(CONFIG).read("XLK")) == 100
+
+
+# ---- impossible prices ---------------------------------------------------------------------------
+
+IMPOSSIBLE_BARS = {
+    "close zero": {"Close": 0.0},
+    "negative": {"Close": -5.0, "Low": -6.0},
+    "infinite": {"High": float("inf")},
+    "absurd": {"Open": 1e300, "High": 1e300, "Close": 1e300},
+    "high below low": {"High": 1.0, "Low": 2.0},
+    "a tenth of the price": {"Open": 20.0, "High": 21.0, "Low": 19.0, "Close": 20.0},
+}
+
+
+def with_bar(symbol: str, values: dict[str, float], rows=slice(-1, None)) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def mangle(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        for column, value in values.items():
+            frame.iloc[rows, frame.columns.get_loc((column, symbol))] = value
+        return frame
+    return mangle
+
+
+@pytest.mark.parametrize("values", IMPOSSIBLE_BARS.values(), ids=IMPOSSIBLE_BARS.keys())
+def test_an_impossible_bar_never_enters_the_cache(values, cache_dir):
+    feed(FakeYahoo(end=SHORT_END), GOOD_TIME).refresh()
+    before = cached_bars(cache_dir)
+    data = refresh_through(with_bar("XLK", values), cache_dir)
+    assert_cache_kept(cache_dir, before)
+    assert ("XLK", str(GOOD_END)) not in cached_bars(cache_dir)
+    assert ("XLF", str(GOOD_END)) in cached_bars(cache_dir)
+    assert data.bars["XLK"].index[-1] == pd.Timestamp(SHORT_END)
+    assert any("XLK" in note and "impossible" in note and str(GOOD_END) in note for note in data.notes)
+
+
+def test_a_series_of_impossible_bars_is_refused_whole(cache_dir):
+    good, _ = good_refresh(cache_dir)
+    before = cached_bars(cache_dir)
+    data = refresh_through(with_bar("XLK", {"Close": 0.0}, rows=slice(None)), cache_dir)
+    assert_cache_kept(cache_dir, before)
+    assert data.freshness["XLK"].state == FreshnessState.STALE
+    assert_same_bars(data.bars["XLK"], good.bars["XLK"])
+    assert any("XLK" in note and "impossible" in note for note in data.notes)
+
+
+def test_impossible_bars_already_cached_are_ignored_on_read(cache_dir):
+    good, _ = good_refresh(cache_dir)
+    with sqlite3.connect(cache_dir / FILENAME) as connection:
+        connection.execute("UPDATE bars SET close = 0 WHERE symbol = 'XLK' AND date = '2025-09-24'")
+        connection.execute("UPDATE bars SET high = 9e999 WHERE symbol = 'XLF' AND date = '2025-09-24'")
+        connection.execute("UPDATE bars SET close = NULL WHERE symbol = 'XLE' AND date = '2025-09-24'")
+    connection.close()
+    data = feed(FakeYahoo(empty=True), FAULT_TIME).initial()
+    for symbol in ("XLK", "XLF", "XLE"):
+        assert pd.Timestamp("2025-09-24") not in data.bars[symbol].index
+        assert len(data.bars[symbol]) == len(good.bars[symbol]) - 1
+
+
+def test_report_json_writes_null_for_a_number_that_is_not_finite():
+    from tuimarket.analysis.snapshot import build_snapshot
+    from tuimarket.report import render
+
+    data = feed(FakeYahoo(empty=True), FAULT_TIME).initial()
+    bars = dict(data.bars)
+    bars["^GSPC"] = bars["^GSPC"].assign(Close=bars["^GSPC"]["Close"].where(
+        bars["^GSPC"].index < bars["^GSPC"].index[-1], float("inf")))
+    snapshot = build_snapshot(CONFIG, MarketData(bars, data.freshness, data.as_of, data.source))
+    report = json.loads(render(snapshot, "json"))
+    assert report["indices"][0]["close"] is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from datetime import date
 from typing import Any, Callable
 
@@ -32,7 +33,7 @@ def render(snapshot: MarketSnapshot, fmt: str, *, color: bool = True, width: int
     renderers: dict[str, Callable[[], str]] = {
         "text": lambda: _text(snapshot, color=color, width=width),
         "markdown": lambda: _markdown(snapshot),
-        "json": lambda: json.dumps(as_dict(snapshot), indent=2, allow_nan=False) + "\n",
+        "json": lambda: json.dumps(_finite(as_dict(snapshot)), indent=2, allow_nan=False) + "\n",
     }
     if fmt not in renderers:
         raise ValueError(f"unknown report format {fmt!r} (expected one of: {', '.join(FORMATS)})")
@@ -106,6 +107,17 @@ def _rotation_dict(row: RotationRow) -> dict[str, Any]:
         "above_200": row.above_200,
         "rs_trend": row.rs_trend,
     }
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every NaN or infinite number made None: json has null, not NaN."""
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _iso(day: date | None) -> str | None:

@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from tuimarket.data import bundled, calendar, yahoo
-from tuimarket.data.model import Freshness, FreshnessState, MarketData, clip
+from tuimarket.data.model import Freshness, FreshnessState, MarketData, clip, impossible_bars
 from tuimarket.data.store import Store
 
 OVERLAP = pd.offsets.BDay(10)   # re-download this much before the last cached bar, to compare
@@ -101,14 +101,15 @@ class Feed:
         except yahoo.FetchError as exc:
             return self._assemble(self._after_failure(cached, set(self.symbols), now), error=str(exc),
                                   notes=self._unreachable_note(cached))
-        fetched, refused = self._save(fresh, cached, now, whole_history=start <= self._full_start(now))
+        sane, screened = _screen(fresh)
+        fetched, refused = self._save(sane, cached, now, whole_history=start <= self._full_start(now))
         failed = set(self.symbols) - set(fetched)
         series = self._after_failure(cached, failed, now)
         series.update({symbol: self._live(bars, now) for symbol, bars in fetched.items()})
         notes = []
         if no_data := sorted(failed - set(fresh)):
             notes.append(f"Yahoo had no data for {', '.join(no_data)}")
-        notes.extend(refused[symbol] for symbol in sorted(refused))
+        notes.extend(problems[symbol] for problems in (screened, refused) for symbol in sorted(problems))
         return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes)
 
     def _full_start(self, now: datetime) -> date:
@@ -311,6 +312,33 @@ def _forming_date(bars: pd.DataFrame, now: datetime) -> date | None:
     if last is None or not calendar.is_open(now):
         return None
     return last if last == calendar.last_session(now) else None
+
+
+def _screen(fresh: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """Yahoo's bars without the impossible ones, and a note per symbol that had some.
+
+    One impossible bar in ten or fewer is dropped and the rest kept; more, and nothing of that
+    symbol's answer is believed (a feed garbling that much may garble the rest plausibly).
+    """
+    sane, notes = {}, {}
+    for symbol, bars in fresh.items():
+        bad = impossible_bars(bars)
+        if bad.empty:
+            sane[symbol] = bars
+            continue
+        days = _days(bad)
+        if len(bad) * 10 > len(bars):
+            notes[symbol] = (f"Yahoo sent impossible prices for {symbol} on {len(bad)} of {len(bars)} days "
+                             f"({days}); none of its answer was used")
+        else:
+            sane[symbol] = bars.drop(bad)
+            notes[symbol] = f"Yahoo sent impossible prices for {symbol} on {days}; left out"
+    return sane, notes
+
+
+def _days(dates: pd.DatetimeIndex) -> str:
+    shown = ", ".join(str(day.date()) for day in dates[:3])
+    return shown + (f" and {len(dates) - 3} more" if len(dates) > 3 else "")
 
 
 def _is_whole_history(bars: pd.DataFrame, old: pd.DataFrame | None, full_start: date) -> bool:

@@ -12,9 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 COLUMNS = ("Open", "High", "Low", "Close", "Volume")
+PRICES = ["Open", "High", "Low", "Close"]
+MAX_PRICE = 1e9     # far above any traded price; 1e300 is a broken feed, not a market
+SPIKE = 10.0        # a bar ten times off both neighbours is a glitch: in 35 years of 521 US indexes,
+                    # ETFs and S&P 500 members no close moved more than 1.75x or 0.46x in a day
 
 
 class FreshnessState(enum.StrEnum):
@@ -63,6 +68,34 @@ def empty_bars() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in COLUMNS})
     frame.index = pd.DatetimeIndex([], name="Date")
     return frame
+
+
+def impossible_bars(bars: pd.DataFrame) -> pd.DatetimeIndex:
+    """The dates of bars no market could have printed.
+
+    Every price must be positive, finite and below MAX_PRICE, the high at least the low, the
+    volume not negative; and a close must not be SPIKE times away from the closes on both sides
+    of it (the first and last bars have one side). Such bars are glitches of a feed or a disk:
+    they would show a -100% day and flip every average, so they never reach the analysis.
+    """
+    # numpy rather than pandas: this runs on every cache read, and pandas is ten times slower here.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prices = bars[PRICES].to_numpy()
+        high, low, volume = prices[:, 1], prices[:, 2], bars["Volume"].to_numpy()
+        possible = ((prices > 0) & (prices < MAX_PRICE)).all(axis=1) & (high >= low) & ~(volume < 0)
+        close = prices[possible, 3]
+        far = _far(close[1:] / close[:-1])        # far[i]: close i+1 is far from close i
+    # a bar is a spike when far from every neighbour it has; a lone bar has none to be far from
+    spike = np.zeros(len(close), dtype=bool)
+    if len(close) > 1:
+        spike[0], spike[-1] = far[0], far[-1]
+        spike[1:-1] = far[:-1] & far[1:]
+    spike_dates = bars.index[possible][spike]
+    return bars.index[~possible].union(spike_dates)
+
+
+def _far(ratio: np.ndarray) -> np.ndarray:
+    return (ratio > SPIKE) | (ratio < 1 / SPIKE)
 
 
 def clip(bars: pd.DataFrame, as_of: date | None) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from tuimarket.data.model import COLUMNS
+from tuimarket.data.model import COLUMNS, impossible_bars
 
 FILENAME = "market.sqlite3"
 SCHEMA_VERSION = 2
@@ -65,14 +65,18 @@ class Store:
     # ---- reading -------------------------------------------------------------------------------
 
     def read(self, symbol: str) -> pd.DataFrame | None:
-        """The cached bars of one symbol, or None when it has none (or the cache is unusable)."""
+        """The cached bars of one symbol, or None when it has none (or the cache is unusable).
+
+        Impossible bars (cached by an older version, or damaged on disk) are left out.
+        """
         rows = self._query("SELECT date, open, high, low, close, volume FROM bars "
                            "WHERE symbol = ? ORDER BY date", (symbol,))
         if not rows:
             return None
         frame = pd.DataFrame([row[1:] for row in rows], columns=list(COLUMNS), dtype="float64")
         frame.index = pd.DatetimeIndex([row[0] for row in rows], name="Date")
-        return frame
+        frame = frame.drop(impossible_bars(frame))
+        return frame if len(frame) else None
 
     def read_many(self, symbols: Iterable[str]) -> dict[str, pd.DataFrame]:
         return {symbol: bars for symbol in symbols if (bars := self.read(symbol)) is not None}
