@@ -353,3 +353,45 @@ def test_report_json_writes_null_for_a_number_that_is_not_finite():
     snapshot = build_snapshot(CONFIG, MarketData(bars, data.freshness, data.as_of, data.source))
     report = json.loads(render(snapshot, "json"))
     assert report["indices"][0]["close"] is None
+
+
+# ---- a damaged page inside a sound file ------------------------------------------------------------
+
+def damage_pages(path, pages=3) -> None:
+    """Overwrite the middle of a few b-tree pages in the middle of the file, leaving its header sound."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")     # every page in the main file
+        page_size, page_count = (connection.execute(f"PRAGMA {name}").fetchone()[0]
+                                 for name in ("page_size", "page_count"))
+    connection.close()
+    with open(path, "r+b") as file:
+        for page in range(page_count // 2, page_count // 2 + pages):
+            file.seek(page * page_size + 100)
+            file.write(b"\xde\xad\xbe\xef" * 400)
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+        assert connection.execute("PRAGMA user_version").fetchone()[0] > 0     # the header still reads
+    connection.close()
+
+
+def test_a_damaged_page_is_moved_aside_and_the_cache_rebuilt(cache_dir):
+    good_refresh(cache_dir)
+    damage_pages(cache_dir / FILENAME)
+    data = feed(FakeYahoo(end=GOOD_END), FAULT_TIME).refresh()
+    assert any("cache was damaged; moved aside" in note for note in data.notes)
+    assert len(list(cache_dir.glob(f"{FILENAME}.corrupt-*"))) == 1
+    assert {f.state for f in data.freshness.values()} == {FreshnessState.LIVE}
+    assert cache_health(cache_dir)[0] == "ok"
+    rebuilt = Store.for_config(CONFIG).read_many(SYMBOLS)
+    assert {symbol: bars.index[0] for symbol, bars in rebuilt.items()} \
+        == {symbol: max(pd.Timestamp(FULL_START), bundled.load(symbol).index[0]) for symbol in SYMBOLS}
+
+
+def test_a_damaged_page_at_start_up_shows_the_bundled_history_and_says_so(cache_dir):
+    good_refresh(cache_dir)
+    damage_pages(cache_dir / FILENAME)
+    data = feed(FakeYahoo(), FAULT_TIME).initial()
+    assert set(data.origins.values()) == {"bundled"}
+    assert any("cache was damaged; moved aside" in note for note in data.notes)
+    assert cache_health(cache_dir) == ("ok", 0)
+

@@ -3,8 +3,9 @@
 WAL lets readers and a writer work at once, and the busy timeout makes a second writer wait
 instead of failing. Whatever still goes wrong (a lock held too long, a read-only dir, a full
 disk) is absorbed here: reads return nothing, writes return False, and `problem` says why,
-so the monitor keeps running on what it has. A file that is not our database is moved aside
-and rebuilt, never trusted and never a crash.
+so the monitor keeps running on what it has. A file that is not our database, or ours with a
+damaged page (`PRAGMA quick_check` fails), is moved aside and rebuilt, never trusted and never
+a crash.
 """
 
 from __future__ import annotations
@@ -168,9 +169,11 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if _is_transient(exc):
                 raise
-            # Garbage bytes or somebody else's database: keep it for inspection, start afresh.
-            self._move_aside()
-            self.problem = f"cache was not a tuimarket database; moved aside and rebuilt: {self.path}"
+            # Garbage bytes, a damaged page or somebody else's database: keep it for inspection,
+            # start afresh (Yahoo fills it again on the next refresh).
+            aside = self._move_aside()
+            what = "was damaged" if _is_damaged(exc) else "was not a tuimarket database"
+            self.problem = f"cache {what}; moved aside to {aside.name} and rebuilt: {self.path}"
             return _open(self.path)
 
     def _open_read_only(self) -> sqlite3.Connection:
@@ -183,11 +186,12 @@ class Store:
         self._writable = False
         return connection
 
-    def _move_aside(self) -> None:
+    def _move_aside(self) -> Path:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-        self.path.rename(self.path.with_name(f"{self.path.name}.corrupt-{stamp}"))
+        aside = self.path.rename(self.path.with_name(f"{self.path.name}.corrupt-{stamp}"))
         for suffix in ("-wal", "-shm"):
             self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+        return aside
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -214,10 +218,26 @@ def _open_once(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")   # WAL makes this safe against corruption
         _ensure_schema(connection)
+        _check_pages(connection)
     except sqlite3.Error:
         connection.close()
         raise
     return connection
+
+
+class DamagedCache(sqlite3.DatabaseError):
+    """Our database, with a page that fails SQLite's own check."""
+
+
+def _check_pages(connection: sqlite3.Connection) -> None:
+    """Fail with DamagedCache unless every page is sound (about 15 ms for a full 3 MB cache).
+
+    A damaged page fails only the reads that touch it, so without this check some symbols would
+    silently fall back to older bundled history on every run.
+    """
+    problem = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if problem != "ok":
+        raise DamagedCache(problem.splitlines()[-1])
 
 
 def _ensure_schema(connection: sqlite3.Connection) -> None:
@@ -261,6 +281,10 @@ def _date_or_none(text: str | None) -> date | None:
 
 def _user_version(connection: sqlite3.Connection) -> int:
     return connection.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _is_damaged(exc: sqlite3.DatabaseError) -> bool:
+    return isinstance(exc, DamagedCache) or getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT
 
 
 def _is_transient(exc: sqlite3.DatabaseError) -> bool:
