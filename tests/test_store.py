@@ -6,6 +6,8 @@ import multiprocessing
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from datetime import date, datetime, timezone
 
 import pandas as pd
@@ -233,3 +235,17 @@ def _user_version(path) -> int:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
     connection.close()
     return version
+
+
+def test_no_wal_or_shm_file_is_left_after_a_clean_exit(tmp_path):
+    # The monitor holds its cache in a reference cycle and freezes the collector after start-up
+    # (ui/app.py), so the connection is never freed at exit: only closing it explicitly checkpoints
+    # the write-ahead log and removes -wal and -shm.
+    code = ("import gc; from datetime import datetime, timezone; from tuimarket.data import bundled; "
+            "from tuimarket.data.store import Store; "
+            "store = Store(__import__('sys').argv[1]); store.cycle = store; "
+            "store.upsert('XLK', bundled.load('XLK'), source='yahoo', fetched_at=datetime.now(timezone.utc)); "
+            "gc.freeze()")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "market.sqlite3")], check=True, timeout=60)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["market.sqlite3"]
+    assert len(Store(tmp_path / "market.sqlite3").read("XLK")) == len(bundled.load("XLK"))

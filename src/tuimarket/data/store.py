@@ -10,9 +10,11 @@ a crash.
 
 from __future__ import annotations
 
+import atexit
 import sqlite3
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -50,7 +52,7 @@ class SymbolMeta:
 
 
 class Store:
-    """The cache at `path`. Construction is free; the file is opened on first use."""
+    """The cache at `path`. Construction is free; the file is opened on first use, closed at exit."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -161,6 +163,7 @@ class Store:
                 if isinstance(exc, sqlite3.Error) and _is_locked(exc) or not self.path.is_file():
                     raise
                 self._connection = self._open_read_only()   # e.g. a read-only directory
+            _OPEN_STORES.add(self)
         return self._connection
 
     def _open_for_writing(self) -> sqlite3.Connection:
@@ -192,6 +195,21 @@ class Store:
         for suffix in ("-wal", "-shm"):
             self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
         return aside
+
+
+_OPEN_STORES: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_stores() -> None:
+    """Close every cache still open as the interpreter exits.
+
+    The last connection to close checkpoints the write-ahead log and deletes -wal and -shm. An
+    exiting interpreter need not free objects (the monitor's are in cycles, under a frozen
+    collector), and a connection never freed never closes.
+    """
+    for store in list(_OPEN_STORES):
+        store.close()
 
 
 def _open(path: Path) -> sqlite3.Connection:
