@@ -6,6 +6,7 @@ download (a FakeYahoo, sometimes with its frame mangled the way a broken respons
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import pytest
+from curl_cffi import requests as curl_requests
+from curl_cffi.requests.exceptions import ConnectionError as CurlConnectionError
 from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 from yfinance.exceptions import YFRateLimitError
 
@@ -395,3 +398,46 @@ def test_a_damaged_page_at_start_up_shows_the_bundled_history_and_says_so(cache_
     assert any("cache was damaged; moved aside" in note for note in data.notes)
     assert cache_health(cache_dir) == ("ok", 0)
 
+
+
+# ---- why Yahoo gave nothing ------------------------------------------------------------------------
+
+class UnreachableSession(curl_requests.Session):
+    """What curl does without a network: every request fails before reaching Yahoo."""
+
+    def request(self, method, url, *args, **kwargs):
+        raise CurlConnectionError("Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com")
+
+
+class RateLimitedSession(curl_requests.Session):
+    """Yahoo refusing every request with HTTP 429."""
+
+    def request(self, method, url, *args, **kwargs):
+        response = curl_requests.Response()
+        response.status_code, response.url, response.content = 429, url, b"Too Many Requests"
+        return response
+
+
+def real_yfinance(session: curl_requests.Session):
+    """yfinance's own download (its error handling and logging), on a session that never goes online."""
+    import yfinance
+
+    return functools.partial(yfinance.download, session=session)
+
+
+FAILURES = {
+    "unreachable": (real_yfinance(UnreachableSession()), "Yahoo could not be reached"),
+    "rate limited": (real_yfinance(RateLimitedSession()), "Yahoo is limiting our requests (rate limit)"),
+    "unreachable, raised": (FakeYahoo(error=CurlTimeout("Operation timed out")), "Yahoo could not be reached"),
+    "rate limited, raised": (FakeYahoo(error=YFRateLimitError()), "Yahoo is limiting our requests (rate limit)"),
+    "no data": (FakeYahoo(empty=True), "Yahoo returned no data"),
+}
+
+
+@pytest.mark.parametrize("download, said", FAILURES.values(), ids=FAILURES.keys())
+def test_a_failed_fetch_says_whether_yahoo_was_unreachable_rate_limiting_or_empty(download, said, cache_dir):
+    good_refresh(cache_dir)
+    data = feed(download, FAULT_TIME).refresh()
+    assert said in data.error
+    assert data.notes[0] == f"{said}; showing the cached data"
+    assert {f.state for f in data.freshness.values()} == {FreshnessState.STALE}

@@ -100,7 +100,7 @@ class Feed:
             fresh = self._yahoo(self.symbols, start=start, now=now)
         except yahoo.FetchError as exc:
             return self._assemble(self._after_failure(cached, set(self.symbols), now), error=str(exc),
-                                  notes=self._unreachable_note(cached))
+                                  notes=[self._failure_note(exc.failure, cached)])
         sane, screened = _screen(fresh)
         fetched, refused = self._save(sane, cached, now, whole_history=start <= self._full_start(now))
         failed = set(self.symbols) - set(fetched)
@@ -243,12 +243,12 @@ class Feed:
         return {symbol: self._from_cache(symbol, cached[symbol], now, stale=True) if symbol in cached
                 else self._fallback(symbol) for symbol in self.symbols if symbol in failed}
 
-    def _unreachable_note(self, cached: dict[str, pd.DataFrame]) -> list[str]:
+    def _failure_note(self, failure: yahoo.Failure, cached: dict[str, pd.DataFrame]) -> str:
         if cached:
-            return ["Yahoo could not be reached; showing the cached data"]
+            return f"{failure}; showing the cached data"
         if self.source == "yahoo":
-            return ["Yahoo could not be reached and nothing is cached"]
-        return ["Yahoo could not be reached; showing the bundled history"]
+            return f"{failure} and nothing is cached"
+        return f"{failure}; showing the bundled history"
 
     # ---- the view --------------------------------------------------------------------------------
 

@@ -2,12 +2,14 @@
 
 yfinance usually fails quietly (an empty frame, or all-NaN columns for a ticker it could not get)
 rather than raising, so "no usable data" is treated like an exception: retried with capped,
-jittered exponential backoff, then reported as one `FetchError`.
+jittered exponential backoff, then reported as one `FetchError`. Why it failed (unreachable,
+rate-limited, or nothing to give) is read from the exception or from what yfinance logged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import io
 import logging
 import random
@@ -26,8 +28,24 @@ PRICE_COLUMNS = ["Open", "High", "Low", "Close"]
 Download = Callable[..., pd.DataFrame]
 
 
+class Failure(enum.StrEnum):
+    UNREACHABLE = "Yahoo could not be reached"
+    RATE_LIMITED = "Yahoo is limiting our requests (rate limit)"
+    NO_DATA = "Yahoo returned no data"
+
+
+# Words in an exception or in yfinance's log that tell why nothing came (curl's, requests', Yahoo's).
+RATE_LIMIT_WORDS = ("RateLimit", "Rate limited", "Too Many Requests", "HTTP 429")
+UNREACHABLE_WORDS = ("ConnectionError", "Could not resolve", "Failed to perform", "timed out", "Timeout",
+                     "Connection refused", "Network is unreachable", "SSLError", "ProxyError")
+
+
 class FetchError(Exception):
     """Yahoo gave no usable data after every retry; `str()` is a short line for the status bar."""
+
+    def __init__(self, message: str, failure: Failure) -> None:
+        super().__init__(message)
+        self.failure = failure
 
 
 def fetch(
@@ -49,20 +67,31 @@ def fetch(
     download = download or _yfinance_download()
     today = today or datetime.now(NEW_YORK).date()
     arguments = {"start": start.isoformat()} if start else {"period": period or "max"}
-    problem = "no data"
     for attempt in range(attempts):
+        complaints: list[str] = []
         try:
             # A malformed response (text prices, not a frame at all) fails normalise: also a retry.
-            bars = normalise(_quietly(download, symbols, **arguments), symbols, today=today)
+            bars = normalise(_quietly(download, symbols, complaints, **arguments), symbols, today=today)
         except Exception as exc:  # yfinance raises many kinds; any of them means "try again"
-            problem = _short(exc)
+            complaints.insert(0, _short(exc))
         else:
             if bars:
                 return bars
-            problem = "Yahoo returned no data"
+        failure, detail = _why(complaints)
         if attempt + 1 < attempts:
             sleep(backoff_delay(attempt))
-    raise FetchError(f"Yahoo download failed after {attempts} attempts: {problem}")
+    problem = f"{failure}: {detail}" if detail else str(failure)
+    tries = f"{attempts} attempts" if attempts > 1 else "one attempt"
+    raise FetchError(f"Yahoo download failed after {tries}: {problem}", failure)
+
+
+def _why(complaints: list[str]) -> tuple[Failure, str | None]:
+    """Why an attempt brought nothing, and the complaint that says so."""
+    for failure, words in ((Failure.RATE_LIMITED, RATE_LIMIT_WORDS), (Failure.UNREACHABLE, UNREACHABLE_WORDS)):
+        for complaint in complaints:
+            if any(word in complaint for word in words):
+                return failure, complaint
+    return Failure.NO_DATA, complaints[0] if complaints else None
 
 
 def backoff_delay(attempt: int, *, base: float = 1.0, cap: float = 8.0,
@@ -120,26 +149,45 @@ def _session_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     return index.normalize().rename("Date")
 
 
-def _quietly(download: Download, symbols: list[str], **arguments) -> pd.DataFrame:
+def _quietly(download: Download, symbols: list[str], complaints: list[str], **arguments) -> pd.DataFrame:
     """Call download with yfinance's logger muted and its stray prints swallowed.
+
+    What yfinance logs as errors (it catches its own exceptions and logs them) goes to `complaints`.
 
     `threads=False`: yfinance's threaded mode stalls about 5 s per call when Yahoo cannot be
     reached (measured with 14 symbols; sequential fails in 20 ms), and refreshes run in a
     background worker, so parallel requests buy little.
     """
-    _mute_yfinance_logger()
+    logger = _quiet_yfinance_logger()
+    listener = _Complaints(complaints)
+    logger.addHandler(listener)
     sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-        return download(symbols, interval="1d", auto_adjust=True, group_by="column", progress=False,
-                        threads=False, multi_level_index=True, **arguments)
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            return download(symbols, interval="1d", auto_adjust=True, group_by="column", progress=False,
+                            threads=False, multi_level_index=True, **arguments)
+    finally:
+        logger.removeHandler(listener)
 
 
-def _mute_yfinance_logger() -> None:
+class _Complaints(logging.Handler):
+    def __init__(self, complaints: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.complaints = complaints
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if text := record.getMessage().strip():
+            self.complaints.append(text.splitlines()[0][:160])
+
+
+def _quiet_yfinance_logger() -> logging.Logger:
+    """yfinance's logger, kept from the screen: nothing propagates to the root logger or stderr."""
     logger = logging.getLogger("yfinance")
-    logger.setLevel(logging.CRITICAL + 1)
+    logger.setLevel(logging.WARNING)
     logger.propagate = False
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())   # keeps logging's last-resort stderr handler away
+    return logger
 
 
 def _yfinance_download() -> Download:
