@@ -26,9 +26,9 @@ from tuimarket import cli
 from tuimarket.config import Config
 from tuimarket.data import bundled, yahoo
 from tuimarket.data.feed import Feed
-from tuimarket.data.model import FreshnessState, MarketData
+from tuimarket.data.model import Freshness, FreshnessState, MarketData
 from tuimarket.data.store import FILENAME, Store
-from tuimarket.monitor import MarketPipeline
+from tuimarket.monitor import MarketPipeline, data_status, is_offline
 from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.widgets.market_bar import MarketBar
 
@@ -441,3 +441,37 @@ def test_a_failed_fetch_says_whether_yahoo_was_unreachable_rate_limiting_or_empt
     assert said in data.error
     assert data.notes[0] == f"{said}; showing the cached data"
     assert {f.state for f in data.freshness.values()} == {FreshnessState.STALE}
+
+
+# ---- the status line, for every mix of freshness states ----------------------------------------------
+
+SINCE = datetime(2025, 9, 26, 21, 0, tzinfo=timezone.utc)
+LIVE, PARTIAL = Freshness(FreshnessState.LIVE, GOOD_END), Freshness(FreshnessState.LIVE, GOOD_END, partial=True)
+DELAYED, STALE = Freshness(FreshnessState.DELAYED, GOOD_END), Freshness(FreshnessState.STALE, GOOD_END, SINCE)
+BUNDLED, MISSING = Freshness(FreshnessState.BUNDLED, GOOD_END), Freshness(FreshnessState.MISSING)
+STALE_SINCE, BUNDLED_AS_OF = "stale since 2025-09-26 21:00 UTC", "offline bundled as of 2025-09-25"
+
+STATUS_LINES = [   # (how many of each, the line, whether the view is offline)
+    ([], "no data", False),
+    ([(18, LIVE)], "live", False),
+    ([(18, PARTIAL)], "live (partial bar)", False),
+    ([(18, DELAYED)], "delayed", False),
+    ([(18, STALE)], STALE_SINCE, False),
+    ([(18, BUNDLED)], BUNDLED_AS_OF, True),
+    ([(18, MISSING)], "no data", True),
+    ([(15, LIVE), (3, STALE)], f"15 live, 3 {STALE_SINCE}", False),
+    ([(3, BUNDLED), (12, MISSING)], f"3 {BUNDLED_AS_OF}, 12 without data", True),
+    ([(17, STALE), (1, BUNDLED)], f"17 {STALE_SINCE}, 1 {BUNDLED_AS_OF}", False),
+    ([(16, LIVE), (1, STALE), (1, MISSING)], f"16 live, 1 {STALE_SINCE}, 1 without data", False),
+    ([(2, MISSING), (2, STALE), (2, LIVE)], f"2 live, 2 {STALE_SINCE}, 2 without data", False),
+    ([(9, PARTIAL), (9, LIVE)], "9 live, 9 live (partial bar)", False),
+    ([(1, LIVE), (17, DELAYED)], "1 live, 17 delayed", False),
+]
+
+
+@pytest.mark.parametrize("mix, line, offline", STATUS_LINES, ids=[line for _, line, _ in STATUS_LINES])
+def test_the_data_status_line_reads_right_for_every_mix(mix, line, offline):
+    states = [freshness for count, freshness in mix for _ in range(count)]
+    data = MarketData({}, {f"S{n}": freshness for n, freshness in enumerate(states)}, GOOD_END, "mixed")
+    assert data_status(data) == line
+    assert is_offline(data) == offline

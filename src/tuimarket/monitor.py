@@ -24,15 +24,31 @@ if TYPE_CHECKING:
 
 
 def data_status(data: MarketData) -> str:
-    """One line on freshness: the label most symbols share, then how many differ and how."""
-    if not data.freshness:
+    """One line on freshness: the label all symbols share, or each label with its count.
+
+    In the order of FreshnessState (live first, without data last), then the larger group first:
+    "live", "15 live, 3 stale since 2025-09-26 21:00 UTC", "3 offline bundled as of 2025-09-25,
+    12 without data".
+    """
+    from tuimarket.data.model import FreshnessState
+
+    if all(f.state == FreshnessState.MISSING for f in data.freshness.values()):
         return "no data"
-    labels = Counter(f.label() for f in data.freshness.values())
-    common, _ = labels.most_common(1)[0]
-    others = Counter(f.state.value for f in data.freshness.values() if f.label() != common)
-    if not others:
-        return common
-    return common + " (" + ", ".join(f"{n} {state}" for state, n in others.most_common()) + ")"
+    groups = Counter((f.state, f.label() if f.state != FreshnessState.MISSING else "without data")
+                     for f in data.freshness.values())
+    if len(groups) == 1:
+        return next(iter(groups))[1]
+    states = list(FreshnessState)
+    ordered = sorted(groups.items(), key=lambda group: (states.index(group[0][0]), -group[1], group[0][1]))
+    return ", ".join(f"{count} {label}" for (_, label), count in ordered)
+
+
+def is_offline(data: MarketData) -> bool:
+    """Nothing shown came from Yahoo, now or cached: the bundled history at most."""
+    from tuimarket.data.model import FreshnessState
+
+    return bool(data.freshness) and all(f.state in (FreshnessState.BUNDLED, FreshnessState.MISSING)
+                                        for f in data.freshness.values())
 
 
 class MarketPipeline:
@@ -64,10 +80,8 @@ class MarketPipeline:
 
     def _loaded(self, data: MarketData) -> Loaded:
         from tuimarket.analysis.snapshot import build_snapshot
-        from tuimarket.data.model import FreshnessState
 
-        offline = bool(data.freshness) and all(f.state == FreshnessState.BUNDLED for f in data.freshness.values())
-        return Loaded(build_snapshot(self.config, data), data_status(data), data.error, offline)
+        return Loaded(build_snapshot(self.config, data), data_status(data), data.error, is_offline(data))
 
     def initial(self) -> Loaded:
         return self._loaded(self.feed.initial())
