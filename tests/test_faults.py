@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Callable
@@ -475,3 +478,23 @@ def test_the_data_status_line_reads_right_for_every_mix(mix, line, offline):
     data = MarketData({}, {f"S{n}": freshness for n, freshness in enumerate(states)}, GOOD_END, "mixed")
     assert data_status(data) == line
     assert is_offline(data) == offline
+
+
+# ---- a reader that leaves early ----------------------------------------------------------------------
+
+PIPED_COMMANDS = [["data"], ["report"], ["report", "--format", "json"], ["report", "--format", "markdown"],
+                  ["--help"], ["--version"]]
+
+
+@pytest.mark.parametrize("command", PIPED_COMMANDS, ids=" ".join)
+def test_a_closed_pipe_on_stdout_exits_quietly_with_status_0(command, cache_dir):
+    """`tuimarket data | head -1`: the reader is gone before anything is written (its end is closed)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([sys.executable, "-m", "tuimarket", "--source", "bundled", *command],
+                                stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120,
+                                env={**os.environ, "TUIMARKET_CACHE_DIR": str(cache_dir)})
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, "")

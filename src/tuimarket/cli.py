@@ -69,6 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # `tuimarket data | head -1` closing the pipe early is not an error. Python flushes stdout
+        # once more as it exits: pointed at devnull, that flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     options = {"config": None, "source": None, "as_of": None} | vars(args)
     try:
@@ -93,9 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # `tuimarket report | head` closing the pipe early is not an error.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        raise       # main() ends quietly, whichever command was writing
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, and how to see more
         if os.environ.get("TUIMARKET_DEBUG"):
             raise
@@ -134,7 +142,6 @@ def check_as_of(data, as_of: date) -> None:
 
 def _print_data_table(config, data) -> None:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -152,10 +159,21 @@ def _print_data_table(config, data) -> None:
         cells = [row["symbol"], str(row["first"] or "—"), str(row["last"] or "—"), close, row["source"],
                  row["freshness"]]
         table.add_row(*(Text(cell) for cell in cells))   # Text: a feed's name is never read as markup
-    console = Console()
+    console = _console()
     console.print(table)
     for note in data.notes:
         console.print(f"note: {note}", markup=False, highlight=False)
+
+
+def _console():
+    """A Rich console on stdout; a closed pipe raises BrokenPipeError for main(), where Rich exits 1."""
+    from rich.console import Console
+
+    class PipeAwareConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return PipeAwareConsole()
 
 
 def _print_report(config, data, fmt: str) -> None:
