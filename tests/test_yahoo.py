@@ -147,3 +147,28 @@ def test_module_import_does_not_import_yfinance():
     code = "import sys, tuimarket.data.yahoo; print('yfinance' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# yfinance stamps a daily bar at midnight where its exchange is; with ignore_tz=False the index keeps
+# that zone, and a batch of several zones is converted to the most common one (multi.reindex_dfs).
+EXCHANGE_ZONES = ["America/New_York", "Europe/London", "UTC", "Asia/Tokyo", "Australia/Sydney",
+                  "America/Sao_Paulo", "Pacific/Auckland"]
+
+
+@pytest.mark.parametrize("zone", EXCHANGE_ZONES)
+def test_a_tz_aware_index_keeps_the_exchange_dates(zone):
+    frame = FakeYahoo(end=END, tz=zone)(["XLK"], start="2025-01-01")    # through both DST changes
+    bars = yahoo.normalise(frame, ["XLK"], today=END)["XLK"]
+    assert bars.index.equals(pd.DatetimeIndex(bundled.load("XLK").loc["2025-01-01":str(END)].index, name="Date"))
+
+
+@pytest.mark.parametrize("zone", EXCHANGE_ZONES)
+def test_a_batch_converted_to_another_zone_keeps_each_exchange_dates(zone):
+    home = FakeYahoo(end=END, tz="America/New_York")(["^GSPC"], start="2025-01-01")
+    abroad = FakeYahoo(end=END, tz=zone, history={"^FTSE": bundled.load("XLK")})(["^FTSE"], start="2025-01-01")
+    abroad.index = abroad.index.tz_convert("America/New_York")
+    batch = pd.concat([home, abroad], axis=1).sort_index(axis=1, level=0)
+    bars = yahoo.normalise(batch, ["^GSPC", "^FTSE"], today=END)
+    for symbol, source in (("^GSPC", "^GSPC"), ("^FTSE", "XLK")):
+        expected = bundled.load(source).loc["2025-01-01":str(END)].index
+        assert bars[symbol].index.equals(pd.DatetimeIndex(expected, name="Date")), symbol

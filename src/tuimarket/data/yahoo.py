@@ -24,6 +24,7 @@ from tuimarket.data.model import COLUMNS
 
 NEW_YORK = ZoneInfo("America/New_York")
 PRICE_COLUMNS = ["Open", "High", "Low", "Close"]
+EXCHANGE_DAY_READING = pd.Timedelta(hours=13)   # see _session_dates
 
 Download = Callable[..., pd.DataFrame]
 
@@ -143,9 +144,14 @@ def _clean(raw: pd.DataFrame, today: date) -> pd.DataFrame:
 
 
 def _session_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    """Tz-naive New York midnight dates, whatever timezone yfinance handed back."""
+    """Each bar's session date at its exchange, tz-naive midnight, whatever timezone yfinance handed back.
+
+    yfinance stamps a daily bar at midnight where its exchange is, and a tz-aware index may show
+    that instant in another zone (a batch is converted to its most common one). Read at UTC+13,
+    the local midnight of every offset from UTC-10 to UTC+13 (every exchange's) falls on its own date.
+    """
     if index.tz is not None:
-        index = index.tz_convert(NEW_YORK).tz_localize(None)
+        index = (index.tz_convert("UTC") + EXCHANGE_DAY_READING).tz_localize(None)
     return index.normalize().rename("Date")
 
 
