@@ -437,6 +437,7 @@ FAILURES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")   # yfinance's, on pandas 3.1
 @pytest.mark.parametrize("download, said", FAILURES.values(), ids=FAILURES.keys())
 def test_a_failed_fetch_says_whether_yahoo_was_unreachable_rate_limiting_or_empty(download, said, cache_dir):
     good_refresh(cache_dir)

@@ -167,7 +167,7 @@ def test_a_batch_converted_to_another_zone_keeps_each_exchange_dates(zone):
     home = FakeYahoo(end=END, tz="America/New_York")(["^GSPC"], start="2025-01-01")
     abroad = FakeYahoo(end=END, tz=zone, history={"^FTSE": bundled.load("XLK")})(["^FTSE"], start="2025-01-01")
     abroad.index = abroad.index.tz_convert("America/New_York")
-    batch = pd.concat([home, abroad], axis=1).sort_index(axis=1, level=0)
+    batch = pd.concat([home, abroad], axis=1, sort=True).sort_index(axis=1, level=0)
     bars = yahoo.normalise(batch, ["^GSPC", "^FTSE"], today=END)
     for symbol, source in (("^GSPC", "^GSPC"), ("^FTSE", "XLK")):
         expected = bundled.load(source).loc["2025-01-01":str(END)].index
