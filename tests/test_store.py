@@ -64,10 +64,19 @@ def test_upsert_overwrites_overlap_and_keeps_the_rest(cache):
 def test_replace_rewrites_one_symbol_only(cache):
     cache.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED)
     cache.upsert("XLF", bundled.load("XLF").loc["2025-09-01":], source="yahoo", fetched_at=FETCHED)
-    halved = xlk(start="2025-09-01") / 2
+    halved = xlk() / 2
     assert cache.replace("XLK", halved, source="yahoo", fetched_at=FETCHED)
     pd.testing.assert_frame_equal(cache.read("XLK"), halved, check_freq=False)
     assert set(cache.read_many(["XLK", "XLF", "XLE"])) == {"XLK", "XLF"}
+
+
+@pytest.mark.parametrize("shorter", [xlk(start="2025-08-04"), xlk().iloc[::2], xlk().iloc[:0]],
+                         ids=["starts later", "fewer bars", "nothing"])
+def test_replace_never_shrinks_a_history(cache, shorter):
+    cache.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED)
+    assert not cache.replace("XLK", shorter / 2, source="yahoo", fetched_at=FETCHED)
+    pd.testing.assert_frame_equal(cache.read("XLK"), xlk(), check_freq=False)
+    assert "kept the cached history of XLK" in cache.problem
 
 
 def test_schema_version_recorded(cache):

@@ -105,7 +105,11 @@ class Store:
 
     def replace(self, symbol: str, bars: pd.DataFrame, *, source: str, fetched_at: datetime,
                 partial_date: date | None = None, complete_from: date | None = None) -> bool:
-        """Swap one symbol's whole history in one transaction (after a split re-adjusts it)."""
+        """Swap one symbol's whole history in one transaction (after a split re-adjusts it).
+
+        Refused (False, and `problem` says so) unless `bars` hold as many bars as the cache, from as
+        early: checked inside the transaction, so another instance's fuller write is never undone.
+        """
         return self._write(symbol, bars, source, fetched_at, partial_date, complete_from, replace=True)
 
     def close(self) -> None:
@@ -124,6 +128,11 @@ class Store:
         def write(connection: sqlite3.Connection) -> bool:
             with connection:    # one transaction: all of it or none of it
                 if replace:
+                    held, first = connection.execute("SELECT count(*), min(date) FROM bars WHERE symbol = ?",
+                                                     (symbol,)).fetchone()
+                    if held > len(rows) or held and first < rows[0][1]:
+                        self.problem = f"kept the cached history of {symbol}: its replacement held less"
+                        return False
                     connection.execute("DELETE FROM bars WHERE symbol = ?", (symbol,))
                 connection.executemany("INSERT OR REPLACE INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                 connection.execute(
