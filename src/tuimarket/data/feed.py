@@ -189,7 +189,7 @@ class Feed:
         complete_from = full_start if full_start and _is_whole_history(bars, old, full_start) else None
         if old is None or self._agrees(symbol, old, bars):
             self._write(symbol, bars, now, replace=False, complete_from=complete_from)
-            return bars if old is None else bars.combine_first(old)
+            return bars if old is None else _beside(old, bars)
         if bars.index[0] <= old.index[0] and len(bars) >= len(old):
             self._write(symbol, bars, now, replace=True, complete_from=complete_from)
             return bars
@@ -351,6 +351,14 @@ def _is_whole_history(bars: pd.DataFrame, old: pd.DataFrame | None, full_start: 
     first = bars.index[0]
     return (first.date() <= full_start + LISTING_SLACK or len(bars) >= A_YEAR_OF_SESSIONS
             or old is not None and first == old.index[0])
+
+
+def _beside(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The cached bars with the new ones in place, as the cache now holds them (new wins a date)."""
+    kept = old[~old.index.isin(new.index)]
+    merged = pd.concat([kept, new])
+    # The usual answer is the latest bars, after everything kept; one with gaps needs sorting.
+    return merged if kept.empty or kept.index[-1] < new.index[0] else merged.sort_index()
 
 
 def _span(bars: pd.DataFrame) -> str:

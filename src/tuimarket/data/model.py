@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 COLUMNS = ("Open", "High", "Low", "Close", "Volume")
-PRICES = ["Open", "High", "Low", "Close"]
 MAX_PRICE = 1e9     # far above any traded price; 1e300 is a broken feed, not a market
 SPIKE = 10.0        # a bar ten times off both neighbours is a glitch: in 35 years of 521 US indexes,
                     # ETFs and S&P 500 members no close moved more than 1.75x or 0.46x in a day
@@ -80,18 +79,18 @@ def impossible_bars(bars: pd.DataFrame) -> pd.DatetimeIndex:
     """
     # numpy rather than pandas: this runs on every cache read, and pandas is ten times slower here.
     with np.errstate(invalid="ignore", divide="ignore"):
-        prices = bars[PRICES].to_numpy()
-        high, low, volume = prices[:, 1], prices[:, 2], bars["Volume"].to_numpy()
-        possible = ((prices > 0) & (prices < MAX_PRICE)).all(axis=1) & (high >= low) & ~(volume < 0)
-        close = prices[possible, 3]
+        values = bars.to_numpy()[:, bars.columns.get_indexer(COLUMNS)]   # selecting columns first: 0.4 ms
+        prices, volume = values[:, :4], values[:, 4]
+        high, low = prices[:, 1], prices[:, 2]
+        impossible = ~(((prices > 0) & (prices < MAX_PRICE)).all(axis=1) & (high >= low) & ~(volume < 0))
+        possible_rows = np.flatnonzero(~impossible)
+        close = prices[possible_rows, 3]
         far = _far(close[1:] / close[:-1])        # far[i]: close i+1 is far from close i
     # a bar is a spike when far from every neighbour it has; a lone bar has none to be far from
-    spike = np.zeros(len(close), dtype=bool)
     if len(close) > 1:
-        spike[0], spike[-1] = far[0], far[-1]
-        spike[1:-1] = far[:-1] & far[1:]
-    spike_dates = bars.index[possible][spike]
-    return bars.index[~possible].union(spike_dates)
+        spike = np.concatenate([far[:1], far[:-1] & far[1:], far[-1:]])
+        impossible[possible_rows[spike]] = True
+    return bars.index[impossible]
 
 
 def _far(ratio: np.ndarray) -> np.ndarray:

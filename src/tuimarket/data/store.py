@@ -78,7 +78,8 @@ class Store:
             return None
         frame = pd.DataFrame([row[1:] for row in rows], columns=list(COLUMNS), dtype="float64")
         frame.index = pd.DatetimeIndex([row[0] for row in rows], name="Date")
-        frame = frame.drop(impossible_bars(frame))
+        if len(impossible := impossible_bars(frame)):
+            frame = frame.drop(impossible)
         return frame if len(frame) else None
 
     def read_many(self, symbols: Iterable[str]) -> dict[str, pd.DataFrame]:
