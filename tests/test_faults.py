@@ -227,6 +227,14 @@ def every_other_bar(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[::2]
 
 
+def ends_early(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[:-5]
+
+
+def starts_late(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[5:]
+
+
 def refresh_through(mangle, cache_dir, *, end=GOOD_END, now=FAULT_TIME, **knobs) -> MarketData:
     return feed(Mangled(mangle, FakeYahoo(end=end, **knobs)), now).refresh()
 
@@ -258,8 +266,10 @@ def test_a_truncated_reload_after_a_split_keeps_the_cache(cache_dir):
     assert data.freshness["XLF"].state == FreshnessState.LIVE
 
 
-@pytest.mark.parametrize("mangle", [last_bar_only, every_other_bar, shuffled_with_duplicates, all_nan],
-                         ids=["last bar on a cached date", "every other bar", "duplicates", "all NaN"])
+@pytest.mark.parametrize("mangle", [last_bar_only, every_other_bar, ends_early, starts_late,
+                                    shuffled_with_duplicates, all_nan],
+                         ids=["last bar on a cached date", "every other bar", "ends early", "starts late",
+                              "duplicates", "all NaN"])
 def test_an_answer_that_covers_less_merges_without_losing_a_bar(mangle, cache_dir):
     good, _ = good_refresh(cache_dir)
     before = cached_bars(cache_dir)
