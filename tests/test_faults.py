@@ -25,6 +25,7 @@ from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 from yfinance.exceptions import YFRateLimitError
 
 from fakes import FakeYahoo, no_sleep_recorder
+from test_store import damage_pages
 from tuimarket import cli
 from tuimarket.config import Config
 from tuimarket.data import bundled, yahoo
@@ -372,23 +373,6 @@ def test_report_json_writes_null_for_a_number_that_is_not_finite():
 
 
 # ---- a damaged page inside a sound file ------------------------------------------------------------
-
-def damage_pages(path, pages=3) -> None:
-    """Overwrite the middle of a few b-tree pages in the middle of the file, leaving its header sound."""
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")     # every page in the main file
-        page_size, page_count = (connection.execute(f"PRAGMA {name}").fetchone()[0]
-                                 for name in ("page_size", "page_count"))
-    connection.close()
-    with open(path, "r+b") as file:
-        for page in range(page_count // 2, page_count // 2 + pages):
-            file.seek(page * page_size + 100)
-            file.write(b"\xde\xad\xbe\xef" * 400)
-    with sqlite3.connect(path) as connection:
-        assert connection.execute("PRAGMA quick_check").fetchone()[0] != "ok"
-        assert connection.execute("PRAGMA user_version").fetchone()[0] > 0     # the header still reads
-    connection.close()
-
 
 def test_a_damaged_page_is_moved_aside_and_the_cache_rebuilt(cache_dir):
     good_refresh(cache_dir)

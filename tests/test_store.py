@@ -258,3 +258,38 @@ def test_no_wal_or_shm_file_is_left_after_a_clean_exit(tmp_path):
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "market.sqlite3")], check=True, timeout=60)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["market.sqlite3"]
     assert len(Store(tmp_path / "market.sqlite3").read("XLK")) == len(bundled.load("XLK"))
+
+
+def test_a_page_damaged_while_the_cache_is_open_is_moved_aside_and_rebuilt(cache):
+    for symbol in ("XLK", "XLF", "XLE", "SPY", "QQQ"):
+        cache.upsert(symbol, bundled.load(symbol), source="yahoo", fetched_at=FETCHED)
+    assert cache.read("XLK") is not None and cache.problem is None    # opened, checked, sound
+    damage_pages(cache.path)
+    with sqlite3.connect(cache.path) as other:    # another instance writes: our page cache is dropped
+        other.execute("UPDATE symbols SET source = 'yahoo'")
+    other.close()
+    cache.read_many(["XLK", "XLF", "XLE", "SPY", "QQQ"])      # some of these reach a damaged page
+    assert "cache was damaged; moved aside" in cache.problem
+    assert len(list(cache.path.parent.glob("market.sqlite3.corrupt-*"))) == 1
+    assert cache.upsert("XLK", xlk(), source="yahoo", fetched_at=FETCHED)
+    assert len(cache.read("XLK")) == len(xlk())
+    with sqlite3.connect(cache.path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    connection.close()
+
+
+def damage_pages(path, pages=3) -> None:
+    """Overwrite the middle of a few b-tree pages in the middle of the file, leaving its header sound."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")     # every page in the main file
+        page_size, page_count = (connection.execute(f"PRAGMA {name}").fetchone()[0]
+                                 for name in ("page_size", "page_count"))
+    connection.close()
+    with open(path, "r+b") as file:
+        for page in range(page_count // 2, page_count // 2 + pages):
+            file.seek(page * page_size + 100)
+            file.write(b"\xde\xad\xbe\xef" * 400)
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+        assert connection.execute("PRAGMA user_version").fetchone()[0] > 0     # the header still reads
+    connection.close()

@@ -152,17 +152,27 @@ class Store:
         return self._run(lambda connection: connection.execute(sql, parameters).fetchall()) or []
 
     def _run(self, action, *, writing: bool = False):
-        """Run `action(connection)`; on any database or file trouble note it and return None."""
+        """Run `action(connection)`; on any database or file trouble note it and return None.
+
+        A page found damaged after the open (by a crash elsewhere, or the disk) is handled as one
+        found at the open: the file is moved aside and the action runs again on a new cache.
+        """
         with self._lock:
-            try:
-                connection = self._connect()
-                if writing and not self._writable:
-                    self.problem = f"cache is read-only: {self.path}"
+            for attempt in range(2):
+                try:
+                    connection = self._connect()
+                    if writing and not self._writable:
+                        self.problem = f"cache is read-only: {self.path}"
+                        return None
+                    return action(connection)
+                except (sqlite3.Error, OSError) as exc:
+                    if attempt == 0 and _is_damaged(exc) and self._writable and self._connection is not None:
+                        self._connection.close()
+                        self._connection = None
+                        self._start_afresh(exc)
+                        continue
+                    self.problem = f"cache unavailable: {exc}"
                     return None
-                return action(connection)
-            except (sqlite3.Error, OSError) as exc:
-                self.problem = f"cache unavailable: {exc}"
-                return None
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -182,12 +192,15 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if _is_transient(exc):
                 raise
-            # Garbage bytes, a damaged page or somebody else's database: keep it for inspection,
-            # start afresh (Yahoo fills it again on the next refresh).
-            aside = self._move_aside()
-            what = "was damaged" if _is_damaged(exc) else "was not a tuimarket database"
-            self.problem = f"cache {what}; moved aside to {aside.name} and rebuilt: {self.path}"
+            self._start_afresh(exc)
             return _open(self.path)
+
+    def _start_afresh(self, exc: Exception) -> None:
+        """Garbage bytes, a damaged page or somebody else's database: kept for inspection, never
+        trusted; the next open makes a new cache (Yahoo fills it again on the next refresh)."""
+        aside = self._move_aside()
+        what = "was damaged" if _is_damaged(exc) else "was not a tuimarket database"
+        self.problem = f"cache {what}; moved aside to {aside.name} and rebuilt: {self.path}"
 
     def _open_read_only(self) -> sqlite3.Connection:
         # immutable=1: no -wal/-shm files are needed, so a read-only directory still works.
@@ -311,7 +324,7 @@ def _user_version(connection: sqlite3.Connection) -> int:
     return connection.execute("PRAGMA user_version").fetchone()[0]
 
 
-def _is_damaged(exc: sqlite3.DatabaseError) -> bool:
+def _is_damaged(exc: Exception) -> bool:
     return isinstance(exc, DamagedCache) or getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT
 
 
