@@ -1,7 +1,10 @@
-"""Feed faults: whatever Yahoo does, a refresh returns, the last good data stays and the cache survives.
+"""Data faults: whatever Yahoo or the disk does, a refresh returns, the last good data stays and the
+cache survives: it never loses a bar it held and always passes `PRAGMA integrity_check`.
 
-Each case fills the cache with one good refresh, then refreshes a day later through a faulty
-download (a FakeYahoo, sometimes with its frame mangled the way a broken response would be).
+Most cases fill the cache with one good refresh, then refresh a day later through a faulty
+download (a FakeYahoo, sometimes with its frame mangled the way a broken response would be, or
+yfinance itself on a session that never goes online). Then impossible prices, damaged pages,
+why a fetch failed, the status line for every mix of freshness, and a reader that leaves early.
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ from yfinance.exceptions import YFRateLimitError
 from fakes import FakeYahoo, no_sleep_recorder
 from test_store import damage_pages
 from tuimarket import cli
+from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
 from tuimarket.data import bundled, yahoo
 from tuimarket.data.feed import Feed
 from tuimarket.data.model import Freshness, FreshnessState, MarketData
 from tuimarket.data.store import FILENAME, Store
 from tuimarket.monitor import MarketPipeline, data_status, is_offline
+from tuimarket.report import render
 from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.widgets.market_bar import MarketBar
 
@@ -360,9 +365,6 @@ def test_impossible_bars_already_cached_are_ignored_on_read(cache_dir):
 
 
 def test_report_json_writes_null_for_a_number_that_is_not_finite():
-    from tuimarket.analysis.snapshot import build_snapshot
-    from tuimarket.report import render
-
     data = feed(FakeYahoo(empty=True), FAULT_TIME).initial()
     bars = dict(data.bars)
     bars["^GSPC"] = bars["^GSPC"].assign(Close=bars["^GSPC"]["Close"].where(
