@@ -1,5 +1,7 @@
 """Level clustering, breakouts, retests and the all-time high on hand-built series."""
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +9,10 @@ import pytest
 from tuimarket.analysis.levels import (
     AllTimeHigh, Breakout, Retest, all_time_high, cluster_levels, find_breakout, find_levels, find_retest,
 )
+from tuimarket.analysis.snapshot import build_snapshot
+from tuimarket.config import Config
+
+from ui_support import bundled_data
 
 DATES = pd.bdate_range("2024-01-01", periods=400)
 
@@ -83,3 +89,13 @@ def test_all_time_high_golden():
     close = closes([10, 12, 15, 15, 12])
     assert all_time_high(close) == AllTimeHigh(15.0, DATES[2].date(), pytest.approx(0.2))
     assert all_time_high(closes([])) is None
+
+
+def test_russell_in_2016_is_below_its_2015_record_not_at_an_all_time_high():
+    """The bundled ^RUT reaches back before 2016-06-28 (spliced from an older Yahoo copy)."""
+    config = Config()
+    russell = build_snapshot(config, bundled_data(config, date(2016, 8, 15))).indices[2]
+    assert russell.all_time_high.close == pytest.approx(1295.80, abs=0.01)
+    assert russell.all_time_high.date == date(2015, 6, 23)
+    assert russell.all_time_high.pct_below == pytest.approx(1 - 1241.86 / 1295.80, abs=1e-4)
+    assert "all-time closing high" not in russell.commentary
