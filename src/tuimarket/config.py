@@ -54,14 +54,19 @@ class AnalysisSettings:
     level_min_touches: int = 2
     level_lookback: int = 250
     rs_average: int = 50
+    trend_floor_swings: int = 4
+    confirm_band: float = 0.05
     macd: MacdSettings = MacdSettings()
 
 
 @dataclass(frozen=True)
 class RegimeSettings:
+    full_min_uptrends: int = 2
     full_min_breadth: float = 0.5
     defensive_max_uptrends: int = 0
     defensive_below_breadth: float = 0.3
+    breadth_keeps_invested: float = 0.7
+    confirm_sessions: int = 10
 
 
 @dataclass(frozen=True)
@@ -165,12 +170,17 @@ RANGES: dict[str, tuple[float, float]] = {
     "analysis.level_min_touches": (2, 10),
     "analysis.level_lookback": (20, 5000),
     "analysis.rs_average": (2, 400),
+    "analysis.trend_floor_swings": (1, 20),
+    "analysis.confirm_band": (0.0, 0.2),
     "analysis.macd.fast": (1, 200),
     "analysis.macd.slow": (2, 400),
     "analysis.macd.signal": (1, 200),
+    "regime.full_min_uptrends": (1, 50),
     "regime.full_min_breadth": (0.0, 1.0),
     "regime.defensive_max_uptrends": (0, 50),
     "regime.defensive_below_breadth": (0.0, 1.0),
+    "regime.breadth_keeps_invested": (0.0, 1.0),
+    "regime.confirm_sessions": (1, 60),
     "refresh.open_seconds": (10, 3600),
     "refresh.closed_seconds": (60, 86400),
     "data.history_years": (2, 40),
@@ -301,6 +311,11 @@ def _check_consistency(config: Config, reader: _Reader) -> None:
     macd = config.analysis.macd
     if macd.fast >= macd.slow:
         raise reader.fail("analysis.macd.fast", f"must be below analysis.macd.slow ({macd.slow}), got {macd.fast}")
+    regime = config.regime
+    if regime.defensive_max_uptrends >= regime.full_min_uptrends:
+        raise reader.fail("regime.defensive_max_uptrends",
+                          f"must be below regime.full_min_uptrends ({regime.full_min_uptrends}), "
+                          f"got {regime.defensive_max_uptrends}")
     index_symbols = {s.symbol for s in config.indexes}
     for i, entry in enumerate(config.rotation.symbols):
         if config.rotation.include_indexes and entry.symbol in index_symbols:

@@ -17,10 +17,11 @@ import pandas as pd
 from tuimarket.analysis.commentary import describe_index
 from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Levels, Retest, all_time_high, find_levels
-from tuimarket.analysis.regime import Regime, assess
+from tuimarket.analysis.regime import Regime
 from tuimarket.analysis.rotation import (
     RelativeStrength, RotationPoint, RotationRow, ranked, relative_ratio, relative_strength, rotation_row,
 )
+from tuimarket.analysis.timeline import index_trends, market_timeline, regime_of
 from tuimarket.analysis.trend import TrendState, trend_state
 from tuimarket.config import Config, Symbol
 from tuimarket.data.model import MarketData, clip, empty_bars
@@ -91,8 +92,10 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
     bars = {symbol: clip(frame, as_of).dropna(subset=["Close"]) for symbol, frame in data.bars.items()}
     benchmark_close = bars.get(config.benchmark, missing)["Close"]
     benchmark_name = config.name_of(config.benchmark)
+    trends = index_trends(config, bars)
     indices = tuple(
-        analyse_index(entry, bars.get(entry.symbol, missing), benchmark_close, config, benchmark_name)
+        analyse_index(entry, bars.get(entry.symbol, missing), benchmark_close, config, benchmark_name,
+                      trends[entry.symbol])
         for entry in config.indexes
     )
     settings = config.analysis
@@ -109,15 +112,16 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
         benchmark=config.benchmark,
         indices=indices,
         rotation=rotation,
-        regime=_regime(config, indices, rotation, long_period),
+        regime=regime_of(config, market_timeline(config, bars, detail=False, trends=trends)),
         freshness=MappingProxyType({symbol: state.label() for symbol, state in data.freshness.items()}),
         notes=tuple(data.notes),
     )
 
 
 def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series, config: Config,
-                  benchmark_name: str) -> IndexAnalysis:
-    """Every signal for one index at its last bar, plus its chart series and commentary."""
+                  benchmark_name: str, trend: pd.DataFrame) -> IndexAnalysis:
+    """Every signal for one index at its last bar, plus its chart series and commentary.
+    `trend` is the index's `trend.trend_table` (the timeline's too)."""
     settings = config.analysis
     close = bars["Close"]
     averages = {period: sma(close, period) for period in settings.sma_periods}
@@ -137,7 +141,7 @@ def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series,
         smas=smas,
         stacked=stacked(smas),
         macd=macd_state(lines),
-        trend=trend_state(bars, smas[-1], settings.swing_window, settings.swing_count),
+        trend=trend_state(bars, trend, settings),
         all_time_high=all_time_high(close),
         levels=find_levels(bars, window=settings.swing_window, lookback=settings.level_lookback,
                            tolerance=settings.level_tolerance, min_touches=settings.level_min_touches),
@@ -165,12 +169,3 @@ def _chart_series(close: pd.Series, averages: Mapping[int, pd.Series], lines: Ma
 def _optional(values: pd.Series) -> OptionalFloats:
     """The values as floats, None where undefined."""
     return tuple(None if value != value else value for value in values.tolist())   # NaN != NaN
-
-
-def _regime(config: Config, indices: tuple[IndexAnalysis, ...], rotation: tuple[RotationRow, ...],
-            long_period: int) -> Regime:
-    uptrends = sum(1 for index in indices if index.trend.state == "uptrend" and index.trend.confirmed)
-    above_long = {row.symbol: row.above_200 for row in rotation}
-    sectors = [above_long.get(entry.symbol) for entry in config.rotation.symbols]
-    known = [above for above in sectors if above is not None]
-    return assess(uptrends, len(indices), sum(known), len(known), config.regime, long_period)
