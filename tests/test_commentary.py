@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from tuimarket.analysis.snapshot import build_snapshot
@@ -20,3 +21,15 @@ def test_a_cross_on_the_as_of_day_is_news_not_a_duration() -> None:
     assert "MACD crossed to a sell signal on the day" in said["^GSPC"]
     assert "since 2025-09-25" not in said["^GSPC"]
     assert "MACD has been on a buy signal since 2025-09-09" in said["^NDX"]
+
+
+def test_a_high_over_a_short_history_is_named_by_its_length() -> None:
+    """A live first load holds `history_years` (12): its highest close is a 12-year high, not all-time."""
+    config = Config()
+    data = bundled_data(config, date(2024, 11, 29))
+    twelve_years = {symbol: bars.loc["2012-11-29":] for symbol, bars in data.bars.items()}
+    snapshot = build_snapshot(config, replace(data, bars=twelve_years))
+    assert "a new 12-year closing high" in snapshot.indices[0].commentary
+    assert snapshot.indices[0].all_time_high.span == "12-year"
+    said = commentary(date(2024, 11, 29))
+    assert "a new all-time closing high" in said["^GSPC"]

@@ -87,7 +87,8 @@ def test_find_levels_on_empty_bars():
 
 def test_all_time_high_golden():
     close = closes([10, 12, 15, 15, 12])
-    assert all_time_high(close) == AllTimeHigh(15.0, DATES[2].date(), pytest.approx(0.2))
+    assert all_time_high(close) == AllTimeHigh(15.0, DATES[2].date(), pytest.approx(0.2), sessions=5)
+    assert all_time_high(close).span == "5-session"
     assert all_time_high(closes([])) is None
 
 

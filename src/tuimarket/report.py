@@ -81,7 +81,8 @@ def _index_dict(index: IndexAnalysis) -> dict[str, Any]:
                   "higher_lows": trend.higher_lows, "lower_highs": trend.lower_highs, "lower_lows": trend.lower_lows,
                   "swing_highs": [[_iso(day), price] for day, price in trend.swing_highs],
                   "swing_lows": [[_iso(day), price] for day, price in trend.swing_lows]},
-        "all_time_high": high and {"close": high.close, "date": _iso(high.date), "pct_below": high.pct_below},
+        "all_time_high": high and {"close": high.close, "date": _iso(high.date), "pct_below": high.pct_below,
+                                   "span": high.span},
         "levels": {
             "support": list(levels.support),
             "resistance": list(levels.resistance),

@@ -32,8 +32,8 @@ def _price_sentence(analysis: IndexAnalysis) -> str:
         text += f" ({analysis.change_pct:+.1%} on the day)"
     high = analysis.all_time_high
     if high.pct_below == 0:
-        return text + ", a new all-time closing high."
-    return text + f", {high.pct_below:.1%} below its all-time high of {price(high.close)} ({high.date})."
+        return text + f", a new {high.span} closing high."
+    return text + f", {high.pct_below:.1%} below its {high.span} high of {price(high.close)} ({high.date})."
 
 
 def _trend_sentence(analysis: IndexAnalysis) -> str:

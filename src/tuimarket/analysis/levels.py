@@ -26,6 +26,11 @@ from tuimarket.analysis.trend import swing_points
 
 BREAKOUT_SESSIONS = 20
 MAX_LEVELS = 3
+# A highest close is called "all-time" only over a history at least this long: the bundled indexes
+# reach back to 1990, but a live first load fetches only `data.history_years` (12 by default), and
+# its highest close is then honestly a "12-year" high.
+ALL_TIME_YEARS = 30
+SESSIONS_A_YEAR = 252
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,15 @@ class AllTimeHigh:
     close: float
     date: date
     pct_below: float                  # a fraction: 0.006 means 0.6% below
+    sessions: int = ALL_TIME_YEARS * SESSIONS_A_YEAR     # the length of the history searched
+
+    @property
+    def span(self) -> str:
+        """What the high is the highest of: "all-time", "12-year" or "30-session" over a shorter history."""
+        years = round(self.sessions / SESSIONS_A_YEAR)
+        if years >= ALL_TIME_YEARS:
+            return "all-time"
+        return f"{years}-year" if years else f"{self.sessions}-session"
 
 
 def find_levels(bars: pd.DataFrame, *, window: int, lookback: int, tolerance: float,
@@ -122,9 +136,11 @@ def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float) -> Ret
 
 
 def all_time_high(close: pd.Series) -> AllTimeHigh | None:
-    """The highest close in the history (its first date) and the last close's distance below it."""
+    """The highest close in the history (its first date), the last close's distance below it, and
+    how many sessions it is the highest of."""
     if close.empty:
         return None
     peak_day = close.idxmax()
     peak = float(close.loc[peak_day])
-    return AllTimeHigh(close=peak, date=peak_day.date(), pct_below=1 - float(close.iloc[-1]) / peak)
+    return AllTimeHigh(close=peak, date=peak_day.date(), pct_below=1 - float(close.iloc[-1]) / peak,
+                       sessions=len(close))
