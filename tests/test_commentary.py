@@ -33,3 +33,11 @@ def test_a_high_over_a_short_history_is_named_by_its_length() -> None:
     assert snapshot.indices[0].all_time_high.span == "12-year"
     said = commentary(date(2024, 11, 29))
     assert "a new all-time closing high" in said["^GSPC"]
+
+
+def test_a_record_close_reads_as_an_uptrend_not_sideways() -> None:
+    """Issue 12: on 2024-01-19 and 2025-07-02 the S&P 500 closed at a record and was called sideways."""
+    for day in (date(2024, 1, 19), date(2025, 7, 2)):
+        said = commentary(day)["^GSPC"]
+        assert "a new all-time closing high. It is in a confirmed uptrend" in said
+        assert "the record close keeps it so" in said and "sideways" not in said

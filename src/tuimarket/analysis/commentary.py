@@ -9,6 +9,7 @@ from tuimarket.formatting import price
 if TYPE_CHECKING:   # only for annotations: snapshot imports this module
     from tuimarket.analysis.indicators import SmaState
     from tuimarket.analysis.snapshot import IndexAnalysis
+    from tuimarket.analysis.trend import TrendState
 
 
 def describe_index(analysis: IndexAnalysis, benchmark_name: str) -> str:
@@ -45,11 +46,27 @@ def _trend_sentence(analysis: IndexAnalysis) -> str:
     structure = f"{highs} and {lows}"
     if trend.state == "sideways":
         return f"It is moving sideways: {structure}."
+    article = "an" if trend.state == "uptrend" else "a"
     if trend.confirmed is None:
-        return f"Its swings make a {trend.state} ({structure}), too early for the long average to confirm."
-    if trend.confirmed:
-        return f"It is in a confirmed {trend.state}: {structure}."
-    return f"Its swings make a {trend.state} ({structure}), but the long average does not confirm it."
+        return f"It is in {article} {trend.state}, too early for the long average to confirm ({structure})."
+    status = f"a confirmed {trend.state}" if trend.confirmed else f"{article} {trend.state} the long average does not confirm"
+    if _swings_agree(trend):
+        return f"It is in {status}: {structure}."
+    # The state outlives a structure that has gone mixed: say what keeps it (see analysis.trend).
+    if trend.state == "uptrend" and analysis.all_time_high and analysis.all_time_high.pct_below == 0:
+        keeps = "the record close keeps it so"
+    elif trend.state == "uptrend":
+        keeps = "price holds above its recent swing lows"
+    else:
+        keeps = "price stays below its recent swing highs"
+    return f"It is in {status}: its recent swings are {structure}, but {keeps}."
+
+
+def _swings_agree(trend: TrendState) -> bool:
+    """Do the last swings step the trend's way (higher highs and lows for an uptrend)?"""
+    if trend.state == "uptrend":
+        return bool(trend.higher_highs and trend.higher_lows)
+    return bool(trend.lower_highs and trend.lower_lows)
 
 
 def _averages_sentence(smas: tuple[SmaState, ...], stacked: bool | None) -> str:
