@@ -41,3 +41,16 @@ def test_a_record_close_reads_as_an_uptrend_not_sideways() -> None:
         said = commentary(day)["^GSPC"]
         assert "a new all-time closing high. It is in a confirmed uptrend" in said
         assert "the record close keeps it so" in said and "sideways" not in said
+
+
+def test_the_russell_in_late_2024_reads_as_a_long_underperformance_that_reversed_in_july() -> None:
+    """Issue 12 item 5: not only 'rising since 2024-11-07' (the 50-session rule flipped 14 times since July)."""
+    said = commentary(date(2024, 11, 29))["^RUT"]
+    assert ("Against the S&P 500 it underperformed from 2021-03-12 to a low on 2024-07-09 (relative strength -39%) "
+            "and has outperformed since 2024-07-09 (+11%).") in said
+
+
+def test_the_short_view_and_the_rotation_quadrant_are_both_named() -> None:
+    """The commentary said 'flat' where the rotation table said 'lagging': two measures, now both named."""
+    said = commentary(date(2024, 11, 29))["^NDX"]
+    assert "its relative strength is flat; on the rotation graph it is lagging." in said

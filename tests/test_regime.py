@@ -73,3 +73,8 @@ def test_regime_without_sectors_says_breadth_is_unknown():
 def test_defensive_line_must_sit_below_the_full_line():
     with pytest.raises(ConfigError, match="regime.defensive_max_uptrends: must be below regime.full_min_uptrends"):
         parse("[regime]\nfull_min_uptrends = 2\ndefensive_max_uptrends = 2\n")
+
+
+def test_the_medium_rs_view_must_be_shorter_than_the_long_one():
+    with pytest.raises(ConfigError, match="analysis.rs_minor_reversal: must be below analysis.rs_major_reversal"):
+        parse("[analysis]\nrs_minor_reversal = 0.3\nrs_major_reversal = 0.2\n")

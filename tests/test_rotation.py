@@ -7,7 +7,7 @@ from pandas.testing import assert_series_equal
 
 from tuimarket.analysis.rotation import (
     MOMENTUM_LAG, SMOOTHING, RotationRow, period_returns, quadrant, ranked, relative_ratio, relative_strength,
-    rotation_row, rrg_lines,
+    rotation_row, rrg_lines, rs_swing,
 )
 
 
@@ -85,3 +85,16 @@ def test_rank_by_distance_up_and_right_keeps_the_order():
     rows = ranked((_row("A", 99, 99), _row("B", 103, 99), _row("C", None, None), _row("D", 100, 101)))
     assert [row.symbol for row in rows] == ["A", "B", "C", "D"]
     assert [row.rank for row in rows] == [3, 1, None, 2]   # scores −2, +2, none, +1
+
+
+def test_rs_swing_turns_only_after_the_reversal_and_names_its_extreme():
+    days = pd.bdate_range("2024-01-01", periods=7)
+    ratio = pd.Series([1.0, 1.3, 1.5, 1.4, 1.2, 1.3, 1.25], index=days)
+    swing = rs_swing(ratio, 0.1)
+    # Up from 1.0 to 1.5, then back 20% to 1.2: a falling swing since the high, its low 1.2 so far.
+    assert (swing.trend, swing.since, swing.extreme_on) == ("falling", days[2].date(), days[4].date())
+    assert swing.change == pytest.approx(1.2 / 1.5 - 1) and swing.from_extreme == pytest.approx(1.25 / 1.2 - 1)
+    # A 7% bounce is not a 10% reversal: no new swing. At 25% the fall from 1.5 is not a swing yet.
+    assert rs_swing(ratio, 0.25).trend == "rising" and rs_swing(ratio, 0.25).extreme_on == days[2].date()
+    assert rs_swing(ratio.iloc[:4], 0.1).trend == "rising"       # at 1.4, only 7% off the high: no turn yet
+    assert rs_swing(ratio.iloc[:1], 0.1) is None

@@ -54,6 +54,8 @@ class AnalysisSettings:
     level_min_touches: int = 2
     level_lookback: int = 250
     rs_average: int = 50
+    rs_minor_reversal: float = 0.1
+    rs_major_reversal: float = 0.2
     trend_floor_swings: int = 4
     confirm_band: float = 0.05
     macd: MacdSettings = MacdSettings()
@@ -170,6 +172,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "analysis.level_min_touches": (2, 10),
     "analysis.level_lookback": (20, 5000),
     "analysis.rs_average": (2, 400),
+    "analysis.rs_minor_reversal": (0.01, 0.5),
+    "analysis.rs_major_reversal": (0.01, 0.9),
     "analysis.trend_floor_swings": (1, 20),
     "analysis.confirm_band": (0.0, 0.2),
     "analysis.macd.fast": (1, 200),
@@ -311,6 +315,10 @@ def _check_consistency(config: Config, reader: _Reader) -> None:
     macd = config.analysis.macd
     if macd.fast >= macd.slow:
         raise reader.fail("analysis.macd.fast", f"must be below analysis.macd.slow ({macd.slow}), got {macd.fast}")
+    analysis = config.analysis
+    if analysis.rs_minor_reversal >= analysis.rs_major_reversal:
+        raise reader.fail("analysis.rs_minor_reversal", f"must be below analysis.rs_major_reversal "
+                          f"({_num(analysis.rs_major_reversal)}), got {_num(analysis.rs_minor_reversal)}")
     regime = config.regime
     if regime.defensive_max_uptrends >= regime.full_min_uptrends:
         raise reader.fail("regime.defensive_max_uptrends",

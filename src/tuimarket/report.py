@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, SmaState
+from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
 from tuimarket.formatting import NA, percent, price
 
@@ -90,9 +90,17 @@ def _index_dict(index: IndexAnalysis) -> dict[str, Any]:
             "retest": levels.retest and {"level": levels.retest.level, "date": _iso(levels.retest.date)},
         },
         "relative_strength": strength and {"benchmark": strength.benchmark, "ratio": strength.ratio,
-                                           "trend": strength.trend, "since": _iso(strength.since)},
+                                           "trend": strength.trend, "since": _iso(strength.since),
+                                           "medium": _swing_dict(strength.medium), "long": _swing_dict(strength.long)},
+        "quadrant": index.quadrant,
         "commentary": index.commentary,
     }
+
+
+def _swing_dict(swing: RsSwing | None) -> dict[str, Any] | None:
+    return swing and {"reversal": swing.reversal, "trend": swing.trend, "since": _iso(swing.since),
+                      "change": swing.change, "extreme_on": _iso(swing.extreme_on),
+                      "from_extreme": swing.from_extreme}
 
 
 def _rotation_dict(row: RotationRow) -> dict[str, Any]:

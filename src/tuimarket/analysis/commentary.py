@@ -8,6 +8,7 @@ from tuimarket.formatting import price
 
 if TYPE_CHECKING:   # only for annotations: snapshot imports this module
     from tuimarket.analysis.indicators import SmaState
+    from tuimarket.analysis.rotation import RsSwing
     from tuimarket.analysis.snapshot import IndexAnalysis
     from tuimarket.analysis.trend import TrendState
 
@@ -117,12 +118,40 @@ def _levels_sentence(analysis: IndexAnalysis) -> str:
 
 
 def _relative_strength_sentence(analysis: IndexAnalysis, benchmark_name: str) -> str:
+    """The long swing of RS against the benchmark (and a reversal on the medium view), then the
+    short view and the rotation graph's quadrant, named as the two different measures they are."""
     strength = analysis.relative_strength
-    if strength is None or strength.trend is None:
+    if strength is None:
         return ""
+    sentences = [_rs_swings(strength.long, strength.medium, benchmark_name)]
     if strength.trend == "flat":
-        return f"Its strength relative to the {benchmark_name} is flat."
-    return f"Its strength relative to the {benchmark_name} has been {strength.trend} since {strength.since}."
+        sentences.append(f"Over {RS_SHORT_VIEW} its relative strength is flat")
+    elif strength.trend:
+        sentences.append(f"Over {RS_SHORT_VIEW} its relative strength has been {strength.trend} since {strength.since}")
+    if analysis.quadrant:
+        sentences[-1] += f"; on the rotation graph it is {analysis.quadrant}"
+    return " ".join(sentence + "." for sentence in sentences if sentence)
+
+
+RS_SHORT_VIEW = "the short view (its 50-session average)"
+OUTPERFORMED = {"rising": "outperformed", "falling": "underperformed"}
+
+
+def _rs_swings(long: RsSwing | None, medium: RsSwing | None, benchmark_name: str) -> str:
+    if long is None:
+        return ""
+    if medium is None or medium.trend == long.trend or medium.since < long.extreme_on:
+        return (f"Against the {benchmark_name} it has {OUTPERFORMED[long.trend]} since {long.since} "
+                f"(relative strength {_to_now(long):+.0%})")
+    extreme = "a high" if long.trend == "rising" else "a low"
+    return (f"Against the {benchmark_name} it {OUTPERFORMED[long.trend]} from {long.since} to {extreme} on "
+            f"{long.extreme_on} (relative strength {long.change:+.0%}) and has {OUTPERFORMED[medium.trend]} "
+            f"since {medium.since} ({_to_now(medium):+.0%})")
+
+
+def _to_now(swing: RsSwing) -> float:
+    """RS now against where the swing began."""
+    return (1 + swing.change) * (1 + swing.from_extreme) - 1
 
 
 def _periods(periods: list[int]) -> str:

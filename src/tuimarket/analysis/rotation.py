@@ -3,7 +3,12 @@
 Relative strength (RS) is close / benchmark close on the dates both have. Its trend at a bar:
 `rising` when RS is above its `average`-session mean and that mean is above its value
 `lookback` sessions earlier, `falling` when RS is below a falling mean, otherwise `flat`;
-`since` is the first session of the current unbroken run of that trend.
+`since` is the first session of the current unbroken run of that trend. That short view flips
+often (14 times in 2024's second half for the Russell 2000), so RS is also read on two longer views,
+as swings: a swing of RS ends when RS has come back `reversal` (a fraction) from its extreme, like
+a zigzag. `rs_minor_reversal` (10%) gives the medium view, `rs_major_reversal` (20%) the long one;
+each says which way RS has gone since the last such turn (`since`), and the extreme it has reached
+on the way (`extreme_on`). A turn is known only once the reversal has happened: no lookahead.
 
 Rotation, in the spirit of Relative Rotation Graphs (this is NOT JdK's proprietary RS-Ratio):
     RS-Ratio    = 100 × SMA(RS, SMOOTHING) / SMA(RS, average)
@@ -40,6 +45,18 @@ TREND_NAMES: dict[int, RsTrend] = {1: "rising", -1: "falling", 0: "flat"}
 
 
 @dataclass(frozen=True)
+class RsSwing:
+    """The current swing of RS on one view: its direction, where it began, its extreme so far."""
+
+    reversal: float                 # the size of a move back that ends a swing (a fraction)
+    trend: Literal["rising", "falling"]
+    since: date                     # the turn the swing began at
+    change: float                   # RS from `since` to `extreme_on`, a fraction
+    extreme_on: date                # the swing's highest (rising) or lowest (falling) RS so far
+    from_extreme: float             # RS now against that extreme, a fraction (≤ 0 rising, ≥ 0 falling)
+
+
+@dataclass(frozen=True)
 class RelativeStrength:
     """close / benchmark close on common dates, and the direction it has held since `since`."""
 
@@ -47,6 +64,8 @@ class RelativeStrength:
     ratio: float | None
     trend: RsTrend | None
     since: date | None
+    medium: RsSwing | None = None   # the swing at rs_minor_reversal
+    long: RsSwing | None = None     # the swing at rs_major_reversal
 
 
 @dataclass(frozen=True)
@@ -89,18 +108,51 @@ def rs_trend_codes(ratio: pd.Series, average: int, lookback: int) -> pd.Series:
     return pd.Series(codes, index=ratio.index)
 
 
-def relative_strength(ratio: pd.Series, benchmark: str, average: int, lookback: int) -> RelativeStrength:
-    """The last ratio and the trend it has held, with the session that trend began."""
+def relative_strength(ratio: pd.Series, benchmark: str, average: int, lookback: int,
+                      reversals: tuple[float, float] | None = None) -> RelativeStrength:
+    """The last ratio and the trend it has held, with the session that trend began; with
+    `reversals` (minor, major), the medium and long swings too."""
     if ratio.empty:
         return RelativeStrength(benchmark, None, None, None)
     codes = rs_trend_codes(ratio, average, lookback)
     last_ratio = float(ratio.iloc[-1])
+    medium, long = (rs_swing(ratio, reversal) for reversal in reversals) if reversals else (None, None)
     if pd.isna(codes.iloc[-1]):
-        return RelativeStrength(benchmark, last_ratio, None, None)
+        return RelativeStrength(benchmark, last_ratio, None, None, medium, long)
     different = np.flatnonzero(codes.to_numpy() != codes.iloc[-1])
     # NaN compares unequal, so the run never reaches back into the warm-up.
     since = codes.index[different[-1] + 1 if len(different) else 0]
-    return RelativeStrength(benchmark, last_ratio, TREND_NAMES[int(codes.iloc[-1])], since.date())
+    return RelativeStrength(benchmark, last_ratio, TREND_NAMES[int(codes.iloc[-1])], since.date(), medium, long)
+
+
+def rs_swing(ratio: pd.Series, reversal: float) -> RsSwing | None:
+    """The current zigzag swing of `ratio` at `reversal` (None until RS has moved that much)."""
+    values = ratio.to_numpy(dtype=float)
+    direction, turn, extreme = 0, 0, 0          # +1 rising, −1 falling; positions of the turn and extreme
+    for position, value in enumerate(values.tolist()):
+        if direction == 0:                      # before the first swing: measure from the first value
+            if value >= values[0] * (1 + reversal) or value <= values[0] * (1 - reversal):
+                direction, extreme = (1 if value > values[0] else -1), position
+                turn = int(np.argmin(values[:position + 1]) if direction == 1 else np.argmax(values[:position + 1]))
+        elif (value - values[extreme]) * direction > 0:
+            extreme = position
+        elif _came_back(value, values[extreme], direction, reversal):
+            direction, turn, extreme = -direction, extreme, position
+    if direction == 0:
+        return None
+    return RsSwing(
+        reversal=reversal,
+        trend="rising" if direction == 1 else "falling",
+        since=ratio.index[turn].date(),
+        change=float(values[extreme] / values[turn] - 1),
+        extreme_on=ratio.index[extreme].date(),
+        from_extreme=float(values[-1] / values[extreme] - 1),
+    )
+
+
+def _came_back(value: float, extreme: float, direction: int, reversal: float) -> bool:
+    """Has RS moved back `reversal` from the swing's extreme (down from a high, up from a low)?"""
+    return value <= extreme * (1 - reversal) if direction == 1 else value >= extreme * (1 + reversal)
 
 
 def period_returns(close: pd.Series) -> Mapping[str, float | None]:

@@ -19,7 +19,8 @@ from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Levels, Retest, all_time_high, find_levels
 from tuimarket.analysis.regime import Regime
 from tuimarket.analysis.rotation import (
-    RelativeStrength, RotationPoint, RotationRow, ranked, relative_ratio, relative_strength, rotation_row,
+    Quadrant, RelativeStrength, RotationPoint, RotationRow, RsSwing, ranked, relative_ratio, relative_strength,
+    rotation_row,
 )
 from tuimarket.analysis.timeline import index_trends, market_timeline, regime_of
 from tuimarket.analysis.trend import TrendState, trend_state
@@ -28,7 +29,7 @@ from tuimarket.data.model import MarketData, clip, empty_bars
 
 __all__ = [
     "AllTimeHigh", "Breakout", "IndexAnalysis", "Levels", "MacdState", "MarketSnapshot",
-    "PriceSeries", "Regime", "RelativeStrength", "Retest", "RotationPoint", "RotationRow",
+    "PriceSeries", "Regime", "RelativeStrength", "Retest", "RotationPoint", "RotationRow", "RsSwing",
     "SmaState", "TrendState", "build_snapshot",
 ]
 
@@ -67,6 +68,7 @@ class IndexAnalysis:
     relative_strength: RelativeStrength | None   # None for the benchmark itself
     commentary: str
     series: PriceSeries
+    quadrant: Quadrant | None = None             # where the rotation graph places it (None for the benchmark)
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,6 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
     bars = {symbol: clip(frame, as_of).dropna(subset=["Close"]) for symbol, frame in data.bars.items()}
     benchmark_close = bars.get(config.benchmark, missing)["Close"]
     benchmark_name = config.name_of(config.benchmark)
-    trends = index_trends(config, bars)
-    indices = tuple(
-        analyse_index(entry, bars.get(entry.symbol, missing), benchmark_close, config, benchmark_name,
-                      trends[entry.symbol])
-        for entry in config.indexes
-    )
     settings = config.analysis
     long_period = max(settings.sma_periods)
     rotation = ranked(tuple(
@@ -106,6 +102,13 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
                      lookback=settings.slope_lookback, long_period=long_period)
         for entry in config.rotation_universe
     ))
+    quadrants = {row.symbol: row.quadrant for row in rotation}
+    trends = index_trends(config, bars)
+    indices = tuple(
+        analyse_index(entry, bars.get(entry.symbol, missing), benchmark_close, config, benchmark_name,
+                      trends[entry.symbol], quadrants.get(entry.symbol))
+        for entry in config.indexes
+    )
     return MarketSnapshot(
         as_of=as_of,
         source=data.source,
@@ -119,7 +122,7 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
 
 
 def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series, config: Config,
-                  benchmark_name: str, trend: pd.DataFrame) -> IndexAnalysis:
+                  benchmark_name: str, trend: pd.DataFrame, quadrant: Quadrant | None = None) -> IndexAnalysis:
     """Every signal for one index at its last bar, plus its chart series and commentary.
     `trend` is the index's `trend.trend_table` (the timeline's too)."""
     settings = config.analysis
@@ -146,9 +149,11 @@ def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series,
         levels=find_levels(bars, window=settings.swing_window, lookback=settings.level_lookback,
                            tolerance=settings.level_tolerance, min_touches=settings.level_min_touches),
         relative_strength=None if entry.symbol == config.benchmark else relative_strength(
-            ratio, config.benchmark, settings.rs_average, settings.slope_lookback),
+            ratio, config.benchmark, settings.rs_average, settings.slope_lookback,
+            (settings.rs_minor_reversal, settings.rs_major_reversal)),
         commentary="",
         series=_chart_series(close, averages, lines, ratio),
+        quadrant=quadrant,
     )
     return replace(analysis, commentary=describe_index(analysis, benchmark_name))
 
