@@ -56,24 +56,30 @@ def test_retest_is_a_low_touching_the_broken_level_while_closes_hold():
     frame = bars([98, 101, 104, 105, 102, 106], lows=[97, 99, 103, 104, 100.8, 105])
     breakout = find_breakout(frame["Close"], [100.0])
     assert breakout == Breakout(100.0, DATES[1].date())
-    assert find_retest(frame, breakout, 0.015) == Retest(100.0, DATES[4].date())
+    assert find_retest(frame, breakout, 0.015, 0.03) == Retest(100.0, DATES[4].date())
 
 
 def test_no_retest_when_a_close_broke_back_below():
     frame = bars([98, 101, 104, 99.5, 102, 106], lows=[97, 99, 103, 99, 100.8, 105])
-    assert find_retest(frame, Breakout(100.0, DATES[1].date()), 0.015) is None
+    assert find_retest(frame, Breakout(100.0, DATES[1].date()), 0.015, 0.03) is None
+
+
+def test_no_retest_without_first_moving_away():
+    """Issue 12: the day after a breakout, or closes drifting just above the level, are not retests."""
+    frame = bars([98, 101, 101.5, 102, 102.5], lows=[97, 99.5, 100.5, 101, 101.4])
+    assert find_retest(frame, Breakout(100.0, DATES[1].date()), 0.015, 0.03) is None
 
 
 def test_no_retest_when_lows_stay_far_above():
     frame = bars([98, 101, 106, 108], lows=[97, 99, 105, 107])
-    assert find_retest(frame, Breakout(100.0, DATES[1].date()), 0.015) is None
+    assert find_retest(frame, Breakout(100.0, DATES[1].date()), 0.015, 0.03) is None
 
 
 def test_find_levels_splits_support_and_resistance_around_the_last_close():
     # Peaks at 110 twice, troughs at 100 twice, then a close at 105 between them.
     path = [100, 102, 104, 106, 108, 110, 108, 106, 104, 102, 100, 102, 104, 106, 108, 110, 108, 106, 104, 102,
             100, 102, 104, 105, 105, 105]
-    levels = find_levels(bars(path), window=2, lookback=250, tolerance=0.015, min_touches=2)
+    levels = find_levels(bars(path), window=2, lookback=250, tolerance=0.015, min_touches=2, retest_away=0.03)
     assert levels.resistance == pytest.approx((110.5,))   # swing highs use High = close + 0.5
     assert levels.support == pytest.approx((99.5,))
     assert levels.breakout is None and levels.retest is None
@@ -81,7 +87,7 @@ def test_find_levels_splits_support_and_resistance_around_the_last_close():
 
 def test_find_levels_on_empty_bars():
     empty = bars([])
-    levels = find_levels(empty, window=2, lookback=250, tolerance=0.015, min_touches=2)
+    levels = find_levels(empty, window=2, lookback=250, tolerance=0.015, min_touches=2, retest_away=0.03)
     assert (levels.support, levels.resistance, levels.breakout, levels.retest) == ((), (), None, None)
 
 

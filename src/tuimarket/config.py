@@ -53,6 +53,7 @@ class AnalysisSettings:
     level_tolerance: float = 0.015
     level_min_touches: int = 2
     level_lookback: int = 250
+    retest_away: float = 0.03
     rs_average: int = 50
     rs_minor_reversal: float = 0.1
     rs_major_reversal: float = 0.2
@@ -171,6 +172,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "analysis.level_tolerance": (0.0001, 0.2),
     "analysis.level_min_touches": (2, 10),
     "analysis.level_lookback": (20, 5000),
+    "analysis.retest_away": (0.001, 0.5),
     "analysis.rs_average": (2, 400),
     "analysis.rs_minor_reversal": (0.01, 0.5),
     "analysis.rs_major_reversal": (0.01, 0.9),

@@ -9,9 +9,11 @@ the MAX_LEVELS nearest on each side.
 
 Breakout: the most recent session within the last BREAKOUT_SESSIONS whose close crossed above a
 level (previous close at or below it, this close above) while the last close is still above it.
-Retest: after that breakout, the most recent session whose low came within `tolerance` of the
-level (either side) while every close since the breakout stayed above it: the old resistance
-held as support.
+Retest: after that breakout price must first move away, a close at least `retest_away` (a
+fraction) above the level, and then come back: the most recent later session whose low came
+within `tolerance` of the level (or below it) while every close since the breakout stayed above
+it: the old resistance held as support. The day after a breakout, or a record close drifting
+just above the level, is not a retest.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ class AllTimeHigh:
 
 
 def find_levels(bars: pd.DataFrame, *, window: int, lookback: int, tolerance: float,
-                min_touches: int) -> Levels:
+                min_touches: int, retest_away: float) -> Levels:
     """Support and resistance at the last bar, and any recent breakout and retest."""
     if bars.empty:
         return Levels((), (), None, None)
@@ -90,7 +92,7 @@ def find_levels(bars: pd.DataFrame, *, window: int, lookback: int, tolerance: fl
         support=tuple(sorted((p for p in prices if p <= last_close), reverse=True)[:MAX_LEVELS]),
         resistance=tuple(p for p in prices if p > last_close)[:MAX_LEVELS],
         breakout=breakout,
-        retest=find_retest(bars, breakout, tolerance) if breakout else None,
+        retest=find_retest(bars, breakout, tolerance, retest_away) if breakout else None,
     )
 
 
@@ -125,13 +127,16 @@ def find_breakout(close: pd.Series, levels: list[float]) -> Breakout | None:
     return Breakout(level=float(levels[level_rows[latest]]), date=day.date())
 
 
-def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float) -> Retest | None:
-    """The latest pullback after `breakout` whose low touched the level while closes held above."""
+def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float, away: float) -> Retest | None:
+    """The latest return to `breakout`'s level, after a close `away` above it, with closes holding above."""
     after = bars.loc[bars.index > pd.Timestamp(breakout.date)]
     if after.empty or (after["Close"] <= breakout.level).any():
         return None
-    near = (after["Low"] / breakout.level - 1).abs() <= tolerance
-    touched = after.index[near]
+    moved_away = after.index[after["Close"] >= breakout.level * (1 + away)]
+    if moved_away.empty:
+        return None
+    back = after.loc[after.index > moved_away[0]]
+    touched = back.index[back["Low"] <= breakout.level * (1 + tolerance)]
     return Retest(level=breakout.level, date=touched[-1].date()) if len(touched) else None
 
 
