@@ -1,5 +1,7 @@
 """Relative strength, period returns, RRG lines, quadrants and ranks."""
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,10 @@ from tuimarket.analysis.rotation import (
     MOMENTUM_LAG, SMOOTHING, RotationRow, period_returns, quadrant, ranked, relative_ratio, relative_strength,
     rotation_row, rrg_lines, rs_swing,
 )
+from tuimarket.analysis.snapshot import build_snapshot
+from tuimarket.config import Config
+
+from ui_support import bundled_data
 
 
 def dated(values, start="2023-01-02") -> pd.Series:
@@ -81,10 +87,24 @@ def _row(symbol, rs_ratio, rs_momentum) -> RotationRow:
                        None, None, None, ())
 
 
-def test_rank_by_distance_up_and_right_keeps_the_order():
+def test_rank_by_quadrant_then_rs_ratio_keeps_the_order():
     rows = ranked((_row("A", 99, 99), _row("B", 103, 99), _row("C", None, None), _row("D", 100, 101)))
     assert [row.symbol for row in rows] == ["A", "B", "C", "D"]
-    assert [row.rank for row in rows] == [3, 1, None, 2]   # scores −2, +2, none, +1
+    assert [row.rank for row in rows] == [3, 2, None, 1]   # lagging, weakening, none, leading
+
+
+def test_an_improving_symbol_never_outranks_a_leading_one():
+    """The old score (ratio + momentum − 200) put improving (98, 104: +2) above leading (100.5, 100.5: +1)."""
+    rows = ranked((_row("IMPROVING", 98, 104), _row("LEADING", 100.5, 100.5)))
+    assert [row.rank for row in rows] == [2, 1]
+
+
+def test_rotation_words_name_leaders_laggers_moves_and_the_adjustment():
+    config = Config()
+    said = build_snapshot(config, bundled_data(config, date(2024, 11, 29))).rotation_commentary
+    assert said.startswith("Against the S&P 500, leading: Consumer Discretionary, Financials, Energy, Russell 2000")
+    assert "Over the last 10 sessions Nasdaq 100 and Technology moved into lagging." in said
+    assert "Sector ETFs are dividend-adjusted while indexes are price only" in said
 
 
 def test_rs_swing_turns_only_after_the_reversal_and_names_its_extreme():

@@ -49,6 +49,7 @@ def as_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
         "benchmark": snapshot.benchmark,
         "indices": [_index_dict(index) for index in snapshot.indices],
         "rotation": [_rotation_dict(row) for row in snapshot.rotation],
+        "rotation_commentary": snapshot.rotation_commentary,
         "regime": {
             "uptrends": snapshot.regime.uptrends,
             "of": snapshot.regime.of,
@@ -225,6 +226,9 @@ def _text(snapshot: MarketSnapshot, *, color: bool, width: int) -> str:
         console.print()
     console.print(_rich_table("Rotation", ROTATION_HEADERS, [_styled_rotation_cells(row) for row in _by_rank(snapshot)],
                               hide=("Name", "> long MA", "YTD") if narrow else ("Name",)))
+    if snapshot.rotation_commentary:
+        console.print(Text(snapshot.rotation_commentary))
+        console.print()
     console.print(_data_text(snapshot))
     return console.file.getvalue()
 
@@ -302,6 +306,7 @@ def _markdown(snapshot: MarketSnapshot) -> str:
         *(f"### {_md(index.name)} ({_md(index.symbol)})\n\n{_md(index.commentary)}" for index in snapshot.indices),
         "## Rotation",
         _md_table(ROTATION_HEADERS, [_rotation_cells(row) for row in _by_rank(snapshot)]),
+        *([_md(snapshot.rotation_commentary)] if snapshot.rotation_commentary else []),
     ]
     data_lines = [f"- {_md(line)}" for line in _freshness_lines(snapshot)]
     if data_lines:

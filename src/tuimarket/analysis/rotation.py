@@ -15,8 +15,10 @@ Rotation, in the spirit of Relative Rotation Graphs (this is NOT JdK's proprieta
     RS-Momentum = 100 × RS-Ratio / (RS-Ratio MOMENTUM_LAG sessions earlier)
 Both hover around 100. Quadrants: leading (ratio ≥ 100, momentum ≥ 100), weakening (ratio ≥ 100,
 momentum < 100), lagging (both < 100), improving (ratio < 100, momentum ≥ 100).
-Rank score: (RS-Ratio − 100) + (RS-Momentum − 100), how far up and right a symbol sits on the
-graph; rank 1 is the highest score. Symbols without both values get no rank.
+Rank: by quadrant, in the order leading, weakening, improving, lagging (relative strength above
+100 first, then rising momentum: a symbol improving from below never outranks one leading), and
+within a quadrant by RS-Ratio, highest first; rank 1 is the strongest. Symbols without both
+values get no rank.
 
 Returns are fractions over 1W = 5, 1M = 21, 3M = 63, 6M = 126 and 1Y = 252 sessions; YTD runs from
 the last close of the previous calendar year.
@@ -214,9 +216,38 @@ def rotation_row(symbol: str, name: str, close: pd.Series, benchmark_close: pd.S
     )
 
 
+QUADRANT_ORDER: tuple[Quadrant, ...] = ("leading", "weakening", "improving", "lagging")
+
+
 def ranked(rows: tuple[RotationRow, ...]) -> tuple[RotationRow, ...]:
-    """The rows in their original order, each given its rank by the documented score."""
+    """The rows in their original order, each given its rank by the documented convention."""
     scored = [row for row in rows if row.rs_ratio is not None and row.rs_momentum is not None]
-    order = sorted(scored, key=lambda row: row.rs_ratio + row.rs_momentum, reverse=True)
+    order = sorted(scored, key=lambda row: (QUADRANT_ORDER.index(row.quadrant), -row.rs_ratio))
     rank_of = {row.symbol: position for position, row in enumerate(order, start=1)}
     return tuple(replace(row, rank=rank_of.get(row.symbol)) for row in rows)
+
+
+def describe_rotation(rows: tuple[RotationRow, ...], benchmark_name: str) -> str:
+    """Who leads and who lags the benchmark, who moved quadrant over the tail, and the caveat that
+    sector ETFs (dividend-adjusted) and indexes (price only) are compared on different footings."""
+    by_rank = sorted((row for row in rows if row.rank is not None), key=lambda row: row.rank)
+    if not by_rank:
+        return ""
+    named = {where: [row.name for row in by_rank if row.quadrant == where] for where in ("leading", "lagging")}
+    sides = [f"{where}: {', '.join(names)}" for where, names in named.items() if names]
+    sentences = [f"Against the {benchmark_name}, " + "; ".join(sides)] if sides else []
+    moves = {where: [row.name for row in by_rank if row.quadrant == where and row.tail
+                     and quadrant(row.tail[0].rs_ratio, row.tail[0].rs_momentum) != where]
+             for where in ("leading", "lagging")}
+    if any(moves.values()):
+        moved = [f"{_and(names)} moved into {where}" for where, names in moves.items() if names]
+        sentences.append(f"Over the last {TAIL_SESSIONS} sessions {', and '.join(moved)}")
+    kinds = {row.symbol.startswith("^") for row in rows}
+    if kinds == {True, False}:
+        sentences.append("Sector ETFs are dividend-adjusted while indexes are price only, so an ETF's relative "
+                         "strength runs above an index's by about its dividend yield")
+    return " ".join(sentence + "." for sentence in sentences)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -19,8 +19,8 @@ from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Levels, Retest, all_time_high, find_levels
 from tuimarket.analysis.regime import Regime
 from tuimarket.analysis.rotation import (
-    Quadrant, RelativeStrength, RotationPoint, RotationRow, RsSwing, ranked, relative_ratio, relative_strength,
-    rotation_row,
+    Quadrant, RelativeStrength, RotationPoint, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
+    relative_strength, rotation_row,
 )
 from tuimarket.analysis.timeline import index_trends, market_timeline, regime_of
 from tuimarket.analysis.trend import TrendState, trend_state
@@ -81,6 +81,7 @@ class MarketSnapshot:
     regime: Regime
     freshness: Mapping[str, str]           # symbol → a human label such as "offline bundled as of ..."
     notes: tuple[str, ...]
+    rotation_commentary: str = ""          # who leads and lags, who moved, and the adjustment caveat
 
 
 def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
@@ -118,6 +119,7 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
         regime=regime_of(config, market_timeline(config, bars, detail=False, trends=trends)),
         freshness=MappingProxyType({symbol: state.label() for symbol, state in data.freshness.items()}),
         notes=tuple(data.notes),
+        rotation_commentary=describe_rotation(rotation, benchmark_name),
     )
 
 
