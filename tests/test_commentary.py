@@ -54,3 +54,10 @@ def test_the_short_view_and_the_rotation_quadrant_are_both_named() -> None:
     """The commentary said 'flat' where the rotation table said 'lagging': two measures, now both named."""
     said = commentary(date(2024, 11, 29))["^NDX"]
     assert "its relative strength is flat; on the rotation graph it is lagging." in said
+
+
+def test_a_level_spans_years_and_names_the_highs_that_formed_it() -> None:
+    """Issue 12 item 6: the first record close in two years broke the 2022 peak, which a 250-session window never saw."""
+    said = commentary(date(2024, 1, 19))["^GSPC"]
+    assert ("It broke out above 4,805.96 (the highs of 2022-01-04 and 2023-12-28) on 2024-01-19. "
+            "Nearest support at 4,805.96, the level it broke out above.") in said

@@ -106,3 +106,18 @@ def test_russell_in_2016_is_below_its_2015_record_not_at_an_all_time_high():
     assert russell.all_time_high.date == date(2015, 6, 23)
     assert russell.all_time_high.pct_below == pytest.approx(1 - 1241.86 / 1295.80, abs=1e-4)
     assert "all-time closing high" not in russell.commentary
+
+
+def test_a_level_price_has_traded_through_both_ways_is_dropped():
+    """Two highs at 110 form resistance; price then closes above it and back below: that zone was re-traded,
+    so the old highs no longer describe it."""
+    twin_peaks = [100, 102, 104, 106, 108, 110, 108, 106, 104, 102, 100, 102, 104, 106, 108, 110, 108, 106, 104]
+    through = [108, 112, 116, 120, 116, 112, 108, 104, 100]
+    flat = [101, 102, 103, 104, 105, 104, 103, 104, 105, 104] * 3
+    still = find_levels(bars(twin_peaks + [104, 103, 104] * 8), window=2, lookback=250, tolerance=0.015,
+                        min_touches=2, retest_away=0.03)
+    assert still.resistance == pytest.approx((110.5,))
+    assert still.formed_by[still.resistance[0]].highs == (DATES[5].date(), DATES[15].date())
+    traded = find_levels(bars(twin_peaks + through + flat), window=2, lookback=250, tolerance=0.015,
+                         min_touches=2, retest_away=0.03)
+    assert 110.5 not in [pytest.approx(level) for level in traded.resistance]

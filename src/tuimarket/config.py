@@ -52,7 +52,7 @@ class AnalysisSettings:
     swing_count: int = 4
     level_tolerance: float = 0.015
     level_min_touches: int = 2
-    level_lookback: int = 250
+    level_lookback: int = 5000
     retest_away: float = 0.03
     rs_average: int = 50
     rs_minor_reversal: float = 0.1

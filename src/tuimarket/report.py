@@ -89,6 +89,9 @@ def _index_dict(index: IndexAnalysis) -> dict[str, Any]:
             "resistance": list(levels.resistance),
             "breakout": levels.breakout and {"level": levels.breakout.level, "date": _iso(levels.breakout.date)},
             "retest": levels.retest and {"level": levels.retest.level, "date": _iso(levels.retest.date)},
+            "formed_by": [{"level": level, "highs": [_iso(day) for day in formation.highs],
+                           "lows": [_iso(day) for day in formation.lows]}
+                          for level, formation in levels.formed_by.items()],
         },
         "relative_strength": strength and {"benchmark": strength.benchmark, "ratio": strength.ratio,
                                            "trend": strength.trend, "since": _iso(strength.since),

@@ -8,6 +8,7 @@ from tuimarket.formatting import price
 
 if TYPE_CHECKING:   # only for annotations: snapshot imports this module
     from tuimarket.analysis.indicators import SmaState
+    from tuimarket.analysis.levels import Levels
     from tuimarket.analysis.rotation import RsSwing
     from tuimarket.analysis.snapshot import IndexAnalysis
     from tuimarket.analysis.trend import TrendState
@@ -103,18 +104,35 @@ def _levels_sentence(analysis: IndexAnalysis) -> str:
     levels = analysis.levels
     parts = []
     if levels.breakout:
-        text = f"It broke out above {price(levels.breakout.level)} on {levels.breakout.date}"
+        text = (f"It broke out above {price(levels.breakout.level)}{_formation(levels, levels.breakout.level)} "
+                f"on {levels.breakout.date}")
         if levels.retest:
             text += f" and held a retest of that level on {levels.retest.date}"
         parts.append(text + ".")
     nearest = []
     if levels.resistance:
-        nearest.append(f"resistance is at {price(levels.resistance[0])}")
-    if levels.support:
-        nearest.append(f"support at {price(levels.support[0])}")
+        nearest.append(f"resistance is at {price(levels.resistance[0])}{_formation(levels, levels.resistance[0])}")
+    if levels.support and levels.breakout and levels.support[0] == levels.breakout.level:
+        nearest.append(f"support at {price(levels.support[0])}, the level it broke out above")
+    elif levels.support:
+        nearest.append(f"support at {price(levels.support[0])}{_formation(levels, levels.support[0])}")
     if nearest:
         parts.append(f"Nearest {_join(nearest)}.")
     return " ".join(parts)
+
+
+MAX_DATES = 4      # a level formed by more swing points names its first and last
+
+
+def _formation(levels: Levels, level: float) -> str:
+    """' (the highs of 2024-07-17, 2024-07-31 and 2024-10-16)': the swing points that formed a level."""
+    formation = levels.formed_by.get(level)
+    if formation is None:
+        return ""
+    kinds = [(name, days) for name, days in (("highs", formation.highs), ("lows", formation.lows)) if days]
+    named = [f"the {name} of {_join([str(day) for day in days])}" if len(days) <= MAX_DATES
+             else f"{len(days)} {name} from {days[0]} to {days[-1]}" for name, days in kinds]
+    return f" ({' and '.join(named)})" if named else ""
 
 
 def _relative_strength_sentence(analysis: IndexAnalysis, benchmark_name: str) -> str:

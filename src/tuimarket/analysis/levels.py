@@ -1,11 +1,15 @@
 """Support and resistance from clustered swing points; breakouts, retests and the all-time high.
 
-Levels: the swing highs and lows (see `trend.swing_points`) of the last `lookback` sessions are
-sorted by price and grouped greedily: a price joins the current group while it is within
-`tolerance` (a fraction) of the group's lowest price. A group with at least `min_touches`
-points is a level at its mean price. Levels above the last close are resistance, the others
-support (a former resistance that price has climbed over becomes support); the snapshot keeps
-the MAX_LEVELS nearest on each side.
+Levels: the swing highs and lows (see `trend.swing_points`) of the last `lookback` sessions
+(about 20 years by default) that price has not since traded through: a swing high is dropped
+once a later close has gone above it and a close after that has come back below it (a swing low
+mirrors this), so each price zone is described by the swing points of the last time price
+traded there, however many years ago (the S&P 500's 2022 peak is its resistance until 2024).
+Those are sorted by price and grouped greedily: a price joins the current group while it is
+within `tolerance` (a fraction) of the group's lowest price. A group with at least `min_touches`
+points is a level at its mean price, and `formed_by` keeps the dates of its swing highs and lows.
+Levels above the last close are resistance, the others support (a former resistance that price
+has climbed over becomes support); the snapshot keeps the MAX_LEVELS nearest on each side.
 
 Breakout: the most recent session within the last BREAKOUT_SESSIONS whose close crossed above a
 level (previous close at or below it, this close above) while the last close is still above it.
@@ -18,8 +22,10 @@ just above the level, is not a retest.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -52,11 +58,21 @@ class Retest:
 
 
 @dataclass(frozen=True)
+class Formation:
+    """The swing points a level was formed by."""
+
+    highs: tuple[date, ...]
+    lows: tuple[date, ...]
+
+
+@dataclass(frozen=True)
 class Levels:
     support: tuple[float, ...]        # below the last close, nearest first
     resistance: tuple[float, ...]     # above the last close, nearest first
     breakout: Breakout | None
     retest: Retest | None
+    # each level shown (and a breakout's) → its swing points
+    formed_by: Mapping[float, Formation] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -84,32 +100,66 @@ def find_levels(bars: pd.DataFrame, *, window: int, lookback: int, tolerance: fl
         return Levels((), (), None, None)
     highs, lows = swing_points(bars, window)
     recent_start = bars.index[max(len(bars) - lookback, 0)]
-    pivots = pd.concat([highs, lows]).loc[lambda p: p.index >= recent_start]
-    prices = cluster_levels(pivots.to_numpy(), tolerance, min_touches)
-    last_close = float(bars["Close"].iloc[-1])
-    breakout = find_breakout(bars["Close"], prices)
+    close = bars["Close"]
+    highs = _standing(highs.loc[highs.index >= recent_start], close, tolerance, direction=1)
+    lows = _standing(lows.loc[lows.index >= recent_start], close, tolerance, direction=-1)
+    pivots = pd.concat([highs, lows])
+    is_high = np.r_[np.ones(len(highs), dtype=bool), np.zeros(len(lows), dtype=bool)]
+    groups = cluster_groups(pivots.to_numpy(), tolerance, min_touches)
+    prices = [float(pivots.iloc[group].mean()) for group in groups]
+    formed_by = {
+        price: Formation(highs=_dates(pivots.index[group[is_high[group]]]),
+                         lows=_dates(pivots.index[group[~is_high[group]]]))
+        for price, group in zip(prices, groups)
+    }
+    last_close = float(close.iloc[-1])
+    breakout = find_breakout(close, prices)
+    support = tuple(sorted((p for p in prices if p <= last_close), reverse=True)[:MAX_LEVELS])
+    resistance = tuple(p for p in prices if p > last_close)[:MAX_LEVELS]
+    shown = set(support + resistance) | ({breakout.level} if breakout else set())
     return Levels(
-        support=tuple(sorted((p for p in prices if p <= last_close), reverse=True)[:MAX_LEVELS]),
-        resistance=tuple(p for p in prices if p > last_close)[:MAX_LEVELS],
+        support=support,
+        resistance=resistance,
         breakout=breakout,
         retest=find_retest(bars, breakout, tolerance, retest_away) if breakout else None,
+        formed_by=MappingProxyType({price: formation for price, formation in formed_by.items() if price in shown}),
     )
+
+
+def _standing(pivots: pd.Series, close: pd.Series, tolerance: float, direction: int) -> pd.Series:
+    """The swing highs (direction 1) or lows (−1) that price has not traded through since: no close
+    beyond the pivot by `tolerance` followed later by a close back on its own side. A level broken
+    within the last BREAKOUT_SESSIONS still stands, so a recent breakout keeps its level."""
+    closes = close.to_numpy(dtype=float)
+    cutoff = max(len(closes) - BREAKOUT_SESSIONS - 1, 0)
+    keep = []
+    for position, price in zip(close.index.get_indexer(pivots.index), pivots.to_numpy(dtype=float)):
+        later = closes[position + 1:cutoff] * direction
+        beyond = np.flatnonzero(later > price * direction + abs(price) * tolerance)
+        keep.append(not len(beyond) or not (later[beyond[0]:] < price * direction - abs(price) * tolerance).any())
+    return pivots[np.asarray(keep, dtype=bool)]
 
 
 def cluster_levels(prices: np.ndarray, tolerance: float, min_touches: int) -> list[float]:
     """Mean prices of the groups of at least `min_touches` prices within `tolerance`, ascending."""
-    levels: list[float] = []
-    group: list[float] = []
-    for price in np.sort(prices):
-        if group and price > group[0] * (1 + tolerance):
-            levels += _level_of(group, min_touches)
-            group = []
-        group.append(float(price))
-    return levels + _level_of(group, min_touches)
+    return [float(prices[group].mean()) for group in cluster_groups(prices, tolerance, min_touches)]
 
 
-def _level_of(group: list[float], min_touches: int) -> list[float]:
-    return [sum(group) / len(group)] if len(group) >= min_touches else []
+def cluster_groups(prices: np.ndarray, tolerance: float, min_touches: int) -> list[np.ndarray]:
+    """Positions in `prices` of each group of `cluster_levels`, groups in ascending price."""
+    order = np.argsort(prices, kind="stable")
+    groups: list[np.ndarray] = []
+    start = 0
+    for end in range(1, len(order) + 1):
+        if end == len(order) or prices[order[end]] > prices[order[start]] * (1 + tolerance):
+            if end - start >= min_touches:
+                groups.append(order[start:end])
+            start = end
+    return groups
+
+
+def _dates(days: pd.Index) -> tuple[date, ...]:
+    return tuple(sorted(day.date() for day in days))
 
 
 def find_breakout(close: pd.Series, levels: list[float]) -> Breakout | None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from tuimarket.analysis.commentary import describe_index
 from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
-from tuimarket.analysis.levels import AllTimeHigh, Breakout, Levels, Retest, all_time_high, find_levels
+from tuimarket.analysis.levels import AllTimeHigh, Breakout, Formation, Levels, Retest, all_time_high, find_levels
 from tuimarket.analysis.regime import Regime
 from tuimarket.analysis.rotation import (
     Quadrant, RelativeStrength, RotationPoint, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
@@ -28,7 +28,7 @@ from tuimarket.config import Config, Symbol
 from tuimarket.data.model import MarketData, clip, empty_bars
 
 __all__ = [
-    "AllTimeHigh", "Breakout", "IndexAnalysis", "Levels", "MacdState", "MarketSnapshot",
+    "AllTimeHigh", "Breakout", "Formation", "IndexAnalysis", "Levels", "MacdState", "MarketSnapshot",
     "PriceSeries", "Regime", "RelativeStrength", "Retest", "RotationPoint", "RotationRow", "RsSwing",
     "SmaState", "TrendState", "build_snapshot",
 ]
