@@ -104,25 +104,26 @@ def find_levels(bars: pd.DataFrame, *, window: int, lookback: int, tolerance: fl
     highs = _standing(highs.loc[highs.index >= recent_start], close, tolerance, direction=1)
     lows = _standing(lows.loc[lows.index >= recent_start], close, tolerance, direction=-1)
     pivots = pd.concat([highs, lows])
+    values = pivots.to_numpy(dtype=float)
     is_high = np.r_[np.ones(len(highs), dtype=bool), np.zeros(len(lows), dtype=bool)]
-    groups = cluster_groups(pivots.to_numpy(), tolerance, min_touches)
-    prices = [float(pivots.iloc[group].mean()) for group in groups]
-    formed_by = {
-        price: Formation(highs=_dates(pivots.index[group[is_high[group]]]),
-                         lows=_dates(pivots.index[group[~is_high[group]]]))
-        for price, group in zip(prices, groups)
-    }
+    groups = cluster_groups(values, tolerance, min_touches)
+    prices = [float(values[group].mean()) for group in groups]
     last_close = float(close.iloc[-1])
     breakout = find_breakout(close, prices)
     support = tuple(sorted((p for p in prices if p <= last_close), reverse=True)[:MAX_LEVELS])
     resistance = tuple(p for p in prices if p > last_close)[:MAX_LEVELS]
     shown = set(support + resistance) | ({breakout.level} if breakout else set())
+    formed_by = {
+        price: Formation(highs=_dates(pivots.index[group[is_high[group]]]),
+                         lows=_dates(pivots.index[group[~is_high[group]]]))
+        for price, group in zip(prices, groups) if price in shown
+    }
     return Levels(
         support=support,
         resistance=resistance,
         breakout=breakout,
         retest=find_retest(bars, breakout, tolerance, retest_away) if breakout else None,
-        formed_by=MappingProxyType({price: formation for price, formation in formed_by.items() if price in shown}),
+        formed_by=MappingProxyType(formed_by),
     )
 
 
@@ -130,14 +131,19 @@ def _standing(pivots: pd.Series, close: pd.Series, tolerance: float, direction: 
     """The swing highs (direction 1) or lows (−1) that price has not traded through since: no close
     beyond the pivot by `tolerance` followed later by a close back on its own side. A level broken
     within the last BREAKOUT_SESSIONS still stands, so a recent breakout keeps its level."""
-    closes = close.to_numpy(dtype=float)
+    closes = close.to_numpy(dtype=float) * direction          # a low is a high of the negated prices
     cutoff = max(len(closes) - BREAKOUT_SESSIONS - 1, 0)
-    keep = []
-    for position, price in zip(close.index.get_indexer(pivots.index), pivots.to_numpy(dtype=float)):
-        later = closes[position + 1:cutoff] * direction
-        beyond = np.flatnonzero(later > price * direction + abs(price) * tolerance)
-        keep.append(not len(beyond) or not (later[beyond[0]:] < price * direction - abs(price) * tolerance).any())
-    return pivots[np.asarray(keep, dtype=bool)]
+    positions = close.index.get_indexer(pivots.index)
+    prices = pivots.to_numpy(dtype=float) * direction
+    margins = np.abs(prices) * tolerance
+    # Most pivots were never broken at all: the best later close tells without a scan.
+    best_after = np.r_[np.maximum.accumulate(closes[:cutoff][::-1])[::-1], -np.inf][np.minimum(positions + 1, cutoff)]
+    keep = best_after <= prices + margins
+    for index in np.flatnonzero(~keep):
+        later = closes[positions[index] + 1:cutoff]
+        first_beyond = np.argmax(later > prices[index] + margins[index])
+        keep[index] = not (later[first_beyond:] < prices[index] - margins[index]).any()
+    return pivots[keep]
 
 
 def cluster_levels(prices: np.ndarray, tolerance: float, min_touches: int) -> list[float]:
