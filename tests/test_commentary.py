@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
+from tuimarket.data.model import Freshness, FreshnessState
+from tuimarket.report import render
 
 from ui_support import bundled_data
 
@@ -61,3 +64,30 @@ def test_a_level_spans_years_and_names_the_highs_that_formed_it() -> None:
     said = commentary(date(2024, 1, 19))["^GSPC"]
     assert ("It broke out above 4,805.96 (the highs of 2022-01-04 and 2023-12-28) on 2024-01-19. "
             "Nearest support at 4,805.96, the level it broke out above.") in said
+
+
+def _forming(day: date, symbol: str = "^GSPC"):
+    """The bundled data of `day` with `symbol`'s last bar marked as a session still forming."""
+    config = Config()
+    data = bundled_data(config, day)
+    freshness = dict(data.freshness) | {symbol: Freshness(FreshnessState.LIVE, day, partial=True)}
+    return build_snapshot(config, replace(data, freshness=freshness))
+
+
+def test_a_forming_bar_is_at_a_price_and_its_signals_are_provisional() -> None:
+    snapshot = _forming(date(2025, 9, 25))
+    spx, ndx = snapshot.indices[0], snapshot.indices[1]
+    assert spx.provisional and not ndx.provisional and snapshot.provisional
+    assert spx.commentary.startswith("The S&P 500 is at 6,604.72")
+    assert "MACD crossed to a sell signal on the day (provisional: the session is still open)" in spx.commentary
+    assert ndx.commentary.startswith("The Nasdaq 100 closed at")
+    assert snapshot.regime.provisional and "becomes final only after the close" in snapshot.regime.commentary
+    report = json.loads(render(snapshot, "json"))
+    assert report["provisional"] and report["regime"]["provisional"] and report["indices"][0]["provisional"]
+    assert not report["indices"][1]["provisional"]
+
+
+def test_a_forming_bar_above_the_record_is_not_yet_a_record_close() -> None:
+    said = _forming(date(2024, 11, 29)).indices[0].commentary
+    assert "above its all-time closing high (provisional: the session is still open)" in said
+    assert "a new all-time closing high" not in said

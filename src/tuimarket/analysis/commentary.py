@@ -29,14 +29,25 @@ def describe_index(analysis: IndexAnalysis, benchmark_name: str) -> str:
     return " ".join(s for s in sentences if s)
 
 
+PROVISIONAL = " (provisional: the session is still open)"
+
+
 def _price_sentence(analysis: IndexAnalysis) -> str:
-    text = f"The {analysis.name} closed at {price(analysis.close)}"
+    # A forming bar is not a close: it "is at" a price, and a high it makes is not yet a record close.
+    verb = "is at" if analysis.provisional else "closed at"
+    text = f"The {analysis.name} {verb} {price(analysis.close)}"
     if analysis.change_pct is not None:
         text += f" ({analysis.change_pct:+.1%} on the day)"
     high = analysis.all_time_high
     if high.pct_below == 0:
-        return text + f", a new {high.span} closing high."
+        return text + (f", above its {high.span} closing high{PROVISIONAL}." if analysis.provisional
+                       else f", a new {high.span} closing high.")
     return text + f", {high.pct_below:.1%} below its {high.span} high of {price(high.close)} ({high.date})."
+
+
+def _today(analysis: IndexAnalysis, day) -> str:
+    """' (provisional: ...)' for something dated on a still-forming bar."""
+    return PROVISIONAL if analysis.provisional and day == analysis.as_of else ""
 
 
 def _trend_sentence(analysis: IndexAnalysis) -> str:
@@ -94,7 +105,7 @@ def _macd_sentence(analysis: IndexAnalysis) -> str:
     if macd.crossed_on is None:
         since = f"is on a {macd.state} signal"
     elif macd.crossed_on == analysis.as_of:
-        since = f"crossed to a {macd.state} signal on the day"
+        since = f"crossed to a {macd.state} signal on the day{_today(analysis, macd.crossed_on)}"
     else:
         since = f"has been on a {macd.state} signal since {macd.crossed_on}"
     return f"MACD {since} and momentum is {macd.momentum}."
@@ -105,7 +116,7 @@ def _levels_sentence(analysis: IndexAnalysis) -> str:
     parts = []
     if levels.breakout:
         text = (f"It broke out above {price(levels.breakout.level)}{_formation(levels, levels.breakout.level)} "
-                f"on {levels.breakout.date}")
+                f"on {levels.breakout.date}{_today(analysis, levels.breakout.date)}")
         if levels.retest:
             text += f" and held a retest of that level on {levels.retest.date}"
         parts.append(text + ".")

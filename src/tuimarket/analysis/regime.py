@@ -29,6 +29,7 @@ class Regime:
     stance: Stance                     # the held stance (see the module docstring)
     commentary: str
     signalled: Stance | None = None    # what this session alone says, when it differs from `stance`
+    provisional: bool = False          # computed from a session still forming: final only after the close
 
 
 def decide_stance(uptrends: int, of: int, breadth: float | None, settings: RegimeSettings) -> Stance:
@@ -85,4 +86,6 @@ def describe_regime(regime: Regime, long_period: int, confirm_sessions: int) -> 
     if regime.signalled and regime.signalled != regime.stance:
         text += (f" The signals point to {regime.signalled.replace('_', ' ')}; the stance follows if they "
                  f"hold {confirm_sessions} sessions in a row.")
+    if regime.provisional:
+        text += " Provisional: today's session is still open, so this becomes final only after the close."
     return text

@@ -69,6 +69,7 @@ class IndexAnalysis:
     commentary: str
     series: PriceSeries
     quadrant: Quadrant | None = None             # where the rotation graph places it (None for the benchmark)
+    provisional: bool = False                    # the last bar is a session still forming, not a close
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class MarketSnapshot:
     freshness: Mapping[str, str]           # symbol → a human label such as "offline bundled as of ..."
     notes: tuple[str, ...]
     rotation_commentary: str = ""          # who leads and lags, who moved, and the adjustment caveat
+    provisional: bool = False              # some index's last bar is still forming: signals are not final
 
 
 def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
@@ -104,27 +106,31 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
         for entry in config.rotation_universe
     ))
     quadrants = {row.symbol: row.quadrant for row in rotation}
+    forming = {symbol for symbol, freshness in data.freshness.items() if freshness.partial}
     trends = index_trends(config, bars)
     indices = tuple(
         analyse_index(entry, bars.get(entry.symbol, missing), benchmark_close, config, benchmark_name,
-                      trends[entry.symbol], quadrants.get(entry.symbol))
+                      trends[entry.symbol], quadrants.get(entry.symbol), provisional=entry.symbol in forming)
         for entry in config.indexes
     )
+    provisional = any(index.provisional for index in indices)
     return MarketSnapshot(
         as_of=as_of,
         source=data.source,
         benchmark=config.benchmark,
         indices=indices,
         rotation=rotation,
-        regime=regime_of(config, market_timeline(config, bars, detail=False, trends=trends)),
+        regime=regime_of(config, market_timeline(config, bars, detail=False, trends=trends), provisional),
         freshness=MappingProxyType({symbol: state.label() for symbol, state in data.freshness.items()}),
         notes=tuple(data.notes),
         rotation_commentary=describe_rotation(rotation, benchmark_name),
+        provisional=provisional,
     )
 
 
 def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series, config: Config,
-                  benchmark_name: str, trend: pd.DataFrame, quadrant: Quadrant | None = None) -> IndexAnalysis:
+                  benchmark_name: str, trend: pd.DataFrame, quadrant: Quadrant | None = None, *,
+                  provisional: bool = False) -> IndexAnalysis:
     """Every signal for one index at its last bar, plus its chart series and commentary.
     `trend` is the index's `trend.trend_table` (the timeline's too)."""
     settings = config.analysis
@@ -157,6 +163,7 @@ def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series,
         commentary="",
         series=_chart_series(close, averages, lines, ratio),
         quadrant=quadrant,
+        provisional=provisional,
     )
     return replace(analysis, commentary=describe_index(analysis, benchmark_name))
 

@@ -93,8 +93,9 @@ def index_trends(config: Config, frames: Mapping[str, pd.DataFrame]) -> dict[str
     return trends
 
 
-def regime_of(config: Config, timeline: pd.DataFrame) -> Regime:
-    """The regime on the timeline's last session (the snapshot's regime)."""
+def regime_of(config: Config, timeline: pd.DataFrame, provisional: bool = False) -> Regime:
+    """The regime on the timeline's last session (the snapshot's regime); `provisional` when that
+    session is still forming."""
     long_period = max(config.analysis.sma_periods)
     of = len(config.indexes)
     if timeline.empty:
@@ -105,6 +106,7 @@ def regime_of(config: Config, timeline: pd.DataFrame) -> Regime:
         regime = Regime(int(last["uptrends"]), of, int(last["sectors_above"]), int(last["sectors_counted"]),
                         None if pd.isna(last["breadth"]) else float(last["breadth"]), last["stance"], "",
                         last["signalled"])
+    regime = Regime(**{**regime.__dict__, "provisional": provisional})
     return Regime(**{**regime.__dict__,
                      "commentary": describe_regime(regime, long_period, config.regime.confirm_sessions)})
 
