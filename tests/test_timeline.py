@@ -155,3 +155,11 @@ def test_backtest_trades_at_the_next_open_and_never_sees_the_signal_day():
     assert ours.switches == 2 and ours.max_drawdown == 0 and ours.time_invested == pytest.approx(2 / 5)
     # Buy and hold also starts at the first session's close, so it earns sessions 1 and 2.
     assert result.backtests[-1].cagr == pytest.approx(1.21 ** (1 / years) - 1)
+
+
+def test_evaluate_says_when_opens_repeat_the_previous_close(capsys):
+    """Yahoo's ^GSPC opens before 2007 mostly equal the previous close; the backtest must not hide it."""
+    assert main(["--source", "bundled", "evaluate", "--from", "1996-01-01", "--to", "2005-12-31"]) == 0
+    assert "the open equals the previous close" in capsys.readouterr().out
+    assert main(["--source", "bundled", "evaluate", "--from", "2015-01-01"]) == 0
+    assert "the open equals the previous close" not in capsys.readouterr().out

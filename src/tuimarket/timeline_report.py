@@ -17,6 +17,7 @@ from tuimarket.config import STANCES
 from tuimarket.formatting import NA, percent
 
 HISTORY_FORMATS = ("text", "csv", "json")
+STALE_OPENS_NOTE = 0.1     # the share of repeated opens from which the evaluation says so
 TREND_SHORT = {"uptrend": "up", "downtrend": "down", "sideways": "side"}
 
 
@@ -84,4 +85,7 @@ def render_evaluation(result: Evaluation, benchmark: str) -> str:
     for test in result.backtests:
         lines.append(f"{test.name:22}  {test.cagr:>+7.1%}  {test.max_drawdown:>7.1%}  {test.return_to_drawdown:>7.2f}"
                      f"  {test.time_invested:>8.0%}  {test.switches:>8}")
+    if result.stale_opens >= STALE_OPENS_NOTE:
+        lines.append(f"Note: on {result.stale_opens:.0%} of these sessions the open equals the previous close (a quirk "
+                     "of the data), so there a trade at the next open is in effect at the signal's close.")
     return "\n".join(lines) + "\n"

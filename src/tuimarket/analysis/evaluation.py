@@ -44,6 +44,7 @@ class Evaluation:
     short_runs: float            # share of runs of SHORT_RUN sessions or fewer
     changes_per_year: float
     backtests: tuple[Backtest, ...]
+    stale_opens: float           # share of sessions whose open equals the previous close (see evaluate)
 
 
 def evaluate(stance: pd.Series, bars: pd.DataFrame, start, end) -> Evaluation:
@@ -72,6 +73,9 @@ def evaluate(stance: pd.Series, bars: pd.DataFrame, start, end) -> Evaluation:
         short_runs=float((run_lengths <= SHORT_RUN).mean()),
         changes_per_year=int(changed.sum()) / years if years else 0.0,
         backtests=tuple(_backtest(name, exposure, prices, years) for name, exposure in exposures.items()),
+        # Yahoo's ^GSPC opens before 2007 mostly repeat the previous close: there "the next open"
+        # is in effect the signal's own close, which the output says.
+        stale_opens=float((prices["Open"] == prices["Close"].shift(1)).iloc[1:].mean()) if len(prices) > 1 else 0.0,
     )
 
 
