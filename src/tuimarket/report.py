@@ -151,7 +151,7 @@ def _trend_label(index: IndexAnalysis) -> str:
 
 def _ath_cell(index: IndexAnalysis) -> str:
     high = index.all_time_high
-    return NA if high is None else f"{-high.pct_below:+.1%}"
+    return NA if high is None else percent(-high.pct_below)
 
 
 def _rs_cell(index: IndexAnalysis) -> str:

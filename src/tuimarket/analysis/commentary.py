@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from tuimarket.formatting import price
@@ -45,7 +46,7 @@ def _price_sentence(analysis: IndexAnalysis) -> str:
     return text + f", {high.pct_below:.1%} below its {high.span} high of {price(high.close)} ({high.date})."
 
 
-def _today(analysis: IndexAnalysis, day) -> str:
+def _today(analysis: IndexAnalysis, day: date | None) -> str:
     """' (provisional: ...)' for something dated on a still-forming bar."""
     return PROVISIONAL if analysis.provisional and day == analysis.as_of else ""
 
@@ -115,8 +116,9 @@ def _levels_sentence(analysis: IndexAnalysis) -> str:
     levels = analysis.levels
     parts = []
     if levels.breakout:
-        text = (f"It broke out above {price(levels.breakout.level)}{_formation(levels, levels.breakout.level)} "
-                f"on {levels.breakout.date}{_today(analysis, levels.breakout.date)}")
+        formed = _formation(levels, levels.breakout.level, before=levels.breakout.date)
+        text = (f"It broke out above {price(levels.breakout.level)}{formed} on {levels.breakout.date}"
+                f"{_today(analysis, levels.breakout.date)}")
         if levels.retest:
             text += f" and held a retest of that level on {levels.retest.date}"
         parts.append(text + ".")
@@ -135,14 +137,19 @@ def _levels_sentence(analysis: IndexAnalysis) -> str:
 MAX_DATES = 4      # a level formed by more swing points names its first and last
 
 
-def _formation(levels: Levels, level: float) -> str:
-    """' (the highs of 2024-07-17, 2024-07-31 and 2024-10-16)': the swing points that formed a level."""
+def _formation(levels: Levels, level: float, before: date | None = None) -> str:
+    """' (the highs of 2024-07-17, 2024-07-31 and 2024-10-16)': the swing points that formed a level
+    (those before `before`, for a breakout: a low that later retested the level did not form it)."""
     formation = levels.formed_by.get(level)
     if formation is None:
         return ""
-    kinds = [(name, days) for name, days in (("highs", formation.highs), ("lows", formation.lows)) if days]
-    named = [f"the {name} of {_join([str(day) for day in days])}" if len(days) <= MAX_DATES
-             else f"{len(days)} {name} from {days[0]} to {days[-1]}" for name, days in kinds]
+    named = []
+    for kind, days in (("high", formation.highs), ("low", formation.lows)):
+        days = tuple(day for day in days if before is None or day < before)
+        if len(days) > MAX_DATES:
+            named.append(f"{len(days)} {kind}s from {days[0]} to {days[-1]}")
+        elif days:
+            named.append(f"the {kind}{'s' if len(days) > 1 else ''} of {_join([str(day) for day in days])}")
     return f" ({' and '.join(named)})" if named else ""
 
 
