@@ -1,5 +1,7 @@
 """Relative strength, period returns, RRG lines, quadrants and ranks."""
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,8 +9,12 @@ from pandas.testing import assert_series_equal
 
 from tuimarket.analysis.rotation import (
     MOMENTUM_LAG, SMOOTHING, RotationRow, period_returns, quadrant, ranked, relative_ratio, relative_strength,
-    rotation_row, rrg_lines,
+    rotation_row, rrg_lines, rs_swing,
 )
+from tuimarket.analysis.snapshot import build_snapshot
+from tuimarket.config import Config
+
+from ui_support import bundled_data
 
 
 def dated(values, start="2023-01-02") -> pd.Series:
@@ -81,7 +87,34 @@ def _row(symbol, rs_ratio, rs_momentum) -> RotationRow:
                        None, None, None, ())
 
 
-def test_rank_by_distance_up_and_right_keeps_the_order():
+def test_rank_by_quadrant_then_rs_ratio_keeps_the_order():
     rows = ranked((_row("A", 99, 99), _row("B", 103, 99), _row("C", None, None), _row("D", 100, 101)))
     assert [row.symbol for row in rows] == ["A", "B", "C", "D"]
-    assert [row.rank for row in rows] == [3, 1, None, 2]   # scores −2, +2, none, +1
+    assert [row.rank for row in rows] == [3, 2, None, 1]   # lagging, weakening, none, leading
+
+
+def test_an_improving_symbol_never_outranks_a_leading_one():
+    """The old score (ratio + momentum − 200) put improving (98, 104: +2) above leading (100.5, 100.5: +1)."""
+    rows = ranked((_row("IMPROVING", 98, 104), _row("LEADING", 100.5, 100.5)))
+    assert [row.rank for row in rows] == [2, 1]
+
+
+def test_rotation_words_name_leaders_laggers_moves_and_the_adjustment():
+    config = Config()
+    said = build_snapshot(config, bundled_data(config, date(2024, 11, 29))).rotation_commentary
+    assert said.startswith("Against the S&P 500, leading: Consumer Discretionary, Financials, Energy, Russell 2000")
+    assert "Over the last 10 sessions Nasdaq 100 and Technology moved into lagging." in said
+    assert "Sector ETFs are dividend-adjusted while indexes are price only" in said
+
+
+def test_rs_swing_turns_only_after_the_reversal_and_names_its_extreme():
+    days = pd.bdate_range("2024-01-01", periods=7)
+    ratio = pd.Series([1.0, 1.3, 1.5, 1.4, 1.2, 1.3, 1.25], index=days)
+    swing = rs_swing(ratio, 0.1)
+    # Up from 1.0 to 1.5, then back 20% to 1.2: a falling swing since the high, its low 1.2 so far.
+    assert (swing.trend, swing.since, swing.extreme_on) == ("falling", days[2].date(), days[4].date())
+    assert swing.change == pytest.approx(1.2 / 1.5 - 1) and swing.from_extreme == pytest.approx(1.25 / 1.2 - 1)
+    # A 7% bounce is not a 10% reversal: no new swing. At 25% the fall from 1.5 is not a swing yet.
+    assert rs_swing(ratio, 0.25).trend == "rising" and rs_swing(ratio, 0.25).extreme_on == days[2].date()
+    assert rs_swing(ratio.iloc[:4], 0.1).trend == "rising"       # at 1.4, only 7% off the high: no turn yet
+    assert rs_swing(ratio.iloc[:1], 0.1) is None

@@ -5,10 +5,12 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_series_equal
 
-from tuimarket.analysis.indicators import SmaState
-from tuimarket.analysis.trend import structure_direction, swing_points, trend_state
+from tuimarket.analysis.trend import structure_direction, swing_points, trend_state, trend_table
+from tuimarket.config import AnalysisSettings
 
 DATES = pd.bdate_range("2024-01-01", periods=200)
+SMALL_SWINGS = AnalysisSettings(swing_window=2, swing_count=4, trend_floor_swings=4, slope_lookback=10,
+                                confirm_band=0.03)
 
 
 def bars_from(highs, lows=None) -> pd.DataFrame:
@@ -58,25 +60,32 @@ def test_structure_direction(points, expected):
     assert structure_direction(pd.Series(points, dtype=float)) == expected
 
 
-def _long_average(above: bool | None, rising: bool | None) -> SmaState:
-    return SmaState(200, None if above is None else 1.0, rising, above)
+def _long_average(bars: pd.DataFrame, above: bool | None, rising: bool | None) -> pd.Series:
+    """A stand-in long average: 5% below or above the close, rising or falling, or unknown."""
+    if above is None:
+        return pd.Series(np.nan, index=bars.index)
+    level = bars["Close"].iloc[-1] * (0.95 if above else 1.05)
+    slope = np.arange(len(bars)) * (0.01 if rising else -0.01)
+    return pd.Series(level + slope - slope[-1], index=bars.index)
 
 
 def test_rising_zigzag_is_an_uptrend_confirmed_by_a_rising_average():
     bars = bars_from(zigzag(3, 1, legs=12))
-    state = trend_state(bars, _long_average(above=True, rising=True), window=2, count=4)
+    state = trend_state(bars, trend_table(bars, _long_average(bars, above=True, rising=True), SMALL_SWINGS), SMALL_SWINGS)
     assert (state.state, state.confirmed, state.higher_highs, state.higher_lows) == ("uptrend", True, True, True)
     assert len(state.swing_highs) == len(state.swing_lows) == 4
     assert [p for _, p in state.swing_highs] == sorted(p for _, p in state.swing_highs)
 
 
 def test_falling_zigzag_is_a_downtrend():
-    state = trend_state(bars_from(zigzag(1, 3, legs=12)), _long_average(False, False), window=2, count=4)
+    bars = bars_from(zigzag(1, 3, legs=12))
+    state = trend_state(bars, trend_table(bars, _long_average(bars, False, False), SMALL_SWINGS), SMALL_SWINGS)
     assert (state.state, state.confirmed, state.lower_highs, state.lower_lows) == ("downtrend", True, True, True)
 
 
 def test_flat_zigzag_is_sideways_and_never_confirmed():
-    state = trend_state(bars_from(zigzag(2, 2, legs=12)), _long_average(True, True), window=2, count=4)
+    bars = bars_from(zigzag(2, 2, legs=12))
+    state = trend_state(bars, trend_table(bars, _long_average(bars, True, True), SMALL_SWINGS), SMALL_SWINGS)
     assert (state.state, state.confirmed) == ("sideways", False)
 
 
@@ -84,10 +93,34 @@ def test_flat_zigzag_is_sideways_and_never_confirmed():
     (True, True, True), (True, False, False), (False, True, False), (False, False, False), (None, None, None),
 ])
 def test_uptrend_confirmation_rule(above, rising, confirmed):
-    state = trend_state(bars_from(zigzag(3, 1, legs=12)), _long_average(above, rising), window=2, count=4)
+    bars = bars_from(zigzag(3, 1, legs=12))
+    state = trend_state(bars, trend_table(bars, _long_average(bars, above, rising), SMALL_SWINGS), SMALL_SWINGS)
     assert state.state == "uptrend" and state.confirmed is confirmed
 
 
 def test_too_few_swings_give_no_verdict():
-    state = trend_state(bars_from(zigzag(3, 1, legs=4)), _long_average(True, True), window=2, count=4)
+    bars = bars_from(zigzag(3, 1, legs=4))
+    state = trend_state(bars, trend_table(bars, _long_average(bars, True, True), SMALL_SWINGS), SMALL_SWINGS)
     assert state.state is None and state.confirmed is None and state.higher_highs is None
+
+
+def test_a_normal_pullback_keeps_the_uptrend():
+    """Lower highs and lows in a pullback that holds above the last four swing lows: still an uptrend."""
+    bars = bars_from(zigzag(3, 1, legs=12) + zigzag(1, 2, legs=5, start=158))
+    table = trend_table(bars, _long_average(bars, True, True), SMALL_SWINGS)
+    assert table["trend"].iloc[-1] == 1 and table["lows"].iloc[-1] == -1 and table["highs"].iloc[-1] != 1
+    assert (table["trend"].dropna() == 1).all()
+
+
+def test_a_record_close_is_never_sideways():
+    flat_then_record = zigzag(2, 2, legs=12) + [104.0, 108.0, 112.0]
+    bars = bars_from(flat_then_record)
+    table = trend_table(bars, _long_average(bars, True, True), SMALL_SWINGS)
+    assert table["trend"].iloc[-3] == 0 and table["trend"].iloc[-1] == 1
+
+
+def test_breaking_the_floor_of_swing_lows_ends_the_uptrend():
+    prices = zigzag(3, 1, legs=12)
+    bars = bars_from(prices + [prices[-1] - step for step in range(2, 60, 4)])
+    table = trend_table(bars, _long_average(bars, True, True), SMALL_SWINGS)
+    assert table["trend"].iloc[59] == 1 and table["trend"].iloc[-1] == 0

@@ -1,4 +1,4 @@
-"""The command line: `tuimarket` (the monitor), `tuimarket data`, `tuimarket report`.
+"""The command line: `tuimarket` (the monitor), `tuimarket data`, `report`, `history`, `evaluate`.
 
 Exit status: 0 success, 2 a user's mistake (usage, config, dates), 1 anything unexpected.
 A user's mistake is one line on stderr, never a traceback. Heavy modules (pandas, Textual,
@@ -18,6 +18,7 @@ from tuimarket.config import SOURCES, ConfigError
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
 REPORT_FORMATS = ("text", "markdown", "json")
+HISTORY_FORMATS = ("text", "csv", "json")     # tuimarket.timeline_report's, without importing pandas
 
 
 class UserError(Exception):
@@ -65,7 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[common],
                                  help="print the analysis as text, markdown or json")
     report.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default: text)")
+    history = commands.add_parser("history", parents=[common],
+                                  help="print the stance and each index's signals for every session")
+    _span_options(history)
+    history.add_argument("--format", choices=HISTORY_FORMATS, default="text", help="output format (default: text)")
+    evaluate = commands.add_parser("evaluate", parents=[common],
+                                   help="how the stance would have served: shares, changes, a sanity backtest")
+    _span_options(evaluate)
     return parser
+
+
+def _span_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--from", dest="start", type=_as_of, metavar="YYYY-MM-DD", default=None,
+                         help="first session (default: the first with data)")
+    command.add_argument("--to", dest="end", type=_as_of, metavar="YYYY-MM-DD", default=None,
+                         help="last session (default: the last with data)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,8 +109,10 @@ def _run(argv: Sequence[str] | None) -> int:
         data = _load(config, options["source"], options["as_of"])
         if command == "data":
             _print_data_table(config, data)
-        else:
+        elif command == "report":
             _print_report(config, data, options["format"])
+        else:
+            _print_timeline(config, data, command, options)
         return EXIT_OK
     except (ConfigError, UserError) as exc:
         print(f"tuimarket: error: {exc}", file=sys.stderr)
@@ -184,3 +201,42 @@ def _print_report(config, data, fmt: str) -> None:
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 100
     sys.stdout.write(render(build_snapshot(config, data), fmt, color=color, width=width))
     sys.stdout.flush()
+
+
+def _print_timeline(config, data, command: str, options: dict) -> None:
+    """`history` or `evaluate` over --from..--to: the timeline is computed on all the history (the
+    averages need their warm-up), then cut."""
+    from tuimarket.analysis.timeline import market_timeline
+    from tuimarket.data.model import clip
+
+    bars = {symbol: clip(frame, data.as_of) for symbol, frame in data.bars.items()}
+    timeline = market_timeline(config, bars, detail=command == "history")
+    if timeline.empty:
+        raise UserError(f"{command}: there is no index history")
+    start, end = _span(timeline.index[0].date(), timeline.index[-1].date(), options["start"], options["end"])
+    if command == "history":
+        from tuimarket.timeline_report import render_history
+
+        symbols = tuple(entry.symbol for entry in config.indexes)
+        sys.stdout.write(render_history(timeline.loc[str(start):str(end)], symbols, options["format"]))
+    else:
+        from tuimarket.analysis.evaluation import evaluate
+        from tuimarket.timeline_report import render_evaluation
+
+        benchmark = bars.get(config.benchmark)
+        if benchmark is None or benchmark.empty:
+            raise UserError(f"evaluate: there is no history for the benchmark {config.benchmark}")
+        sys.stdout.write(render_evaluation(evaluate(timeline["stance"], benchmark, str(start), str(end)),
+                                           config.benchmark))
+    sys.stdout.flush()
+
+
+def _span(first: date, last: date, start: date | None, end: date | None) -> tuple[date, date]:
+    """--from and --to, checked against each other and the history at hand (first..last)."""
+    if start and end and start > end:
+        raise UserError(f"--from {start} is after --to {end}")
+    if start and start > last:
+        raise UserError(f"--from {start} is after the data ends ({last})")
+    if end and end < first:
+        raise UserError(f"--to {end} is before the data begins ({first})")
+    return max(start or first, first), min(end or last, last)

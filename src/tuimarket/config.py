@@ -52,16 +52,24 @@ class AnalysisSettings:
     swing_count: int = 4
     level_tolerance: float = 0.015
     level_min_touches: int = 2
-    level_lookback: int = 250
+    level_lookback: int = 5000
+    retest_away: float = 0.03
     rs_average: int = 50
+    rs_minor_reversal: float = 0.1
+    rs_major_reversal: float = 0.2
+    trend_floor_swings: int = 4
+    confirm_band: float = 0.05
     macd: MacdSettings = MacdSettings()
 
 
 @dataclass(frozen=True)
 class RegimeSettings:
+    full_min_uptrends: int = 2
     full_min_breadth: float = 0.5
     defensive_max_uptrends: int = 0
     defensive_below_breadth: float = 0.3
+    breadth_keeps_invested: float = 0.7
+    confirm_sessions: int = 10
 
 
 @dataclass(frozen=True)
@@ -164,13 +172,21 @@ RANGES: dict[str, tuple[float, float]] = {
     "analysis.level_tolerance": (0.0001, 0.2),
     "analysis.level_min_touches": (2, 10),
     "analysis.level_lookback": (20, 5000),
+    "analysis.retest_away": (0.001, 0.5),
     "analysis.rs_average": (2, 400),
+    "analysis.rs_minor_reversal": (0.01, 0.5),
+    "analysis.rs_major_reversal": (0.01, 0.9),
+    "analysis.trend_floor_swings": (1, 20),
+    "analysis.confirm_band": (0.0, 0.2),
     "analysis.macd.fast": (1, 200),
     "analysis.macd.slow": (2, 400),
     "analysis.macd.signal": (1, 200),
+    "regime.full_min_uptrends": (1, 50),
     "regime.full_min_breadth": (0.0, 1.0),
     "regime.defensive_max_uptrends": (0, 50),
     "regime.defensive_below_breadth": (0.0, 1.0),
+    "regime.breadth_keeps_invested": (0.0, 1.0),
+    "regime.confirm_sessions": (1, 60),
     "refresh.open_seconds": (10, 3600),
     "refresh.closed_seconds": (60, 86400),
     "data.history_years": (2, 40),
@@ -301,6 +317,15 @@ def _check_consistency(config: Config, reader: _Reader) -> None:
     macd = config.analysis.macd
     if macd.fast >= macd.slow:
         raise reader.fail("analysis.macd.fast", f"must be below analysis.macd.slow ({macd.slow}), got {macd.fast}")
+    analysis = config.analysis
+    if analysis.rs_minor_reversal >= analysis.rs_major_reversal:
+        raise reader.fail("analysis.rs_minor_reversal", f"must be below analysis.rs_major_reversal "
+                          f"({_num(analysis.rs_major_reversal)}), got {_num(analysis.rs_minor_reversal)}")
+    regime = config.regime
+    if regime.defensive_max_uptrends >= regime.full_min_uptrends:
+        raise reader.fail("regime.defensive_max_uptrends",
+                          f"must be below regime.full_min_uptrends ({regime.full_min_uptrends}), "
+                          f"got {regime.defensive_max_uptrends}")
     index_symbols = {s.symbol for s in config.indexes}
     for i, entry in enumerate(config.rotation.symbols):
         if config.rotation.include_indexes and entry.symbol in index_symbols:

@@ -18,7 +18,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, SmaState
+from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
 from tuimarket.formatting import NA, percent, price
 
@@ -48,8 +48,10 @@ def as_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
         "as_of": _iso(snapshot.as_of),
         "source": snapshot.source,
         "benchmark": snapshot.benchmark,
+        "provisional": snapshot.provisional,
         "indices": [_index_dict(index) for index in snapshot.indices],
         "rotation": [_rotation_dict(row) for row in snapshot.rotation],
+        "rotation_commentary": snapshot.rotation_commentary,
         "regime": {
             "uptrends": snapshot.regime.uptrends,
             "of": snapshot.regime.of,
@@ -57,6 +59,8 @@ def as_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
             "sectors_counted": snapshot.regime.sectors_counted,
             "sector_breadth": snapshot.regime.sector_breadth,
             "stance": snapshot.regime.stance,
+            "signalled": snapshot.regime.signalled,
+            "provisional": snapshot.regime.provisional,
             "commentary": snapshot.regime.commentary,
         },
         "freshness": dict(snapshot.freshness),
@@ -71,6 +75,7 @@ def _index_dict(index: IndexAnalysis) -> dict[str, Any]:
         "symbol": index.symbol,
         "name": index.name,
         "as_of": _iso(index.as_of),
+        "provisional": index.provisional,
         "close": index.close,
         "change": index.change,
         "change_pct": index.change_pct,
@@ -82,17 +87,29 @@ def _index_dict(index: IndexAnalysis) -> dict[str, Any]:
                   "higher_lows": trend.higher_lows, "lower_highs": trend.lower_highs, "lower_lows": trend.lower_lows,
                   "swing_highs": [[_iso(day), price] for day, price in trend.swing_highs],
                   "swing_lows": [[_iso(day), price] for day, price in trend.swing_lows]},
-        "all_time_high": high and {"close": high.close, "date": _iso(high.date), "pct_below": high.pct_below},
+        "all_time_high": high and {"close": high.close, "date": _iso(high.date), "pct_below": high.pct_below,
+                                   "span": high.span},
         "levels": {
             "support": list(levels.support),
             "resistance": list(levels.resistance),
             "breakout": levels.breakout and {"level": levels.breakout.level, "date": _iso(levels.breakout.date)},
             "retest": levels.retest and {"level": levels.retest.level, "date": _iso(levels.retest.date)},
+            "formed_by": [{"level": level, "highs": [_iso(day) for day in formation.highs],
+                           "lows": [_iso(day) for day in formation.lows]}
+                          for level, formation in levels.formed_by.items()],
         },
         "relative_strength": strength and {"benchmark": strength.benchmark, "ratio": strength.ratio,
-                                           "trend": strength.trend, "since": _iso(strength.since)},
+                                           "trend": strength.trend, "since": _iso(strength.since),
+                                           "medium": _swing_dict(strength.medium), "long": _swing_dict(strength.long)},
+        "quadrant": index.quadrant,
         "commentary": index.commentary,
     }
+
+
+def _swing_dict(swing: RsSwing | None) -> dict[str, Any] | None:
+    return swing and {"reversal": swing.reversal, "trend": swing.trend, "since": _iso(swing.since),
+                      "change": swing.change, "extreme_on": _iso(swing.extreme_on),
+                      "from_extreme": swing.from_extreme}
 
 
 def _rotation_dict(row: RotationRow) -> dict[str, Any]:
@@ -146,7 +163,7 @@ def _trend_label(index: IndexAnalysis) -> str:
 
 def _ath_cell(index: IndexAnalysis) -> str:
     high = index.all_time_high
-    return NA if high is None else f"{-high.pct_below:+.1%}"
+    return NA if high is None else percent(-high.pct_below)
 
 
 def _rs_cell(index: IndexAnalysis) -> str:
@@ -228,6 +245,9 @@ def _text(snapshot: MarketSnapshot, *, color: bool, width: int) -> str:
         console.print()
     console.print(_rich_table("Rotation", ROTATION_HEADERS, [_styled_rotation_cells(row) for row in _by_rank(snapshot)],
                               hide=("Name", "> long MA", "YTD") if narrow else ("Name",)))
+    if snapshot.rotation_commentary:
+        console.print(Text(snapshot.rotation_commentary))
+        console.print()
     console.print(_data_text(snapshot))
     return console.file.getvalue()
 
@@ -305,6 +325,7 @@ def _markdown(snapshot: MarketSnapshot) -> str:
         *(f"### {_md(index.name)} ({_md(index.symbol)})\n\n{_md(index.commentary)}" for index in snapshot.indices),
         "## Rotation",
         _md_table(ROTATION_HEADERS, [_rotation_cells(row) for row in _by_rank(snapshot)]),
+        *([_md(snapshot.rotation_commentary)] if snapshot.rotation_commentary else []),
     ]
     data_lines = [f"- {_md(line)}" for line in _freshness_lines(snapshot)]
     if data_lines:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from tuimarket.formatting import price
 
 if TYPE_CHECKING:   # only for annotations: snapshot imports this module
     from tuimarket.analysis.indicators import SmaState
+    from tuimarket.analysis.levels import Levels
+    from tuimarket.analysis.rotation import RsSwing
     from tuimarket.analysis.snapshot import IndexAnalysis
+    from tuimarket.analysis.trend import TrendState
 
 
 def describe_index(analysis: IndexAnalysis, benchmark_name: str) -> str:
@@ -26,14 +30,25 @@ def describe_index(analysis: IndexAnalysis, benchmark_name: str) -> str:
     return " ".join(s for s in sentences if s)
 
 
+PROVISIONAL = " (provisional: the session is still open)"
+
+
 def _price_sentence(analysis: IndexAnalysis) -> str:
-    text = f"The {analysis.name} closed at {price(analysis.close)}"
+    # A forming bar is not a close: it "is at" a price, and a high it makes is not yet a record close.
+    verb = "is at" if analysis.provisional else "closed at"
+    text = f"The {analysis.name} {verb} {price(analysis.close)}"
     if analysis.change_pct is not None:
         text += f" ({analysis.change_pct:+.1%} on the day)"
     high = analysis.all_time_high
     if high.pct_below == 0:
-        return text + ", a new all-time closing high."
-    return text + f", {high.pct_below:.1%} below its all-time high of {price(high.close)} ({high.date})."
+        return text + (f", above its {high.span} closing high{PROVISIONAL}." if analysis.provisional
+                       else f", a new {high.span} closing high.")
+    return text + f", {high.pct_below:.1%} below its {high.span} high of {price(high.close)} ({high.date})."
+
+
+def _today(analysis: IndexAnalysis, day: date | None) -> str:
+    """' (provisional: ...)' for something dated on a still-forming bar."""
+    return PROVISIONAL if analysis.provisional and day == analysis.as_of else ""
 
 
 def _trend_sentence(analysis: IndexAnalysis) -> str:
@@ -45,11 +60,27 @@ def _trend_sentence(analysis: IndexAnalysis) -> str:
     structure = f"{highs} and {lows}"
     if trend.state == "sideways":
         return f"It is moving sideways: {structure}."
+    article = "an" if trend.state == "uptrend" else "a"
     if trend.confirmed is None:
-        return f"Its swings make a {trend.state} ({structure}), too early for the long average to confirm."
-    if trend.confirmed:
-        return f"It is in a confirmed {trend.state}: {structure}."
-    return f"Its swings make a {trend.state} ({structure}), but the long average does not confirm it."
+        return f"It is in {article} {trend.state}, too early for the long average to confirm ({structure})."
+    status = f"a confirmed {trend.state}" if trend.confirmed else f"{article} {trend.state} the long average does not confirm"
+    if _swings_agree(trend):
+        return f"It is in {status}: {structure}."
+    # The state outlives a structure that has gone mixed: say what keeps it (see analysis.trend).
+    if trend.state == "uptrend" and analysis.all_time_high and analysis.all_time_high.pct_below == 0:
+        keeps = "the record close keeps it so"
+    elif trend.state == "uptrend":
+        keeps = "price holds above its recent swing lows"
+    else:
+        keeps = "price stays below its recent swing highs"
+    return f"It is in {status}: its recent swings are {structure}, but {keeps}."
+
+
+def _swings_agree(trend: TrendState) -> bool:
+    """Do the last swings step the trend's way (higher highs and lows for an uptrend)?"""
+    if trend.state == "uptrend":
+        return bool(trend.higher_highs and trend.higher_lows)
+    return bool(trend.lower_highs and trend.lower_lows)
 
 
 def _averages_sentence(smas: tuple[SmaState, ...], stacked: bool | None) -> str:
@@ -75,7 +106,7 @@ def _macd_sentence(analysis: IndexAnalysis) -> str:
     if macd.crossed_on is None:
         since = f"is on a {macd.state} signal"
     elif macd.crossed_on == analysis.as_of:
-        since = f"crossed to a {macd.state} signal on the day"
+        since = f"crossed to a {macd.state} signal on the day{_today(analysis, macd.crossed_on)}"
     else:
         since = f"has been on a {macd.state} signal since {macd.crossed_on}"
     return f"MACD {since} and momentum is {macd.momentum}."
@@ -85,27 +116,78 @@ def _levels_sentence(analysis: IndexAnalysis) -> str:
     levels = analysis.levels
     parts = []
     if levels.breakout:
-        text = f"It broke out above {price(levels.breakout.level)} on {levels.breakout.date}"
+        formed = _formation(levels, levels.breakout.level, before=levels.breakout.date)
+        text = (f"It broke out above {price(levels.breakout.level)}{formed} on {levels.breakout.date}"
+                f"{_today(analysis, levels.breakout.date)}")
         if levels.retest:
             text += f" and held a retest of that level on {levels.retest.date}"
         parts.append(text + ".")
     nearest = []
     if levels.resistance:
-        nearest.append(f"resistance is at {price(levels.resistance[0])}")
-    if levels.support:
-        nearest.append(f"support at {price(levels.support[0])}")
+        nearest.append(f"resistance is at {price(levels.resistance[0])}{_formation(levels, levels.resistance[0])}")
+    if levels.support and levels.breakout and levels.support[0] == levels.breakout.level:
+        nearest.append(f"support at {price(levels.support[0])}, the level it broke out above")
+    elif levels.support:
+        nearest.append(f"support at {price(levels.support[0])}{_formation(levels, levels.support[0])}")
     if nearest:
         parts.append(f"Nearest {_join(nearest)}.")
     return " ".join(parts)
 
 
-def _relative_strength_sentence(analysis: IndexAnalysis, benchmark_name: str) -> str:
-    strength = analysis.relative_strength
-    if strength is None or strength.trend is None:
+MAX_DATES = 4      # a level formed by more swing points names its first and last
+
+
+def _formation(levels: Levels, level: float, before: date | None = None) -> str:
+    """' (the highs of 2024-07-17, 2024-07-31 and 2024-10-16)': the swing points that formed a level
+    (those before `before`, for a breakout: a low that later retested the level did not form it)."""
+    formation = levels.formed_by.get(level)
+    if formation is None:
         return ""
+    named = []
+    for kind, days in (("high", formation.highs), ("low", formation.lows)):
+        days = tuple(day for day in days if before is None or day < before)
+        if len(days) > MAX_DATES:
+            named.append(f"{len(days)} {kind}s from {days[0]} to {days[-1]}")
+        elif days:
+            named.append(f"the {kind}{'s' if len(days) > 1 else ''} of {_join([str(day) for day in days])}")
+    return f" ({' and '.join(named)})" if named else ""
+
+
+def _relative_strength_sentence(analysis: IndexAnalysis, benchmark_name: str) -> str:
+    """The long swing of RS against the benchmark (and a reversal on the medium view), then the
+    short view and the rotation graph's quadrant, named as the two different measures they are."""
+    strength = analysis.relative_strength
+    if strength is None:
+        return ""
+    sentences = [_rs_swings(strength.long, strength.medium, benchmark_name)]
     if strength.trend == "flat":
-        return f"Its strength relative to the {benchmark_name} is flat."
-    return f"Its strength relative to the {benchmark_name} has been {strength.trend} since {strength.since}."
+        sentences.append(f"Over {RS_SHORT_VIEW} its relative strength is flat")
+    elif strength.trend:
+        sentences.append(f"Over {RS_SHORT_VIEW} its relative strength has been {strength.trend} since {strength.since}")
+    if analysis.quadrant:
+        sentences[-1] += f"; on the rotation graph it is {analysis.quadrant}"
+    return " ".join(sentence + "." for sentence in sentences if sentence)
+
+
+RS_SHORT_VIEW = "the short view (its 50-session average)"
+OUTPERFORMED = {"rising": "outperformed", "falling": "underperformed"}
+
+
+def _rs_swings(long: RsSwing | None, medium: RsSwing | None, benchmark_name: str) -> str:
+    if long is None:
+        return ""
+    if medium is None or medium.trend == long.trend or medium.since < long.extreme_on:
+        return (f"Against the {benchmark_name} it has {OUTPERFORMED[long.trend]} since {long.since} "
+                f"(relative strength {_to_now(long):+.0%})")
+    extreme = "a high" if long.trend == "rising" else "a low"
+    return (f"Against the {benchmark_name} it {OUTPERFORMED[long.trend]} from {long.since} to {extreme} on "
+            f"{long.extreme_on} (relative strength {long.change:+.0%}) and has {OUTPERFORMED[medium.trend]} "
+            f"since {medium.since} ({_to_now(medium):+.0%})")
+
+
+def _to_now(swing: RsSwing) -> float:
+    """RS now against where the swing began."""
+    return (1 + swing.change) * (1 + swing.from_extreme) - 1
 
 
 def _periods(periods: list[int]) -> str:

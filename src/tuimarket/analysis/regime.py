@@ -1,13 +1,22 @@
-"""The market stance that follows from index trends and sector breadth."""
+"""The market stance that follows from index trends and sector breadth.
+
+Each session has a *signalled* stance (`decide_stance`, from that session alone) and a *held*
+stance, the one shown (`held_stances`): the held stance changes only once the signals have pointed
+the same way from it (more invested, or less) `confirm_sessions` sessions in a row, and then takes
+the latest signalled stance; so a single session's wobble never flips it, and signals that waver
+between two lower stances still count as one move down. A record close of the benchmark is a
+clear break that ends a defensive stance at once.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Sequence
 
 from tuimarket.config import RegimeSettings
 
 Stance = Literal["fully_invested", "partially_invested", "defensive"]
+LEVEL: dict[str, int] = {"defensive": 0, "partially_invested": 1, "fully_invested": 2}
 
 
 @dataclass(frozen=True)
@@ -17,38 +26,66 @@ class Regime:
     sectors_above: int                 # rotation sectors above their long average
     sectors_counted: int               # rotation sectors with enough history to tell
     sector_breadth: float | None       # sectors_above / sectors_counted
-    stance: Stance
+    stance: Stance                     # the held stance (see the module docstring)
     commentary: str
+    signalled: Stance | None = None    # what this session alone says, when it differs from `stance`
+    provisional: bool = False          # computed from a session still forming: final only after the close
 
 
 def decide_stance(uptrends: int, of: int, breadth: float | None, settings: RegimeSettings) -> Stance:
-    """The stance rules, in order (a breadth of None, no sector data, never meets a breadth test):
-    fully_invested when every index is in a confirmed uptrend and breadth ≥ full_min_breadth;
-    defensive when uptrends ≤ defensive_max_uptrends or breadth < defensive_below_breadth;
-    partially_invested otherwise."""
+    """The stance one session signals, by these rules in order (breadth None: no sector data,
+    so breadth neither confirms nor denies):
+    fully_invested when at least full_min_uptrends indexes (all of them, if fewer are configured)
+    are in a confirmed uptrend and breadth is unknown or ≥ full_min_breadth;
+    defensive when breadth < defensive_below_breadth (breadth denies), or when at most
+    defensive_max_uptrends indexes are in a confirmed uptrend and breadth does not reach
+    breadth_keeps_invested (broad participation keeps a foot in);
+    partially_invested otherwise. With no index configured: defensive."""
     known = breadth is not None
-    if of > 0 and uptrends == of and known and breadth >= settings.full_min_breadth:
+    if of == 0:
+        return "defensive"
+    if uptrends >= min(settings.full_min_uptrends, of) and (not known or breadth >= settings.full_min_breadth):
         return "fully_invested"
-    if uptrends <= settings.defensive_max_uptrends or (known and breadth < settings.defensive_below_breadth):
+    if known and breadth < settings.defensive_below_breadth:
+        return "defensive"
+    if uptrends <= settings.defensive_max_uptrends and not (known and breadth >= settings.breadth_keeps_invested):
         return "defensive"
     return "partially_invested"
 
 
-def assess(uptrends: int, of: int, sectors_above: int, sectors_counted: int,
-           settings: RegimeSettings, long_period: int) -> Regime:
-    """The regime from confirmed-uptrend and sector counts, with a one-paragraph explanation."""
-    breadth = sectors_above / sectors_counted if sectors_counted else None
-    stance = decide_stance(uptrends, of, breadth, settings)
-    return Regime(uptrends, of, sectors_above, sectors_counted, breadth, stance,
-                  describe_regime(uptrends, of, sectors_above, sectors_counted, stance, long_period))
+def held_stances(signalled: Sequence[Stance], benchmark_at_record: Sequence[bool],
+                 confirm_sessions: int) -> list[Stance]:
+    """The held stance per session (see the module docstring); the first session holds what it signals."""
+    held: list[Stance] = []
+    stance: Stance | None = None
+    direction, run = 0, 0                # which way the signals point from the held stance, for how long
+    for today, record in zip(signalled, benchmark_at_record):
+        pointing = 0 if stance is None else _sign(LEVEL[today] - LEVEL[stance])
+        run = run + 1 if pointing and pointing == direction else int(pointing != 0)
+        direction = pointing
+        if stance is None or run >= confirm_sessions or (record and stance == "defensive"):
+            stance, direction, run = today, 0, 0
+        held.append(stance)
+    return held
 
 
-def describe_regime(uptrends: int, of: int, sectors_above: int, sectors_counted: int,
-                    stance: Stance, long_period: int) -> str:
-    index_part = f"{uptrends} of {of} {'index is' if of == 1 else 'indexes are'} in a confirmed uptrend"
+def _sign(value: int) -> int:
+    return (value > 0) - (value < 0)
+
+
+def describe_regime(regime: Regime, long_period: int, confirm_sessions: int) -> str:
+    """The regime in one paragraph: the counts behind the stance, and a pending change if any."""
+    of, sectors_counted = regime.of, regime.sectors_counted
+    index_part = f"{regime.uptrends} of {of} {'index is' if of == 1 else 'indexes are'} in a confirmed uptrend"
     if sectors_counted:
-        breadth_part = (f"{sectors_above} of {sectors_counted} sectors "
-                        f"({sectors_above / sectors_counted:.0%}) are above their {long_period}-day average")
+        breadth_part = (f"{regime.sectors_above} of {sectors_counted} sectors "
+                        f"({regime.sectors_above / sectors_counted:.0%}) are above their {long_period}-day average")
     else:
         breadth_part = "sector breadth is unknown (no sector history)"
-    return f"{index_part}, and {breadth_part}. Stance: {stance.replace('_', ' ')}."
+    text = f"{index_part}, and {breadth_part}. Stance: {regime.stance.replace('_', ' ')}."
+    if regime.signalled and regime.signalled != regime.stance:
+        text += (f" The signals point to {regime.signalled.replace('_', ' ')}; the stance follows if they "
+                 f"hold {confirm_sessions} sessions in a row.")
+    if regime.provisional:
+        text += " Provisional: today's session is still open, so this becomes final only after the close."
+    return text

@@ -3,15 +3,22 @@
 Relative strength (RS) is close / benchmark close on the dates both have. Its trend at a bar:
 `rising` when RS is above its `average`-session mean and that mean is above its value
 `lookback` sessions earlier, `falling` when RS is below a falling mean, otherwise `flat`;
-`since` is the first session of the current unbroken run of that trend.
+`since` is the first session of the current unbroken run of that trend. That short view flips
+often (14 times in 2024's second half for the Russell 2000), so RS is also read on two longer views,
+as swings: a swing of RS ends when RS has come back `reversal` (a fraction) from its extreme, like
+a zigzag. `rs_minor_reversal` (10%) gives the medium view, `rs_major_reversal` (20%) the long one;
+each says which way RS has gone since the last such turn (`since`), and the extreme it has reached
+on the way (`extreme_on`). A turn is known only once the reversal has happened: no lookahead.
 
 Rotation, in the spirit of Relative Rotation Graphs (this is NOT JdK's proprietary RS-Ratio):
     RS-Ratio    = 100 × SMA(RS, SMOOTHING) / SMA(RS, average)
     RS-Momentum = 100 × RS-Ratio / (RS-Ratio MOMENTUM_LAG sessions earlier)
 Both hover around 100. Quadrants: leading (ratio ≥ 100, momentum ≥ 100), weakening (ratio ≥ 100,
 momentum < 100), lagging (both < 100), improving (ratio < 100, momentum ≥ 100).
-Rank score: (RS-Ratio − 100) + (RS-Momentum − 100), how far up and right a symbol sits on the
-graph; rank 1 is the highest score. Symbols without both values get no rank.
+Rank: by quadrant, in the order leading, weakening, improving, lagging (relative strength above
+100 first, then rising momentum: a symbol improving from below never outranks one leading), and
+within a quadrant by RS-Ratio, highest first; rank 1 is the strongest. Symbols without both
+values get no rank.
 
 Returns are fractions over 1W = 5, 1M = 21, 3M = 63, 6M = 126 and 1Y = 252 sessions; YTD runs from
 the last close of the previous calendar year.
@@ -40,6 +47,18 @@ TREND_NAMES: dict[int, RsTrend] = {1: "rising", -1: "falling", 0: "flat"}
 
 
 @dataclass(frozen=True)
+class RsSwing:
+    """The current swing of RS on one view: its direction, where it began, its extreme so far."""
+
+    reversal: float                 # the size of a move back that ends a swing (a fraction)
+    trend: Literal["rising", "falling"]
+    since: date                     # the turn the swing began at
+    change: float                   # RS from `since` to `extreme_on`, a fraction
+    extreme_on: date                # the swing's highest (rising) or lowest (falling) RS so far
+    from_extreme: float             # RS now against that extreme, a fraction (≤ 0 rising, ≥ 0 falling)
+
+
+@dataclass(frozen=True)
 class RelativeStrength:
     """close / benchmark close on common dates, and the direction it has held since `since`."""
 
@@ -47,6 +66,8 @@ class RelativeStrength:
     ratio: float | None
     trend: RsTrend | None
     since: date | None
+    medium: RsSwing | None = None   # the swing at rs_minor_reversal
+    long: RsSwing | None = None     # the swing at rs_major_reversal
 
 
 @dataclass(frozen=True)
@@ -89,18 +110,51 @@ def rs_trend_codes(ratio: pd.Series, average: int, lookback: int) -> pd.Series:
     return pd.Series(codes, index=ratio.index)
 
 
-def relative_strength(ratio: pd.Series, benchmark: str, average: int, lookback: int) -> RelativeStrength:
-    """The last ratio and the trend it has held, with the session that trend began."""
+def relative_strength(ratio: pd.Series, benchmark: str, average: int, lookback: int,
+                      reversals: tuple[float, float] | None = None) -> RelativeStrength:
+    """The last ratio and the trend it has held, with the session that trend began; with
+    `reversals` (minor, major), the medium and long swings too."""
     if ratio.empty:
         return RelativeStrength(benchmark, None, None, None)
     codes = rs_trend_codes(ratio, average, lookback)
     last_ratio = float(ratio.iloc[-1])
+    medium, long = (rs_swing(ratio, reversal) for reversal in reversals) if reversals else (None, None)
     if pd.isna(codes.iloc[-1]):
-        return RelativeStrength(benchmark, last_ratio, None, None)
+        return RelativeStrength(benchmark, last_ratio, None, None, medium, long)
     different = np.flatnonzero(codes.to_numpy() != codes.iloc[-1])
     # NaN compares unequal, so the run never reaches back into the warm-up.
     since = codes.index[different[-1] + 1 if len(different) else 0]
-    return RelativeStrength(benchmark, last_ratio, TREND_NAMES[int(codes.iloc[-1])], since.date())
+    return RelativeStrength(benchmark, last_ratio, TREND_NAMES[int(codes.iloc[-1])], since.date(), medium, long)
+
+
+def rs_swing(ratio: pd.Series, reversal: float) -> RsSwing | None:
+    """The current zigzag swing of `ratio` at `reversal` (None until RS has moved that much)."""
+    values = ratio.to_numpy(dtype=float)
+    direction, turn, extreme = 0, 0, 0          # +1 rising, −1 falling; positions of the turn and extreme
+    for position, value in enumerate(values.tolist()):
+        if direction == 0:                      # before the first swing: measure from the first value
+            if value >= values[0] * (1 + reversal) or value <= values[0] * (1 - reversal):
+                direction, extreme = (1 if value > values[0] else -1), position
+                turn = int(np.argmin(values[:position + 1]) if direction == 1 else np.argmax(values[:position + 1]))
+        elif (value - values[extreme]) * direction > 0:
+            extreme = position
+        elif _came_back(value, values[extreme], direction, reversal):
+            direction, turn, extreme = -direction, extreme, position
+    if direction == 0:
+        return None
+    return RsSwing(
+        reversal=reversal,
+        trend="rising" if direction == 1 else "falling",
+        since=ratio.index[turn].date(),
+        change=float(values[extreme] / values[turn] - 1),
+        extreme_on=ratio.index[extreme].date(),
+        from_extreme=float(values[-1] / values[extreme] - 1),
+    )
+
+
+def _came_back(value: float, extreme: float, direction: int, reversal: float) -> bool:
+    """Has RS moved back `reversal` from the swing's extreme (down from a high, up from a low)?"""
+    return value <= extreme * (1 - reversal) if direction == 1 else value >= extreme * (1 + reversal)
 
 
 def period_returns(close: pd.Series) -> Mapping[str, float | None]:
@@ -162,9 +216,38 @@ def rotation_row(symbol: str, name: str, close: pd.Series, benchmark_close: pd.S
     )
 
 
+QUADRANT_ORDER: tuple[Quadrant, ...] = ("leading", "weakening", "improving", "lagging")
+
+
 def ranked(rows: tuple[RotationRow, ...]) -> tuple[RotationRow, ...]:
-    """The rows in their original order, each given its rank by the documented score."""
+    """The rows in their original order, each given its rank by the documented convention."""
     scored = [row for row in rows if row.rs_ratio is not None and row.rs_momentum is not None]
-    order = sorted(scored, key=lambda row: row.rs_ratio + row.rs_momentum, reverse=True)
+    order = sorted(scored, key=lambda row: (QUADRANT_ORDER.index(row.quadrant), -row.rs_ratio))
     rank_of = {row.symbol: position for position, row in enumerate(order, start=1)}
     return tuple(replace(row, rank=rank_of.get(row.symbol)) for row in rows)
+
+
+def describe_rotation(rows: tuple[RotationRow, ...], benchmark_name: str) -> str:
+    """Who leads and who lags the benchmark, who moved quadrant over the tail, and the caveat that
+    sector ETFs (dividend-adjusted) and indexes (price only) are compared on different footings."""
+    by_rank = sorted((row for row in rows if row.rank is not None), key=lambda row: row.rank)
+    if not by_rank:
+        return ""
+    named = {where: [row.name for row in by_rank if row.quadrant == where] for where in ("leading", "lagging")}
+    sides = [f"{where}: {', '.join(names)}" for where, names in named.items() if names]
+    sentences = [f"Against the {benchmark_name}, " + "; ".join(sides)] if sides else []
+    moves = {where: [row.name for row in by_rank if row.quadrant == where and row.tail
+                     and quadrant(row.tail[0].rs_ratio, row.tail[0].rs_momentum) != where]
+             for where in ("leading", "lagging")}
+    if any(moves.values()):
+        moved = [f"{_and(names)} moved into {where}" for where, names in moves.items() if names]
+        sentences.append(f"Over the last {TAIL_SESSIONS} sessions {', and '.join(moved)}")
+    kinds = {row.symbol.startswith("^") for row in rows}
+    if kinds == {True, False}:
+        sentences.append("Sector ETFs are dividend-adjusted while indexes are price only, so an ETF's relative "
+                         "strength runs above an index's by about its dividend yield")
+    return " ".join(sentence + "." for sentence in sentences)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -16,18 +16,20 @@ import pandas as pd
 
 from tuimarket.analysis.commentary import describe_index
 from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
-from tuimarket.analysis.levels import AllTimeHigh, Breakout, Levels, Retest, all_time_high, find_levels
-from tuimarket.analysis.regime import Regime, assess
+from tuimarket.analysis.levels import AllTimeHigh, Breakout, Formation, Levels, Retest, all_time_high, find_levels
+from tuimarket.analysis.regime import Regime
 from tuimarket.analysis.rotation import (
-    RelativeStrength, RotationPoint, RotationRow, ranked, relative_ratio, relative_strength, rotation_row,
+    Quadrant, RelativeStrength, RotationPoint, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
+    relative_strength, rotation_row,
 )
+from tuimarket.analysis.timeline import index_trends, market_timeline, regime_of
 from tuimarket.analysis.trend import TrendState, trend_state
 from tuimarket.config import Config, Symbol
 from tuimarket.data.model import MarketData, clip, empty_bars
 
 __all__ = [
-    "AllTimeHigh", "Breakout", "IndexAnalysis", "Levels", "MacdState", "MarketSnapshot",
-    "PriceSeries", "Regime", "RelativeStrength", "Retest", "RotationPoint", "RotationRow",
+    "AllTimeHigh", "Breakout", "Formation", "IndexAnalysis", "Levels", "MacdState", "MarketSnapshot",
+    "PriceSeries", "Regime", "RelativeStrength", "Retest", "RotationPoint", "RotationRow", "RsSwing",
     "SmaState", "TrendState", "build_snapshot",
 ]
 
@@ -66,6 +68,8 @@ class IndexAnalysis:
     relative_strength: RelativeStrength | None   # None for the benchmark itself
     commentary: str
     series: PriceSeries
+    quadrant: Quadrant | None = None             # where the rotation graph places it (None for the benchmark)
+    provisional: bool = False                    # the last bar is a session still forming, not a close
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class MarketSnapshot:
     regime: Regime
     freshness: Mapping[str, str]           # symbol → a human label such as "offline bundled as of ..."
     notes: tuple[str, ...]
+    rotation_commentary: str = ""          # who leads and lags, who moved, and the adjustment caveat
+    provisional: bool = False              # some index's last bar is still forming: signals are not final
 
 
 def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
@@ -91,10 +97,6 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
     bars = {symbol: clip(frame, as_of).dropna(subset=["Close"]) for symbol, frame in data.bars.items()}
     benchmark_close = bars.get(config.benchmark, missing)["Close"]
     benchmark_name = config.name_of(config.benchmark)
-    indices = tuple(
-        analyse_index(entry, bars.get(entry.symbol, missing), benchmark_close, config, benchmark_name)
-        for entry in config.indexes
-    )
     settings = config.analysis
     long_period = max(settings.sma_periods)
     rotation = ranked(tuple(
@@ -103,21 +105,34 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
                      lookback=settings.slope_lookback, long_period=long_period)
         for entry in config.rotation_universe
     ))
+    quadrants = {row.symbol: row.quadrant for row in rotation}
+    forming = {symbol for symbol, freshness in data.freshness.items() if freshness.partial}
+    trends = index_trends(config, bars)
+    indices = tuple(
+        analyse_index(entry, bars.get(entry.symbol, missing), benchmark_close, config, benchmark_name,
+                      trends[entry.symbol], quadrants.get(entry.symbol), provisional=entry.symbol in forming)
+        for entry in config.indexes
+    )
+    provisional = any(index.provisional for index in indices)
     return MarketSnapshot(
         as_of=as_of,
         source=data.source,
         benchmark=config.benchmark,
         indices=indices,
         rotation=rotation,
-        regime=_regime(config, indices, rotation, long_period),
+        regime=regime_of(config, market_timeline(config, bars, detail=False, trends=trends), provisional),
         freshness=MappingProxyType({symbol: state.label() for symbol, state in data.freshness.items()}),
         notes=tuple(data.notes),
+        rotation_commentary=describe_rotation(rotation, benchmark_name),
+        provisional=provisional,
     )
 
 
 def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series, config: Config,
-                  benchmark_name: str) -> IndexAnalysis:
-    """Every signal for one index at its last bar, plus its chart series and commentary."""
+                  benchmark_name: str, trend: pd.DataFrame, quadrant: Quadrant | None = None, *,
+                  provisional: bool = False) -> IndexAnalysis:
+    """Every signal for one index at its last bar, plus its chart series and commentary.
+    `trend` is the index's `trend.trend_table` (the timeline's too)."""
     settings = config.analysis
     close = bars["Close"]
     averages = {period: sma(close, period) for period in settings.sma_periods}
@@ -137,14 +152,18 @@ def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series,
         smas=smas,
         stacked=stacked(smas),
         macd=macd_state(lines),
-        trend=trend_state(bars, smas[-1], settings.swing_window, settings.swing_count),
+        trend=trend_state(bars, trend, settings),
         all_time_high=all_time_high(close),
         levels=find_levels(bars, window=settings.swing_window, lookback=settings.level_lookback,
-                           tolerance=settings.level_tolerance, min_touches=settings.level_min_touches),
+                           tolerance=settings.level_tolerance, min_touches=settings.level_min_touches,
+                           retest_away=settings.retest_away),
         relative_strength=None if entry.symbol == config.benchmark else relative_strength(
-            ratio, config.benchmark, settings.rs_average, settings.slope_lookback),
+            ratio, config.benchmark, settings.rs_average, settings.slope_lookback,
+            (settings.rs_minor_reversal, settings.rs_major_reversal)),
         commentary="",
         series=_chart_series(close, averages, lines, ratio),
+        quadrant=quadrant,
+        provisional=provisional,
     )
     return replace(analysis, commentary=describe_index(analysis, benchmark_name))
 
@@ -165,12 +184,3 @@ def _chart_series(close: pd.Series, averages: Mapping[int, pd.Series], lines: Ma
 def _optional(values: pd.Series) -> OptionalFloats:
     """The values as floats, None where undefined."""
     return tuple(None if value != value else value for value in values.tolist())   # NaN != NaN
-
-
-def _regime(config: Config, indices: tuple[IndexAnalysis, ...], rotation: tuple[RotationRow, ...],
-            long_period: int) -> Regime:
-    uptrends = sum(1 for index in indices if index.trend.state == "uptrend" and index.trend.confirmed)
-    above_long = {row.symbol: row.above_200 for row in rotation}
-    sectors = [above_long.get(entry.symbol) for entry in config.rotation.symbols]
-    known = [above for above in sectors if above is not None]
-    return assess(uptrends, len(indices), sum(known), len(known), config.regime, long_period)

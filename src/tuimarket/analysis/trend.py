@@ -7,13 +7,24 @@ right, so it is known only `window` bars later: at date D only pivots up to D �
 
 Structure: among the last `swing_count` swing highs, they are *higher highs* when the last is
 above the first and most steps between neighbours go up; *lower highs* mirror that (the same
-for lows). Higher highs and higher lows make an uptrend, lower highs and lower lows a downtrend,
-anything else is sideways. Fewer than `swing_count` swing highs or lows: no verdict (None).
+for lows). Higher highs and higher lows make an up structure, lower highs and lower lows a down
+structure, anything else is mixed. Fewer than `swing_count` swing highs or lows: no verdict.
 
-Confirmation (the rule): an uptrend is confirmed when the last close is above the longest
-configured moving average (the 200-day by default) and that average is rising (above its value
-`slope_lookback` sessions earlier); a downtrend is confirmed by a close below a falling one.
-A sideways structure is never confirmed. Without enough bars for the long average: None.
+The trend is a state that events move, read bar by bar (no bar sees a later one):
+- a record close (above every earlier close of the history) starts or keeps an uptrend: a
+  record close is never "sideways";
+- the structure turning up starts an uptrend, turning down starts a downtrend;
+- an uptrend ends (sideways) only when a close falls below the lowest of the last
+  `trend_floor_swings` swing lows: a pullback that holds above them is a normal pullback, and a
+  structure gone mixed does not end the trend by itself. A downtrend ends the same way, on a
+  close above the highest of its last swing highs;
+- before the first structure verdict there is no trend (None).
+
+Confirmation (the rule): an uptrend is confirmed while the longest configured moving average
+(the 200-day by default) is rising (above its value `slope_lookback` sessions earlier) and the
+close is above it, or below it by no more than `confirm_band` (a normal pullback may dip under
+the average); a downtrend is confirmed by a close below a falling average. A sideways trend is
+never confirmed. Without enough bars for the long average: None.
 """
 
 from __future__ import annotations
@@ -26,10 +37,12 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tuimarket.analysis.indicators import SmaState
+from tuimarket.analysis.indicators import rising
+from tuimarket.config import AnalysisSettings
 
 TrendName = Literal["uptrend", "downtrend", "sideways"]
 SwingPoint = tuple[date, float]
+TREND_NAMES: dict[int, TrendName] = {1: "uptrend", 0: "sideways", -1: "downtrend"}
 
 
 @dataclass(frozen=True)
@@ -71,48 +84,111 @@ def _pivots(values: pd.Series, window: int) -> pd.Series:
 
 def structure_direction(points: pd.Series) -> int:
     """+1 when the points step higher (last above first, most steps up), −1 when lower, else 0."""
-    steps = np.diff(points.to_numpy())
-    if points.iloc[-1] > points.iloc[0] and (steps > 0).sum() > len(steps) / 2:
-        return 1
-    if points.iloc[-1] < points.iloc[0] and (steps < 0).sum() > len(steps) / 2:
-        return -1
-    return 0
+    return int(_directions(points.to_numpy(dtype=float), len(points))[-1])
 
 
-def trend_state(bars: pd.DataFrame, long_average: SmaState | None, window: int, count: int) -> TrendState:
-    """The swing structure at the last bar, confirmed (or not) by the long moving average."""
+def trend_table(bars: pd.DataFrame, long_average: pd.Series, settings: AnalysisSettings) -> pd.DataFrame:
+    """Per bar (see the module docstring), as floats with NaN for "no verdict":
+    `highs` / `lows`, the direction (+1, −1, 0) of the last `swing_count` swing highs / lows;
+    `trend`, +1 uptrend, 0 sideways, −1 downtrend; `confirmed`, 1 or 0."""
+    window, count = settings.swing_window, settings.swing_count
     highs, lows = swing_points(bars, window)
-    highs, lows = highs.iloc[-count:], lows.iloc[-count:]
-    points = (_as_points(highs), _as_points(lows))
-    if len(highs) < count or len(lows) < count:
+    index = bars.index
+    high_direction = _known_at_each_bar(highs, index, window, _directions(highs.to_numpy(), count))
+    low_direction = _known_at_each_bar(lows, index, window, _directions(lows.to_numpy(), count))
+    ceiling = _known_at_each_bar(highs, index, window, _rolling(highs, settings.trend_floor_swings).max())
+    floor = _known_at_each_bar(lows, index, window, _rolling(lows, settings.trend_floor_swings).min())
+    structure = np.where(high_direction == low_direction, high_direction, 0.0)
+    structure[np.isnan(high_direction) | np.isnan(low_direction)] = np.nan
+    close = bars["Close"].to_numpy(dtype=float)
+    trend = _trend_codes(close, structure, floor, ceiling)
+    table = pd.DataFrame({"highs": high_direction, "lows": low_direction, "trend": trend}, index=index)
+    table["confirmed"] = _confirmation(table["trend"], bars["Close"], long_average, settings)
+    return table
+
+
+def _directions(values: np.ndarray, count: int) -> np.ndarray:
+    """Per swing point k: `structure_direction` of the points k−count+1..k (NaN for the first ones)."""
+    directions = np.full(len(values), np.nan)
+    if len(values) < count:
+        return directions
+    groups = sliding_window_view(values, count)
+    steps = np.diff(groups, axis=1)
+    up = (groups[:, -1] > groups[:, 0]) & ((steps > 0).sum(axis=1) > (count - 1) / 2)
+    down = (groups[:, -1] < groups[:, 0]) & ((steps < 0).sum(axis=1) > (count - 1) / 2)
+    directions[count - 1:] = np.select([up, down], [1.0, -1.0], 0.0)
+    return directions
+
+
+def _rolling(points: pd.Series, count: int) -> pd.core.window.Rolling:
+    return pd.Series(points.to_numpy(dtype=float)).rolling(count, min_periods=count)
+
+
+def _known_at_each_bar(points: pd.Series, index: pd.Index, window: int, per_point) -> np.ndarray:
+    """`per_point[k]` (computed from swing points 0..k) on every bar from the one where point k
+    becomes known, `window` bars after it forms, until the next point is known; NaN before."""
+    per_point = np.asarray(per_point, dtype=float)
+    known_from = index.get_indexer(points.index) + window
+    latest = np.searchsorted(known_from, np.arange(len(index)), side="right") - 1
+    values = np.full(len(index), np.nan)
+    values[latest >= 0] = per_point[latest[latest >= 0]]
+    return values
+
+
+def _trend_codes(close: np.ndarray, structure: np.ndarray, floor: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
+    """The trend state machine of the module docstring, one bar at a time (a state, not a formula)."""
+    record = np.r_[False, close[1:] > np.maximum.accumulate(close)[:-1]]     # above every earlier close
+    codes = np.full(len(close), np.nan)
+    state, previous = np.nan, np.nan
+    for bar, (shape, at_record, price, low, high) in enumerate(
+            zip(structure.tolist(), record.tolist(), close.tolist(), floor.tolist(), ceiling.tolist())):
+        if shape != shape and state != state:      # NaN: no structure verdict yet
+            continue
+        if state != state:
+            state = shape
+        elif at_record:
+            state = 1.0
+        elif state == 1:                            # only a break of the floor ends an uptrend
+            state = (-1.0 if shape == -1 else 0.0) if price < low else state
+        elif state == -1:                           # only a break of the ceiling ends a downtrend
+            state = (1.0 if shape == 1 else 0.0) if price > high else state
+        elif shape != previous and shape in (1.0, -1.0):   # sideways: the structure turning decides
+            state = shape
+        previous = shape
+        codes[bar] = state
+    return codes
+
+
+def _confirmation(trend: pd.Series, close: pd.Series, long_average: pd.Series,
+                  settings: AnalysisSettings) -> pd.Series:
+    """1 where the long average confirms the trend, 0 where not, NaN where it is unknown."""
+    earlier = long_average.shift(settings.slope_lookback)
+    up = (trend == 1) & rising(long_average, settings.slope_lookback) & (
+        close >= long_average * (1 - settings.confirm_band))
+    down = (trend == -1) & (long_average < earlier) & (close < long_average)
+    confirmed = (up | down).astype(float)
+    confirmed[earlier.isna() | trend.isna()] = np.nan
+    return confirmed
+
+
+def trend_state(bars: pd.DataFrame, table: pd.DataFrame, settings: AnalysisSettings) -> TrendState:
+    """The trend at the last bar (the last row of the bars' `trend_table`), with its swing points."""
+    highs, lows = swing_points(bars, settings.swing_window)
+    count = settings.swing_count
+    points = (_as_points(highs.iloc[-count:]), _as_points(lows.iloc[-count:]))
+    last = table.iloc[-1] if len(table) else None
+    if last is None or pd.isna(last["trend"]):
         return TrendState(None, None, None, None, None, None, *points)
-    high_direction, low_direction = structure_direction(highs), structure_direction(lows)
-    if high_direction == low_direction == 1:
-        state: TrendName = "uptrend"
-    elif high_direction == low_direction == -1:
-        state = "downtrend"
-    else:
-        state = "sideways"
     return TrendState(
-        state=state,
-        confirmed=_confirmed(state, long_average),
-        higher_highs=high_direction == 1,
-        higher_lows=low_direction == 1,
-        lower_highs=high_direction == -1,
-        lower_lows=low_direction == -1,
+        state=TREND_NAMES[int(last["trend"])],
+        confirmed=None if pd.isna(last["confirmed"]) else bool(last["confirmed"]),
+        higher_highs=bool(last["highs"] == 1),
+        higher_lows=bool(last["lows"] == 1),
+        lower_highs=bool(last["highs"] == -1),
+        lower_lows=bool(last["lows"] == -1),
         swing_highs=points[0],
         swing_lows=points[1],
     )
-
-
-def _confirmed(state: TrendName, long_average: SmaState | None) -> bool | None:
-    if long_average is None or long_average.rising is None:
-        return None
-    if state == "uptrend":
-        return long_average.above and long_average.rising
-    if state == "downtrend":
-        return not long_average.above and not long_average.rising
-    return False
 
 
 def _as_points(points: pd.Series) -> tuple[SwingPoint, ...]:

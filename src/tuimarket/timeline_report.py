@@ -1,0 +1,91 @@
+"""Render the `history` timeline (csv, json, text) and the `evaluate` result (text).
+
+Fractions are fractions in csv and json (0.0045 is 0.45%), percentages in text; anything unknown
+is empty in csv, null in json and "n/a" in text.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from tuimarket.analysis.evaluation import SHORT_RUN, Evaluation
+from tuimarket.analysis.timeline import INDEX_FIELDS
+from tuimarket.config import STANCES
+from tuimarket.formatting import NA, percent
+
+HISTORY_FORMATS = ("text", "csv", "json")
+STALE_OPENS_NOTE = 0.1     # the share of repeated opens from which the evaluation says so
+TREND_SHORT = {"uptrend": "up", "downtrend": "down", "sideways": "side"}
+
+
+def render_history(timeline: pd.DataFrame, symbols: tuple[str, ...], fmt: str) -> str:
+    """One row per session: date, stance, reason, breadth and each index's fields."""
+    if fmt == "csv":
+        return timeline.to_csv(date_format="%Y-%m-%d", lineterminator="\n")
+    if fmt == "json":
+        return json.dumps([_history_dict(day, row, symbols) for day, row in timeline.iterrows()],
+                          indent=1, allow_nan=False) + "\n"
+    return _history_text(timeline, symbols)
+
+
+def _history_dict(day: pd.Timestamp, row: pd.Series, symbols: tuple[str, ...]) -> dict[str, Any]:
+    record = {"date": day.date().isoformat()}
+    record |= {key: _plain(row[key]) for key in ("stance", "reason", "signalled", "uptrends", "sectors_above",
+                                                 "sectors_counted", "breadth")}
+    record["indexes"] = {symbol: {field: _plain(row[f"{symbol}.{field}"]) for field in INDEX_FIELDS}
+                         for symbol in symbols}
+    return record
+
+
+def _plain(value: Any) -> Any:
+    """A json-ready value: numpy scalars as Python ones, NaN as None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _history_text(timeline: pd.DataFrame, symbols: tuple[str, ...]) -> str:
+    header = f"{'date':10}  {'stance':9}  " + "  ".join(f"{symbol:28}" for symbol in symbols) + "  breadth  reason"
+    lines = [header]
+    for day, row in timeline.iterrows():
+        cells = [_index_text(row, symbol) for symbol in symbols]
+        breadth = percent(_plain(row["breadth"]), signed=False)
+        lines.append(f"{day.date()}  {row['stance'].split('_')[0]:9}  " + "  ".join(f"{cell:28}" for cell in cells)
+                     + f"  {breadth:>7}  {row['reason']}")
+    return "\n".join(lines) + "\n"
+
+
+def _index_text(row: pd.Series, symbol: str) -> str:
+    """e.g. 'up ✓ buy rising -0.5%': trend (✓ confirmed), MACD side, RS direction, distance below the
+    record ('record' on a record close)."""
+    trend, confirmed, macd, rs, below = (_plain(row[f"{symbol}.{field}"]) for field in INDEX_FIELDS)
+    if trend is None:
+        return NA
+    parts = [TREND_SHORT[trend] + (" ✓" if confirmed else ""), macd or NA, rs or "",
+             "record" if below == 0 else percent(None if below is None else -below)]
+    return " ".join(part for part in parts if part)
+
+
+def render_evaluation(result: Evaluation, benchmark: str) -> str:
+    """The evaluation as plain text: shares per year, runs, then the backtest table."""
+    lines = [f"Stance evaluation {result.start.date()} to {result.end.date()} "
+             "(a sanity check of the stance, not a trading system)", ""]
+    names = [stance.replace("_invested", "") for stance in STANCES]
+    lines.append(f"{'year':>4}  {'sessions':>8}  " + "  ".join(f"{name:>9}" for name in names) + f"  {'changes':>7}")
+    for year, row in result.by_year.iterrows():
+        shares = "  ".join(f"{row[stance]:>9.0%}" for stance in STANCES)
+        lines.append(f"{year:>4}  {int(row['sessions']):>8}  {shares}  {int(row['changes']):>7}")
+    lines += ["", f"{result.changes_per_year:.1f} stance changes a year; {result.runs} runs, median "
+              f"{result.median_run:.0f} sessions, {result.short_runs:.0%} of them {SHORT_RUN} sessions or fewer.", ""]
+    lines.append(f"Backtest on {benchmark} (price only, cash at 0%, signal at the close, trade at the next open):")
+    lines.append(f"{'exposure':22}  {'CAGR':>7}  {'max DD':>7}  {'CAGR/DD':>7}  {'invested':>8}  {'switches':>8}")
+    for test in result.backtests:
+        lines.append(f"{test.name:22}  {test.cagr:>+7.1%}  {test.max_drawdown:>7.1%}  {test.return_to_drawdown:>7.2f}"
+                     f"  {test.time_invested:>8.0%}  {test.switches:>8}")
+    if result.stale_opens >= STALE_OPENS_NOTE:
+        lines.append(f"Note: on {result.stale_opens:.0%} of these sessions the open equals the previous close (a quirk "
+                     "of the data), so there a trade at the next open is in effect at the signal's close.")
+    return "\n".join(lines) + "\n"
