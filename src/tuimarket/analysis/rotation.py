@@ -130,6 +130,10 @@ def relative_strength(ratio: pd.Series, benchmark: str, average: int, lookback: 
 def rs_swing(ratio: pd.Series, reversal: float) -> RsSwing | None:
     """The current zigzag swing of `ratio` at `reversal` (None until RS has moved that much)."""
     values = ratio.to_numpy(dtype=float)
+    ratio = ratio[np.isfinite(values) & (values > 0)]   # a missing price is no turn and no extreme
+    if ratio.empty:
+        return None
+    values = ratio.to_numpy(dtype=float)
     direction, turn, extreme = 0, 0, 0          # +1 rising, −1 falling; positions of the turn and extreme
     for position, value in enumerate(values.tolist()):
         if direction == 0:                      # before the first swing: measure from the first value
