@@ -264,3 +264,35 @@ async def test_the_collector_is_paused_for_the_first_frame_only(tmp_path: Path) 
     async with quitting_at_once.run_test(size=(80, 24)):
         pass                         # ends before its first frame is out
     assert gc.isenabled()
+
+
+async def test_every_theme_paints_the_dashboard_the_detail_screen_and_help(tmp_path: Path) -> None:
+    """`t`, the palette and the config reach every built-in theme, the ANSI ones included."""
+    app = make_app(tmp_path, live=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        for theme in sorted(app.available_themes):
+            app.theme = theme
+            refreshes = app.pipeline.refreshes
+            await pilot.press("r")     # a refresh in this theme repaints the bar and the table
+            await until(app, pilot, lambda: app.pipeline.refreshes > refreshes)
+            await pilot.press("1", "enter")
+            assert isinstance(app.screen, DetailScreen)
+            await pilot.pause()
+            app.export_screenshot()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            app.export_screenshot()
+            await pilot.press("escape", "escape")
+            await pilot.pause()
+            assert isinstance(app.screen, DashboardScreen)
+            assert "Close" in app.export_screenshot().replace("&#160;", " "), theme     # the charts drew
+        assert app.is_running
+
+
+async def test_the_configured_ansi_theme_starts(tmp_path: Path) -> None:
+    config = Config(ui=UiSettings(theme="ansi-dark"))
+    app = TuimarketApp(config, ScriptedPipeline(config, start=AS_OF, live=False), now=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "ansi-dark" and "INVESTED" in bar_text(app)

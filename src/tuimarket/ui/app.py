@@ -37,7 +37,8 @@ from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
-from tuimarket.ui.viewmodels import Dashboard, MarketHours, dashboard, market_bar_text, refresh_text, signal_changes
+from tuimarket.ui.viewmodels import (Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text, refresh_text,
+                                     signal_changes)
 from tuimarket.ui.widgets.charts import Canvas, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.market_bar import MarketBar
@@ -230,7 +231,7 @@ class TuimarketApp(App):
         self._refresh_timer: Timer | None = None
         self.live_started = False
         self.frozen = False
-        self.theme = config.ui.theme if config.ui.theme in self.available_themes else "textual-dark"
+        self.theme = config.ui.theme     # one of Textual's built-in themes: the config checked it
 
     def on_mount(self) -> None:
         # Mounting and painting the dashboard allocates tens of thousands of objects that all live on:
@@ -363,12 +364,12 @@ class TuimarketApp(App):
         refresh = refresh_text(self.last_refresh, self.next_refresh if self.pipeline.live else None)
         bar = self.dashboard_screen.query_one(MarketBar)
         if board is None:
-            bar.show(clock, "LOADING", "na", "", "reading cache and bundled history", refresh, None)
+            bar.show(MarketBarModel(clock, "LOADING", "na", "", "reading cache and bundled history", refresh))
         else:
             # A failed fetch over the bundled history means offline, not that live data went stale.
             problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
-            bar.show(clock, board.stance, board.stance_state, f"{board.uptrends} · {board.breadth}",
-                     board.data_status, refresh, problem)
+            bar.show(MarketBarModel(clock, board.stance, board.stance_state, f"{board.uptrends} · {board.breadth}",
+                                    board.data_status, refresh, problem))
 
     # --- actions -------------------------------------------------------------------------------
 

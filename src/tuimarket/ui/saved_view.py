@@ -27,6 +27,7 @@ from rich.text import Span, Text
 
 from tuimarket.ui.viewmodels import Dashboard
 from tuimarket.ui.widgets.charts import Canvas, Figure
+from tuimarket.ui.widgets.colours import PlotColour
 
 VERSION = 2
 
@@ -81,7 +82,11 @@ def _decode_text(raw: dict) -> Text:
 def _decode_canvas(raw: list) -> Canvas:
     # A damaged canvas is harmless: it never equals the live one, so its figure is never used.
     width, height, theme, background, foreground, sessions = raw
-    return Canvas(width, height, theme, tuple(background), tuple(foreground), sessions)
+    return Canvas(width, height, theme, _plot_colour(background), _plot_colour(foreground), sessions)
+
+
+def _plot_colour(raw: Any) -> PlotColour:
+    return tuple(raw) if isinstance(raw, list) else raw     # JSON has no tuples: an RGB comes back a list
 
 
 def _encode(value: Any) -> Any:

@@ -249,6 +249,17 @@ def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False)
 
 
 @dataclass(frozen=True)
+class MarketBarModel:
+    clock: str                           # "NY Fri 08:15 CLOSED, opens 09:30"
+    stance: str                          # "FULLY INVESTED"
+    stance_state: str                    # fully_invested, partially_invested, defensive, na
+    summary: str                         # "3/3 uptrends · breadth 64%"
+    data_status: str
+    refresh: str                         # "updated 08:15, next 08:16"
+    problem: str | None = None           # STALE or OFFLINE when the last live fetch failed
+
+
+@dataclass(frozen=True)
 class MarketHours:
     """The exchange's state for the market bar, from the calendar (outside the UI)."""
 

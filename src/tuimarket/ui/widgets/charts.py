@@ -20,10 +20,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 from rich.text import Text
-from textual.color import Color
 from textual.widget import Widget
 
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, ChartLine, PriceChartModel
+from tuimarket.ui.widgets.colours import PlotColour, plot_colour
 
 # RGB colours from textual-plotext's sequence, chosen to read on dark and light themes.
 BLUE, ORANGE, RED, GREEN, PURPLE, TEAL = (0, 130, 200), (245, 130, 48), (230, 25, 75), (60, 180, 75), \
@@ -36,17 +36,14 @@ TICKS = 4
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot
 
-RGB = tuple[int, int, int]
-
-
 class Canvas(NamedTuple):
     """Everything besides the data that a figure depends on."""
 
     width: int
     height: int
     theme: str          # the app's theme, whose colours the figure takes
-    background: RGB
-    foreground: RGB
+    background: PlotColour
+    foreground: PlotColour
     sessions: int       # how many of the last bars to show
 
 
@@ -106,10 +103,6 @@ def _new_plot(canvas: Canvas) -> Plot:
     return plot
 
 
-def _rgb(colour: str) -> RGB:
-    return Color.parse(colour).rgb
-
-
 class Chart(Widget):
     """A plotext chart of a view model; subclasses say how to `draw` it."""
 
@@ -140,9 +133,8 @@ class Chart(Widget):
 
     def canvas(self) -> Canvas:
         """The current canvas; read it on the event loop."""
-        variables = self.app.theme_variables
-        return Canvas(self.size.width, self.size.height, self.app.theme, _rgb(variables.get("surface", "black")),
-                      _rgb(variables.get("foreground", "white")), self.sessions)
+        return Canvas(self.size.width, self.size.height, self.app.theme, plot_colour(self.app, "surface", "black"),
+                      plot_colour(self.app, "foreground", "white"), self.sessions)
 
     def prepare(self, data: Any, canvas: Canvas) -> Figure:
         """Build the figure of `data` on `canvas`; touches no widget state, so any thread may call it."""
