@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import gc
+import os
 from datetime import date
 from pathlib import Path
 
@@ -204,6 +206,51 @@ async def test_screenshot_is_saved_and_its_path_shown(tmp_path: Path) -> None:
         saved = list(tmp_path.glob("tuimarket-*.svg"))
         assert len(saved) == 1 and saved[0].read_text().startswith("<svg")
         assert any(str(saved[0]) in n.message for n in app._notifications)
+
+
+def fail_writes_into(directory: Path, monkeypatch, failure: str) -> None:
+    """Make the OS refuse files in `directory`: a read-only file system, or a disk full halfway through."""
+    real_open, real_write = os.open, os.write
+
+    def refusing_open(path, flags, *args, **kwargs):
+        if Path(path).parent == directory and flags & os.O_CREAT:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def filling_write(descriptor, data):
+        if os.readlink(f"/proc/self/fd/{descriptor}").startswith(str(directory)):
+            if len(data) > 100:
+                return real_write(descriptor, data[:len(data) // 2])     # half of it fits, then the disk is full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(descriptor, data)
+
+    if failure == "read-only":
+        monkeypatch.setattr(os, "open", refusing_open)
+    else:
+        monkeypatch.setattr(os, "write", filling_write)
+
+
+@pytest.mark.parametrize("failure, reason", [("read-only", "Read-only file system"),
+                                             ("full disk", "No space left on device"),
+                                             ("a file in the way", "Not a directory")])
+async def test_a_screenshot_that_cannot_be_written_is_a_notification_and_leaves_no_file(
+        failure: str, reason: str, tmp_path: Path, monkeypatch) -> None:
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    app = make_app(shots / "blocked" if failure == "a file in the way" else shots)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        if failure == "a file in the way":
+            (shots / "blocked").write_text("")
+        else:
+            fail_writes_into(shots, monkeypatch, failure)
+        await pilot.press("s")
+        await pilot.pause()
+        monkeypatch.undo()
+        assert app.is_running
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and reason in errors[0].message, [n.message for n in app._notifications]
+    assert [p.name for p in shots.iterdir()] == (["blocked"] if failure == "a file in the way" else [])
 
 
 async def test_replay_is_marked_and_never_refreshes(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuimarket.config import CHART_RANGES, Config
 from tuimarket.ui import saved_view
+from tuimarket.ui.atomic import write_atomically
 from tuimarket.ui.messages import SnapshotReady
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
@@ -219,7 +220,7 @@ class TuimarketApp(App):
         self.config = config
         self.pipeline = pipeline
         self.now = now or (lambda: datetime.now(NEW_YORK))
-        self.screenshot_dir = screenshot_dir or Path.cwd()
+        self.screenshot_dir = screenshot_dir or config.screenshot_dir
         self.chart_range = config.chart.range
         self.board: Dashboard | None = None          # on screen (perhaps the last session's view)
         self.saved: SavedView | None = None          # the last session's view, as the launch found it
@@ -422,9 +423,14 @@ class TuimarketApp(App):
             ]))
 
     def action_screenshot(self) -> None:
-        stamp = self.now().strftime("%Y%m%d-%H%M%S")
-        path = self.save_screenshot(filename=f"tuimarket-{stamp}.svg", path=str(self.screenshot_dir))
-        self.notify(f"Saved {path}", title="Screenshot", timeout=6, markup=False)
+        path = self.screenshot_dir / f"tuimarket-{self.now():%Y%m%d-%H%M%S}.svg"
+        try:
+            write_atomically(path, self.export_screenshot())
+        except OSError as error:   # a full disk or a read-only dir: say so, and carry on
+            self.notify(f"Not saved to {path}: {error.strerror or error}", title="Screenshot", severity="error",
+                        timeout=8, markup=False)
+        else:
+            self.notify(f"Saved {path}", title="Screenshot", timeout=6, markup=False)
 
     def action_next_theme(self) -> None:
         themes = sorted(self.available_themes)

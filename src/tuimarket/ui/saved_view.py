@@ -12,7 +12,6 @@ a temporary file renamed into place, so a crash never leaves half a file.
 from __future__ import annotations
 
 import json
-import os
 import types
 import typing
 from dataclasses import dataclass, fields, is_dataclass
@@ -25,6 +24,7 @@ from rich.errors import StyleSyntaxError
 from rich.style import Style
 from rich.text import Span, Text
 
+from tuimarket.ui.atomic import write_atomically
 from tuimarket.ui.viewmodels import Dashboard
 from tuimarket.ui.widgets.charts import Canvas, Figure
 from tuimarket.ui.widgets.colours import PlotColour
@@ -45,12 +45,9 @@ def save(path: Path | None, board: Dashboard, figures: Mapping[str, Figure]) -> 
     charts = {panel.symbol: panel.chart for panel in board.panels}
     drawn = {symbol: {"canvas": list(figure.canvas), "text": _encode_text(figure.text)}
              for symbol, figure in figures.items() if charts.get(symbol) is figure.data}
-    temporary = path.with_name(path.name + ".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps({"version": VERSION, "dashboard": _encode(board), "figures": drawn},
-                                        separators=(",", ":")))
-        os.replace(temporary, path)
+        write_atomically(path, json.dumps({"version": VERSION, "dashboard": _encode(board), "figures": drawn},
+                                          separators=(",", ":")))
     except OSError:
         pass
 
