@@ -87,7 +87,10 @@ class DashboardScreen(ResponsiveScreen):
         self.goto_pane(0)
         app: TuimarketApp = self.app  # type: ignore[assignment]
         if app.saved is not None:   # the last session's view, in this screen's very first frame
-            self.show(app.board, app.chart_range, app.saved.figures)
+            try:
+                self.show(app.board, app.chart_range, app.saved.figures)
+            except Exception:   # noqa: BLE001 - whatever is wrong with it, the data will paint instead
+                app.discard_saved_view()
         app.update_market_bar()
 
     def on_resize(self) -> None:
@@ -251,6 +254,11 @@ class TuimarketApp(App):
             self.start_load(False)   # nothing to show yet: compute at once, beside the first paint
         else:   # compute today's view once the last session's is on screen, taking no time from it
             self.call_after_refresh(self.start_load, False)
+
+    def discard_saved_view(self) -> None:
+        """The last session's view could not be shown: forget it, and show what is computed now."""
+        saved_view.discard(self.pipeline.saved_view)
+        self.saved = self.board = None
 
     def on_unmount(self) -> None:
         gc.enable()
