@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Sequence
 
-from tuimarket.formatting import NA, percent, price
+from tuimarket.formatting import NA, known, percent, price
 
 if TYPE_CHECKING:   # only for annotations: importing the analysis would import pandas at start-up
-    from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow
+    from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RelativeStrength, RotationRow
 
 RANGE_SESSIONS = {"3M": 63, "6M": 126, "1Y": 252, "2Y": 504, "5Y": 1260}
 RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")
@@ -111,7 +111,7 @@ def _day(value: date | None) -> str:
 
 
 def _direction(value: float | None) -> str:
-    if value is None or value == 0:
+    if known(value) is None or value == 0:
         return "flat"
     return "up" if value > 0 else "down"
 
@@ -165,7 +165,13 @@ def panel_notes(index: IndexAnalysis) -> tuple[str, ...]:
 
 
 def _line(label: str, values: Sequence[float | None]) -> ChartLine:
-    return ChartLine(label, tuple(values))
+    return ChartLine(label, tuple(map(known, values)))     # a NaN is a gap in the line, as None is
+
+
+def _rs_summary(rs: RelativeStrength) -> str:
+    if rs.trend is None:
+        return f"RS vs {rs.benchmark}: {NA}"
+    return f"RS vs {rs.benchmark}: {rs.trend}" + (f" since {rs.since.isoformat()}" if rs.since else "")
 
 
 def panel_model(index: IndexAnalysis) -> PanelModel:
@@ -180,10 +186,9 @@ def panel_model(index: IndexAnalysis) -> PanelModel:
         resistance=tuple(levels.resistance) if levels else (),
     )
     rs = index.relative_strength
-    rs_summary = (f"RS vs {rs.benchmark}: {rs.trend} since {_day(rs.since)}" if rs is not None
-                  else "the benchmark for relative strength")
+    rs_summary = _rs_summary(rs) if rs is not None else "the benchmark for relative strength"
     rs_line = _line(f"{index.symbol} / {rs.benchmark}", series.rs_ratio) if rs is not None else None
-    change = NA if index.change is None else f"{index.change:+,.2f} ({percent(index.change_pct, True)})"
+    change = NA if known(index.change) is None else f"{index.change:+,.2f} ({percent(index.change_pct, True)})"
     notes = panel_notes(index)
     return PanelModel(
         symbol=index.symbol,
@@ -205,7 +210,7 @@ def panel_model(index: IndexAnalysis) -> PanelModel:
 
 
 def _missing_last(value: float | None, descending: bool = True) -> float:
-    if value is None:
+    if known(value) is None:
         return float("-inf") if descending else float("inf")
     return value
 
@@ -216,14 +221,14 @@ def rotation_line(row: RotationRow) -> RotationLine:
         row.symbol,
         NA if row.rank is None else str(row.rank),
         row.quadrant or NA,
-        NA if row.rs_ratio is None else f"{row.rs_ratio:.1f}",
-        NA if row.rs_momentum is None else f"{row.rs_momentum:.1f}",
+        NA if known(row.rs_ratio) is None else f"{row.rs_ratio:.1f}",
+        NA if known(row.rs_momentum) is None else f"{row.rs_momentum:.1f}",
         *(percent(r) for r in returns),
         row.name,
     )
     states = ("symbol", "rank", row.quadrant or "na",
-              _direction(None if row.rs_ratio is None else row.rs_ratio - 100),
-              _direction(None if row.rs_momentum is None else row.rs_momentum - 100),
+              _direction(None if known(row.rs_ratio) is None else row.rs_ratio - 100),
+              _direction(None if known(row.rs_momentum) is None else row.rs_momentum - 100),
               *(_direction(r) for r in returns), "name")
     # Sort keys put missing values last whichever way a column sorts first (see SORTABLE).
     sort_keys = (0.0, _missing_last(row.rank, descending=False), 0.0, _missing_last(row.rs_ratio),

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
+from tuimarket.formatting import price
 from tuimarket.ui.screens.responsive import ResponsiveScreen
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, PanelModel
 from tuimarket.ui.widgets.charts import LineChart, MacdChart, PriceChart
@@ -56,8 +57,8 @@ class DetailScreen(ResponsiveScreen):
         rs_lines = (model.relative_strength,) if model.relative_strength else ()
         rs.show(model.chart.dates, rs_lines, f"Relative strength · {model.rs_summary}")
         levels = "  ".join(filter(None, [
-            "resistance " + ", ".join(f"{v:,.2f}" for v in model.chart.resistance) if model.chart.resistance else "",
-            "support " + ", ".join(f"{v:,.2f}" for v in model.chart.support) if model.chart.support else "",
+            "resistance " + ", ".join(map(price, model.chart.resistance)) if model.chart.resistance else "",
+            "support " + ", ".join(map(price, model.chart.support)) if model.chart.support else "",
         ]))
         body = "\n".join(filter(None, [model.commentary, levels, *model.notes]))
         self.query_one("#detail-commentary", Static).update(Text(body))
