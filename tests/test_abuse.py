@@ -135,6 +135,14 @@ def test_config_path_that_is_not_a_readable_file_is_one_line_and_exit_2(kind: st
     assert_one_line_usage_error(run_data_command(path, tmp_path))
 
 
+def test_a_dumb_terminal_is_refused_in_one_line_pointing_to_the_report(tmp_path: Path) -> None:
+    environment = {**os.environ, "TERM": "dumb", "TUIMARKET_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-m", "tuimarket", "--source", "bundled"], capture_output=True,
+                            text=True, env=environment, timeout=60, stdin=subprocess.DEVNULL)
+    assert_one_line_usage_error(result)
+    assert "TERM=dumb" in result.stderr and "tuimarket report" in result.stderr
+
+
 # ---- hostile names ---------------------------------------------------------------------------
 
 MARKUP_NAMES = ["[red]Evil[/]", "[link=http://x]Click[/link]", "Close [/] tag", "[b]Bold[/b] [@click=quit]"]
