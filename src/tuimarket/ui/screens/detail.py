@@ -46,14 +46,14 @@ class DetailScreen(ResponsiveScreen):
         heading.append(f"  {model.close} {model.change} · MACD {model.macd.signal} {model.macd.since}"
                        f" · {model.trend.headline} · {self.chart_range}")
         self.query_one("#detail-heading", Static).update(heading)
-        price = self.query_one("#detail-price", PriceChart)
-        price.sessions = RANGE_SESSIONS[self.chart_range]
-        price.show(model.chart)
+        price_chart = self.query_one("#detail-price", PriceChart)
+        price_chart.sessions = RANGE_SESSIONS[self.chart_range]
+        price_chart.show(model.chart)
         macd = self.query_one("#detail-macd", MacdChart)
-        macd.sessions = price.sessions
+        macd.sessions = price_chart.sessions
         macd.show(model.chart.dates, model.macd_lines, self.macd_title)
         rs = self.query_one("#detail-rs", LineChart)
-        rs.sessions = price.sessions
+        rs.sessions = price_chart.sessions
         rs_lines = (model.relative_strength,) if model.relative_strength else ()
         rs.show(model.chart.dates, rs_lines, f"Relative strength · {model.rs_summary}")
         levels = "  ".join(filter(None, [
