@@ -198,6 +198,25 @@ async def test_help_lists_every_key(tmp_path: Path) -> None:
         assert isinstance(app.screen, DashboardScreen)
 
 
+async def test_help_shows_each_working_key_once(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        rows = [(keys, text) for _, section in app.screen.sections for keys, text in section]
+        keys = [key for row_keys, _ in rows for key in row_keys.split(", ")]
+        dashboard_keys = [key for row_keys, _ in app.screen.sections[1][1] for key in row_keys.split(", ")]
+        assert {"1", "2", "3", "4"} <= set(dashboard_keys)     # three indexes and the rotation table
+        assert not {"5", "6", "7", "8", "9"} & set(keys)        # no pane to go to: these do nothing
+        assert len(dashboard_keys) == len(set(dashboard_keys))
+        assert len(rows) == len(set(rows))
+        texts = [text for _, text in app.screen.sections[1][1]]
+        assert texts.count("Next panel") == 1 and texts.count("Previous panel") == 1
+        await pilot.press("escape")
+        await pilot.press("5")                                  # and indeed does nothing
+        assert active_pane(app).symbol == "^GSPC"
+
+
 async def test_screenshot_is_saved_and_its_path_shown(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -36,7 +36,7 @@ from tuimarket.ui.messages import SnapshotReady
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.detail import DetailScreen
-from tuimarket.ui.screens.help import HelpScreen
+from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.responsive import BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
 from tuimarket.ui.viewmodels import (Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text, refresh_text,
                                      signal_changes)
@@ -55,12 +55,12 @@ class DashboardScreen(ResponsiveScreen):
 
     BINDINGS = [
         Binding("enter", "detail", "Detail", id="detail"),
-        Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel (also j/l, Tab)"),
-        Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False,
-                tooltip="Previous panel (also k/h, Shift+Tab)"),
-        Binding("j,l,tab", "move(1)", "Next", show=False),
-        Binding("k,h,shift+tab", "move(-1)", "Previous", show=False),
-        *[Binding(str(n), f"goto({n - 1})", f"Panel {n}", show=False) for n in range(1, 10)],
+        Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel"),
+        Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False, tooltip="Previous panel"),
+        Binding("j,l,tab", "move(1)", "Next", show=False, tooltip="Next panel"),
+        Binding("k,h,shift+tab", "move(-1)", "Previous", show=False, tooltip="Previous panel"),
+        *[Binding(str(n), f"goto({n - 1})", f"Panel {n}", show=False, tooltip="The panel of that number")
+          for n in range(1, 10)],
     ]
 
     def __init__(self, config: Config) -> None:
@@ -129,9 +129,14 @@ class DashboardScreen(ResponsiveScreen):
     def action_move(self, step: int) -> None:
         self.goto_pane((self.active + step) % len(self.panes))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys 1-9 go to a pane only where there is one (and the help lists only those).
+        if action == "goto":
+            return int(parameters[0]) < len(self.panes)     # type: ignore[call-overload]
+        return True
+
     def action_goto(self, number: int) -> None:
-        if number < len(self.panes):
-            self.goto_pane(number)
+        self.goto_pane(number)
 
     def on_descendant_focus(self, event) -> None:
         # The mouse or a widget may move focus too; keep the active pane (and the switcher) in step.
@@ -208,11 +213,10 @@ class TuimarketApp(App):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("right_square_bracket", "range(1)", "Range+", id="range-longer",
-                tooltip="Longer chart range (3M 6M 1Y 2Y 5Y); also +"),
-        Binding("left_square_bracket", "range(-1)", "Range-", id="range-shorter",
-                tooltip="Shorter chart range; also -"),
-        Binding("plus", "range(1)", "Range+", show=False),
-        Binding("minus", "range(-1)", "Range-", show=False),
+                tooltip="Longer chart range (3M 6M 1Y 2Y 5Y)"),
+        Binding("left_square_bracket", "range(-1)", "Range-", id="range-shorter", tooltip="Shorter chart range"),
+        Binding("plus", "range(1)", "Range+", show=False, tooltip="Longer chart range (3M 6M 1Y 2Y 5Y)"),
+        Binding("minus", "range(-1)", "Range-", show=False, tooltip="Shorter chart range"),
         Binding("s", "screenshot", "Screenshot", id="screenshot"),
         Binding("t", "next_theme", "Theme", id="theme"),
     ]
@@ -422,12 +426,16 @@ class TuimarketApp(App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
+            dashboard_screen = self.dashboard_screen
+            palette = Binding("ctrl+p", "command_palette", "Jump, range, sort, refresh, screenshot")
             self.push_screen(HelpScreen([
-                ("Everywhere", list(self.BINDINGS)),
-                ("Dashboard", list(DashboardScreen.BINDINGS)),
-                ("Rotation table", list(RotationTable.BINDINGS)),
-                ("Detail screen", list(DetailScreen.BINDINGS)),
-                ("Command palette", [Binding("ctrl+p", "command_palette", "Jump, range, sort, refresh, screenshot")]),
+                (title, help_rows(bindings, self, owner)) for title, bindings, owner in [
+                    ("Everywhere", self.BINDINGS, self),
+                    ("Dashboard", DashboardScreen.BINDINGS, dashboard_screen),
+                    ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
+                    ("Detail screen", DetailScreen.BINDINGS, None),
+                    ("Command palette", [palette], None),
+                ]
             ]))
 
     def action_screenshot(self) -> None:
