@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from tuimarket.config import Config, UiSettings
-from tuimarket.ui.app import DashboardScreen, TuimarketApp
+from textual.widgets._toast import Toast
+
+from tuimarket.ui.app import MAX_ALERT_LINES, MAX_TOASTS, DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.widgets.charts import PriceChart
@@ -215,6 +217,36 @@ async def test_help_shows_each_working_key_once(tmp_path: Path) -> None:
         await pilot.press("escape")
         await pilot.press("5")                                  # and indeed does nothing
         assert active_pane(app).symbol == "^GSPC"
+
+
+async def test_toasts_are_few_short_and_never_over_the_help(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        for _ in range(6):
+            await pilot.press("right_square_bracket")   # each says "Chart range ..."
+        await pilot.pause()
+        assert len(app._notifications) == MAX_TOASTS
+        assert [n.message for n in app._notifications][-1] == "Chart range 5Y"    # the latest stay
+        assert all(n.timeout <= 10 for n in app._notifications)
+        await pilot.press("question_mark", "t")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert list(app.screen.query(Toast)) and not any(toast.region for toast in app.screen.query(Toast))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert any(toast.region for toast in app.screen.query(Toast))     # still there, shown again
+
+
+async def test_signal_changes_of_one_refresh_are_one_toast(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        app._alert(tuple(f"Index {n}: MACD crossed to SELL" for n in range(8)))
+        await pilot.pause()
+        alerts = [n for n in app._notifications if n.title == "Signal changes"]
+        assert len(alerts) == 1 and alerts[0].message.count("\n") == MAX_ALERT_LINES
+        assert alerts[0].message.endswith("and 3 more")
 
 
 async def test_screenshot_is_saved_and_its_path_shown(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.markup import escape
+from textual.notifications import Notify
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -48,6 +49,8 @@ from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
 NEW_YORK = ZoneInfo("America/New_York")
 MAX_BACKOFF_SECONDS = 1800
 CLOCK_SECONDS = 15
+MAX_TOASTS = 3            # at once; the oldest make way for a new one
+MAX_ALERT_LINES = 5       # signal changes listed in one toast
 
 
 class DashboardScreen(ResponsiveScreen):
@@ -365,10 +368,22 @@ class TuimarketApp(App):
         self.update_market_bar()
 
     def _alert(self, changes: tuple[str, ...]) -> None:
-        for change in changes:
-            self.notify(change, title="Signal change", timeout=10, markup=False)   # names are the user's
-        if changes and self.config.ui.bell:
+        """One toast for all of a refresh's changes, so that a busy day does not bury the screen."""
+        if not changes:
+            return
+        lines = list(changes[:MAX_ALERT_LINES])
+        if len(changes) > MAX_ALERT_LINES:
+            lines.append(f"and {len(changes) - MAX_ALERT_LINES} more")
+        self.notify("\n".join(lines), title="Signal change" if len(changes) == 1 else "Signal changes",
+                    timeout=10, markup=False)   # names are the user's
+        if self.config.ui.bell:
             self.bell()
+
+    def on_notify(self, event: Notify) -> None:
+        # Runs before Textual's own handler adds the new toast: the oldest make way, so that at
+        # most MAX_TOASTS ever cover the charts.
+        while len(self._notifications) >= MAX_TOASTS:
+            self._unnotify(next(iter(self._notifications)), refresh=False)
 
     def update_market_bar(self) -> None:
         board = self.board
