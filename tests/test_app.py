@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from tuimarket.config import Config, UiSettings
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color as TextualColor
 from textual.widgets._toast import Toast
 
 from tuimarket.ui.app import MAX_ALERT_LINES, MAX_TOASTS, DashboardScreen, TuimarketApp
@@ -394,3 +397,15 @@ async def test_the_configured_ansi_theme_starts(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert app.theme == "ansi-dark" and "INVESTED" in bar_text(app)
+
+
+async def test_no_color_means_no_colour_not_grey(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        segments = [Segment("x", Style(color="#e6194b", bgcolor="#3cb44b", reverse=True))]
+        for line_filter in app._filters:
+            segments = line_filter.apply(segments, TextualColor(0, 0, 0))
+        style = segments[0].style
+        assert style.color.is_default and style.bgcolor.is_default and style.reverse

@@ -34,7 +34,8 @@ def emptied(value: Any, missing: Any, keep_parts: bool = False) -> Any:
         changes = {}
         for field in fields(value):
             hint, current = hints[field.name], getattr(value, field.name)
-            optional = typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
+            union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+            optional = union and type(None) in typing.get_args(hint)
             if optional and missing is None and not (keep_parts and is_dataclass(current)):
                 changes[field.name] = None
             elif type(current) is float:
@@ -45,8 +46,8 @@ def emptied(value: Any, missing: Any, keep_parts: bool = False) -> Any:
     if isinstance(value, tuple):
         return tuple(emptied(item, missing, keep_parts) for item in value)
     if isinstance(value, typing.Mapping):
-        return MappingProxyType({key: missing if item is None or type(item) is float else emptied(item, missing, keep_parts)
-                                 for key, item in value.items()})
+        return MappingProxyType({key: missing if item is None or type(item) is float
+                                 else emptied(item, missing, keep_parts) for key, item in value.items()})
     return value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import signal
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -226,7 +227,9 @@ class TuimarketApp(App):
 
     def __init__(self, config: Config, pipeline: Pipeline, *, now: Callable[[], datetime] | None = None,
                  screenshot_dir: Path | None = None) -> None:
-        super().__init__()
+        # NO_COLOR asks for no colour at all; Textual turns colours grey unless ANSI colours are
+        # allowed, in which case it removes them (bold and reverse stay: badges remain badges).
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.config = config
         self.pipeline = pipeline
         self.now = now or (lambda: datetime.now(NEW_YORK))
