@@ -17,6 +17,7 @@ def commentary(as_of: date) -> dict[str, str]:
 
 def test_a_cross_on_the_as_of_day_is_news_not_a_duration() -> None:
     said = commentary(date(2025, 9, 25))
-    assert "MACD crossed to a sell signal on the day" in said["^GSPC"]
-    assert "since 2025-09-25" not in said["^GSPC"]
+    assert "MACD crossed to a sell signal on 2025-09-25" in said["^GSPC"]   # a date: read later, still true
+    assert "since 2025-09-25" not in said["^GSPC"] and "on the day" not in said["^GSPC"]
+    assert "closed at 6,604.72 on 2025-09-25 (-0.5%)" in said["^GSPC"]
     assert "MACD has been on a buy signal since 2025-09-09" in said["^NDX"]

@@ -67,7 +67,16 @@ class MarketPipeline:
         from tuimarket.data.model import FreshnessState
 
         offline = bool(data.freshness) and all(f.state == FreshnessState.BUNDLED for f in data.freshness.values())
-        return Loaded(build_snapshot(self.config, data), data_status(data), data.error, offline)
+        return Loaded(build_snapshot(self.config, data), data_status(data), data.error, offline,
+                      self._sessions_old(data.as_of))
+
+    def _sessions_old(self, as_of: date | None) -> int:
+        """Sessions closed since `as_of`; a replay shows the past on purpose, so it is never behind."""
+        from tuimarket.data import calendar
+
+        if as_of is None or self.replay is not None:
+            return 0
+        return calendar.sessions_since(as_of, calendar.now_utc())
 
     def initial(self) -> Loaded:
         return self._loaded(self.feed.initial())

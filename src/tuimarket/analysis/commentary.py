@@ -27,9 +27,10 @@ def describe_index(analysis: IndexAnalysis, benchmark_name: str) -> str:
 
 
 def _price_sentence(analysis: IndexAnalysis) -> str:
-    text = f"The {analysis.name} closed at {price(analysis.close)}"
+    # Dates, never "on the day": read days later, the paragraph must still say which day.
+    text = f"The {analysis.name} closed at {price(analysis.close)} on {analysis.as_of}"
     if analysis.change_pct is not None:
-        text += f" ({analysis.change_pct:+.1%} on the day)"
+        text += f" ({analysis.change_pct:+.1%})"
     high = analysis.all_time_high
     if high.pct_below == 0:
         return text + ", a new all-time closing high."
@@ -75,7 +76,7 @@ def _macd_sentence(analysis: IndexAnalysis) -> str:
     if macd.crossed_on is None:
         since = f"is on a {macd.state} signal"
     elif macd.crossed_on == analysis.as_of:
-        since = f"crossed to a {macd.state} signal on the day"
+        since = f"crossed to a {macd.state} signal on {macd.crossed_on}"
     else:
         since = f"has been on a {macd.state} signal since {macd.crossed_on}"
     return f"MACD {since} and momentum is {macd.momentum}."

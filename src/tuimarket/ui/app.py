@@ -302,7 +302,7 @@ class TuimarketApp(App):
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
     def load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]]) -> None:
         loaded = self.pipeline.refresh() if live else self.pipeline.initial()
-        board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline)
+        board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old)
         # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
         figures = {panel.symbol: chart.prepare(panel.chart, canvas)
                    for panel in board.panels if panel.symbol in canvases
@@ -400,7 +400,7 @@ class TuimarketApp(App):
             # A failed fetch over the bundled history means offline, not that live data went stale.
             problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
             bar.show(MarketBarModel(clock, board.stance, board.stance_state, f"{board.uptrends} · {board.breadth}",
-                                    board.data_status, refresh, problem))
+                                    board.data_status, refresh, problem, board.freshness))
 
     # --- actions -------------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from tuimarket.ui.viewmodels import Dashboard
 from tuimarket.ui.widgets.charts import Canvas, Figure
 from tuimarket.ui.widgets.colours import PlotColour
 
-VERSION = 2
+VERSION = 3     # 3: the dashboard says how many sessions old its data is
 MAX_BYTES = 8 * 1024 * 1024    # a view at 250x70 takes about 2 MB; anything much larger is not one
 
 

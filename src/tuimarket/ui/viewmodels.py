@@ -76,6 +76,7 @@ class PanelModel:
     rs_trend: str                         # rising, falling, flat or n/a
     breakout: str | None                  # the breakout note, when there is one
     commentary: str
+    freshness: str = ""                   # "as of 2025-09-25 (3 sessions old)" when sessions are missing
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Dashboard:
     data_status: str                     # "live", "offline bundled as of 2025-09-25", ...
     offline: bool                        # every series shown is the bundled history
     notes: tuple[str, ...]
+    freshness: str = ""                  # "as of 2025-09-25 (3 sessions old)" when sessions are missing
 
 
 def _day(value: date | None) -> str:
@@ -174,7 +176,14 @@ def _rs_summary(rs: RelativeStrength) -> str:
     return f"RS vs {rs.benchmark}: {rs.trend}" + (f" since {rs.since.isoformat()}" if rs.since else "")
 
 
-def panel_model(index: IndexAnalysis) -> PanelModel:
+def freshness(as_of: date | None, sessions_old: int) -> str:
+    """Empty while the data holds the last closed session; else how far behind it is."""
+    if as_of is None or sessions_old <= 0:
+        return ""
+    return f"as of {as_of.isoformat()} ({sessions_old} session{'s' if sessions_old != 1 else ''} old)"
+
+
+def panel_model(index: IndexAnalysis, stale: str = "") -> PanelModel:
     series = index.series
     averages = tuple(_line(f"SMA {period}", values) for period, values in sorted(series.sma.items()))
     levels = index.levels
@@ -206,6 +215,7 @@ def panel_model(index: IndexAnalysis) -> PanelModel:
         rs_trend=rs.trend if rs is not None and rs.trend else NA,
         breakout=next((note for note in notes if note.startswith(BREAKOUT_MARK)), None),
         commentary=index.commentary,
+        freshness=stale,
     )
 
 
@@ -236,11 +246,13 @@ def rotation_line(row: RotationRow) -> RotationLine:
     return RotationLine(row.symbol, cells, states, sort_keys)
 
 
-def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False) -> Dashboard:
+def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False, sessions_old: int = 0) -> Dashboard:
+    """`sessions_old`: sessions closed since the snapshot's date (from the market calendar)."""
     regime = snapshot.regime
+    stale = freshness(snapshot.as_of, sessions_old)
     return Dashboard(
         as_of=_day(snapshot.as_of),
-        panels=tuple(panel_model(index) for index in snapshot.indices),
+        panels=tuple(panel_model(index, stale) for index in snapshot.indices),
         rotation=tuple(rotation_line(row) for row in snapshot.rotation),
         stance=STANCE_LABELS.get(regime.stance, NA),
         stance_state=regime.stance or "na",
@@ -250,6 +262,7 @@ def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False)
         data_status=data_status,
         offline=offline,
         notes=tuple(snapshot.notes),
+        freshness=stale,
     )
 
 
@@ -262,6 +275,7 @@ class MarketBarModel:
     data_status: str
     refresh: str                         # "updated 08:15, next 08:16"
     problem: str | None = None           # STALE or OFFLINE when the last live fetch failed
+    freshness: str = ""                  # the stance's "as of 2025-09-25 (3 sessions old)": shown muted
 
 
 @dataclass(frozen=True)

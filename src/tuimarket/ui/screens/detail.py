@@ -45,6 +45,9 @@ class DetailScreen(ResponsiveScreen):
         heading = Text(f"{model.name} ({model.symbol})", style="bold")
         heading.append(f"  {model.close} {model.change} · MACD {model.macd.signal} {model.macd.since}"
                        f" · {model.trend.headline} · {self.chart_range}")
+        if model.freshness:
+            heading.append(f"\n{model.freshness}: not today's signals", style="bold")
+        self.set_class(bool(model.freshness), "-stale")
         self.query_one("#detail-heading", Static).update(heading)
         price_chart = self.query_one("#detail-price", PriceChart)
         price_chart.sessions = RANGE_SESSIONS[self.chart_range]

@@ -32,9 +32,13 @@ class MarketBar(Static):
         model = self.model
         if model is None:
             return
+        # An old stance is no call for today: it says how old it is, in the muted colour of -stale.
+        self.set_class(bool(model.freshness), "-stale")
+        stance_colour = "" if model.freshness else STANCE_COLOURS.get(model.stance_state, "")
         text = Text(model.clock, overflow="fold")
         text.append("  ")
-        text.append(f" {model.stance} ", style=self._badge(STANCE_COLOURS.get(model.stance_state, "")))
+        stance = f"{model.stance} {model.freshness}" if model.freshness else model.stance
+        text.append(f" {stance} ", style=self._badge(stance_colour))
         text.append(f" {model.summary}  ")
         if model.problem:   # STALE or OFFLINE: the last live fetch failed
             text.append(f" {model.problem} ", style=self._badge("error"))
