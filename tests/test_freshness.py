@@ -20,6 +20,7 @@ from tuimarket.ui.viewmodels import dashboard, freshness
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.market_bar import MarketBar
 
+from test_app import until
 from ui_support import FIXED_NOW, NEW_YORK, ScriptedPipeline, loaded
 
 CONFIG = Config(data=DataSettings(source="bundled"))
@@ -59,11 +60,7 @@ async def test_offline_a_year_later_the_stance_and_badges_say_how_old_muted(tmp_
     pipeline = MarketPipeline(CONFIG, Feed(CONFIG, source="bundled"), source="bundled")
     app = TuimarketApp(CONFIG, pipeline, now=lambda: MUCH_LATER, screenshot_dir=tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        for _ in range(300):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.02)
-            if app.computed is not None:
-                break
+        await until(app, pilot, lambda: app.computed is not None)
         bar = app.screen.query_one(MarketBar)
         assert "INVESTED as of 2025-09-25 (296 sessions old)" in bar.render().plain or \
             "DEFENSIVE as of 2025-09-25 (296 sessions old)" in bar.render().plain

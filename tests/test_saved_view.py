@@ -17,6 +17,7 @@ from tuimarket.ui.viewmodels import dashboard
 from tuimarket.ui.widgets.charts import Canvas, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 
+from test_app import until
 from ui_support import FIXED_NOW, ScriptedPipeline, loaded
 
 CONFIG = Config()
@@ -250,11 +251,7 @@ async def test_a_view_that_cannot_be_read_or_shown_is_discarded_and_the_data_pai
     pipeline = ScriptedPipeline(CONFIG, start=date(2025, 9, 25), live=False, saved_view=path)
     app = TuimarketApp(CONFIG, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(200):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.02)
-            if app.computed is not None:
-                break
+        await until(app, pilot, lambda: app.computed is not None)
         assert app.saved is None and pipeline.initials == 1
         assert app.screen.query_one(IndexPanel).model.close == "6,604.72"
     assert saved_view.load(path).board.as_of == "2025-09-25"     # the damaged file was replaced
