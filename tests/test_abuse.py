@@ -46,6 +46,30 @@ BAD_TOML = {
     "cache dir not a string": "[data]\ncache_dir = ['/tmp']",
     "fast above slow": "[analysis.macd]\nfast = 50\nslow = 26",
 }
+# Names that would drive the terminal (set its title, clear the screen) or reorder what is shown.
+CONTROL_NAMES = {
+    "title-setting OSC": "\u001b]2;PWNED\u0007S&P",
+    "clear screen CSI": "\u001b[2J",
+    "bell": "S&P\u0007",
+    "carriage return": "S&P\rNasdaq",
+    "tab": "S&P\t500",
+    "delete": "S&P\u007f",
+    "C1 CSI": "S&P\u009b2J",
+    "right-to-left override": "\u202eP&S",
+    "left-to-right embedding": "\u202aS&P",
+    "pop directional formatting": "S&P\u202c",
+    "right-to-left isolate": "\u2067S&P",
+    "pop directional isolate": "S&P\u2069",
+    "right-to-left mark": "S&P\u200f",
+    "left-to-right mark": "\u200eS&P",
+    "arabic letter mark": "S&P\u061c",
+}
+CONTROL_KEYS = {
+    "indexes[0].name": "indexes = [{{ symbol = 'SPY', name = {} }}]",
+    "rotation.symbols[0].name": "[rotation]\nsymbols = [{{ symbol = 'XLK', name = {} }}]",
+    "data.cache_dir": "[data]\ncache_dir = {}",
+    "ui.screenshot_dir": "[ui]\nscreenshot_dir = {}",
+}
 BAD_BYTES = {
     "binary garbage": bytes(range(256)) * 4,
     "latin-1 text": "benchmark = 'ÉTÉ'".encode("latin-1"),
@@ -72,6 +96,25 @@ def test_malformed_config_file_is_one_line_and_exit_2(text: str, tmp_path: Path)
     assert_one_line_usage_error(run_data_command(path, tmp_path))
 
 
+@pytest.mark.parametrize("name", CONTROL_NAMES.values(), ids=CONTROL_NAMES.keys())
+def test_control_characters_in_a_displayed_string_are_refused_naming_the_key(name: str) -> None:
+    for key, template in CONTROL_KEYS.items():
+        with pytest.raises(ConfigError) as caught:
+            parse(template.format(json.dumps(name)))
+        assert caught.value.key == key and "control character U+" in str(caught.value)
+        assert str(caught.value).isprintable()           # the error itself carries none of them
+
+
+@pytest.mark.parametrize("name", [CONTROL_NAMES["title-setting OSC"], CONTROL_NAMES["right-to-left override"]],
+                         ids=["OSC", "bidi"])
+def test_a_control_character_in_a_name_is_one_line_and_exit_2(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(f"indexes = [{{ symbol = 'SPY', name = {json.dumps(name)} }}]", encoding="utf-8")
+    result = run_data_command(path, tmp_path)
+    assert_one_line_usage_error(result)
+    assert "indexes[0].name" in result.stderr and "\x1b" not in result.stderr and "\u202e" not in result.stderr
+
+
 @pytest.mark.parametrize("content", BAD_BYTES.values(), ids=BAD_BYTES.keys())
 def test_config_that_is_not_utf8_toml_is_one_line_and_exit_2(content: bytes, tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
@@ -90,6 +133,14 @@ def test_config_path_that_is_not_a_readable_file_is_one_line_and_exit_2(kind: st
         path.write_text("benchmark = 'SPY'")
         path.chmod(0)
     assert_one_line_usage_error(run_data_command(path, tmp_path))
+
+
+def test_a_dumb_terminal_is_refused_in_one_line_pointing_to_the_report(tmp_path: Path) -> None:
+    environment = {**os.environ, "TERM": "dumb", "TUIMARKET_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-m", "tuimarket", "--source", "bundled"], capture_output=True,
+                            text=True, env=environment, timeout=60, stdin=subprocess.DEVNULL)
+    assert_one_line_usage_error(result)
+    assert "TERM=dumb" in result.stderr and "tuimarket report" in result.stderr
 
 
 # ---- hostile names ---------------------------------------------------------------------------

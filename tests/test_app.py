@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import gc
+import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tuimarket.config import Config, UiSettings
-from tuimarket.ui.app import DashboardScreen, TuimarketApp
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color as TextualColor
+from textual.widgets._toast import Toast
+
+from tuimarket.ui.app import MAX_ALERT_LINES, MAX_TOASTS, DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.widgets.charts import PriceChart
@@ -196,6 +203,55 @@ async def test_help_lists_every_key(tmp_path: Path) -> None:
         assert isinstance(app.screen, DashboardScreen)
 
 
+async def test_help_shows_each_working_key_once(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        rows = [(keys, text) for _, section in app.screen.sections for keys, text in section]
+        keys = [key for row_keys, _ in rows for key in row_keys.split(", ")]
+        dashboard_keys = [key for row_keys, _ in app.screen.sections[1][1] for key in row_keys.split(", ")]
+        assert {"1", "2", "3", "4"} <= set(dashboard_keys)     # three indexes and the rotation table
+        assert not {"5", "6", "7", "8", "9"} & set(keys)        # no pane to go to: these do nothing
+        assert len(dashboard_keys) == len(set(dashboard_keys))
+        assert len(rows) == len(set(rows))
+        texts = [text for _, text in app.screen.sections[1][1]]
+        assert texts.count("Next panel") == 1 and texts.count("Previous panel") == 1
+        await pilot.press("escape")
+        await pilot.press("5")                                  # and indeed does nothing
+        assert active_pane(app).symbol == "^GSPC"
+
+
+async def test_toasts_are_few_short_and_never_over_the_help(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        for _ in range(6):
+            await pilot.press("right_square_bracket")   # each says "Chart range ..."
+        await pilot.pause()
+        assert len(app._notifications) == MAX_TOASTS
+        assert [n.message for n in app._notifications][-1] == "Chart range 5Y"    # the latest stay
+        assert all(n.timeout <= 10 for n in app._notifications)
+        await pilot.press("question_mark", "t")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert list(app.screen.query(Toast)) and not any(toast.region for toast in app.screen.query(Toast))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert any(toast.region for toast in app.screen.query(Toast))     # still there, shown again
+
+
+async def test_signal_changes_of_one_refresh_are_one_toast(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        app._alert(tuple(f"Index {n}: MACD crossed to SELL" for n in range(8)))
+        await pilot.pause()
+        alerts = [n for n in app._notifications if n.title == "Signal changes"]
+        assert len(alerts) == 1 and alerts[0].message.count("\n") == MAX_ALERT_LINES
+        assert alerts[0].message.endswith("and 3 more")
+
+
 async def test_screenshot_is_saved_and_its_path_shown(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -204,6 +260,51 @@ async def test_screenshot_is_saved_and_its_path_shown(tmp_path: Path) -> None:
         saved = list(tmp_path.glob("tuimarket-*.svg"))
         assert len(saved) == 1 and saved[0].read_text().startswith("<svg")
         assert any(str(saved[0]) in n.message for n in app._notifications)
+
+
+def fail_writes_into(directory: Path, monkeypatch, failure: str) -> None:
+    """Make the OS refuse files in `directory`: a read-only file system, or a disk full halfway through."""
+    real_open, real_write = os.open, os.write
+
+    def refusing_open(path, flags, *args, **kwargs):
+        if Path(path).parent == directory and flags & os.O_CREAT:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def filling_write(descriptor, data):
+        if os.readlink(f"/proc/self/fd/{descriptor}").startswith(str(directory)):
+            if len(data) > 100:
+                return real_write(descriptor, data[:len(data) // 2])     # half of it fits, then the disk is full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(descriptor, data)
+
+    if failure == "read-only":
+        monkeypatch.setattr(os, "open", refusing_open)
+    else:
+        monkeypatch.setattr(os, "write", filling_write)
+
+
+@pytest.mark.parametrize("failure, reason", [("read-only", "Read-only file system"),
+                                             ("full disk", "No space left on device"),
+                                             ("a file in the way", "Not a directory")])
+async def test_a_screenshot_that_cannot_be_written_is_a_notification_and_leaves_no_file(
+        failure: str, reason: str, tmp_path: Path, monkeypatch) -> None:
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    app = make_app(shots / "blocked" if failure == "a file in the way" else shots)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        if failure == "a file in the way":
+            (shots / "blocked").write_text("")
+        else:
+            fail_writes_into(shots, monkeypatch, failure)
+        await pilot.press("s")
+        await pilot.pause()
+        monkeypatch.undo()
+        assert app.is_running
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and reason in errors[0].message, [n.message for n in app._notifications]
+    assert [p.name for p in shots.iterdir()] == (["blocked"] if failure == "a file in the way" else [])
 
 
 async def test_replay_is_marked_and_never_refreshes(tmp_path: Path) -> None:
@@ -264,3 +365,47 @@ async def test_the_collector_is_paused_for_the_first_frame_only(tmp_path: Path) 
     async with quitting_at_once.run_test(size=(80, 24)):
         pass                         # ends before its first frame is out
     assert gc.isenabled()
+
+
+async def test_every_theme_paints_the_dashboard_the_detail_screen_and_help(tmp_path: Path) -> None:
+    """`t`, the palette and the config reach every built-in theme, the ANSI ones included."""
+    app = make_app(tmp_path, live=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        for theme in sorted(app.available_themes):
+            app.theme = theme
+            refreshes = app.pipeline.refreshes
+            await pilot.press("r")     # a refresh in this theme repaints the bar and the table
+            await until(app, pilot, lambda: app.pipeline.refreshes > refreshes)
+            await pilot.press("1", "enter")
+            assert isinstance(app.screen, DetailScreen)
+            await pilot.pause()
+            app.export_screenshot()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            app.export_screenshot()
+            await pilot.press("escape", "escape")
+            await pilot.pause()
+            assert isinstance(app.screen, DashboardScreen)
+            assert "Close" in app.export_screenshot().replace("&#160;", " "), theme     # the charts drew
+        assert app.is_running
+
+
+async def test_the_configured_ansi_theme_starts(tmp_path: Path) -> None:
+    config = Config(ui=UiSettings(theme="ansi-dark"))
+    app = TuimarketApp(config, ScriptedPipeline(config, start=AS_OF, live=False), now=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "ansi-dark" and "INVESTED" in bar_text(app)
+
+
+async def test_no_color_means_no_colour_not_grey(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        segments = [Segment("x", Style(color="#e6194b", bgcolor="#3cb44b", reverse=True))]
+        for line_filter in app._filters:
+            segments = line_filter.apply(segments, TextualColor(0, 0, 0))
+        style = segments[0].style
+        assert style.color.is_default and style.bgcolor.is_default and style.reverse

@@ -21,8 +21,9 @@ def commentary(as_of: date) -> dict[str, str]:
 
 def test_a_cross_on_the_as_of_day_is_news_not_a_duration() -> None:
     said = commentary(date(2025, 9, 25))
-    assert "MACD crossed to a sell signal on the day" in said["^GSPC"]
-    assert "since 2025-09-25" not in said["^GSPC"]
+    assert "MACD crossed to a sell signal on 2025-09-25" in said["^GSPC"]   # a date: read later, still true
+    assert "since 2025-09-25" not in said["^GSPC"] and "on the day" not in said["^GSPC"]
+    assert "closed at 6,604.72 on 2025-09-25 (-0.5%)" in said["^GSPC"]
     assert "MACD has been on a buy signal since 2025-09-09" in said["^NDX"]
 
 
@@ -79,7 +80,7 @@ def test_a_forming_bar_is_at_a_price_and_its_signals_are_provisional() -> None:
     spx, ndx = snapshot.indices[0], snapshot.indices[1]
     assert spx.provisional and not ndx.provisional and snapshot.provisional
     assert spx.commentary.startswith("The S&P 500 is at 6,604.72")
-    assert "MACD crossed to a sell signal on the day (provisional: the session is still open)" in spx.commentary
+    assert "MACD crossed to a sell signal on 2025-09-25 (provisional: the session is still open)" in spx.commentary
     assert ndx.commentary.startswith("The Nasdaq 100 closed at")
     assert snapshot.regime.provisional and "becomes final only after the close" in snapshot.regime.commentary
     report = json.loads(render(snapshot, "json"))

@@ -45,6 +45,8 @@ BAD_CONFIGS = [
      "indexes[1].symbol", "duplicate symbol"),
     ("indexes = [{ symbol = '^GSPC', label = 'x' }]", "indexes[0].label", "unknown key"),
     ("[rotation]\nsymbols = [{ symbol = '^NDX', name = 'dup' }]", "rotation.symbols[0].symbol", "duplicate symbol"),
+    ("[ui]\ntheme = 'solarised'", "ui.theme", "must be one of ansi-dark, ansi-light,"),
+    ("[ui]\ntheme = 5", "ui.theme", "must be a string"),
 ]
 
 
@@ -121,3 +123,22 @@ def test_cache_dir_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert config.parse(f"[data]\ncache_dir = '{tmp_path}'").cache_dir == tmp_path
     monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "env"))
     assert config.parse(f"[data]\ncache_dir = '{tmp_path}'").cache_dir == tmp_path / "env"
+
+
+def test_the_theme_choices_are_textuals_built_in_themes() -> None:
+    """The config names the themes without importing Textual (headless commands read it too)."""
+    from textual.theme import BUILTIN_THEMES
+
+    assert config.THEMES == tuple(sorted(BUILTIN_THEMES))
+
+
+def test_screenshots_go_to_the_pictures_dir_else_the_data_dir_never_the_cwd(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for variable in ("XDG_DATA_HOME", "XDG_PICTURES_DIR", "XDG_CONFIG_HOME"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert Config().screenshot_dir == tmp_path / ".local/share/tuimarket/screenshots"
+    (tmp_path / "Pictures").mkdir()
+    assert Config().screenshot_dir == tmp_path / "Pictures/tuimarket"
+    configured = config.parse("[ui]\nscreenshot_dir = '~/shots'")
+    assert configured.screenshot_dir == tmp_path / "shots"

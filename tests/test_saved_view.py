@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tuimarket.config import Config
 from tuimarket.ui import saved_view
-from tuimarket.ui.app import TuimarketApp
+from tuimarket.ui.app import DashboardScreen, TuimarketApp
 from tuimarket.ui.viewmodels import dashboard
 from tuimarket.ui.widgets.charts import Canvas, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 
+from test_app import until
 from ui_support import FIXED_NOW, ScriptedPipeline, loaded
 
 CONFIG = Config()
@@ -54,7 +58,7 @@ def test_a_launch_at_the_last_size_paints_the_saved_charts_without_plotext() -> 
 import sys
 from tuimarket.config import Config
 from tuimarket.monitor import MarketPipeline
-from tuimarket.ui.app import TuimarketApp
+from tuimarket.ui.app import DashboardScreen, TuimarketApp
 
 class Probe(TuimarketApp):
     def start_load(self, live):          # the first frame is out; today's view would be computed now
@@ -83,6 +87,66 @@ def test_damaged_or_foreign_files_are_ignored(tmp_path: Path) -> None:
         path.write_text(text)
         assert saved_view.load(path) is None, text
     assert saved_view.load(None) is None
+
+
+def damaged(path: Path, damage) -> None:
+    """A good saved view (with one chart), then `damage` applied to its decoded JSON."""
+    original = board(date(2025, 9, 25))
+    canvas = Canvas(52, 19, "textual-dark", (30, 30, 30), (224, 224, 224), 252)
+    saved_view.save(path, original, {"^GSPC": PriceChart().prepare(original.panels[0].chart, canvas)})
+    raw = json.loads(path.read_text())
+    damage(raw)
+    path.write_text(json.dumps(raw))
+
+
+def set_close(raw) -> None:
+    raw["dashboard"]["panels"][0]["close"] = 123.45
+
+
+DAMAGES = {
+    "number for a string": set_close,
+    "wrong type in rotation cells": lambda raw: raw["dashboard"]["rotation"][0].update(cells=[1, 2, 3]),
+    "string in a chart's values": lambda raw: raw["dashboard"]["panels"][0]["chart"]["close"].update(
+        values=["6604.72"] * 3),
+    "boolean for a number": lambda raw: raw["dashboard"]["panels"][0]["chart"]["close"].update(values=[True]),
+    "table for a tuple": lambda raw: raw["dashboard"].update(notes={"a": 1}),
+    "list for a table": lambda raw: raw["dashboard"]["panels"].__setitem__(0, []),
+    "escape sequence in a name": lambda raw: raw["dashboard"]["panels"][0].update(name="\u001b]2;PWNED\u0007S&P"),
+    "escape sequence in a chart": lambda raw: raw["figures"]["^GSPC"]["text"].update(plain="\u001b[2J"),
+    "figure text not a string": lambda raw: raw["figures"]["^GSPC"]["text"].update(plain=5),
+    "figure span out of the text": lambda raw: raw["figures"]["^GSPC"]["text"].update(spans=[[0, 10 ** 9, "red"]]),
+    "figure span not a style": lambda raw: raw["figures"]["^GSPC"]["text"].update(spans=[[0, 1, 7]]),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_view_with_a_wrong_type_or_a_control_character_is_ignored(damage, tmp_path: Path) -> None:
+    path = tmp_path / "view.json"
+    damaged(path, damage)
+    assert saved_view.load(path) is None
+
+
+def test_a_damaged_file_is_ignored_whatever_the_damage(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "view.json"
+    damaged(path, lambda raw: None)
+    whole = path.read_bytes()
+    assert saved_view.load(path) is not None                 # the undamaged file loads
+    for content in [whole[:len(whole) // 2], bytes(range(256)) * 64, b"[" * 200_000 + b"]" * 200_000,
+                    b'{"version": 2, "dashboard": ' * 100_000,
+                    whole + b" " * saved_view.MAX_BYTES]:     # valid JSON, but larger than any real view
+        path.write_bytes(content)
+        assert saved_view.load(path) is None
+    path.unlink()
+    path.mkdir()                                             # a directory in its place
+    assert saved_view.load(path) is None
+    path.rmdir()
+    path.write_bytes(whole)
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refused)               # unreadable (root reads any file, so simulated)
+    assert saved_view.load(path) is None
 
 
 def test_an_unwritable_place_is_skipped(tmp_path: Path) -> None:
@@ -168,3 +232,26 @@ async def test_the_saved_view_is_drawn_once_at_its_final_layout(tmp_path: Path, 
         assert app.first_frame_out and app.screen.has_class("-wide")
     # Each chart drawn at one size only, the wide layout's (about a third of 160 columns).
     assert len(sizes) == 3 and all(len(set(drawn)) == 1 and drawn[0][0] < 60 for drawn in sizes.values()), sizes
+
+
+@pytest.mark.parametrize("failure", ["wrong type", "cannot be shown"])
+async def test_a_view_that_cannot_be_read_or_shown_is_discarded_and_the_data_paints(
+        failure: str, tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "view.json"
+    damaged(path, set_close if failure == "wrong type" else lambda raw: None)
+    if failure == "cannot be shown":     # it reads back, but the dashboard fails to show it
+        show, failures = DashboardScreen.show, [RuntimeError("cannot show this view")]
+
+        def show_failing_once(screen, *args) -> None:
+            if failures:
+                raise failures.pop()
+            show(screen, *args)
+
+        monkeypatch.setattr(DashboardScreen, "show", show_failing_once)
+    pipeline = ScriptedPipeline(CONFIG, start=date(2025, 9, 25), live=False, saved_view=path)
+    app = TuimarketApp(CONFIG, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(app, pilot, lambda: app.computed is not None)
+        assert app.saved is None and pipeline.initials == 1
+        assert app.screen.query_one(IndexPanel).model.close == "6,604.72"
+    assert saved_view.load(path).board.as_of == "2025-09-25"     # the damaged file was replaced

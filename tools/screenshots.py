@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tuimarket.config import Config
+from tuimarket.data import calendar
 from tuimarket.data.feed import Feed
 from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.app import TuimarketApp
@@ -37,6 +38,9 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str]) -> None:
 
 def main() -> None:
     os.environ["TUIMARKET_CACHE_DIR"] = tempfile.mkdtemp()
+    # The pipeline counts the sessions the data lacks on the calendar's clock: the same fixed morning,
+    # so the screenshots show the bundled history as the current view, not as one many sessions old.
+    calendar.now_utc = lambda: CLOCK
     DOCS.mkdir(exist_ok=True)
     for name, size, keys in SHOTS:
         asyncio.run(shoot(name, size, keys))

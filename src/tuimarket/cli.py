@@ -102,6 +102,9 @@ def _run(argv: Sequence[str] | None) -> int:
         config = config_module.load(options["config"])
         command = options["command"] or "monitor"
         if command == "monitor":
+            if os.environ.get("TERM") == "dumb":   # no cursor movement, no colours: a screen cannot be drawn
+                raise UserError("the monitor needs a terminal that can draw a screen (TERM=dumb); "
+                                "`tuimarket report` prints the same analysis as text")
             from tuimarket.monitor import run_monitor
 
             _check_replay(config, options["source"], options["as_of"])

@@ -21,6 +21,15 @@ SYMBOL_PATTERN = re.compile(r"^[A-Za-z0-9^.\-=]{1,15}$")
 CHART_RANGES = ("3M", "6M", "1Y", "2Y", "5Y")
 SOURCES = ("auto", "yahoo", "bundled")
 STANCES = ("fully_invested", "partially_invested", "defensive")
+# Textual's built-in themes, named here so that reading a config never imports Textual (a test
+# holds the two equal).
+THEMES = ("ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe", "catppuccin-latte",
+          "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki", "gruvbox", "monokai", "nord",
+          "rose-pine", "rose-pine-dawn", "rose-pine-moon", "solarized-dark", "solarized-light", "textual-dark",
+          "textual-light", "tokyo-night")
+# C0 and C1 control characters drive the terminal (an OSC sets its title, a CSI clears the screen);
+# bidi controls reorder the text shown around them. No string from the config that is shown may hold one.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class ConfigError(Exception):
@@ -94,6 +103,7 @@ class DataSettings:
 class UiSettings:
     theme: str = "textual-dark"
     bell: bool = False
+    screenshot_dir: str = ""
 
 
 DEFAULT_INDEXES = (
@@ -162,6 +172,16 @@ class Config:
             return Path(self.data.cache_dir).expanduser()
         return Path(platformdirs.user_cache_dir(APP_NAME))
 
+    @property
+    def screenshot_dir(self) -> Path:
+        """Never the current directory (a git checkout, say): the user's pictures, else their data dir."""
+        if self.ui.screenshot_dir:
+            return Path(self.ui.screenshot_dir).expanduser()
+        pictures = Path(platformdirs.user_pictures_dir())
+        if pictures.is_dir():
+            return pictures / APP_NAME
+        return Path(platformdirs.user_data_dir(APP_NAME)) / "screenshots"
+
 
 # Numeric bounds per dotted key: (lowest, highest), both inclusive.
 RANGES: dict[str, tuple[float, float]] = {
@@ -194,6 +214,7 @@ RANGES: dict[str, tuple[float, float]] = {
 CHOICES: dict[str, tuple[str, ...]] = {
     "chart.range": CHART_RANGES,
     "data.source": SOURCES,
+    "ui.theme": THEMES,
 }
 
 
@@ -234,6 +255,7 @@ class _Reader:
             return self.number(raw, key, float if isinstance(default, float) else int)
         if not isinstance(raw, str):
             raise self.fail(key, f"must be a string, got {_describe(raw)}")
+        self.check_displayable(raw, key)
         if key in CHOICES and raw not in CHOICES[key]:
             raise self.fail(key, f"must be one of {', '.join(CHOICES[key])}, got {raw!r}")
         if key == "benchmark":
@@ -276,10 +298,16 @@ class _Reader:
             name = item.get("name", symbol)
             if not isinstance(name, str) or not name.strip() or len(name) > 40:
                 raise self.fail(f"{where}.name", "must be a non-empty string of at most 40 characters")
+            self.check_displayable(name, f"{where}.name")
             if any(e.symbol == symbol for e in entries):
                 raise self.fail(f"{where}.symbol", f"duplicate symbol {symbol!r}")
             entries.append(Symbol(symbol, name.strip()))
         return tuple(entries)
+
+    def check_displayable(self, text: str, key: str) -> None:
+        if control := CONTROL_CHARACTERS.search(text):
+            raise self.fail(key, f"contains the control character U+{ord(control.group()):04X}, "
+                                 "which would reach the terminal (remove it)")
 
     def check_symbol(self, symbol: str, key: str) -> None:
         if not SYMBOL_PATTERN.match(symbol):

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
 NA = "n/a"
 
 
+def known(value: float | None) -> float | None:
+    """`value`, or None where it is missing or not a number at all (NaN, infinite)."""
+    return value if value is not None and math.isfinite(value) else None
+
+
 def price(value: float | None) -> str:
-    return NA if value is None else f"{value:,.2f}"
+    return NA if known(value) is None else f"{value:,.2f}"
 
 
 def percent(value: float | None, signed: bool = True) -> str:
     """A fraction as a percentage: signed to one decimal (+1.2%), or unsigned and whole (64%)."""
-    if value is None:
+    if known(value) is None:
         return NA
     if signed:
         text = f"{value:+.1%}"

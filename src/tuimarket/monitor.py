@@ -81,7 +81,16 @@ class MarketPipeline:
     def _loaded(self, data: MarketData) -> Loaded:
         from tuimarket.analysis.snapshot import build_snapshot
 
-        return Loaded(build_snapshot(self.config, data), data_status(data), data.error, is_offline(data))
+        return Loaded(build_snapshot(self.config, data), data_status(data), data.error, is_offline(data),
+                      self._sessions_old(data.as_of))
+
+    def _sessions_old(self, as_of: date | None) -> int:
+        """Sessions closed since `as_of`; a replay shows the past on purpose, so it is never behind."""
+        from tuimarket.data import calendar
+
+        if as_of is None or self.replay is not None:
+            return 0
+        return calendar.sessions_since(as_of, calendar.now_utc())
 
     def initial(self) -> Loaded:
         return self._loaded(self.feed.initial())

@@ -35,10 +35,11 @@ PROVISIONAL = " (provisional: the session is still open)"
 
 def _price_sentence(analysis: IndexAnalysis) -> str:
     # A forming bar is not a close: it "is at" a price, and a high it makes is not yet a record close.
+    # Dates, never "on the day": read days later, the paragraph must still say which day.
     verb = "is at" if analysis.provisional else "closed at"
-    text = f"The {analysis.name} {verb} {price(analysis.close)}"
+    text = f"The {analysis.name} {verb} {price(analysis.close)} on {analysis.as_of}"
     if analysis.change_pct is not None:
-        text += f" ({analysis.change_pct:+.1%} on the day)"
+        text += f" ({analysis.change_pct:+.1%})"
     high = analysis.all_time_high
     if high.pct_below == 0:
         return text + (f", above its {high.span} closing high{PROVISIONAL}." if analysis.provisional
@@ -106,7 +107,7 @@ def _macd_sentence(analysis: IndexAnalysis) -> str:
     if macd.crossed_on is None:
         since = f"is on a {macd.state} signal"
     elif macd.crossed_on == analysis.as_of:
-        since = f"crossed to a {macd.state} signal on the day{_today(analysis, macd.crossed_on)}"
+        since = f"crossed to a {macd.state} signal on {macd.crossed_on}{_today(analysis, macd.crossed_on)}"
     else:
         since = f"has been on a {macd.state} signal since {macd.crossed_on}"
     return f"MACD {since} and momentum is {macd.momentum}."

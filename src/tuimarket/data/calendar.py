@@ -67,6 +67,12 @@ def last_session(now: datetime) -> date:
     return previous.date()
 
 
+def sessions_since(day: date, now: datetime) -> int:
+    """Sessions that closed after `day` and by `now`: how many daily bars data ending on `day` lacks."""
+    closes = _calendar().closes
+    return int(((closes.index > pd.Timestamp(day)) & (closes <= pd.Timestamp(now))).sum())
+
+
 def next_open(now: datetime) -> datetime:
     """The next opening bell strictly after `now`."""
     return _calendar().next_open(_minute(now)).to_pydatetime()

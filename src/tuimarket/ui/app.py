@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import signal
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -25,19 +26,22 @@ from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.markup import escape
+from textual.notifications import Notify
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuimarket.config import CHART_RANGES, Config
 from tuimarket.ui import saved_view
+from tuimarket.ui.atomic import write_atomically
 from tuimarket.ui.messages import SnapshotReady
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.detail import DetailScreen
-from tuimarket.ui.screens.help import HelpScreen
+from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.responsive import BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
-from tuimarket.ui.viewmodels import Dashboard, MarketHours, dashboard, market_bar_text, refresh_text, signal_changes
+from tuimarket.ui.viewmodels import (Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text, refresh_text,
+                                     signal_changes)
 from tuimarket.ui.widgets.charts import Canvas, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.market_bar import MarketBar
@@ -46,6 +50,8 @@ from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
 NEW_YORK = ZoneInfo("America/New_York")
 MAX_BACKOFF_SECONDS = 1800
 CLOCK_SECONDS = 15
+MAX_TOASTS = 3            # at once; the oldest make way for a new one
+MAX_ALERT_LINES = 5       # signal changes listed in one toast
 
 
 class DashboardScreen(ResponsiveScreen):
@@ -53,12 +59,12 @@ class DashboardScreen(ResponsiveScreen):
 
     BINDINGS = [
         Binding("enter", "detail", "Detail", id="detail"),
-        Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel (also j/l, Tab)"),
-        Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False,
-                tooltip="Previous panel (also k/h, Shift+Tab)"),
-        Binding("j,l,tab", "move(1)", "Next", show=False),
-        Binding("k,h,shift+tab", "move(-1)", "Previous", show=False),
-        *[Binding(str(n), f"goto({n - 1})", f"Panel {n}", show=False) for n in range(1, 10)],
+        Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel"),
+        Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False, tooltip="Previous panel"),
+        Binding("j,l,tab", "move(1)", "Next", show=False, tooltip="Next panel"),
+        Binding("k,h,shift+tab", "move(-1)", "Previous", show=False, tooltip="Previous panel"),
+        *[Binding(str(n), f"goto({n - 1})", f"Panel {n}", show=False, tooltip="The panel of that number")
+          for n in range(1, 10)],
     ]
 
     def __init__(self, config: Config) -> None:
@@ -85,7 +91,10 @@ class DashboardScreen(ResponsiveScreen):
         self.goto_pane(0)
         app: TuimarketApp = self.app  # type: ignore[assignment]
         if app.saved is not None:   # the last session's view, in this screen's very first frame
-            self.show(app.board, app.chart_range, app.saved.figures)
+            try:
+                self.show(app.board, app.chart_range, app.saved.figures)
+            except Exception:   # noqa: BLE001 - whatever is wrong with it, the data will paint instead
+                app.discard_saved_view()
         app.update_market_bar()
 
     def on_resize(self) -> None:
@@ -124,9 +133,14 @@ class DashboardScreen(ResponsiveScreen):
     def action_move(self, step: int) -> None:
         self.goto_pane((self.active + step) % len(self.panes))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys 1-9 go to a pane only where there is one (and the help lists only those).
+        if action == "goto":
+            return int(parameters[0]) < len(self.panes)     # type: ignore[call-overload]
+        return True
+
     def action_goto(self, number: int) -> None:
-        if number < len(self.panes):
-            self.goto_pane(number)
+        self.goto_pane(number)
 
     def on_descendant_focus(self, event) -> None:
         # The mouse or a widget may move focus too; keep the active pane (and the switcher) in step.
@@ -203,22 +217,23 @@ class TuimarketApp(App):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("right_square_bracket", "range(1)", "Range+", id="range-longer",
-                tooltip="Longer chart range (3M 6M 1Y 2Y 5Y); also +"),
-        Binding("left_square_bracket", "range(-1)", "Range-", id="range-shorter",
-                tooltip="Shorter chart range; also -"),
-        Binding("plus", "range(1)", "Range+", show=False),
-        Binding("minus", "range(-1)", "Range-", show=False),
+                tooltip="Longer chart range (3M 6M 1Y 2Y 5Y)"),
+        Binding("left_square_bracket", "range(-1)", "Range-", id="range-shorter", tooltip="Shorter chart range"),
+        Binding("plus", "range(1)", "Range+", show=False, tooltip="Longer chart range (3M 6M 1Y 2Y 5Y)"),
+        Binding("minus", "range(-1)", "Range-", show=False, tooltip="Shorter chart range"),
         Binding("s", "screenshot", "Screenshot", id="screenshot"),
         Binding("t", "next_theme", "Theme", id="theme"),
     ]
 
     def __init__(self, config: Config, pipeline: Pipeline, *, now: Callable[[], datetime] | None = None,
                  screenshot_dir: Path | None = None) -> None:
-        super().__init__()
+        # NO_COLOR asks for no colour at all; Textual turns colours grey unless ANSI colours are
+        # allowed, in which case it removes them (bold and reverse stay: badges remain badges).
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.config = config
         self.pipeline = pipeline
         self.now = now or (lambda: datetime.now(NEW_YORK))
-        self.screenshot_dir = screenshot_dir or Path.cwd()
+        self.screenshot_dir = screenshot_dir or config.screenshot_dir
         self.chart_range = config.chart.range
         self.board: Dashboard | None = None          # on screen (perhaps the last session's view)
         self.saved: SavedView | None = None          # the last session's view, as the launch found it
@@ -230,7 +245,7 @@ class TuimarketApp(App):
         self._refresh_timer: Timer | None = None
         self.live_started = False
         self.frozen = False
-        self.theme = config.ui.theme if config.ui.theme in self.available_themes else "textual-dark"
+        self.theme = config.ui.theme     # one of Textual's built-in themes: the config checked it
 
     def on_mount(self) -> None:
         # Mounting and painting the dashboard allocates tens of thousands of objects that all live on:
@@ -249,6 +264,11 @@ class TuimarketApp(App):
             self.start_load(False)   # nothing to show yet: compute at once, beside the first paint
         else:   # compute today's view once the last session's is on screen, taking no time from it
             self.call_after_refresh(self.start_load, False)
+
+    def discard_saved_view(self) -> None:
+        """The last session's view could not be shown: forget it, and show what is computed now."""
+        saved_view.discard(self.pipeline.saved_view)
+        self.saved = self.board = None
 
     def on_unmount(self) -> None:
         gc.enable()
@@ -282,7 +302,7 @@ class TuimarketApp(App):
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
     def load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]]) -> None:
         loaded = self.pipeline.refresh() if live else self.pipeline.initial()
-        board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline)
+        board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old)
         # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
         figures = {panel.symbol: chart.prepare(panel.chart, canvas)
                    for panel in board.panels if panel.symbol in canvases
@@ -351,10 +371,22 @@ class TuimarketApp(App):
         self.update_market_bar()
 
     def _alert(self, changes: tuple[str, ...]) -> None:
-        for change in changes:
-            self.notify(change, title="Signal change", timeout=10, markup=False)   # names are the user's
-        if changes and self.config.ui.bell:
+        """One toast for all of a refresh's changes, so that a busy day does not bury the screen."""
+        if not changes:
+            return
+        lines = list(changes[:MAX_ALERT_LINES])
+        if len(changes) > MAX_ALERT_LINES:
+            lines.append(f"and {len(changes) - MAX_ALERT_LINES} more")
+        self.notify("\n".join(lines), title="Signal change" if len(changes) == 1 else "Signal changes",
+                    timeout=10, markup=False)   # names are the user's
+        if self.config.ui.bell:
             self.bell()
+
+    def on_notify(self, event: Notify) -> None:
+        # Runs before Textual's own handler adds the new toast: the oldest make way, so that at
+        # most MAX_TOASTS ever cover the charts.
+        while len(self._notifications) >= MAX_TOASTS:
+            self._unnotify(next(iter(self._notifications)), refresh=False)
 
     def update_market_bar(self) -> None:
         board = self.board
@@ -363,12 +395,12 @@ class TuimarketApp(App):
         refresh = refresh_text(self.last_refresh, self.next_refresh if self.pipeline.live else None)
         bar = self.dashboard_screen.query_one(MarketBar)
         if board is None:
-            bar.show(clock, "LOADING", "na", "", "reading cache and bundled history", refresh, None)
+            bar.show(MarketBarModel(clock, "LOADING", "na", "", "reading cache and bundled history", refresh))
         else:
             # A failed fetch over the bundled history means offline, not that live data went stale.
             problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
-            bar.show(clock, board.stance, board.stance_state, f"{board.uptrends} · {board.breadth}",
-                     board.data_status, refresh, problem)
+            bar.show(MarketBarModel(clock, board.stance, board.stance_state, f"{board.uptrends} · {board.breadth}",
+                                    board.data_status, refresh, problem, board.freshness))
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -412,18 +444,27 @@ class TuimarketApp(App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
+            dashboard_screen = self.dashboard_screen
+            palette = Binding("ctrl+p", "command_palette", "Jump, range, sort, refresh, screenshot")
             self.push_screen(HelpScreen([
-                ("Everywhere", list(self.BINDINGS)),
-                ("Dashboard", list(DashboardScreen.BINDINGS)),
-                ("Rotation table", list(RotationTable.BINDINGS)),
-                ("Detail screen", list(DetailScreen.BINDINGS)),
-                ("Command palette", [Binding("ctrl+p", "command_palette", "Jump, range, sort, refresh, screenshot")]),
+                (title, help_rows(bindings, self, owner)) for title, bindings, owner in [
+                    ("Everywhere", self.BINDINGS, self),
+                    ("Dashboard", DashboardScreen.BINDINGS, dashboard_screen),
+                    ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
+                    ("Detail screen", DetailScreen.BINDINGS, None),
+                    ("Command palette", [palette], None),
+                ]
             ]))
 
     def action_screenshot(self) -> None:
-        stamp = self.now().strftime("%Y%m%d-%H%M%S")
-        path = self.save_screenshot(filename=f"tuimarket-{stamp}.svg", path=str(self.screenshot_dir))
-        self.notify(f"Saved {path}", title="Screenshot", timeout=6, markup=False)
+        path = self.screenshot_dir / f"tuimarket-{self.now():%Y%m%d-%H%M%S}.svg"
+        try:
+            write_atomically(path, self.export_screenshot())
+        except OSError as error:   # a full disk or a read-only dir: say so, and carry on
+            self.notify(f"Not saved to {path}: {error.strerror or error}", title="Screenshot", severity="error",
+                        timeout=8, markup=False)
+        else:
+            self.notify(f"Saved {path}", title="Screenshot", timeout=6, markup=False)
 
     def action_next_theme(self) -> None:
         themes = sorted(self.available_themes)

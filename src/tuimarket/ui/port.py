@@ -24,6 +24,7 @@ class Loaded:
     data_status: str              # one line on the data's freshness, for the market bar
     error: str | None = None      # the live fetch failed; the snapshot holds the last good data
     offline: bool = False         # every series is the bundled history (nothing was ever fetched)
+    sessions_old: int = 0         # sessions closed since the data's last bar (0: nothing is missing)
 
 
 class Pipeline(Protocol):

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Sequence
 
-from tuimarket.formatting import NA, percent, price
+from tuimarket.formatting import NA, known, percent, price
 
 if TYPE_CHECKING:   # only for annotations: importing the analysis would import pandas at start-up
-    from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow
+    from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RelativeStrength, RotationRow
 
 RANGE_SESSIONS = {"3M": 63, "6M": 126, "1Y": 252, "2Y": 504, "5Y": 1260}
 RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")
@@ -76,6 +76,7 @@ class PanelModel:
     rs_trend: str                         # rising, falling, flat or n/a
     breakout: str | None                  # the breakout note, when there is one
     commentary: str
+    freshness: str = ""                   # "as of 2025-09-25 (3 sessions old)" when sessions are missing
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Dashboard:
     data_status: str                     # "live", "offline bundled as of 2025-09-25", ...
     offline: bool                        # every series shown is the bundled history
     notes: tuple[str, ...]
+    freshness: str = ""                  # "as of 2025-09-25 (3 sessions old)" when sessions are missing
 
 
 def _day(value: date | None) -> str:
@@ -111,7 +113,7 @@ def _day(value: date | None) -> str:
 
 
 def _direction(value: float | None) -> str:
-    if value is None or value == 0:
+    if known(value) is None or value == 0:
         return "flat"
     return "up" if value > 0 else "down"
 
@@ -165,10 +167,23 @@ def panel_notes(index: IndexAnalysis) -> tuple[str, ...]:
 
 
 def _line(label: str, values: Sequence[float | None]) -> ChartLine:
-    return ChartLine(label, tuple(values))
+    return ChartLine(label, tuple(map(known, values)))     # a NaN is a gap in the line, as None is
 
 
-def panel_model(index: IndexAnalysis) -> PanelModel:
+def _rs_summary(rs: RelativeStrength) -> str:
+    if rs.trend is None:
+        return f"RS vs {rs.benchmark}: {NA}"
+    return f"RS vs {rs.benchmark}: {rs.trend}" + (f" since {rs.since.isoformat()}" if rs.since else "")
+
+
+def freshness(as_of: date | None, sessions_old: int) -> str:
+    """Empty while the data holds the last closed session; else how far behind it is."""
+    if as_of is None or sessions_old <= 0:
+        return ""
+    return f"as of {as_of.isoformat()} ({sessions_old} session{'s' if sessions_old != 1 else ''} old)"
+
+
+def panel_model(index: IndexAnalysis, stale: str = "") -> PanelModel:
     series = index.series
     averages = tuple(_line(f"SMA {period}", values) for period, values in sorted(series.sma.items()))
     levels = index.levels
@@ -180,10 +195,9 @@ def panel_model(index: IndexAnalysis) -> PanelModel:
         resistance=tuple(levels.resistance) if levels else (),
     )
     rs = index.relative_strength
-    rs_summary = (f"RS vs {rs.benchmark}: {rs.trend} since {_day(rs.since)}" if rs is not None
-                  else "the benchmark for relative strength")
+    rs_summary = _rs_summary(rs) if rs is not None else "the benchmark for relative strength"
     rs_line = _line(f"{index.symbol} / {rs.benchmark}", series.rs_ratio) if rs is not None else None
-    change = NA if index.change is None else f"{index.change:+,.2f} ({percent(index.change_pct, True)})"
+    change = NA if known(index.change) is None else f"{index.change:+,.2f} ({percent(index.change_pct, True)})"
     notes = panel_notes(index)
     return PanelModel(
         symbol=index.symbol,
@@ -201,11 +215,12 @@ def panel_model(index: IndexAnalysis) -> PanelModel:
         rs_trend=rs.trend if rs is not None and rs.trend else NA,
         breakout=next((note for note in notes if note.startswith(BREAKOUT_MARK)), None),
         commentary=index.commentary,
+        freshness=stale,
     )
 
 
 def _missing_last(value: float | None, descending: bool = True) -> float:
-    if value is None:
+    if known(value) is None:
         return float("-inf") if descending else float("inf")
     return value
 
@@ -216,14 +231,14 @@ def rotation_line(row: RotationRow) -> RotationLine:
         row.symbol,
         NA if row.rank is None else str(row.rank),
         row.quadrant or NA,
-        NA if row.rs_ratio is None else f"{row.rs_ratio:.1f}",
-        NA if row.rs_momentum is None else f"{row.rs_momentum:.1f}",
+        NA if known(row.rs_ratio) is None else f"{row.rs_ratio:.1f}",
+        NA if known(row.rs_momentum) is None else f"{row.rs_momentum:.1f}",
         *(percent(r) for r in returns),
         row.name,
     )
     states = ("symbol", "rank", row.quadrant or "na",
-              _direction(None if row.rs_ratio is None else row.rs_ratio - 100),
-              _direction(None if row.rs_momentum is None else row.rs_momentum - 100),
+              _direction(None if known(row.rs_ratio) is None else row.rs_ratio - 100),
+              _direction(None if known(row.rs_momentum) is None else row.rs_momentum - 100),
               *(_direction(r) for r in returns), "name")
     # Sort keys put missing values last whichever way a column sorts first (see SORTABLE).
     sort_keys = (0.0, _missing_last(row.rank, descending=False), 0.0, _missing_last(row.rs_ratio),
@@ -231,11 +246,13 @@ def rotation_line(row: RotationRow) -> RotationLine:
     return RotationLine(row.symbol, cells, states, sort_keys)
 
 
-def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False) -> Dashboard:
+def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False, sessions_old: int = 0) -> Dashboard:
+    """`sessions_old`: sessions closed since the snapshot's date (from the market calendar)."""
     regime = snapshot.regime
+    stale = freshness(snapshot.as_of, sessions_old)
     return Dashboard(
         as_of=_day(snapshot.as_of),
-        panels=tuple(panel_model(index) for index in snapshot.indices),
+        panels=tuple(panel_model(index, stale) for index in snapshot.indices),
         rotation=tuple(rotation_line(row) for row in snapshot.rotation),
         stance=STANCE_LABELS.get(regime.stance, NA),
         stance_state=regime.stance or "na",
@@ -245,7 +262,20 @@ def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False)
         data_status=data_status,
         offline=offline,
         notes=tuple(snapshot.notes),
+        freshness=stale,
     )
+
+
+@dataclass(frozen=True)
+class MarketBarModel:
+    clock: str                           # "NY Fri 08:15 CLOSED, opens 09:30"
+    stance: str                          # "FULLY INVESTED"
+    stance_state: str                    # fully_invested, partially_invested, defensive, na
+    summary: str                         # "3/3 uptrends · breadth 64%"
+    data_status: str
+    refresh: str                         # "updated 08:15, next 08:16"
+    problem: str | None = None           # STALE or OFFLINE when the last live fetch failed
+    freshness: str = ""                  # the stance's "as of 2025-09-25 (3 sessions old)": shown muted
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
+from tuimarket.formatting import price
 from tuimarket.ui.screens.responsive import ResponsiveScreen
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, PanelModel
 from tuimarket.ui.widgets.charts import LineChart, MacdChart, PriceChart
@@ -44,20 +45,23 @@ class DetailScreen(ResponsiveScreen):
         heading = Text(f"{model.name} ({model.symbol})", style="bold")
         heading.append(f"  {model.close} {model.change} · MACD {model.macd.signal} {model.macd.since}"
                        f" · {model.trend.headline} · {self.chart_range}")
+        if model.freshness:
+            heading.append(f"\n{model.freshness}: not today's signals", style="bold")
+        self.set_class(bool(model.freshness), "-stale")
         self.query_one("#detail-heading", Static).update(heading)
-        price = self.query_one("#detail-price", PriceChart)
-        price.sessions = RANGE_SESSIONS[self.chart_range]
-        price.show(model.chart)
+        price_chart = self.query_one("#detail-price", PriceChart)
+        price_chart.sessions = RANGE_SESSIONS[self.chart_range]
+        price_chart.show(model.chart)
         macd = self.query_one("#detail-macd", MacdChart)
-        macd.sessions = price.sessions
+        macd.sessions = price_chart.sessions
         macd.show(model.chart.dates, model.macd_lines, self.macd_title)
         rs = self.query_one("#detail-rs", LineChart)
-        rs.sessions = price.sessions
+        rs.sessions = price_chart.sessions
         rs_lines = (model.relative_strength,) if model.relative_strength else ()
         rs.show(model.chart.dates, rs_lines, f"Relative strength · {model.rs_summary}")
         levels = "  ".join(filter(None, [
-            "resistance " + ", ".join(f"{v:,.2f}" for v in model.chart.resistance) if model.chart.resistance else "",
-            "support " + ", ".join(f"{v:,.2f}" for v in model.chart.support) if model.chart.support else "",
+            "resistance " + ", ".join(map(price, model.chart.resistance)) if model.chart.resistance else "",
+            "support " + ", ".join(map(price, model.chart.support)) if model.chart.support else "",
         ]))
         body = "\n".join(filter(None, [model.commentary, levels, *model.notes]))
         self.query_one("#detail-commentary", Static).update(Text(body))

@@ -20,24 +20,30 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 from rich.text import Text
-from textual.color import Color
 from textual.widget import Widget
 
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, ChartLine, PriceChartModel
+from tuimarket.ui.widgets.colours import RGB, PlotColour, plot_colour
 
-# RGB colours from textual-plotext's sequence, chosen to read on dark and light themes.
-BLUE, ORANGE, RED, GREEN, PURPLE, TEAL = (0, 130, 200), (245, 130, 48), (230, 25, 75), (60, 180, 75), \
-    (145, 30, 180), (0, 128, 128)
-AVERAGE_COLOURS = (BLUE, ORANGE, RED, PURPLE, TEAL)
-SUPPORT_COLOUR, RESISTANCE_COLOUR = GREEN, PURPLE
-MARKER = "hd"
+# RGB colours that read on dark and light themes and stay apart on a 16-colour terminal, where
+# they become cyan, yellow, magenta, red and green.
+BLUE, AMBER, MAGENTA, RED, GREEN = (0, 130, 200), (215, 150, 0), (170, 50, 170), (230, 25, 75), (60, 180, 75)
+SUPPORT_COLOUR, RESISTANCE_COLOUR = GREEN, RED
+
+
+class LineStyle(NamedTuple):
+    colour: RGB
+    marker: str          # a plotext marker: lines stay apart by their glyphs too, without colour (NO_COLOR)
+
+
+CLOSE_MARKER = "hd"     # solid quarter blocks: the close is the heaviest line
+AVERAGE_STYLES = (LineStyle(BLUE, "braille"), LineStyle(AMBER, "•"), LineStyle(MAGENTA, "·"),
+                  LineStyle(BLUE, "×"), LineStyle(AMBER, "+"))     # the shortest average first
+SERIES_STYLES = (LineStyle(BLUE, CLOSE_MARKER), LineStyle(AMBER, "•"))     # plain line charts: MACD, RS
 TICKS = 4
 
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot
-
-RGB = tuple[int, int, int]
-
 
 class Canvas(NamedTuple):
     """Everything besides the data that a figure depends on."""
@@ -45,8 +51,8 @@ class Canvas(NamedTuple):
     width: int
     height: int
     theme: str          # the app's theme, whose colours the figure takes
-    background: RGB
-    foreground: RGB
+    background: PlotColour
+    foreground: PlotColour
     sessions: int       # how many of the last bars to show
 
 
@@ -100,14 +106,10 @@ def _new_plot(canvas: Canvas) -> Plot:
     name = f"tuimarket-{canvas.theme}"
     # canvas, axes, ticks, ticks style, and the colours of lines given none (ours all have one)
     themes.setdefault(name, (canvas.background, canvas.background, canvas.foreground, "default",
-                             list(AVERAGE_COLOURS)))
+                             [style.colour for style in AVERAGE_STYLES]))
     plot = Plot()
     plot.theme(name)
     return plot
-
-
-def _rgb(colour: str) -> RGB:
-    return Color.parse(colour).rgb
 
 
 class Chart(Widget):
@@ -140,9 +142,8 @@ class Chart(Widget):
 
     def canvas(self) -> Canvas:
         """The current canvas; read it on the event loop."""
-        variables = self.app.theme_variables
-        return Canvas(self.size.width, self.size.height, self.app.theme, _rgb(variables.get("surface", "black")),
-                      _rgb(variables.get("foreground", "white")), self.sessions)
+        return Canvas(self.size.width, self.size.height, self.app.theme, plot_colour(self.app, "surface", "black"),
+                      plot_colour(self.app, "foreground", "white"), self.sessions)
 
     def prepare(self, data: Any, canvas: Canvas) -> Figure:
         """Build the figure of `data` on `canvas`; touches no widget state, so any thread may call it."""
@@ -173,13 +174,14 @@ class Chart(Widget):
         """Bars per bucket: one bucket per column, whose low and high the "hd" marker can show."""
         return max(1, count // max(1, canvas.width))
 
-    def _lines(self, plot: Plot, dates: Sequence[date], lines: Sequence[tuple[ChartLine, Any]],
+    def _lines(self, plot: Plot, dates: Sequence[date], lines: Sequence[tuple[ChartLine, PlotColour, str]],
                canvas: Canvas) -> None:
+        """Draw each (line, colour, marker); the last drawn is on top."""
         step = self._step(len(dates), canvas)
-        for line, colour in lines:
+        for line, colour, marker in lines:
             xs, ys = _points(line.values[-canvas.sessions:], step)
             if xs:
-                plot.plot(xs, ys, label=line.label, color=colour, marker=MARKER)
+                plot.plot(xs, ys, label=line.label, color=colour, marker=marker)
         positions, labels = _date_ticks(dates)
         plot.xticks(positions, labels)
         plot.xlim(0, max(1, len(dates) - 1))
@@ -197,8 +199,8 @@ class PriceChart(Chart):
 
     def draw(self, plot: Plot, model: PriceChartModel, canvas: Canvas) -> None:
         dates = model.dates[-canvas.sessions:]
-        lines = [(average, AVERAGE_COLOURS[i % len(AVERAGE_COLOURS)]) for i, average in enumerate(model.averages)]
-        self._lines(plot, dates, [*lines, (model.close, canvas.foreground)], canvas)
+        averages = [(average, *AVERAGE_STYLES[i % len(AVERAGE_STYLES)]) for i, average in enumerate(model.averages)]
+        self._lines(plot, dates, [*averages, (model.close, canvas.foreground, CLOSE_MARKER)], canvas)
         if self.levels:
             for level in model.resistance:
                 plot.hline(level, RESISTANCE_COLOUR)
@@ -213,9 +215,8 @@ class LineChart(Chart):
         self.show_data(LineSeries(dates, lines, title))
 
     def draw(self, plot: Plot, series: LineSeries, canvas: Canvas) -> None:
-        colours = (BLUE, ORANGE)
-        coloured = [(line, colours[i % 2]) for i, line in enumerate(series.lines)]
-        self._lines(plot, series.dates[-canvas.sessions:], coloured, canvas)
+        styled = [(line, *SERIES_STYLES[i % len(SERIES_STYLES)]) for i, line in enumerate(series.lines)]
+        self._lines(plot, series.dates[-canvas.sessions:], styled, canvas)
         if series.title:
             plot.title(series.title)
 
@@ -229,9 +230,10 @@ class MacdChart(LineChart):
         macd, signal, histogram = series.lines
         values = histogram.values[-canvas.sessions:]
         xs, ys = _points(values, self._step(len(values), canvas))
-        for sign, colour in ((1, GREEN), (-1, RED)):
+        for sign, colour in ((1, GREEN), (-1, RED)):   # bars above and below zero: apart without colour too
             bars = [(x, y) for x, y in zip(xs, ys) if y * sign > 0]
             if bars:
                 plot.bar(*zip(*bars), color=colour, width=0.1, marker="sd")
-        self._lines(plot, series.dates[-canvas.sessions:], [(macd, BLUE), (signal, ORANGE)], canvas)
+        self._lines(plot, series.dates[-canvas.sessions:], [(macd, *SERIES_STYLES[0]), (signal, *SERIES_STYLES[1])],
+                    canvas)
         plot.title(series.title)

@@ -46,6 +46,7 @@ class IndexPanel(Vertical, can_focus=True):
         with Horizontal(classes="panel-body"):
             yield PriceChart(classes="panel-chart")
             with Vertical(classes="panel-side"):
+                yield Static("", classes="panel-freshness")
                 yield StateBadge("", classes="macd-badge")
                 yield StateBadge("", classes="trend-status")
                 yield Static("", classes="panel-notes")
@@ -57,6 +58,8 @@ class IndexPanel(Vertical, can_focus=True):
         heading = self.query_one(".panel-heading", Static)
         heading.update(Text.assemble((model.symbol, "bold"), "  ", (model.close, "bold"), "  ", model.change))
         _set_state(heading, model.direction)
+        self.set_class(bool(model.freshness), "-stale")    # badges muted: they are not today's
+        self.query_one(".panel-freshness", Static).update(model.freshness)
         self.query_one(PriceChart).show(model.chart)
         macd, trend = model.macd, model.trend
         self.query_one(".macd-badge", StateBadge).show_badge(

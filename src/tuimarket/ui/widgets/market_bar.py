@@ -6,28 +6,42 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from tuimarket.ui.viewmodels import MarketBarModel
+from tuimarket.ui.widgets.colours import theme_colour
+
 STANCE_COLOURS = {"fully_invested": "success", "partially_invested": "warning", "defensive": "error"}
 
 
 class MarketBar(Static):
-    _shown: str | None = None
+    model: MarketBarModel | None = None
+
+    def on_mount(self) -> None:
+        # Badge colours are read from the theme as the bar is built, so a new theme rebuilds it.
+        self.app.theme_changed_signal.subscribe(self, lambda theme: self._paint())
 
     def _badge(self, colour_variable: str) -> Style:
-        colour = self.app.theme_variables.get(colour_variable, "")
-        return Style.parse(f"bold {self.app.theme_variables.get('background', 'black')} on {colour}" if colour
-                           else "bold reverse")
+        # Reversed, so a badge stays a badge in every theme and without colour (NO_COLOR).
+        return Style(bold=True, reverse=True, color=theme_colour(self.app, colour_variable))
 
-    def show(self, clock: str, stance: str, stance_state: str, uptrends: str, data_status: str,
-             refresh: str, problem: str | None) -> None:
-        """`problem` is a badge such as STALE or OFFLINE when the last live fetch failed."""
-        text = Text(clock, overflow="fold")
+    def show(self, model: MarketBarModel) -> None:
+        if model != self.model:   # repaint only on change: a quiet SSH link
+            self.model = model
+            self._paint()
+
+    def _paint(self) -> None:
+        model = self.model
+        if model is None:
+            return
+        # An old stance is no call for today: it says how old it is, in the muted colour of -stale.
+        self.set_class(bool(model.freshness), "-stale")
+        stance_colour = "" if model.freshness else STANCE_COLOURS.get(model.stance_state, "")
+        text = Text(model.clock, overflow="fold")
         text.append("  ")
-        text.append(f" {stance} ", style=self._badge(STANCE_COLOURS.get(stance_state, "")))
-        text.append(f" {uptrends}  ")
-        if problem:
-            text.append(f" {problem} ", style=self._badge("error"))
+        stance = f"{model.stance} {model.freshness}" if model.freshness else model.stance
+        text.append(f" {stance} ", style=self._badge(stance_colour))
+        text.append(f" {model.summary}  ")
+        if model.problem:   # STALE or OFFLINE: the last live fetch failed
+            text.append(f" {model.problem} ", style=self._badge("error"))
             text.append(" ")
-        text.append(f"{data_status} · {refresh}")
-        if text.plain != self._shown:   # repaint only on change: a quiet SSH link
-            self._shown = text.plain
-            self.update(text)
+        text.append(f"{model.data_status} · {model.refresh}")
+        self.update(text)

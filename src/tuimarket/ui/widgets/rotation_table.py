@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
 from tuimarket.ui.viewmodels import ROTATION_COLUMNS, RotationLine
+from tuimarket.ui.widgets.colours import theme_colour
 
 # Columns the `o` key cycles through, and which way each sorts first.
 SORTABLE = {"Rank": False, "RS-Ratio": True, "RS-Mom": True, "1W": True, "1M": True, "3M": True, "6M": True,
@@ -38,14 +42,18 @@ class RotationTable(DataTable):
     def on_mount(self) -> None:
         for name in ROTATION_COLUMNS:
             self.add_column(Text(name, justify=_justify(name)), key=name)
+        # Cell colours are read from the theme as the cells are made, so a new theme remakes them.
+        self.app.theme_changed_signal.subscribe(self, lambda theme: self._update_cells(self.lines.values()))
 
     def _cells(self, line: RotationLine) -> list[Text]:
-        variables = self.app.theme_variables
-        cells = []
-        for column, text, state in zip(ROTATION_COLUMNS, line.cells, line.states):
-            colour = variables.get(STATE_COLOURS.get(state, ""), "")
-            cells.append(Text(text, style=colour, justify=_justify(column)))
-        return cells
+        return [Text(text, style=Style(color=theme_colour(self.app, STATE_COLOURS.get(state, ""))),
+                     justify=_justify(column))
+                for column, text, state in zip(ROTATION_COLUMNS, line.cells, line.states)]
+
+    def _update_cells(self, lines: Iterable[RotationLine]) -> None:
+        for line in lines:
+            for column, cell in zip(ROTATION_COLUMNS, self._cells(line)):
+                self.update_cell(line.symbol, column, cell)
 
     @property
     def symbol_under_cursor(self) -> str | None:
@@ -61,9 +69,7 @@ class RotationTable(DataTable):
             for line in lines:
                 self.add_row(*self._cells(line), key=line.symbol)
         else:
-            for line in lines:
-                for column, cell in zip(ROTATION_COLUMNS, self._cells(line)):
-                    self.update_cell(line.symbol, column, cell)
+            self._update_cells(lines)
         self.lines = incoming
         self._sort()
         if selected in incoming:   # new numbers may re-order the rows; the cursor follows its symbol

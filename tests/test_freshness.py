@@ -1,0 +1,96 @@
+"""Old data is never presented as today's call: it says how many sessions old it is, muted.
+
+The scenario of issue 10: offline on a machine dated 2026-12-01, with history ending 2025-09-25.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from tuimarket.config import Config, DataSettings
+from tuimarket.data import calendar
+from tuimarket.data.feed import Feed
+from tuimarket.monitor import MarketPipeline
+from tuimarket.ui.app import TuimarketApp
+from tuimarket.ui.screens.detail import DetailScreen
+from tuimarket.ui.viewmodels import dashboard, freshness
+from tuimarket.ui.widgets.index_panel import IndexPanel
+from tuimarket.ui.widgets.market_bar import MarketBar
+
+from test_app import until
+from ui_support import FIXED_NOW, NEW_YORK, ScriptedPipeline, loaded
+
+CONFIG = Config(data=DataSettings(source="bundled"))
+LAST_BAR = date(2025, 9, 25)
+MUCH_LATER = datetime(2026, 12, 1, 11, 0, tzinfo=NEW_YORK)     # a Tuesday, the market open
+
+
+@pytest.mark.parametrize("now, sessions", [
+    (datetime(2025, 9, 25, 15, 59, tzinfo=NEW_YORK), 0),        # the last bar's own session, still open
+    (datetime(2025, 9, 26, 8, 15, tzinfo=NEW_YORK), 0),         # the next morning: nothing is missing yet
+    (datetime(2025, 9, 26, 16, 0, tzinfo=NEW_YORK), 1),         # Friday's close: one bar missing
+    (datetime(2025, 9, 28, 12, 0, tzinfo=NEW_YORK), 1),         # the weekend adds none
+    (MUCH_LATER, 296),
+])
+def test_sessions_are_counted_on_the_nyse_calendar(now: datetime, sessions: int) -> None:
+    assert calendar.sessions_since(LAST_BAR, now) == sessions
+
+
+def test_the_view_model_says_how_old_only_when_sessions_are_missing() -> None:
+    snapshot = loaded(CONFIG, LAST_BAR).snapshot
+    assert dashboard(snapshot, "live").freshness == ""
+    board = dashboard(snapshot, "offline", True, 296)
+    assert board.freshness == "as of 2025-09-25 (296 sessions old)"
+    assert {panel.freshness for panel in board.panels} == {board.freshness}
+    assert freshness(LAST_BAR, 1) == "as of 2025-09-25 (1 session old)"
+
+
+def test_the_pipeline_counts_sessions_off_the_event_loop_and_not_in_a_replay(monkeypatch) -> None:
+    monkeypatch.setattr(calendar, "now_utc", lambda: MUCH_LATER)
+    assert MarketPipeline(CONFIG, Feed(CONFIG, source="bundled"), source="bundled").initial().sessions_old == 296
+    replay = MarketPipeline(CONFIG, Feed(CONFIG, source="bundled", as_of=LAST_BAR), source="bundled", as_of=LAST_BAR)
+    assert replay.initial().sessions_old == 0
+
+
+async def test_offline_a_year_later_the_stance_and_badges_say_how_old_muted(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(calendar, "now_utc", lambda: MUCH_LATER)
+    pipeline = MarketPipeline(CONFIG, Feed(CONFIG, source="bundled"), source="bundled")
+    app = TuimarketApp(CONFIG, pipeline, now=lambda: MUCH_LATER, screenshot_dir=tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, pilot, lambda: app.computed is not None)
+        bar = app.screen.query_one(MarketBar)
+        assert "INVESTED as of 2025-09-25 (296 sessions old)" in bar.render().plain or \
+            "DEFENSIVE as of 2025-09-25 (296 sessions old)" in bar.render().plain
+        assert bar.has_class("-stale")
+        for panel in app.screen.query(IndexPanel):
+            assert panel.has_class("-stale")
+            note = panel.query_one(".panel-freshness")
+            assert note.display and "as of 2025-09-25 (296 sessions old)" in str(note.render())
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen) and app.screen.has_class("-stale")
+        heading = str(app.screen.query_one("#detail-heading").render())
+        assert "as of 2025-09-25 (296 sessions old)" in heading
+        commentary = str(app.screen.query_one("#detail-commentary").render())
+        assert "on the day" not in commentary and "on 2025-09-25" in commentary
+
+
+async def test_up_to_date_data_is_not_muted(tmp_path: Path) -> None:
+    app = TuimarketApp(CONFIG, ScriptedPipeline(CONFIG, start=LAST_BAR, live=False), now=lambda: FIXED_NOW,
+                       screenshot_dir=tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.screen.query_one(MarketBar).has_class("-stale")
+        assert not any(panel.has_class("-stale") for panel in app.screen.query(IndexPanel))
+        assert not app.screen.query_one(IndexPanel).query_one(".panel-freshness").display
+
+
+def test_a_stale_board_survives_the_saved_view(tmp_path: Path) -> None:
+    from tuimarket.ui import saved_view
+
+    board = dashboard(loaded(CONFIG, LAST_BAR).snapshot, "offline", True, 3)
+    saved_view.save(tmp_path / "view.json", board, {})
+    assert saved_view.load(tmp_path / "view.json").board.freshness == "as of 2025-09-25 (3 sessions old)"
