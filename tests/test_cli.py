@@ -17,13 +17,6 @@ import pytest
 from tuimarket import __version__, cli
 
 
-@pytest.fixture(autouse=True)
-def offline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("TUIMARKET_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-
-
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()

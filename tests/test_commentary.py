@@ -7,7 +7,7 @@ from datetime import date
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
 
-from ui_support import bundled_data
+from support import bundled_data
 
 
 def commentary(as_of: date) -> dict[str, str]:

@@ -19,8 +19,7 @@ FETCHED = datetime(2025, 9, 26, 14, 30, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
+def cache():
     opened = Store.for_config(Config())
     yield opened
     opened.close()
