@@ -12,11 +12,12 @@ from tuimarket.config import Config, UiSettings
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
+from tuimarket.ui.viewmodels import STANCE_LABELS
 from tuimarket.ui.widgets.charts import PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.rotation_table import RotationTable
 
-from ui_support import FIXED_NOW, ScriptedPipeline, bar_text, record_notifications, settle, until
+from ui_support import FIXED_NOW, ScriptedPipeline, bar_text, loaded, record_notifications, settle, until
 
 CONFIG = Config()
 AS_OF = date(2025, 9, 25)
@@ -45,7 +46,8 @@ async def test_first_paint_shows_every_index_and_the_rotation(tmp_path: Path) ->
         assert table.row_count == 13
         assert "^GSPC" not in table.lines
         assert "offline bundled as of 2025-09-25" in bar_text(app)
-        assert "FULLY INVESTED" in bar_text(app) or "INVESTED" in bar_text(app) or "DEFENSIVE" in bar_text(app)
+        stance = loaded(CONFIG, AS_OF).snapshot.regime.stance
+        assert [label for label in STANCE_LABELS.values() if label in bar_text(app)] == [STANCE_LABELS[stance]]
         assert app.screen.has_class("-wide")
 
 

@@ -104,8 +104,12 @@ def test_json_for_a_missing_symbol():
 def test_text_badges_and_no_color(snapshot):
     plain = render(snapshot, "text", color=False, width=100)
     assert "\x1b[" not in plain
-    assert "BUY" in plain and "SELL" in plain and "uptrend" in plain
-    assert "FULLY INVESTED" in plain or "PARTIALLY INVESTED" in plain or "DEFENSIVE" in plain
+    assert {index.macd.state for index in snapshot.indices} == {"buy", "sell"}   # both badges are drawn
+    for index in snapshot.indices:          # each index's row shows its own MACD state and trend
+        row = next(line for line in plain.splitlines() if line.startswith(f" {index.name} ")).split()
+        assert index.macd.state.upper() in row and index.trend.state in row
+    stances = ("FULLY INVESTED", "PARTIALLY INVESTED", "DEFENSIVE")
+    assert [stance for stance in stances if stance in plain] == [snapshot.regime.stance.replace("_", " ").upper()]
     assert "a note" in plain
     coloured = render(snapshot, "text", color=True, width=100)
     assert "\x1b[" in coloured
