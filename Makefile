@@ -10,7 +10,7 @@ LOCK_FLAGS ?= --upgrade
 COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/build.in --universal --python-version 3.11 \
           --generate-hashes --quiet --custom-compile-command "make lock" $(LOCK_FLAGS)
 
-.PHONY: run test test-slow lint-imports bench lock clean
+.PHONY: run test test-slow lint-imports typecheck bench lock clean
 
 # $(call install,LOCK): the venv gets what LOCK pins, then tuimarket itself (editable, with the
 # lock's setuptools, so nothing is fetched unpinned).
@@ -28,6 +28,9 @@ $(VENV)/.run-installed: requirements/run.txt pyproject.toml
 $(VENV)/.test-installed: requirements/test.txt pyproject.toml
 	$(call install,requirements/test.txt)
 
+$(VENV)/.dev-installed: requirements/dev.txt pyproject.toml
+	$(call install,requirements/dev.txt)
+
 run: $(VENV)/.run-installed
 	$(BIN)/tuimarket
 
@@ -42,6 +45,10 @@ test-slow: $(VENV)/.test-installed
 lint-imports: $(VENV)/.test-installed
 	$(BIN)/lint-imports
 
+# Not in CI yet: src/ does not pass it (see [tool.mypy] in pyproject.toml).
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
+
 # The benchmarks hold the analysis against TA-Lib, so they need the test lock.
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py
@@ -50,6 +57,7 @@ lock: $(VENV)/.run-installed
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	$(COMPILE) --extra test -o requirements/test.txt
 	$(COMPILE) --constraint requirements/test.txt -o requirements/run.txt
+	$(COMPILE) --extra dev --constraint requirements/test.txt -o requirements/dev.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
