@@ -1,5 +1,5 @@
-# Everything runs from a local virtual environment that the first target builds, with exactly
-# the versions the lock files in requirements/ pin (hash-checked); `make lock` refreshes them.
+# Everything runs from a local virtual environment that the first target builds, holding the
+# versions the lock files in requirements/ pin (hash-checked); `make lock` refreshes them.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -60,4 +60,4 @@ lock: $(VENV)/.run-installed
 	$(COMPILE) --extra dev --constraint requirements/test.txt -o requirements/dev.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .import_linter_cache .mypy_cache
