@@ -91,12 +91,12 @@ def test_report_markdown_and_text(capsys) -> None:
 
 
 def test_auto_source_without_yahoo_falls_back_to_the_bundle_quickly(capsys, monkeypatch) -> None:
-    from tuimarket.data import yahoo
+    import yfinance
 
     def unreachable(*args, **kwargs):
         raise ConnectionError("no route to Yahoo")
 
-    monkeypatch.setattr(yahoo, "_yfinance_download", lambda: unreachable)
+    monkeypatch.setattr(yfinance, "download", unreachable)
     started = time.perf_counter()
     code, out, _ = run(capsys, "data")
     assert code == 0 and "Yahoo could not be reached" in out

@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import pytest
+import yfinance
 from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 from yfinance.exceptions import YFRateLimitError
 
@@ -21,7 +22,6 @@ from fakes import FakeYahoo, no_sleep_recorder
 from ui_support import bar_text, until
 from tuimarket import cli
 from tuimarket.config import Config
-from tuimarket.data import yahoo
 from tuimarket.data.feed import Feed
 from tuimarket.data.model import FreshnessState, MarketData
 from tuimarket.data.store import FILENAME, Store
@@ -174,7 +174,7 @@ async def test_the_monitor_keeps_running_and_shows_stale_when_the_feed_breaks(ca
 def test_report_with_yahoo_down_exits_0_on_the_bundled_history(monkeypatch, capsys):
     # The CLI has no seam for a fake download, so yfinance's download itself is replaced.
     broken = FakeYahoo(error=ConnectionError("no route to host"))
-    monkeypatch.setattr(yahoo, "_yfinance_download", lambda: broken)
+    monkeypatch.setattr(yfinance, "download", broken)
     assert cli.main(["report"]) == cli.EXIT_OK
     out = capsys.readouterr().out
     assert "S&P 500" in out and "XLK" in out
