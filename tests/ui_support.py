@@ -106,5 +106,5 @@ def record_notifications(app: App) -> list[Notified]:
         notified.append(Notified(message, title))
         notify(message, title=title, **options)
 
-    app.notify = recording_notify  # type: ignore[method-assign]
+    app.notify = recording_notify
     return notified
