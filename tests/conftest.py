@@ -1,10 +1,46 @@
-"""Every test gets its own cache directory: none reads or writes the user's real cache."""
+"""Every test runs in the same environment, whatever the shell that started pytest holds.
+
+The user's colour and terminal settings, tuimarket's own variables and Textual's are removed
+before any test module is imported, so that neither a `NO_COLOR=1` nor a `TUIMARKET_CONFIG` in a
+developer's profile changes a result; each test then gets its own cache, config and data dirs.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
+from pathlib import Path
+
 import pytest
+
+# What changes what tuimarket, rich or Textual produce (rich reads COLUMNS, Textual NO_COLOR, ...).
+SCRUBBED = {"NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLORTERM", "COLUMNS", "LINES",
+            "TTY_COMPATIBLE", "TTY_INTERACTIVE", "ESCDELAY"}
+SCRUBBED_PREFIXES = ("TUIMARKET_", "TEXTUAL_")
+# The tests' own knobs (the soak's length, pytest-textual-snapshot's temporary dir) stay.
+KEPT = {"TUIMARKET_SOAK_CYCLES", "TEXTUAL_SNAPSHOT_TEMPDIR"}
+XDG_DIRS = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+
+
+def scrub_environment() -> None:
+    for name in list(os.environ):
+        if (name in SCRUBBED or name.startswith(SCRUBBED_PREFIXES)) and name not in KEPT:
+            del os.environ[name]
+    os.environ["TERM"] = "xterm-256color"
+    # pytest-textual-snapshot imports Textual before this file, and Textual reads its TEXTUAL_*
+    # settings once, at import: read them again from the environment as it is now.
+    if "textual.constants" in sys.modules:
+        importlib.reload(sys.modules["textual.constants"])
+
+
+scrub_environment()
 
 
 @pytest.fixture(autouse=True)
-def private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test's own cache directory; its XDG dirs are its own too, so no user config is read."""
+    for name in XDG_DIRS:
+        monkeypatch.setenv(name, str(tmp_path / "xdg" / name.lower()))
+    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"

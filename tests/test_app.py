@@ -19,12 +19,12 @@ from textual.widgets._toast import Toast
 from tuimarket.ui.app import MAX_ALERT_LINES, MAX_TOASTS, DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
+from tuimarket.ui.viewmodels import STANCE_LABELS
 from tuimarket.ui.widgets.charts import PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
-from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import RotationTable
 
-from ui_support import FIXED_NOW, ScriptedPipeline
+from ui_support import FIXED_NOW, ScriptedPipeline, bar_text, loaded, record_notifications, settle, until
 
 CONFIG = Config()
 AS_OF = date(2025, 9, 25)
@@ -35,28 +35,10 @@ def make_app(tmp_path: Path, **pipeline_options) -> TuimarketApp:
     return TuimarketApp(CONFIG, ScriptedPipeline(CONFIG, **options), now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
 
 
-async def settle(app: TuimarketApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(app: TuimarketApp, pilot, happened, seconds: float = 15) -> None:
-    """Wait for an outcome of a background refresh, however loaded the machine is."""
-    for _ in range(int(seconds / 0.05)):
-        await settle(app, pilot)
-        if happened():
-            return
-        await pilot.pause(0.05)
-
-
 def active_pane(app: TuimarketApp):
     screen = app.screen
     assert isinstance(screen, DashboardScreen)
     return screen.panes[screen.active]
-
-
-def bar_text(app: TuimarketApp) -> str:
-    return app.dashboard_screen.query_one(MarketBar).render().plain
 
 
 async def test_first_paint_shows_every_index_and_the_rotation(tmp_path: Path) -> None:
@@ -71,7 +53,8 @@ async def test_first_paint_shows_every_index_and_the_rotation(tmp_path: Path) ->
         assert table.row_count == 13
         assert "^GSPC" not in table.lines
         assert "offline bundled as of 2025-09-25" in bar_text(app)
-        assert "FULLY INVESTED" in bar_text(app) or "INVESTED" in bar_text(app) or "DEFENSIVE" in bar_text(app)
+        stance = loaded(CONFIG, AS_OF).snapshot.regime.stance
+        assert [label for label in STANCE_LABELS.values() if label in bar_text(app)] == [STANCE_LABELS[stance]]
         assert app.screen.has_class("-wide")
 
 
@@ -155,22 +138,24 @@ async def test_sort_keeps_rows_keyed_and_cursor_on_its_symbol(tmp_path: Path) ->
 async def test_a_signal_change_between_refreshes_notifies(tmp_path: Path) -> None:
     # On 2025-09-25 the S&P 500's MACD crossed to sell; the day before it was on a buy.
     app = make_app(tmp_path, live=True, start=date(2025, 9, 24), steps=[date(2025, 9, 25)])
+    notified = record_notifications(app)
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(app, pilot, lambda: any("MACD" in n.message for n in app._notifications))
+        await until(app, pilot, lambda: any("MACD" in n.message for n in notified))
         assert app.pipeline.refreshes == 1
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notified]
         assert any("S&P 500: MACD crossed to SELL" in m for m in messages), messages
 
 
 async def test_a_failed_refresh_keeps_data_and_shows_stale(tmp_path: Path) -> None:
     error = "ConnectionError: [Errno 111] Connection refused [/]"     # brackets are text, not markup
     app = make_app(tmp_path, live=True, steps=[error, error])
+    notified = record_notifications(app)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:   # toasts on: read them
         await until(app, pilot, lambda: app.failures >= 1)
         assert app.failures == 1
         assert "STALE" in bar_text(app)
         assert app.screen.query_one(IndexPanel).model.close == "6,604.72"    # last good data stays
-        warnings = [n for n in app._notifications if n.title == "Data stale"]
+        warnings = [n for n in notified if n.title == "Data stale"]
         assert len(warnings) == 1 and error in warnings[0].message
         await pilot.pause()
         assert "[Errno 111] Connection refused [/]" in app.export_screenshot().replace("&#160;", " ")
@@ -254,12 +239,13 @@ async def test_signal_changes_of_one_refresh_are_one_toast(tmp_path: Path) -> No
 
 async def test_screenshot_is_saved_and_its_path_shown(tmp_path: Path) -> None:
     app = make_app(tmp_path)
+    notified = record_notifications(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("s")
         saved = list(tmp_path.glob("tuimarket-*.svg"))
         assert len(saved) == 1 and saved[0].read_text().startswith("<svg")
-        assert any(str(saved[0]) in n.message for n in app._notifications)
+        assert any(str(saved[0]) in n.message for n in notified)
 
 
 def fail_writes_into(directory: Path, monkeypatch, failure: str) -> None:
@@ -351,8 +337,9 @@ async def test_the_bell_rings_on_a_signal_change_only_when_configured(tmp_path: 
         app = TuimarketApp(config, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
         rings = []
         app.bell = lambda: rings.append(True)
+        notified = record_notifications(app)
         async with app.run_test(size=(80, 24)) as pilot:
-            await until(app, pilot, lambda: any("MACD" in n.message for n in app._notifications))
+            await until(app, pilot, lambda: any("MACD" in n.message for n in notified))
         assert pipeline.refreshes == 1 and bool(rings) == bell
 
 

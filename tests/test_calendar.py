@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,6 +9,8 @@ import pytest
 
 from tuimarket.config import Config, RefreshSettings
 from tuimarket.data import calendar
+
+from support import modules_loaded_by
 
 NY = ZoneInfo("America/New_York")
 
@@ -73,6 +73,4 @@ def test_naive_time_rejected():
 
 
 def test_import_is_lazy():
-    code = "import sys, tuimarket.data.calendar; print('exchange_calendars' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
+    assert "exchange_calendars" not in modules_loaded_by("import tuimarket.data.calendar")

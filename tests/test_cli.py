@@ -17,13 +17,6 @@ import pytest
 from tuimarket import __version__, cli
 
 
-@pytest.fixture(autouse=True)
-def offline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("TUIMARKET_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-
-
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
@@ -98,12 +91,12 @@ def test_report_markdown_and_text(capsys) -> None:
 
 
 def test_auto_source_without_yahoo_falls_back_to_the_bundle_quickly(capsys, monkeypatch) -> None:
-    from tuimarket.data import yahoo
+    import yfinance
 
     def unreachable(*args, **kwargs):
         raise ConnectionError("no route to Yahoo")
 
-    monkeypatch.setattr(yahoo, "_yfinance_download", lambda: unreachable)
+    monkeypatch.setattr(yfinance, "download", unreachable)
     started = time.perf_counter()
     code, out, _ = run(capsys, "data")
     assert code == 0 and "Yahoo could not be reached" in out

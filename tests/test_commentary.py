@@ -11,7 +11,7 @@ from tuimarket.config import Config
 from tuimarket.data.model import Freshness, FreshnessState
 from tuimarket.report import render
 
-from ui_support import bundled_data
+from support import bundled_data
 
 
 def commentary(as_of: date) -> dict[str, str]:

@@ -24,34 +24,29 @@ import pandas as pd
 import pytest
 from curl_cffi import requests as curl_requests
 from curl_cffi.requests.exceptions import ConnectionError as CurlConnectionError
+import yfinance
 from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 from yfinance.exceptions import YFRateLimitError
 
 from fakes import FakeYahoo, no_sleep_recorder
-from test_store import damage_pages
+from support import damage_pages
+from ui_support import bar_text, until
 from tuimarket import cli
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
-from tuimarket.data import bundled, yahoo
+from tuimarket.data import bundled
 from tuimarket.data.feed import Feed
 from tuimarket.data.model import Freshness, FreshnessState, MarketData
 from tuimarket.data.store import FILENAME, Store
 from tuimarket.monitor import MarketPipeline, data_status, is_offline
 from tuimarket.report import render
 from tuimarket.ui.app import TuimarketApp
-from tuimarket.ui.widgets.market_bar import MarketBar
 
 CONFIG = Config()
 SYMBOLS = CONFIG.all_symbols
 GOOD_END = date(2025, 9, 25)
 GOOD_TIME = datetime(2025, 9, 26, 21, 0, tzinfo=timezone.utc)     # Friday 17:00 New York, closed
 FAULT_TIME = datetime(2025, 9, 27, 12, 0, tzinfo=timezone.utc)    # the next morning
-
-
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache"
 
 
 @dataclass
@@ -177,18 +172,12 @@ def test_a_split_jump_replaces_the_history_instead_of_a_minus_half_day(cache_dir
     assert cache_health(cache_dir) == ("ok", rows)
 
 
-def bar_text(app: TuimarketApp) -> str:
-    return app.dashboard_screen.query_one(MarketBar).render().plain
-
-
 async def test_the_monitor_keeps_running_and_shows_stale_when_the_feed_breaks(cache_dir, tmp_path):
     good, _ = good_refresh(cache_dir)
     broken = feed(FakeYahoo(error=YFRateLimitError()), FAULT_TIME)
     app = TuimarketApp(CONFIG, MarketPipeline(CONFIG, broken), now=lambda: FAULT_TIME, screenshot_dir=tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        for _ in range(2):      # the cached start-up, then the failed live refresh it schedules
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await until(app, pilot, lambda: app.failures)     # the cached start-up, then the failed live refresh
         assert app.failures == 1 and "STALE" in bar_text(app)
         await pilot.press("2")
         assert app.dashboard_screen.active == 1 and app.is_running
@@ -199,7 +188,7 @@ async def test_the_monitor_keeps_running_and_shows_stale_when_the_feed_breaks(ca
 def test_report_with_yahoo_down_exits_0_on_the_bundled_history(monkeypatch, capsys):
     # The CLI has no seam for a fake download, so yfinance's download itself is replaced.
     broken = FakeYahoo(error=ConnectionError("no route to host"))
-    monkeypatch.setattr(yahoo, "_yfinance_download", lambda: broken)
+    monkeypatch.setattr(yfinance, "download", broken)
     assert cli.main(["report"]) == cli.EXIT_OK
     out = capsys.readouterr().out
     assert "S&P 500" in out and "XLK" in out

@@ -9,6 +9,7 @@ import pytest
 from yfinance.exceptions import YFRateLimitError
 
 from fakes import FakeYahoo, no_sleep_recorder
+from support import modules_loaded_by
 from tuimarket.config import Config
 from tuimarket.data import bundled
 from tuimarket.data.feed import Feed, describe
@@ -21,12 +22,6 @@ SECTORS_END = date(2025, 9, 25)                                   # the bundled 
 FRIDAY_EVENING = datetime(2025, 9, 26, 21, 0, tzinfo=timezone.utc)   # 17:00 New York, closed
 FRIDAY_MORNING = datetime(2025, 9, 26, 15, 0, tzinfo=timezone.utc)   # 11:00 New York, open
 LATER = datetime(2025, 9, 27, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache"
 
 
 def feed(fake: FakeYahoo, now=FRIDAY_EVENING, **kwargs) -> Feed:
@@ -223,16 +218,9 @@ def test_describe_one_row_per_symbol():
                            "last_close": None, "source": "none", "freshness": "missing"}
 
 
-def test_initial_loads_neither_yfinance_nor_the_calendar(cache_dir):
+def test_initial_loads_neither_yfinance_nor_the_calendar():
     """The start-up path must not pay for the network library or the exchange calendar."""
-    import os
-    import subprocess
-    import sys
-
     fill_cache(SECTORS_END)
-    code = ("import sys; from tuimarket.config import Config; from tuimarket.data.feed import Feed; "
-            "data = Feed(Config()).initial(); assert data.source == 'cache', data.source; "
-            "print(sorted(m for m in ('yfinance', 'exchange_calendars') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            env={**os.environ, "TUIMARKET_CACHE_DIR": str(cache_dir)})
-    assert result.stdout.strip() == "[]"
+    code = ("from tuimarket.config import Config; from tuimarket.data.feed import Feed; "
+            "data = Feed(Config()).initial(); assert data.source == 'cache', data.source")
+    assert not {"yfinance", "exchange_calendars"} & modules_loaded_by(code)

@@ -1,40 +1,58 @@
-"""Imports point one way: ui → analysis → data → config. Checked in fresh interpreters."""
+"""Imports point one way: ui → analysis → data → config. Checked in fresh interpreters.
+
+import-linter (`make lint-imports`, the contracts in pyproject.toml) checks the import statements;
+these check what really loads, third-party imports included. A module set is imported in one
+interpreter: if none of them loads Textual together, none of them does alone.
+"""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+import importlib
+import pkgutil
 
 import pytest
 
-PURE = ["tuimarket.config", "tuimarket.data.model", "tuimarket.data.bundled", "tuimarket.data.store",
-        "tuimarket.data.yahoo", "tuimarket.data.calendar", "tuimarket.data.feed", "tuimarket.report",
-        "tuimarket.analysis.snapshot", "tuimarket.analysis.indicators", "tuimarket.analysis.rotation"]
-UI = ["tuimarket.ui.app", "tuimarket.ui.viewmodels", "tuimarket.ui.screens.detail"]
+from support import modules_loaded_by
 
 
-def loaded_after_import(module: str) -> set[str]:
-    code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    return {name.split(".")[0] for name in json.loads(output)} | set(json.loads(output))
+def modules_of(package: str) -> list[str]:
+    return [f"{package}.{module.name}" for module in pkgutil.iter_modules(importlib.import_module(package).__path__)]
 
 
-@pytest.mark.parametrize("module", PURE)
-def test_data_and_analysis_never_import_textual(module: str) -> None:
-    assert "textual" not in loaded_after_import(module)
+PURE = ["tuimarket.config", *modules_of("tuimarket.data"), *modules_of("tuimarket.analysis")]
+UI = ["tuimarket.ui.app", *modules_of("tuimarket.ui"), *modules_of("tuimarket.ui.screens"),
+      *modules_of("tuimarket.ui.widgets")]
+TERMINAL = {"textual", "textual_plotext", "rich", "plotext"}
 
 
-@pytest.mark.parametrize("module", UI)
-def test_ui_never_imports_yfinance_or_sqlite(module: str) -> None:
-    loaded = loaded_after_import(module)
-    assert "yfinance" not in loaded and "sqlite3" not in loaded
-    assert "tuimarket.data.store" not in loaded and "tuimarket.data.yahoo" not in loaded
+def imported(modules: list[str]) -> set[str]:
+    return modules_loaded_by(f"import {', '.join(modules)}")
+
+
+def test_data_and_analysis_never_load_the_terminal() -> None:
+    assert not TERMINAL & imported(PURE)
+
+
+def test_the_report_never_loads_textual() -> None:
+    assert "textual" not in imported(["tuimarket.report"])
+
+
+def test_ui_never_loads_yfinance_or_sqlite() -> None:
+    loaded = imported(UI)
+    assert not {"yfinance", "sqlite3", "curl_cffi"} & loaded
+    assert not {"tuimarket.data.store", "tuimarket.data.yahoo", "tuimarket.data.feed"} & loaded
 
 
 def test_help_is_instant_because_nothing_heavy_is_imported() -> None:
-    loaded = loaded_after_import("tuimarket.cli")
-    assert not {"pandas", "textual", "yfinance", "exchange_calendars"} & loaded
+    assert not {"pandas", "textual", "yfinance", "exchange_calendars"} & imported(["tuimarket.cli"])
+
+
+@pytest.mark.parametrize("command", [["report"], ["report", "--format", "json"], ["data"]],
+                         ids=["report", "report-json", "data"])
+def test_headless_commands_run_without_textual(command: list[str]) -> None:
+    """The whole command, not just its imports: it runs (offline, on the bundled history), then we look."""
+    code = "import sys; from tuimarket.cli import main; assert main(sys.argv[1:]) == 0"
+    assert "textual" not in modules_loaded_by(code, "--source", "bundled", *command)
 
 
 def test_the_monitor_starts_without_pandas_or_the_data_layer() -> None:
@@ -42,6 +60,6 @@ def test_the_monitor_starts_without_pandas_or_the_data_layer() -> None:
 
     plotext too is left until a chart must be drawn; the saved view brings its charts drawn.
     """
-    loaded = loaded_after_import("tuimarket.monitor, tuimarket.ui.app, tuimarket.ui.saved_view")
+    loaded = imported(["tuimarket.monitor", "tuimarket.ui.app", "tuimarket.ui.saved_view"])
     assert not {"pandas", "numpy", "yfinance", "sqlite3", "exchange_calendars", "tuimarket.data.feed",
                 "tuimarket.analysis.snapshot", "plotext"} & loaded

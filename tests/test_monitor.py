@@ -13,9 +13,9 @@ from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.viewmodels import MarketHours, market_bar_text
 from tuimarket.ui.widgets.index_panel import IndexPanel
-from tuimarket.ui.widgets.market_bar import MarketBar
 
 from fakes import FakeYahoo
+from ui_support import bar_text, until
 
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2025, 9, 26, 20, 0, tzinfo=ZoneInfo("UTC"))     # 16:00 in New York, after the close
@@ -52,12 +52,8 @@ async def test_the_app_on_the_real_feed_shows_offline_when_yahoo_is_down(tmp_pat
     app.pipeline.market_hours = lambda now: MarketHours(False, None)     # no calendar build in this test
     app.pipeline.refresh_interval = lambda now: 1800.0
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(300):      # until the first live refresh has failed, however slow the machine
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.05)
-            if app.failures and app.next_refresh > NOW:      # failed, and the retry is scheduled
-                break
-        bar = app.screen.query_one(MarketBar).render().plain
+        await until(app, pilot, lambda: app.failures and app.next_refresh > NOW)   # failed, the retry scheduled
+        bar = bar_text(app)
         assert "OFFLINE" in bar and "STALE" not in bar
         assert "offline bundled as of 2025-09-25" in bar
         assert app.screen.query_one(IndexPanel).model.close == "6,604.72"

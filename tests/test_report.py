@@ -9,22 +9,17 @@ import pytest
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config, Symbol
 from tuimarket.data import bundled
-from tuimarket.data.model import Freshness, FreshnessState, MarketData
 from tuimarket.report import render
+
+from support import bundled_data
 
 CONFIG = Config()
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _data(bars_of=bundled.load, symbols=CONFIG.all_symbols) -> MarketData:
-    as_of = bundled.common_as_of(CONFIG.all_symbols)
-    return MarketData({s: bars_of(s) for s in symbols}, {s: Freshness(FreshnessState.BUNDLED, as_of) for s in symbols},
-                      as_of, "bundled", ("a note",))
-
-
 @pytest.fixture(scope="module")
 def snapshot():
-    return build_snapshot(CONFIG, _data())
+    return build_snapshot(CONFIG, bundled_data(notes=("a note",)))
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +85,7 @@ def test_json_rotation_and_regime_shape(report):
 
 
 def test_json_nulls_never_nan_on_short_history():
-    short = build_snapshot(CONFIG, _data(lambda s: bundled.load(s).loc[:"2025-09-25"].iloc[-30:]))
+    short = build_snapshot(CONFIG, bundled_data(bars_of=lambda s: bundled.load(s).loc[:"2025-09-25"].iloc[-30:]))
     text = render(short, "json")
     assert "NaN" not in text and "Infinity" not in text
     index = json.loads(text)["indices"][0]
@@ -102,15 +97,19 @@ def test_json_nulls_never_nan_on_short_history():
 
 def test_json_for_a_missing_symbol():
     config = dataclasses.replace(CONFIG, indexes=(Symbol("NOPE", "Nowhere"),))
-    index = json.loads(render(build_snapshot(config, _data()), "json"))["indices"][0]
+    index = json.loads(render(build_snapshot(config, bundled_data()), "json"))["indices"][0]
     assert index["close"] is None and index["all_time_high"] is None and index["levels"]["breakout"] is None
 
 
 def test_text_badges_and_no_color(snapshot):
     plain = render(snapshot, "text", color=False, width=100)
     assert "\x1b[" not in plain
-    assert "BUY" in plain and "SELL" in plain and "uptrend" in plain
-    assert "FULLY INVESTED" in plain or "PARTIALLY INVESTED" in plain or "DEFENSIVE" in plain
+    assert {index.macd.state for index in snapshot.indices} == {"buy", "sell"}   # both badges are drawn
+    for index in snapshot.indices:          # each index's row shows its own MACD state and trend
+        row = next(line for line in plain.splitlines() if line.startswith(f" {index.name} ")).split()
+        assert index.macd.state.upper() in row and index.trend.state in row
+    stances = ("FULLY INVESTED", "PARTIALLY INVESTED", "DEFENSIVE")
+    assert [stance for stance in stances if stance in plain] == [snapshot.regime.stance.replace("_", " ").upper()]
     assert "a note" in plain
     coloured = render(snapshot, "text", color=True, width=100)
     assert "\x1b[" in coloured
@@ -119,7 +118,7 @@ def test_text_badges_and_no_color(snapshot):
 def test_markup_in_names_is_shown_literally():
     config = dataclasses.replace(CONFIG, indexes=(Symbol("^GSPC", "[red]x"),),
                                  rotation=dataclasses.replace(CONFIG.rotation, symbols=(Symbol("XLK", "[bold]T|k"),)))
-    snap = build_snapshot(config, _data())
+    snap = build_snapshot(config, bundled_data())
     text = render(snap, "text", color=False, width=120)
     assert "[red]x" in text
     markdown = render(snap, "markdown")

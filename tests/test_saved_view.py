@@ -17,8 +17,7 @@ from tuimarket.ui.viewmodels import dashboard
 from tuimarket.ui.widgets.charts import Canvas, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 
-from test_app import until
-from ui_support import FIXED_NOW, ScriptedPipeline, loaded
+from ui_support import FIXED_NOW, ScriptedPipeline, loaded, until
 
 CONFIG = Config()
 
@@ -177,11 +176,7 @@ async def test_the_last_view_paints_first_then_the_fresh_one_replaces_and_is_sav
     app = Recording(CONFIG, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
     app.seen = []
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(200):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.02)
-            if len(app.seen) == 2:
-                break
+        await until(app, pilot, lambda: len(app.seen) == 2)
     # Nothing was computed before the saved view was on screen; the computed one then replaced it.
     assert app.seen == [("load", 0, last_session.panels[0].close), ("snapshot", 1, "2025-09-25")]
     assert saved_view.load(path).board.as_of == "2025-09-25"
@@ -192,11 +187,7 @@ async def test_the_latest_view_is_saved_when_the_app_exits(tmp_path: Path) -> No
     pipeline = ScriptedPipeline(CONFIG, start=date(2025, 9, 18), steps=[date(2025, 9, 25)], saved_view=path)
     app = TuimarketApp(CONFIG, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(200):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.02)
-            if pipeline.refreshes and app.computed is not None and app.computed.as_of == "2025-09-25":
-                break
+        await until(app, pilot, lambda: app.computed is not None and app.computed.as_of == "2025-09-25")
         # Refreshes do not rewrite it (that would stall the screen): it still holds the first view.
         assert saved_view.load(path).board.as_of == "2025-09-18"
         await pilot.press("q")

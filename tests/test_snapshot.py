@@ -2,8 +2,6 @@
 
 import dataclasses
 import math
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -11,25 +9,15 @@ import pytest
 from tuimarket.analysis.snapshot import CHART_SESSIONS, IndexAnalysis, MarketSnapshot, build_snapshot
 from tuimarket.config import Config, Symbol
 from tuimarket.data import bundled
-from tuimarket.data.model import Freshness, FreshnessState, MarketData
+
+from support import bundled_data
 
 CONFIG = Config()
 
 
-def bundled_data(symbols=CONFIG.all_symbols, as_of=None, bars_of=bundled.load) -> MarketData:
-    as_of = as_of or bundled.common_as_of(symbols)
-    return MarketData(
-        bars={symbol: bars_of(symbol) for symbol in symbols},
-        freshness={symbol: Freshness(FreshnessState.BUNDLED, as_of) for symbol in symbols},
-        as_of=as_of,
-        source="bundled",
-        notes=("sectors end 2025-09-25",),
-    )
-
-
 @pytest.fixture(scope="module")
 def snapshot() -> MarketSnapshot:
-    return build_snapshot(CONFIG, bundled_data())
+    return build_snapshot(CONFIG, bundled_data(notes=("sectors end 2025-09-25",)))
 
 
 def _values(value):
@@ -119,10 +107,3 @@ def test_as_of_clips_every_symbol():
     assert snap.rotation[2].returns["YTD"] == pytest.approx(
         bundled.load("XLK").loc["2024-12-31", "Close"] / bundled.load("XLK").loc["2023-12-29", "Close"] - 1)
 
-
-def test_analysis_never_imports_textual():
-    modules = ["tuimarket.analysis." + m for m in
-               ("indicators", "trend", "levels", "rotation", "regime", "commentary", "snapshot")]
-    code = f"import sys; import {', '.join(modules)}; print('textual' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"

@@ -13,7 +13,7 @@ import pytest
 from tuimarket.config import Config
 from tuimarket.ui.app import TuimarketApp
 
-from ui_support import FIXED_NOW, ScriptedPipeline
+from ui_support import FIXED_NOW, ScriptedPipeline, until
 
 CONFIG = Config()
 
@@ -25,12 +25,7 @@ def app() -> TuimarketApp:
 
 async def wait_for_data(pilot) -> None:
     """Until the first snapshot is on screen, however slow a loaded machine is."""
-    await pilot.app.workers.wait_for_complete()
-    for _ in range(100):
-        if pilot.app.board is not None:
-            break
-        await pilot.pause(0.05)
-    await pilot.pause()
+    await until(pilot.app, pilot, lambda: pilot.app.board is not None)
     await pilot.wait_for_scheduled_animations()
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 import pandas as pd
 import pytest
 
+from support import damage_pages
 from tuimarket.config import Config
 from tuimarket.data import bundled, store
 from tuimarket.data.store import Store
@@ -21,8 +22,7 @@ FETCHED = datetime(2025, 9, 26, 14, 30, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
+def cache():
     opened = Store.for_config(Config())
     yield opened
     opened.close()
@@ -278,18 +278,3 @@ def test_a_page_damaged_while_the_cache_is_open_is_moved_aside_and_rebuilt(cache
     connection.close()
 
 
-def damage_pages(path, pages=3) -> None:
-    """Overwrite the middle of a few b-tree pages in the middle of the file, leaving its header sound."""
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")     # every page in the main file
-        page_size, page_count = (connection.execute(f"PRAGMA {name}").fetchone()[0]
-                                 for name in ("page_size", "page_count"))
-    connection.close()
-    with open(path, "r+b") as file:
-        for page in range(page_count // 2, page_count // 2 + pages):
-            file.seek(page * page_size + 100)
-            file.write(b"\xde\xad\xbe\xef" * 400)
-    with sqlite3.connect(path) as connection:
-        assert connection.execute("PRAGMA quick_check").fetchone()[0] != "ok"
-        assert connection.execute("PRAGMA user_version").fetchone()[0] > 0     # the header still reads
-    connection.close()

@@ -15,6 +15,8 @@ import random
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from fakes import FakeYahoo, no_sleep_recorder
 from tuimarket.config import Config
 from tuimarket.data import bundled
@@ -34,6 +36,8 @@ SOAK_APP_CYCLES = int(SOAK_CYCLES or 200)
 WARM_UP = 20
 MAX_GROWTH_BYTES = 10 * 2**20
 PAGE = os.sysconf("SC_PAGE_SIZE")
+
+pytestmark = pytest.mark.slow     # about a minute in all: `make test-slow` runs them, `make test` does not
 
 
 def resident_bytes() -> int:

@@ -10,6 +10,7 @@ import pytest
 from yfinance.exceptions import YFRateLimitError
 
 from fakes import FakeYahoo, no_sleep_recorder
+from support import modules_loaded_by
 from tuimarket.data import bundled, yahoo
 from tuimarket.data.model import COLUMNS
 
@@ -141,12 +142,7 @@ def test_silences_yfinance(capsys):
 
 
 def test_module_import_does_not_import_yfinance():
-    import subprocess
-    import sys
-
-    code = "import sys, tuimarket.data.yahoo; print('yfinance' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
+    assert "yfinance" not in modules_loaded_by("import tuimarket.data.yahoo")
 
 
 # yfinance stamps a daily bar at midnight where its exchange is; with ignore_tz=False the index keeps

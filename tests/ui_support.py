@@ -1,4 +1,5 @@
-"""A Pipeline for driving the app in tests: real bundled history, real analysis, scripted refreshes.
+"""Driving the app in tests: a Pipeline on real bundled history and real analysis with scripted
+refreshes, and the waits and readings every app test needs.
 
 Only the feed is replaced: each refresh returns the next scripted as-of date (or a failure), so a
 test can make a signal change between two refreshes and watch the app react.
@@ -9,23 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, Callable, NamedTuple
 from zoneinfo import ZoneInfo
+
+from textual.app import App
+from textual.pilot import Pilot
 
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
-from tuimarket.data import bundled
-from tuimarket.data.model import Freshness, FreshnessState, MarketData, clip
 from tuimarket.ui.port import Loaded
+from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.viewmodels import MarketHours
+from tuimarket.ui.widgets.market_bar import MarketBar
+
+from support import bundled_data
 
 NEW_YORK = ZoneInfo("America/New_York")
 FIXED_NOW = datetime(2025, 9, 26, 8, 15, tzinfo=NEW_YORK)
-
-
-def bundled_data(config: Config, as_of: date) -> MarketData:
-    bars = {symbol: clip(bundled.load(symbol), as_of) for symbol in config.all_symbols}
-    freshness = {symbol: Freshness(FreshnessState.BUNDLED, as_of) for symbol in config.all_symbols}
-    return MarketData(bars, freshness, as_of, "bundled")
 
 
 def loaded(config: Config, as_of: date, error: str | None = None) -> Loaded:
@@ -66,3 +67,44 @@ class ScriptedPipeline:
 
     def refresh_interval(self, now: datetime) -> float:
         return self.interval
+
+
+async def settle(app: App, pilot: Pilot) -> None:
+    """Until every worker has finished and the messages it posted are handled."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def until(app: App, pilot: Pilot, happened: Callable[[], Any], seconds: float = 15) -> None:
+    """Wait for an outcome of a background refresh, however loaded the machine is."""
+    for _ in range(int(seconds / 0.05)):
+        await settle(app, pilot)
+        if happened():
+            return
+        await pilot.pause(0.05)
+
+
+def bar_text(app: TuimarketApp) -> str:
+    """The market bar as the user reads it."""
+    return app.dashboard_screen.query_one(MarketBar).render().plain
+
+
+class Notified(NamedTuple):
+    message: str
+    title: str
+
+
+def record_notifications(app: App) -> list[Notified]:
+    """Every toast the app raises from now on, recorded as it calls Textual's public `notify`.
+
+    Unlike the toasts on screen, a recorded one never expires before the test reads it.
+    """
+    notified: list[Notified] = []
+    notify = app.notify
+
+    def recording_notify(message: str, *, title: str = "", **options: Any) -> None:
+        notified.append(Notified(message, title))
+        notify(message, title=title, **options)
+
+    app.notify = recording_notify
+    return notified

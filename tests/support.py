@@ -1,0 +1,57 @@
+"""Helpers shared by tests that need no app: market data from the bundled history, and what an
+import (or a command) loads in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from typing import Callable, Sequence
+
+import pandas as pd
+
+from tuimarket.config import Config
+from tuimarket.data import bundled
+from tuimarket.data.model import Freshness, FreshnessState, MarketData
+
+
+def bundled_data(config: Config | None = None, as_of: date | None = None, *, symbols: Sequence[str] | None = None,
+                 bars_of: Callable[[str], pd.DataFrame] = bundled.load, notes: tuple[str, ...] = ()) -> MarketData:
+    """The bundled history as the feed would give it offline (unclipped: the snapshot clips at `as_of`).
+
+    Every symbol of `config` (the defaults when None), or just `symbols`; `as_of` defaults to the
+    last date they all have; `bars_of` may stand in for the bundled bars of a symbol.
+    """
+    symbols = tuple(symbols or (config or Config()).all_symbols)
+    as_of = as_of or bundled.common_as_of(symbols)
+    return MarketData(bars={symbol: bars_of(symbol) for symbol in symbols},
+                      freshness={symbol: Freshness(FreshnessState.BUNDLED, as_of) for symbol in symbols},
+                      as_of=as_of, source="bundled", notes=notes)
+
+
+def modules_loaded_by(code: str, *argv: str) -> set[str]:
+    """Every module, and every top-level package, that a fresh interpreter holds after running `code`
+    (with `argv` as its arguments); `code` may print, as long as it succeeds."""
+    script = f"{code}\nimport json as _json, sys as _sys\nprint(_json.dumps(sorted(_sys.modules)))"
+    output = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, check=True).stdout
+    names = json.loads(output.splitlines()[-1])
+    return set(names) | {name.split(".")[0] for name in names}
+
+
+def damage_pages(path, pages=3) -> None:
+    """Overwrite the middle of a few b-tree pages in the middle of the file, leaving its header sound."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")     # every page in the main file
+        page_size, page_count = (connection.execute(f"PRAGMA {name}").fetchone()[0]
+                                 for name in ("page_size", "page_count"))
+    connection.close()
+    with open(path, "r+b") as file:
+        for page in range(page_count // 2, page_count // 2 + pages):
+            file.seek(page * page_size + 100)
+            file.write(b"\xde\xad\xbe\xef" * 400)
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+        assert connection.execute("PRAGMA user_version").fetchone()[0] > 0     # the header still reads
+    connection.close()
