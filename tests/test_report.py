@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tuimarket.formatting import below_record
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config, Symbol
 from tuimarket.data import bundled
@@ -143,3 +144,9 @@ def test_reports_never_include_chart_series(snapshot):
 def test_unknown_format_is_refused(snapshot):
     with pytest.raises(ValueError, match="csv"):
         render(snapshot, "csv")
+
+
+@pytest.mark.parametrize(("fraction", "text"), [(0.0, "record"), (0.0003, "-0.03%"), (0.00001, "-0.01%"),
+                                                (0.0123, "-1.2%"), (None, "n/a")])
+def test_a_close_just_under_its_record_never_reads_as_one(fraction, text):
+    assert below_record(fraction) == text

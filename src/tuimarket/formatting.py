@@ -24,3 +24,16 @@ def percent(value: float | None, signed: bool = True) -> str:
         text = f"{value:+.1%}"
         return "+0.0%" if text == "-0.0%" else text   # a rounding artefact, not a loss
     return f"{value:.0%}"
+
+
+def below_record(fraction: float | None) -> str:
+    """How far a close is under its record: 'record' on a record close, otherwise always negative.
+
+    Under 0.05% two decimals are kept, with a floor of 0.01%: a close just under its record must
+    not round to '-0.0%' (or '+0.0%'), which reads as a record.
+    """
+    if known(fraction) is None:
+        return NA
+    if fraction <= 0:
+        return "record"
+    return f"{-fraction:.1%}" if fraction >= 0.0005 else f"{-max(fraction, 0.0001):.2%}"

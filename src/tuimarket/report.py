@@ -20,7 +20,7 @@ from rich.text import Text
 
 from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
-from tuimarket.formatting import NA, percent, price
+from tuimarket.formatting import NA, below_record, percent, price
 
 FORMATS = ("text", "markdown", "json")
 TREND_STYLES = {"uptrend": "bold green", "downtrend": "bold red", "sideways": "bold yellow"}
@@ -163,7 +163,7 @@ def _trend_label(index: IndexAnalysis) -> str:
 
 def _ath_cell(index: IndexAnalysis) -> str:
     high = index.all_time_high
-    return NA if high is None else percent(-high.pct_below)
+    return NA if high is None else below_record(high.pct_below)
 
 
 def _rs_cell(index: IndexAnalysis) -> str:

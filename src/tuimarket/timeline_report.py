@@ -14,7 +14,7 @@ import pandas as pd
 from tuimarket.analysis.evaluation import SHORT_RUN, Evaluation
 from tuimarket.analysis.timeline import INDEX_FIELDS
 from tuimarket.config import STANCES
-from tuimarket.formatting import NA, percent
+from tuimarket.formatting import NA, below_record, percent
 
 HISTORY_FORMATS = ("text", "csv", "json")
 STALE_OPENS_NOTE = 0.1     # the share of repeated opens from which the evaluation says so
@@ -65,7 +65,7 @@ def _index_text(row: pd.Series, symbol: str) -> str:
     if trend is None:
         return NA
     parts = [TREND_SHORT[trend] + (" ✓" if confirmed else ""), macd or NA, rs or "",
-             "record" if below == 0 else percent(None if below is None else -below)]
+             below_record(below)]
     return " ".join(part for part in parts if part)
 
 
