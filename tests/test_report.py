@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from tuimarket.formatting import below_record
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config, Symbol
 from tuimarket.data import bundled
+from tuimarket.formatting import below_record
 from tuimarket.report import render
 
 from support import bundled_data
