@@ -354,6 +354,7 @@ async def test_the_collector_is_paused_for_the_first_frame_only(tmp_path: Path) 
     assert gc.isenabled()
 
 
+@pytest.mark.slow     # 21 themes x three screens at 160x48: CI runs it in its slow step
 async def test_every_theme_paints_the_dashboard_the_detail_screen_and_help(tmp_path: Path) -> None:
     """`t`, the palette and the config reach every built-in theme, the ANSI ones included."""
     app = make_app(tmp_path, live=True)
