@@ -202,11 +202,18 @@ class Terminal:
     def text(self) -> str:
         return self.output.decode(errors="replace")
 
+    def drop_line(self) -> None:
+        """What an SSH drop does: the terminal is gone, then SIGHUP."""
+        os.close(self.master)
+        self.master = None
+        self.process.send_signal(signal.SIGHUP)
+
     def close(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        os.close(self.master)
+        if self.master is not None:
+            os.close(self.master)
 
 
 @pytest.fixture
@@ -231,15 +238,31 @@ def test_q_exits_at_once_while_a_download_hangs(terminal: Terminal) -> None:
     assert restores_the_terminal(bytes(terminal.output))
 
 
+def saved_views(tmp_path: Path) -> list[Path]:
+    return list((tmp_path / "cache").glob("view-*.json"))
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_signal_exits_at_once_and_restores_the_terminal(terminal: Terminal, tmp_path: Path, signum: int) -> None:
     terminal.wait_for_download()
+    for view in saved_views(tmp_path):     # the one kept at start-up: the exit must save its own
+        view.unlink()
     terminal.process.send_signal(signum)
     assert terminal.seconds_to_exit() < EXIT_SECONDS
     assert terminal.process.returncode == 128 + signum     # the shell's convention for "ended by signal N"
     assert restores_the_terminal(bytes(terminal.output))
-    assert list((tmp_path / "cache").glob("view-*.json")), "the view was not saved"
+    assert saved_views(tmp_path), "the view was not saved"
     assert "Traceback" not in terminal.text()
+
+
+def test_a_dropped_ssh_link_ends_the_app_at_once(terminal: Terminal, tmp_path: Path) -> None:
+    terminal.wait_for_download()
+    for view in saved_views(tmp_path):
+        view.unlink()
+    terminal.drop_line()
+    assert terminal.seconds_to_exit() < EXIT_SECONDS
+    assert terminal.process.returncode == 128 + signal.SIGHUP
+    assert saved_views(tmp_path), "the view was not saved"
 
 
 class BrokenPipeline(ScriptedPipeline):
