@@ -90,6 +90,7 @@ class ChartSettings:
 class RefreshSettings:
     open_seconds: int = 60
     closed_seconds: int = 1800
+    timeout_seconds: int = 120      # a refresh running longer is given up as stuck
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "regime.confirm_sessions": (1, 60),
     "refresh.open_seconds": (10, 3600),
     "refresh.closed_seconds": (60, 86400),
+    "refresh.timeout_seconds": (10, 3600),
     "data.history_years": (2, 40),
 }
 CHOICES: dict[str, tuple[str, ...]] = {

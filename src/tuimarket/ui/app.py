@@ -1,8 +1,13 @@
 """The tuimarket App: layout, keys, the refresh worker and message routing.
 
-Refresh flow: a thread worker asks the pipeline for data and builds the whole dashboard view
-model off the event loop, then posts one `SnapshotReady`; the handler updates the widgets in one
-batch and schedules the next refresh only then, so a slow feed can never stack polls.
+Refresh flow: a thread asks the pipeline for data and builds the whole dashboard view model off
+the event loop, then posts one `SnapshotReady` (or `RefreshFailed`); the handler updates the
+widgets in one batch and schedules the next refresh only then, so a slow feed can never stack polls.
+
+A refresh still running after `[refresh] timeout_seconds` is given up as stuck: the market bar
+says since when and when the next try is, and no second refresh starts while it hangs (a thread
+blocked in a socket cannot be stopped, only left alone). That thread is a daemon the app never
+joins, so `q`, SIGHUP and SIGTERM end the process at once whatever a download is doing.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import asyncio
 import gc
 import os
 import signal
+import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -19,7 +25,6 @@ from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
@@ -29,12 +34,11 @@ from textual.markup import escape
 from textual.notifications import Notify
 from textual.timer import Timer
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuimarket.config import CHART_RANGES, Config
 from tuimarket.ui import saved_view
 from tuimarket.ui.atomic import write_atomically
-from tuimarket.ui.messages import SnapshotReady
+from tuimarket.ui.messages import RefreshFailed, SnapshotReady
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.detail import DetailScreen
@@ -52,6 +56,7 @@ MAX_BACKOFF_SECONDS = 1800
 CLOCK_SECONDS = 15
 MAX_TOASTS = 3            # at once; the oldest make way for a new one
 MAX_ALERT_LINES = 5       # signal changes listed in one toast
+EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)   # a dropped SSH link; kill, timeout, systemd
 
 
 class DashboardScreen(ResponsiveScreen):
@@ -242,10 +247,16 @@ class TuimarketApp(App):
         self.failures = 0
         self.last_refresh: datetime | None = None
         self.next_refresh: datetime | None = None
+        self.refreshing_since: datetime | None = None   # a refresh is in flight (at most one ever is)
+        self.stuck_since: datetime | None = None        # ... and has outlived the timeout
         self._refresh_timer: Timer | None = None
+        self._refresh_handled: asyncio.Event | None = None   # set once the refresh in flight is handled
         self.live_started = False
         self.frozen = False
         self.theme = config.ui.theme     # one of Textual's built-in themes: the config checked it
+
+    def on_load(self) -> None:
+        self._handle_exit_signals(True)
 
     def on_mount(self) -> None:
         # Mounting and painting the dashboard allocates tens of thousands of objects that all live on:
@@ -258,7 +269,6 @@ class TuimarketApp(App):
             status = f"{saved.board.data_status} · last session's view, updating…"
             self.board = replace(saved.board, data_status=status)
         self.push_screen(DashboardScreen(self.config))
-        self._exit_on_hangup()
         self.set_interval(CLOCK_SECONDS, self.update_market_bar)
         if saved is None:
             self.start_load(False)   # nothing to show yet: compute at once, beside the first paint
@@ -272,6 +282,7 @@ class TuimarketApp(App):
 
     def on_unmount(self) -> None:
         gc.enable()
+        self._handle_exit_signals(False)
 
     def on_exit_app(self) -> None:
         # `exit()` posts ExitApp however the app is closed (q, the palette, SIGHUP), while the widgets
@@ -281,12 +292,25 @@ class TuimarketApp(App):
         if self.computed is not None:
             saved_view.save(self.pipeline.saved_view, self.computed, self.dashboard_screen.drawn_figures())
 
-    def _exit_on_hangup(self) -> None:
-        # Over SSH the terminal can vanish; SIGHUP should end the app cleanly, not leave it spinning.
+    def _handle_exit_signals(self, handled: bool) -> None:
+        """SIGHUP and SIGTERM end the app as `q` does: the terminal restored, the view saved.
+
+        Unhandled, SIGTERM kills the process with the terminal still in the alternate screen and
+        reporting the mouse. Set from the app's first event (before the driver takes the terminal)
+        and removed as it ends, so a test's event loop is left as it was found.
+        """
         try:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
-        except (NotImplementedError, AttributeError, RuntimeError, ValueError):
+            loop = asyncio.get_running_loop()
+            for signum in EXIT_SIGNALS:
+                if handled:
+                    loop.add_signal_handler(signum, self._exit_on_signal, signum)
+                else:
+                    loop.remove_signal_handler(signum)
+        except (NotImplementedError, RuntimeError, ValueError):   # no signals here, or not the main thread
             pass
+
+    def _exit_on_signal(self, signum: int) -> None:
+        self.exit(return_code=128 + signum)    # the shell's convention for "ended by signal N"
 
     @property
     def dashboard_screen(self) -> DashboardScreen:
@@ -295,34 +319,78 @@ class TuimarketApp(App):
     # --- refresh -------------------------------------------------------------------------------
 
     def start_load(self, live: bool) -> None:
-        """Start a refresh; the charts' canvases are read here, on the event loop."""
+        """Start a refresh, unless one is still in flight; the charts' canvases are read here, on the loop."""
+        if self.refreshing_since is not None:
+            self._wait_for_stuck_refresh()
+            return
         charts = self.dashboard_screen.price_charts()
-        self.load(live, {symbol: (chart, chart.canvas()) for symbol, chart in charts.items()})
+        canvases = {symbol: (chart, chart.canvas()) for symbol, chart in charts.items()}
+        self.refreshing_since = self.now()
+        # A daemon thread of its own, not a Textual thread worker: those run in asyncio's default
+        # executor, whose threads the interpreter joins on the way out, so a download that never
+        # returns kept the process alive after `q` (and an exclusive worker can't be cancelled).
+        threading.Thread(target=self._load, args=(live, canvases), name="tuimarket-refresh", daemon=True).start()
+        self._refresh_handled = handled = asyncio.Event()
+        self.run_worker(self._watch_refresh(handled), group="refresh", exit_on_error=False)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
-    def load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]]) -> None:
-        loaded = self.pipeline.refresh() if live else self.pipeline.initial()
-        board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old)
-        # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
-        figures = {panel.symbol: chart.prepare(panel.chart, canvas)
-                   for panel in board.panels if panel.symbol in canvases
-                   for chart, canvas in [canvases[panel.symbol]]}
-        hours = self.pipeline.market_hours(self.now())
-        if not get_current_worker().is_cancelled:
-            self.hours = hours
-            self.post_message(SnapshotReady(board, live, loaded.error, figures))
+    def _load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]]) -> None:
+        """The refresh thread: posts exactly one message, whatever happens."""
+        try:
+            loaded = self.pipeline.refresh() if live else self.pipeline.initial()
+            board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old)
+            # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
+            figures = {panel.symbol: chart.prepare(panel.chart, canvas)
+                       for panel in board.panels if panel.symbol in canvases
+                       for chart, canvas in [canvases[panel.symbol]]}
+            hours = self.pipeline.market_hours(self.now())
+        except Exception as exc:  # noqa: BLE001 - shown on the market bar; the last good view stays
+            outcome: SnapshotReady | RefreshFailed = RefreshFailed(f"{type(exc).__name__}: {exc}")
+        else:
+            outcome = SnapshotReady(board, live, loaded.error, figures, hours)
             if not live:   # the first computed view, kept at once in case this session ends abruptly
                 saved_view.save(self.pipeline.saved_view, board, figures)
+        try:
+            self.post_message(outcome)
+        except RuntimeError:   # the app ended while this refresh hung: nobody is waiting for it
+            pass
+
+    async def _watch_refresh(self, handled: asyncio.Event) -> None:
+        """The refresh's watchdog, on the loop. Being a worker, it lets `app.workers.wait_for_complete()`
+        wait until the refresh's outcome is shown, or the refresh given up."""
+        try:
+            await asyncio.wait_for(handled.wait(), self.config.refresh.timeout_seconds)
+        except TimeoutError:
+            self._give_up_on_refresh()
+
+    def _give_up_on_refresh(self) -> None:
+        """The refresh outlived the timeout: say so, and try again later (once it has ended)."""
+        self.stuck_since = self.refreshing_since
+        self._record_outcome(f"No answer in {self.config.refresh.timeout_seconds} s; "
+                             "no new download starts until that one ends")
+        self._schedule_next()
+
+    def _wait_for_stuck_refresh(self) -> None:
+        """A retry found the stuck refresh still hanging: starting another would only pile up threads."""
+        self.failures += 1
+        self._schedule_next()
+
+    def _refresh_ended(self, error: str | None) -> None:
+        if self._refresh_handled is not None:
+            self._refresh_handled.set()
+        self.refreshing_since = self.stuck_since = None
+        self._record_outcome(error)
+        self._schedule_next()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         previous, self.board = self.board, message.dashboard
+        self.hours = message.hours
         with self.batch_update():
             self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures)
             if isinstance(self.screen, DetailScreen):
                 self._update_detail(self.screen)
         self.computed = message.dashboard
         self.last_refresh = self.now()
-        self._record_outcome(message.error)
+        self._refresh_ended(message.error)
         if not self.frozen:
             # What start-up built (modules, the bundled history, the widgets) lives as long as the
             # app: keeping it out of full collections stops them pausing the screen tens of ms.
@@ -331,13 +399,12 @@ class TuimarketApp(App):
         elif message.live and previous is not None:
             self._alert(signal_changes(previous, message.dashboard))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # The next refresh is scheduled only once this one has ended, so polls can never stack.
-        if event.worker.group != "refresh":
-            return
-        if event.state == WorkerState.ERROR:
-            self._record_outcome(f"{type(event.worker.error).__name__}: {event.worker.error}")
-        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR) and self.pipeline.live:
+    def on_refresh_failed(self, message: RefreshFailed) -> None:
+        self._refresh_ended(message.error)
+
+    def _schedule_next(self) -> None:
+        # The next refresh is scheduled only once this one has ended (or is given up), so polls never stack.
+        if self.pipeline.live:
             self._schedule(self._next_delay())
 
     def _next_delay(self) -> float:
@@ -392,7 +459,12 @@ class TuimarketApp(App):
         board = self.board
         now = self.now().astimezone(NEW_YORK)
         clock = market_bar_text(now, self.hours, self.pipeline.replay)
-        refresh = refresh_text(self.last_refresh, self.next_refresh if self.pipeline.live else None)
+        following = self.next_refresh if self.pipeline.live else None
+        if self.stuck_since is not None:
+            refresh = f"refresh stuck since {self.stuck_since:%H:%M}"
+            refresh += f", retrying at {following:%H:%M}" if following is not None else ""
+        else:
+            refresh = refresh_text(self.last_refresh, following)
         bar = self.dashboard_screen.query_one(MarketBar)
         if board is None:
             bar.show(MarketBarModel(clock, "LOADING", "na", "", "reading cache and bundled history", refresh))
@@ -405,11 +477,17 @@ class TuimarketApp(App):
     # --- actions -------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        if self.pipeline.live:
+        if not self.pipeline.live:
+            self.notify("Offline or replaying history: there is nothing newer to fetch.", timeout=4)
+        elif self.stuck_since is not None:
+            self.notify(f"A download has hung since {self.stuck_since:%H:%M}; no new one starts until it ends "
+                        f"(next try {self.next_refresh:%H:%M}).", title="Refresh stuck", severity="warning",
+                        timeout=6)
+        elif self.refreshing_since is not None:
+            self.notify("Already refreshing…", timeout=2)
+        else:
             self.notify("Refreshing…", timeout=2)
             self._schedule(0)
-        else:
-            self.notify("Offline or replaying history: there is nothing newer to fetch.", timeout=4)
 
     def action_range(self, step: int) -> None:
         position = CHART_RANGES.index(self.chart_range) + step

@@ -1,4 +1,4 @@
-"""Messages the refresh worker posts to the app."""
+"""Messages the refresh thread posts to the app: exactly one per refresh, whichever way it ended."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Mapping
 
 from textual.message import Message
 
-from tuimarket.ui.viewmodels import Dashboard
+from tuimarket.ui.viewmodels import Dashboard, MarketHours
 from tuimarket.ui.widgets.charts import Figure
 
 
@@ -19,3 +19,11 @@ class SnapshotReady(Message):
     live: bool                     # from the live path (not the start-up cache read)
     error: str | None = None       # the live fetch failed; `dashboard` is the last good data
     figures: Mapping[str, Figure] = field(default_factory=dict)   # price charts drawn off the loop, by symbol
+    hours: MarketHours | None = None   # the exchange's hours as of this refresh
+
+
+@dataclass
+class RefreshFailed(Message):
+    """A refresh raised (a bug, or a pipeline breaking its promise not to): nothing new to show."""
+
+    error: str

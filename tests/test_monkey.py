@@ -1,0 +1,43 @@
+"""The monkey: 10,000 random keys and resizes over every screen and theme, the feed misbehaving.
+
+It runs tools/monkey.py (the walk is tests/monkey_walk.py) in a process of its own, so Textual paints
+at the installed app's 20 frames a second. About N minutes here, so marked `slow`; a plain
+`pytest` still runs it. The seed is random unless TUIMARKET_MONKEY_SEED sets it, and a failure
+names it: rerun with it to replay the same keys.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from textual.app import App
+
+from monkey_walk import SKIPPED_THEMES, ChaoticYahoo
+
+pytestmark = pytest.mark.slow
+
+TOOL = Path(__file__).resolve().parents[1] / "tools" / "monkey.py"
+STEPS = int(os.environ.get("TUIMARKET_MONKEY_STEPS") or 10_000)
+
+
+def test_ten_thousand_random_steps_end_with_the_app_answering() -> None:
+    seed = int(os.environ.get("TUIMARKET_MONKEY_SEED") or random.randrange(1_000_000))
+    run = subprocess.run([sys.executable, str(TOOL), "--steps", str(STEPS), "--seed", str(seed), "--json"],
+                         capture_output=True, text=True, timeout=1800)
+    assert run.returncode == 0, f"monkey seed {seed} (TUIMARKET_MONKEY_SEED={seed} replays it):\n{run.stderr[-6000:]}"
+    walk = json.loads(run.stdout.splitlines()[-1])
+    print(run.stdout)
+    assert walk["steps"] == STEPS
+    # It went everywhere: every screen, every theme, both extreme sizes, every kind of bad answer.
+    assert {"DashboardScreen", "DetailScreen", "HelpScreen", "CommandPalette"} <= set(walk["screens"]), walk
+    missing_themes = set(App().available_themes) - SKIPPED_THEMES - set(walk["themes"])
+    assert not missing_themes, f"seed {seed}: themes never shown: {missing_themes}"
+    assert {(20, 8), (250, 70)} <= {tuple(size) for size in walk["sizes"]}
+    assert set(ChaoticYahoo.ANSWERS) <= set(walk["answers"]), f"seed {seed}: {walk['answers']}"
+    assert walk["stuck_seen"], f"seed {seed}: no refresh was ever given up as stuck"
