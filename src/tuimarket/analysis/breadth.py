@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.indicators import ema
+from tuimarket.data.members import Members
 
 AVERAGE_PERIODS = (20, 50, 200)
 SECTOR_PERIODS = (50, 200)
@@ -78,10 +79,23 @@ class BreadthReading:
     sectors: tuple[SectorBreadth, ...]
     source: str                               # where the member list came from
     caveat: str                               # what the member list leaves out (survivorship)
+    missing: tuple[str, ...] = ()             # listed members without any close
 
     @property
     def net_new_highs(self) -> int:
         return self.new_highs - self.new_lows
+
+
+def member_breadth(members: Members | None, as_of: date | None) -> BreadthReading | None:
+    """Breadth of `members` on `as_of` (or their last date before it): None when breadth is off.
+
+    Only closes up to `as_of` are read, so a replay sees what was known that day.
+    """
+    if members is None:
+        return None
+    known = members.until(pd.Timestamp(as_of) if as_of else None)
+    history = breadth_history(known.closes, in_index=known.in_index, sectors=known.sectors)
+    return reading(history, source=known.source, caveat=known.caveat, missing=known.missing)
 
 
 def breadth_history(closes: pd.DataFrame, *, in_index: pd.DataFrame | None = None,
@@ -138,7 +152,8 @@ def breadth_history(closes: pd.DataFrame, *, in_index: pd.DataFrame | None = Non
     )
 
 
-def reading(history: BreadthHistory, *, source: str, caveat: str) -> BreadthReading | None:
+def reading(history: BreadthHistory, *, source: str, caveat: str,
+            missing: tuple[str, ...] = ()) -> BreadthReading | None:
     """The history's last date as a BreadthReading (None when it has no dates)."""
     if history.advances.empty:
         return None
@@ -162,6 +177,7 @@ def reading(history: BreadthHistory, *, source: str, caveat: str) -> BreadthRead
         sectors=sectors,
         source=source,
         caveat=caveat,
+        missing=missing,
     )
 
 

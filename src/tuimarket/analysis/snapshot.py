@@ -14,6 +14,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from tuimarket.analysis.breadth import BreadthReading, member_breadth
 from tuimarket.analysis.commentary import describe_index
 from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Levels, Retest, all_time_high, find_levels
@@ -78,6 +79,7 @@ class MarketSnapshot:
     regime: Regime
     freshness: Mapping[str, str]           # symbol → a human label such as "offline bundled as of ..."
     notes: tuple[str, ...]
+    breadth: BreadthReading | None = None  # index members' breadth (None when off or without members)
 
 
 def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
@@ -112,6 +114,7 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
         regime=_regime(config, indices, rotation, long_period),
         freshness=MappingProxyType({symbol: state.label() for symbol, state in data.freshness.items()}),
         notes=tuple(data.notes),
+        breadth=member_breadth(data.members, as_of),
     )
 
 
