@@ -14,6 +14,7 @@ from pathlib import Path
 
 import bench_analysis
 import bench_breadth
+import bench_cache_read
 import bench_idle
 import bench_launch
 import bench_memory
@@ -34,7 +35,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     """(figure, reference, ratio, target, result) per line of the table."""
     launch, idle, refresh = results["launch"], results["idle"], results["refresh"]
     memory, analysis, scale = results["memory"], results["analysis"], results["scale"]
-    breadth = results["breadth"]
+    breadth, cache_read = results["breadth"], results["cache_read"]
     return [
         ("launch to first full paint (saved view)",
          f"{launch['monitor_s']:.2f} s vs hello-world {launch['hello_world_s']:.2f} s",
@@ -64,6 +65,9 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         (f"breadth: {breadth['members']} members x {breadth['sessions']} sessions",
          f"every indicator {breadth['breadth_ms']:.0f} ms vs TA-Lib SMA 50+200 {breadth['talib_sma_50_200_ms']:.1f} ms",
          f"{breadth['ratio']:.1f}x", f"<= {breadth['target_ratio']}x", breadth["result"]),
+        (f"cache read: {cache_read['symbols']} symbols, {cache_read['bars']:,} bars",
+         f"read_many {cache_read['read_many_s']:.2f} s vs pandas.read_csv {cache_read['read_csv_s']:.2f} s",
+         f"{cache_read['ratio']:.2f}x", f"<= {cache_read['target_ratio']}x", cache_read["result"]),
     ]
 
 
@@ -72,7 +76,7 @@ def main() -> None:
     os.environ["TUIMARKET_CACHE_DIR"] = tempfile.mkdtemp(prefix="tuimarket-bench-")
     results = {}
     for module in (bench_launch, bench_idle, bench_refresh, bench_memory, bench_analysis, bench_scale,
-                   bench_breadth):
+                   bench_breadth, bench_cache_read):
         print(f"running {module.__name__} ...", flush=True)
         result = module.run()
         results[result["name"]] = result
