@@ -14,7 +14,7 @@ import talib
 from tuimarket.analysis.breadth import breadth_history
 from tuimarket.data import members
 
-from common import median_seconds, verdict
+from common import median_seconds, ratio_against
 
 RUNS = 15
 TARGET_RATIO = 3.0
@@ -32,7 +32,6 @@ def run(runs: int = RUNS) -> dict:
     breadth_ms = median_seconds(
         lambda: breadth_history(bundle.closes, in_index=bundle.in_index, sectors=bundle.sectors), runs) * 1000
     talib_ms = median_seconds(talib_averages, runs) * 1000
-    ratio = breadth_ms / talib_ms
     return {
         "name": "breadth",
         "members": bundle.closes.shape[1],
@@ -40,9 +39,7 @@ def run(runs: int = RUNS) -> dict:
         "runs": runs,
         "breadth_ms": round(breadth_ms, 2),
         "talib_sma_50_200_ms": round(talib_ms, 2),
-        "ratio": round(ratio, 2),
-        "target_ratio": TARGET_RATIO,
-        "result": verdict(ratio, TARGET_RATIO),
+        **ratio_against(breadth_ms, talib_ms, TARGET_RATIO),
     }
 
 

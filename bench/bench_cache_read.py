@@ -18,7 +18,7 @@ from tuimarket.data import members
 from tuimarket.data.model import COLUMNS
 from tuimarket.data.store import Store
 
-from common import median_seconds, verdict
+from common import median_seconds, ratio_against
 
 RUNS = 5
 TARGET_RATIO = 1.0
@@ -46,7 +46,6 @@ def run(runs: int = RUNS) -> dict:
         cache_s = median_seconds(lambda: store.read_many(symbols), runs)
         csv_s = median_seconds(lambda: pd.read_csv(csv, parse_dates=["Date"]), runs)
         store.close()
-    ratio = cache_s / csv_s
     return {
         "name": "cache_read",
         "symbols": len(bars),
@@ -54,9 +53,7 @@ def run(runs: int = RUNS) -> dict:
         "runs": runs,
         "read_many_s": round(cache_s, 3),
         "read_csv_s": round(csv_s, 3),
-        "ratio": round(ratio, 2),
-        "target_ratio": TARGET_RATIO,
-        "result": verdict(ratio, TARGET_RATIO),
+        **ratio_against(cache_s, csv_s, TARGET_RATIO),
     }
 
 
