@@ -32,6 +32,8 @@ TOLERANCE = 1e-4                # relative close difference still counted as rou
 LISTING_SLACK = timedelta(days=7)   # a history from the requested start begins within a week of it
 A_YEAR_OF_SESSIONS = 252
 MAX_SYMBOLS_PER_REQUEST = 100
+RATE_LIMIT_WAIT = timedelta(minutes=1)    # after a rate limit, doubling while it lasts ...
+RATE_LIMIT_MAX_WAIT = timedelta(hours=2)  # ... up to this (longer if Yahoo's Retry-After says so)
 SHARED_START = timedelta(days=31)   # symbols needing starts this close share the earliest: one request
 
 
@@ -66,6 +68,8 @@ class Feed:
         self._now = (lambda: now) if isinstance(now, datetime) else (now or calendar.now_utc)
         self._sleep = sleep or time.sleep
         self._attempts = attempts
+        self._rate_limits = 0                       # refreshes in a row that met a rate limit
+        self._next_try: datetime | None = None      # no request to Yahoo before this
 
     @property
     def store(self) -> Store:
@@ -93,16 +97,24 @@ class Feed:
     # ---- live ------------------------------------------------------------------------------------
 
     def refresh(self) -> MarketData:
-        """Fetch from Yahoo and update the cache; offline sources and replays just re-read."""
+        """Fetch from Yahoo and update the cache; offline sources and replays just re-read.
+
+        While Yahoo rate-limits us, refreshes show the cache without asking, and the error says
+        when the next request will be made.
+        """
         if self.offline:
             return self.initial()
         now = self._now()
         cached = self.store.read_many(self.symbols)
+        if self._next_try is not None and now < self._next_try:
+            return self._assemble(self._after_failure(cached, set(self.symbols), now),
+                                  error=f"{yahoo.Failure.RATE_LIMITED}; {self._next_try_text()}",
+                                  notes=[self._failure_note(yahoo.Failure.RATE_LIMITED, cached)])
         full_start = self._full_start(now)
         fresh, whole_history, failures = {}, set(), {}
         for start, symbols in self._requests(cached, now):
-            if any(exc.failure is yahoo.Failure.RATE_LIMITED for exc in failures.values()):
-                failures.update(dict.fromkeys(symbols, next(iter(failures.values()))))
+            if limit := _rate_limit(failures):
+                failures.update(dict.fromkeys(symbols, limit))
                 continue     # asking again now only prolongs the limit
             try:
                 answer = self._yahoo(symbols, start=start, now=now)
@@ -112,9 +124,12 @@ class Feed:
             fresh.update(answer)
             if start <= full_start:
                 whole_history.update(answer)
+        limit = _rate_limit(failures)
+        self._schedule_next_try(now, limit)
         if failures and not fresh:
             exc = next(iter(failures.values()))
-            return self._assemble(self._after_failure(cached, set(self.symbols), now), error=str(exc),
+            return self._assemble(self._after_failure(cached, set(self.symbols), now),
+                                  error=f"{exc}; {self._next_try_text()}" if limit else str(exc),
                                   notes=[self._failure_note(exc.failure, cached)])
         sane, screened = _screen(fresh)
         fetched, refused = self._save(sane, cached, now, whole_history=whole_history)
@@ -128,7 +143,22 @@ class Feed:
         if no_data := sorted(failed - set(fresh) - set(failures)):
             notes.append(f"Yahoo had no data for {', '.join(no_data)}")
         notes.extend(problems[symbol] for problems in (screened, refused) for symbol in sorted(problems))
-        return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes)
+        return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes,
+                              error=f"{yahoo.Failure.RATE_LIMITED}; {self._next_try_text()}" if limit else None)
+
+    def _schedule_next_try(self, now: datetime, limit: yahoo.FetchError | None) -> None:
+        """After a rate limit, wait a minute, doubling while it lasts (at least what Yahoo asked)."""
+        if limit is None:
+            self._rate_limits, self._next_try = 0, None
+            return
+        self._rate_limits += 1
+        wait = min(RATE_LIMIT_WAIT * 2 ** (self._rate_limits - 1), RATE_LIMIT_MAX_WAIT)
+        if limit.retry_after is not None:
+            wait = max(wait, timedelta(seconds=limit.retry_after))
+        self._next_try = now + wait
+
+    def _next_try_text(self) -> str:
+        return f"next try {self._next_try.astimezone():%H:%M}"   # the user's own clock
 
     def _requests(self, cached: dict[str, pd.DataFrame], now: datetime) -> list[tuple[date, list[str]]]:
         """The downloads of one refresh: (start, symbols), each symbol asking only for what it lacks.
@@ -391,6 +421,10 @@ def _beside(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     merged = pd.concat([kept, new])
     # The usual answer is the latest bars, after everything kept; one with gaps needs sorting.
     return merged if kept.empty or kept.index[-1] < new.index[0] else merged.sort_index()
+
+
+def _rate_limit(failures: dict[str, yahoo.FetchError]) -> yahoo.FetchError | None:
+    return next((exc for exc in failures.values() if exc.failure is yahoo.Failure.RATE_LIMITED), None)
 
 
 def _some(symbols: list[str]) -> str:
