@@ -110,20 +110,7 @@ class Feed:
             return self._assemble(self._after_failure(cached, set(self.symbols), now),
                                   error=f"{yahoo.Failure.RATE_LIMITED}; {self._next_try_text()}",
                                   notes=[self._failure_note(yahoo.Failure.RATE_LIMITED, cached)])
-        full_start = self._full_start(now)
-        fresh, whole_history, failures = {}, set(), {}
-        for start, symbols in self._requests(cached, now):
-            if limit := _rate_limit(failures):
-                failures.update(dict.fromkeys(symbols, limit))
-                continue     # asking again now only prolongs the limit
-            try:
-                answer = self._yahoo(symbols, start=start, now=now)
-            except yahoo.FetchError as exc:
-                failures.update(dict.fromkeys(symbols, exc))
-                continue
-            fresh.update(answer)
-            if start <= full_start:
-                whole_history.update(answer)
+        fresh, whole_history, failures = self._fetch_by_need(cached, now)
         limit = _rate_limit(failures)
         self._schedule_next_try(now, limit)
         if failures and not fresh:
@@ -145,6 +132,25 @@ class Feed:
         notes.extend(problems[symbol] for problems in (screened, refused) for symbol in sorted(problems))
         return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes,
                               error=f"{yahoo.Failure.RATE_LIMITED}; {self._next_try_text()}" if limit else None)
+
+    def _fetch_by_need(self, cached: dict[str, pd.DataFrame], now: datetime
+                       ) -> tuple[dict[str, pd.DataFrame], set[str], dict[str, yahoo.FetchError]]:
+        """Every request of this refresh: the bars that came, the symbols that came whole, what failed."""
+        full_start = self._full_start(now)
+        fresh, whole_history, failures = {}, set(), {}
+        for start, symbols in self._requests(cached, now):
+            if limit := _rate_limit(failures):
+                failures.update(dict.fromkeys(symbols, limit))
+                continue     # asking again now only prolongs the limit
+            try:
+                answer = self._yahoo(symbols, start=start, now=now)
+            except yahoo.FetchError as exc:
+                failures.update(dict.fromkeys(symbols, exc))
+                continue
+            fresh.update(answer)
+            if start <= full_start:
+                whole_history.update(answer)
+        return fresh, whole_history, failures
 
     def _schedule_next_try(self, now: datetime, limit: yahoo.FetchError | None) -> None:
         """After a rate limit, wait a minute, doubling while it lasts (at least what Yahoo asked)."""
