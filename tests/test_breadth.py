@@ -155,3 +155,17 @@ def test_the_reading_is_the_last_date_in_plain_numbers(bundle) -> None:
     assert reading.net_new_highs == reading.new_highs - reading.new_lows > 0
     assert sum(sector.members for sector in reading.sectors) == reading.members
     assert all(type(value) is float for value in (reading.ad_line, reading.mcclellan, reading.summation))
+
+
+@pytest.mark.parametrize("sessions", [0, 1, 2, 30, 251, 252])
+def test_a_short_or_empty_history_gives_what_it_can(bundle, sessions) -> None:
+    closes = bundle.closes.iloc[:sessions, :40]
+    history = breadth.breadth_history(closes, sectors=bundle.sectors)
+    assert len(history.advances) == sessions
+    reading = breadth.reading(history, source="bundled", caveat="")
+    if sessions == 0:
+        assert reading is None
+        return
+    assert all((reading.above[period] is None) == (sessions < period) for period in breadth.AVERAGE_PERIODS)
+    assert (history.new_highs + history.new_lows).iloc[:breadth.YEAR - 1].sum() == 0   # no full year yet
+    assert reading.advances + reading.declines <= reading.members == closes.iloc[-1].notna().sum()

@@ -127,7 +127,7 @@ def breadth_history(closes: pd.DataFrame, *, in_index: pd.DataFrame | None = Non
     new_lows = (full_year & (values <= lowest)).sum(axis=0)
 
     previous = np.empty_like(values)
-    previous[:, 0] = np.nan
+    previous[:, :1] = np.nan
     previous[:, 1:] = values[:, :-1]
     compared = member & np.isfinite(previous)
     advances = (compared & (values > previous)).sum(axis=0)
@@ -225,6 +225,8 @@ def _rolling_extremes(values: np.ndarray, window: int) -> tuple[np.ndarray, np.n
     dates with the members side by side (a dates x members copy), which numpy vectorises.
     """
     members, length = values.shape
+    if length < window:
+        return np.full(values.shape, np.nan), np.full(values.shape, np.nan)
     padded = np.full((-(-length // window) * window, members), np.nan)
     padded[:length] = values.T
     blocks = padded.reshape(-1, window, members)
