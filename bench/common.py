@@ -54,3 +54,9 @@ def median_seconds(work: Callable[[], object], runs: int) -> float:
 
 def verdict(value: float, target: float) -> str:
     return "pass" if value <= target else "FAIL"
+
+
+def ratio_against(measured: float, reference: float, target: float) -> dict:
+    """measured / reference, the target ratio and the verdict, as a benchmark's result reports them."""
+    ratio = measured / reference
+    return {"ratio": round(ratio, 2), "target_ratio": target, "result": verdict(ratio, target)}

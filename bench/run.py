@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 import bench_analysis
+import bench_breadth
+import bench_cache_read
 import bench_idle
 import bench_launch
 import bench_memory
@@ -33,6 +35,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     """(figure, reference, ratio, target, result) per line of the table."""
     launch, idle, refresh = results["launch"], results["idle"], results["refresh"]
     memory, analysis, scale = results["memory"], results["analysis"], results["scale"]
+    breadth, cache_read = results["breadth"], results["cache_read"]
     return [
         ("launch to first full paint (saved view)",
          f"{launch['monitor_s']:.2f} s vs hello-world {launch['hello_world_s']:.2f} s",
@@ -59,6 +62,12 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
          f"{analysis['talib_sma_macd_ms']:.2f} ms", f"{analysis['ratio']:.0f}x", "", ""),
         (f"scale: {scale['rotation_symbols']} symbols x {scale['bars_per_symbol']} bars",
          f"snapshot {scale['build_snapshot_ms']:.0f} ms, paint {scale['paint_ms']:.0f} ms", "", "", ""),
+        (f"breadth: {breadth['members']} members x {breadth['sessions']} sessions",
+         f"every indicator {breadth['breadth_ms']:.0f} ms vs TA-Lib SMA 50+200 {breadth['talib_sma_50_200_ms']:.1f} ms",
+         f"{breadth['ratio']:.1f}x", f"<= {breadth['target_ratio']}x", breadth["result"]),
+        (f"cache read: {cache_read['symbols']} symbols, {cache_read['bars']:,} bars",
+         f"read_many {cache_read['read_many_s']:.2f} s vs pandas.read_csv {cache_read['read_csv_s']:.2f} s",
+         f"{cache_read['ratio']:.2f}x", f"<= {cache_read['target_ratio']}x", cache_read["result"]),
     ]
 
 
@@ -66,7 +75,8 @@ def main() -> None:
     # Benchmarks run the app in this process too: give the run a cache of its own, not the user's.
     os.environ["TUIMARKET_CACHE_DIR"] = tempfile.mkdtemp(prefix="tuimarket-bench-")
     results = {}
-    for module in (bench_launch, bench_idle, bench_refresh, bench_memory, bench_analysis, bench_scale):
+    for module in (bench_launch, bench_idle, bench_refresh, bench_memory, bench_analysis, bench_scale,
+                   bench_breadth, bench_cache_read):
         print(f"running {module.__name__} ...", flush=True)
         result = module.run()
         results[result["name"]] = result

@@ -40,15 +40,24 @@ def modules_loaded_by(code: str, *argv: str) -> set[str]:
     return set(names) | {name.split(".")[0] for name in names}
 
 
+BTREE_PAGE_TYPES = {2, 5, 10, 13}     # interior and leaf pages of indexes and tables
+
+
 def damage_pages(path, pages=3) -> None:
-    """Overwrite the middle of a few b-tree pages in the middle of the file, leaving its header sound."""
+    """Overwrite the middle of a few b-tree pages in the middle of the file, leaving its header sound.
+
+    B-tree pages only: a blob's overflow pages carry no structure for SQLite's check to miss.
+    """
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")     # every page in the main file
         page_size, page_count = (connection.execute(f"PRAGMA {name}").fetchone()[0]
                                  for name in ("page_size", "page_count"))
     connection.close()
     with open(path, "r+b") as file:
-        for page in range(page_count // 2, page_count // 2 + pages):
+        content = file.read()
+        btree = [page for page in range(page_count // 2, page_count)
+                 if content[page * page_size] in BTREE_PAGE_TYPES][:pages]
+        for page in btree:
             file.seek(page * page_size + 100)
             file.write(b"\xde\xad\xbe\xef" * 400)
     with sqlite3.connect(path) as connection:

@@ -34,9 +34,9 @@ from ui_support import bar_text, until
 from tuimarket import cli
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
-from tuimarket.data import bundled
+from tuimarket.data import bundled, store, yahoo
 from tuimarket.data.feed import Feed
-from tuimarket.data.model import Freshness, FreshnessState, MarketData
+from tuimarket.data.model import COLUMNS, Freshness, FreshnessState, MarketData
 from tuimarket.data.store import FILENAME, Store
 from tuimarket.monitor import MarketPipeline, data_status, is_offline
 from tuimarket.report import render
@@ -340,12 +340,21 @@ def test_a_series_of_impossible_bars_is_refused_whole(cache_dir):
     assert any("XLK" in note and "impossible" in note for note in data.notes)
 
 
+def set_cached_price(connection, symbol: str, day: str, column: str, value: float) -> None:
+    """Change one price where the cache keeps what it reads (the packed series), as a bad disk might."""
+    dates, bars = connection.execute("SELECT dates, bars FROM series WHERE symbol = ?", (symbol,)).fetchone()
+    days, values = store._unpack(dates, bars)
+    values = values.copy()
+    values[days == np.datetime64(day), list(COLUMNS).index(column)] = value
+    connection.execute("UPDATE series SET bars = ? WHERE symbol = ?", (store._pack(days, values)[1], symbol))
+
+
 def test_impossible_bars_already_cached_are_ignored_on_read(cache_dir):
     good, _ = good_refresh(cache_dir)
     with sqlite3.connect(cache_dir / FILENAME) as connection:
-        connection.execute("UPDATE bars SET close = 0 WHERE symbol = 'XLK' AND date = '2025-09-24'")
-        connection.execute("UPDATE bars SET high = 9e999 WHERE symbol = 'XLF' AND date = '2025-09-24'")
-        connection.execute("UPDATE bars SET close = NULL WHERE symbol = 'XLE' AND date = '2025-09-24'")
+        set_cached_price(connection, "XLK", "2025-09-24", "Close", 0.0)
+        set_cached_price(connection, "XLF", "2025-09-24", "High", float("inf"))
+        set_cached_price(connection, "XLE", "2025-09-24", "Close", float("nan"))
     connection.close()
     data = feed(FakeYahoo(empty=True), FAULT_TIME).initial()
     for symbol in ("XLK", "XLF", "XLE"):

@@ -239,6 +239,56 @@ def test_a_version_1_cache_is_migrated_keeping_its_bars(cache):
     assert not list(cache.path.parent.glob("market.sqlite3.corrupt-*")) and cache.problem is None
 
 
+def test_a_version_2_cache_is_migrated_keeping_every_bar(cache):
+    """Version 3 reads packed series; a version 2 cache (rows only) gets them built from its rows."""
+    cache.path.parent.mkdir(parents=True)
+    history = {"XLK": xlk(), "XLF": bundled.load("XLF").loc["2025-06-02":"2025-09-25"]}
+    history["XLF"].iloc[3, 2] = float("nan")     # a NULL low, as an old writer may have left
+    with sqlite3.connect(cache.path) as old:
+        for statement in store.SCHEMA[:2]:
+            old.execute(statement)
+        for symbol, bars in history.items():
+            old.executemany("INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [(symbol, day.date().isoformat(), *values) for day, values
+                             in zip(bars.index, bars.itertuples(index=False, name=None))])
+            old.execute("INSERT INTO symbols VALUES (?, '2025-09-26T14:30:00+00:00', 'yahoo', NULL, NULL)",
+                        (symbol,))
+        old.execute("PRAGMA user_version = 2")
+    old.close()
+    read = cache.read_many(["XLF", "XLK"])
+    pd.testing.assert_frame_equal(read["XLK"], history["XLK"], check_freq=False)
+    pd.testing.assert_frame_equal(read["XLF"], history["XLF"].drop(history["XLF"].index[3]), check_freq=False)
+    assert _user_version(cache.path) == store.SCHEMA_VERSION and cache.problem is None
+
+
+def test_reading_many_symbols_is_one_query_per_500(cache):
+    for number in range(600):
+        cache.upsert(f"S{number}", xlk("2025-09-01"), source="yahoo", fetched_at=FETCHED)
+    statements = []
+    cache._connection.set_trace_callback(statements.append)
+    read = cache.read_many([f"S{number}" for number in range(600)] + ["ABSENT"])
+    assert len(read) == 600 and list(read)[:2] == ["S0", "S1"]
+    assert len([sql for sql in statements if sql.startswith("SELECT")]) == 2
+    pd.testing.assert_frame_equal(read["S599"], xlk("2025-09-01"), check_freq=False)
+
+
+def test_reading_matches_the_rows_after_every_kind_of_write(cache):
+    """The packed series follow the rows: merges (the new bar wins a date), gaps, replaces."""
+    cache.upsert("XLK", xlk("2025-08-01", "2025-08-29"), source="yahoo", fetched_at=FETCHED)
+    later = xlk("2025-08-25", "2025-09-25") * 1.0001     # overlapping: these win their dates
+    cache.upsert("XLK", later.drop(later.index[5]), source="yahoo", fetched_at=FETCHED)
+    cache.replace("XLF", bundled.load("XLF").loc["2025-01-02":], source="yahoo", fetched_at=FETCHED)
+    cache.replace("XLF", bundled.load("XLF").loc["2024-01-02":] / 2, source="yahoo", fetched_at=FETCHED)
+    with sqlite3.connect(cache.path) as connection:
+        for symbol in ("XLK", "XLF"):
+            rows = pd.read_sql("SELECT date, open, high, low, close, volume FROM bars WHERE symbol = ? ORDER BY date",
+                               connection, params=(symbol,), parse_dates=["date"], index_col="date")
+            pd.testing.assert_frame_equal(cache.read(symbol), rows.set_axis(list(store.COLUMNS), axis=1),
+                                          check_freq=False, check_names=False, check_index_type=False)
+    connection.close()
+    assert cache.read("XLK").loc["2025-08-29", "Close"] == later.loc["2025-08-29", "Close"]
+
+
 def _user_version(path) -> int:
     with sqlite3.connect(path) as connection:
         version = connection.execute("PRAGMA user_version").fetchone()[0]

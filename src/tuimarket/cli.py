@@ -197,8 +197,14 @@ def _console():
 
 
 def _print_report(config, data, fmt: str) -> None:
+    from dataclasses import replace
+
     from tuimarket.analysis.snapshot import build_snapshot
+    from tuimarket.data.members import for_config
+    from tuimarket.data.store import Store
     from tuimarket.report import render
+
+    data = replace(data, members=for_config(config, Store.for_config(config).read_many))
 
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 100

@@ -101,6 +101,12 @@ class DataSettings:
 
 
 @dataclass(frozen=True)
+class BreadthSettings:
+    enabled: bool = True
+    members: str = "bundled"   # "bundled" (S&P 500 members shipped with tuimarket) or a CSV file's path
+
+
+@dataclass(frozen=True)
 class UiSettings:
     theme: str = "textual-dark"
     bell: bool = False
@@ -143,6 +149,7 @@ class Config:
     chart: ChartSettings = ChartSettings()
     refresh: RefreshSettings = RefreshSettings()
     data: DataSettings = DataSettings()
+    breadth: BreadthSettings = BreadthSettings()
     ui: UiSettings = UiSettings()
     path: str = field(default="(defaults)", compare=False)
 
@@ -262,6 +269,8 @@ class _Reader:
             raise self.fail(key, f"must be one of {', '.join(CHOICES[key])}, got {raw!r}")
         if key == "benchmark":
             self.check_symbol(raw, key)
+        if key == "breadth.members" and (not raw.strip() or not raw.isprintable()):
+            raise self.fail(key, 'must be "bundled" or the path of a CSV file of members')
         return raw
 
     def number(self, raw: Any, key: str, kind: type) -> int | float:

@@ -18,6 +18,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from tuimarket import breadth_report
 from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
 from tuimarket.formatting import NA, below_record, percent, price
@@ -63,6 +64,7 @@ def as_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
             "provisional": snapshot.regime.provisional,
             "commentary": snapshot.regime.commentary,
         },
+        "breadth": snapshot.breadth and breadth_report.as_dict(snapshot.breadth),
         "freshness": dict(snapshot.freshness),
         "notes": list(snapshot.notes),
     }
@@ -248,6 +250,8 @@ def _text(snapshot: MarketSnapshot, *, color: bool, width: int) -> str:
     if snapshot.rotation_commentary:
         console.print(Text(snapshot.rotation_commentary))
         console.print()
+    if snapshot.breadth:
+        console.print(breadth_report.text(snapshot.breadth, snapshot.as_of))
     console.print(_data_text(snapshot))
     return console.file.getvalue()
 
@@ -326,11 +330,25 @@ def _markdown(snapshot: MarketSnapshot) -> str:
         "## Rotation",
         _md_table(ROTATION_HEADERS, [_rotation_cells(row) for row in _by_rank(snapshot)]),
         *([_md(snapshot.rotation_commentary)] if snapshot.rotation_commentary else []),
+        *_breadth_markdown(snapshot),
     ]
     data_lines = [f"- {_md(line)}" for line in _freshness_lines(snapshot)]
     if data_lines:
         parts += ["## Data", "\n".join(data_lines)]
     return "\n\n".join(parts) + "\n"
+
+
+def _breadth_markdown(snapshot: MarketSnapshot) -> list[str]:
+    breadth = snapshot.breadth
+    if breadth is None:
+        return []
+    return [
+        "## Breadth",
+        f"_{_md(breadth_report.headline(breadth, snapshot.as_of))}_",
+        "\n".join(f"- {_md(line)}" for line in breadth_report.lines(breadth)),
+        _md_table(breadth_report.SECTOR_HEADERS, breadth_report.sector_rows(breadth)),
+        _md(breadth_report.caveat_line(breadth)),
+    ]
 
 
 def _md_table(headers: list[str], rows: list[list[str]]) -> str:

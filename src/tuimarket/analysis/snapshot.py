@@ -14,6 +14,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from tuimarket.analysis.breadth import BreadthReading, member_breadth
 from tuimarket.analysis.commentary import describe_index
 from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Formation, Levels, Retest, all_time_high, find_levels
@@ -84,6 +85,7 @@ class MarketSnapshot:
     notes: tuple[str, ...]
     rotation_commentary: str = ""          # who leads and lags, who moved, and the adjustment caveat
     provisional: bool = False              # some index's last bar is still forming: signals are not final
+    breadth: BreadthReading | None = None  # index members' breadth (None when off or without members)
 
 
 def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
@@ -125,6 +127,7 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
         notes=tuple(data.notes),
         rotation_commentary=describe_rotation(rotation, benchmark_name),
         provisional=provisional,
+        breadth=member_breadth(data.members, as_of),
     )
 
 

@@ -1,9 +1,10 @@
 """The feed: what the app and the CLI ask for data. Cache first, then Yahoo, then the bundle.
 
 `initial()` is the start-up path: cache and bundled history only, no network, no calendar.
-`refresh()` is the live path: one batched Yahoo download, merged into the cache, and every
-fault (Yahoo down, one symbol missing, a locked or read-only cache) becomes a freshness state,
-a note or `MarketData.error`, never an exception.
+`refresh()` is the live path: batched Yahoo downloads, each symbol asking only for what it
+lacks (symbols that need the same start share a request of at most 100), merged into the cache;
+every fault (Yahoo down, one symbol missing, a locked or read-only cache) becomes a freshness
+state, a note or `MarketData.error`, never an exception.
 
 Merging is careful about adjusted prices: Yahoo re-adjusts a symbol's whole history after a
 split or dividend, so when the freshly downloaded closes disagree with the cached ones on the
@@ -30,6 +31,10 @@ OVERLAP = pd.offsets.BDay(10)   # re-download this much before the last cached b
 TOLERANCE = 1e-4                # relative close difference still counted as rounding
 LISTING_SLACK = timedelta(days=7)   # a history from the requested start begins within a week of it
 A_YEAR_OF_SESSIONS = 252
+MAX_SYMBOLS_PER_REQUEST = 100
+RATE_LIMIT_WAIT = timedelta(minutes=1)    # after a rate limit, doubling while it lasts ...
+RATE_LIMIT_MAX_WAIT = timedelta(hours=2)  # ... up to this (longer if Yahoo's Retry-After says so)
+SHARED_START = timedelta(days=31)   # symbols needing starts this close share the earliest: one request
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class Feed:
         self._now = (lambda: now) if isinstance(now, datetime) else (now or calendar.now_utc)
         self._sleep = sleep or time.sleep
         self._attempts = attempts
+        self._rate_limits = 0                       # refreshes in a row that met a rate limit
+        self._next_try: datetime | None = None      # no request to Yahoo before this
 
     @property
     def store(self) -> Store:
@@ -90,42 +97,98 @@ class Feed:
     # ---- live ------------------------------------------------------------------------------------
 
     def refresh(self) -> MarketData:
-        """Fetch from Yahoo and update the cache; offline sources and replays just re-read."""
+        """Fetch from Yahoo and update the cache; offline sources and replays just re-read.
+
+        While Yahoo rate-limits us, refreshes show the cache without asking, and the error says
+        when the next request will be made.
+        """
         if self.offline:
             return self.initial()
         now = self._now()
         cached = self.store.read_many(self.symbols)
-        start = self._start(cached, now)
-        try:
-            fresh = self._yahoo(self.symbols, start=start, now=now)
-        except yahoo.FetchError as exc:
-            return self._assemble(self._after_failure(cached, set(self.symbols), now), error=str(exc),
+        if self._next_try is not None and now < self._next_try:
+            return self._assemble(self._after_failure(cached, set(self.symbols), now),
+                                  error=f"{yahoo.Failure.RATE_LIMITED}; {self._next_try_text()}",
+                                  notes=[self._failure_note(yahoo.Failure.RATE_LIMITED, cached)])
+        fresh, whole_history, failures = self._fetch_by_need(cached, now)
+        limit = _rate_limit(failures)
+        self._schedule_next_try(now, limit)
+        if failures and not fresh:
+            exc = next(iter(failures.values()))
+            return self._assemble(self._after_failure(cached, set(self.symbols), now),
+                                  error=f"{exc}; {self._next_try_text()}" if limit else str(exc),
                                   notes=[self._failure_note(exc.failure, cached)])
         sane, screened = _screen(fresh)
-        fetched, refused = self._save(sane, cached, now, whole_history=start <= self._full_start(now))
+        fetched, refused = self._save(sane, cached, now, whole_history=whole_history)
         failed = set(self.symbols) - set(fetched)
         series = self._after_failure(cached, failed, now)
         series.update({symbol: self._live(bars, now) for symbol, bars in fetched.items()})
         notes = []
-        if no_data := sorted(failed - set(fresh)):
+        if failures:
+            notes.append(f"{next(iter(failures.values())).failure} for {_some(sorted(failures))}; "
+                         "showing what was cached")
+        if no_data := sorted(failed - set(fresh) - set(failures)):
             notes.append(f"Yahoo had no data for {', '.join(no_data)}")
         notes.extend(problems[symbol] for problems in (screened, refused) for symbol in sorted(problems))
-        return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes)
+        return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes,
+                              error=f"{yahoo.Failure.RATE_LIMITED}; {self._next_try_text()}" if limit else None)
+
+    def _fetch_by_need(self, cached: dict[str, pd.DataFrame], now: datetime
+                       ) -> tuple[dict[str, pd.DataFrame], set[str], dict[str, yahoo.FetchError]]:
+        """Every request of this refresh: the bars that came, the symbols that came whole, what failed."""
+        full_start = self._full_start(now)
+        fresh, whole_history, failures = {}, set(), {}
+        for start, symbols in self._requests(cached, now):
+            if limit := _rate_limit(failures):
+                failures.update(dict.fromkeys(symbols, limit))
+                continue     # asking again now only prolongs the limit
+            try:
+                answer = self._yahoo(symbols, start=start, now=now)
+            except yahoo.FetchError as exc:
+                failures.update(dict.fromkeys(symbols, exc))
+                continue
+            fresh.update(answer)
+            if start <= full_start:
+                whole_history.update(answer)
+        return fresh, whole_history, failures
+
+    def _schedule_next_try(self, now: datetime, limit: yahoo.FetchError | None) -> None:
+        """After a rate limit, wait a minute, doubling while it lasts (at least what Yahoo asked)."""
+        if limit is None:
+            self._rate_limits, self._next_try = 0, None
+            return
+        self._rate_limits += 1
+        wait = min(RATE_LIMIT_WAIT * 2 ** (self._rate_limits - 1), RATE_LIMIT_MAX_WAIT)
+        if limit.retry_after is not None:
+            wait = max(wait, timedelta(seconds=limit.retry_after))
+        self._next_try = now + wait
+
+    def _next_try_text(self) -> str:
+        return f"next try {self._next_try.astimezone():%H:%M}"   # the user's own clock
+
+    def _requests(self, cached: dict[str, pd.DataFrame], now: datetime) -> list[tuple[date, list[str]]]:
+        """The downloads of one refresh: (start, symbols), each symbol asking only for what it lacks.
+
+        A symbol with a complete cache needs its last few sessions; one new to the cache, or whose
+        history is shorter than `history_years` for no known reason, needs years. Symbols whose
+        starts lie within SHARED_START of each other share one request from the earliest (a few
+        more overlapping bars cost less than another request), at most MAX_SYMBOLS_PER_REQUEST each:
+        adding one symbol costs one request for itself, never everyone's history again.
+        """
+        full_start = self._full_start(now)
+        needs = {symbol: full_start if self._short_of_history(symbol, cached.get(symbol), full_start)
+                 else (cached[symbol].index[-1] - OVERLAP).date() for symbol in self.symbols}
+        groups: list[tuple[date, list[str]]] = []
+        for symbol in sorted(self.symbols, key=needs.__getitem__):
+            if groups and needs[symbol] - groups[-1][0] <= SHARED_START:
+                groups[-1][1].append(symbol)
+            else:
+                groups.append((needs[symbol], [symbol]))
+        return [(start, symbols[first:first + MAX_SYMBOLS_PER_REQUEST])
+                for start, symbols in groups for first in range(0, len(symbols), MAX_SYMBOLS_PER_REQUEST)]
 
     def _full_start(self, now: datetime) -> date:
         return now.date() - timedelta(days=round(365.25 * self.config.data.history_years))
-
-    def _start(self, cached: dict[str, pd.DataFrame], now: datetime) -> date:
-        """Where one batched download starts: as far back as the neediest symbol.
-
-        Symbols with a complete cache only need their last few sessions; a symbol new to the cache,
-        or whose cached history is shorter than `history_years` for no known reason, needs years.
-        One call from the earliest start serves both: one request is kinder to Yahoo's rate limit
-        than two.
-        """
-        full_start = self._full_start(now)
-        return min(full_start if self._short_of_history(s, cached.get(s), full_start)
-                   else (cached[s].index[-1] - OVERLAP).date() for s in self.symbols)
 
     def _short_of_history(self, symbol: str, bars: pd.DataFrame | None, full_start: date) -> bool:
         """Does the cache lack years it should hold? Not when Yahoo said its history begins later."""
@@ -141,8 +204,10 @@ class Feed:
                            attempts=self._attempts, today=now.astimezone(calendar.NEW_YORK).date())
 
     def _save(self, fresh: dict[str, pd.DataFrame], cached: dict[str, pd.DataFrame], now: datetime, *,
-              whole_history: bool) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+              whole_history: set[str]) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
         """Merge each fresh download into the cache; the bars now current, and why others were refused.
+
+        `whole_history` names the symbols whose download asked for all of `history_years`.
 
         A symbol whose history was re-adjusted is downloaded again in full; if that second call
         fails, or brings less history than the cache holds, the symbol is refused (shown stale on
@@ -151,7 +216,8 @@ class Feed:
         full_start = self._full_start(now)
         current, readjusted = {}, []
         for symbol, bars in fresh.items():
-            merged = self._merge(symbol, cached.get(symbol), bars, now, full_start if whole_history else None)
+            merged = self._merge(symbol, cached.get(symbol), bars, now,
+                                 full_start if symbol in whole_history else None)
             if merged is None:
                 readjusted.append(symbol)
             else:
@@ -159,10 +225,12 @@ class Feed:
         refused = {}
         if readjusted:
             start = min(full_start, *(cached[s].index[0].date() for s in readjusted))
-            try:
-                reloaded = self._yahoo(readjusted, start=start, now=now)
-            except yahoo.FetchError:
-                reloaded = {}
+            reloaded = {}
+            for first in range(0, len(readjusted), MAX_SYMBOLS_PER_REQUEST):
+                try:
+                    reloaded |= self._yahoo(readjusted[first:first + MAX_SYMBOLS_PER_REQUEST], start=start, now=now)
+                except yahoo.FetchError:
+                    pass     # refused below, shown stale on its cache
             for symbol in readjusted:
                 old, bars = cached[symbol], reloaded.get(symbol)
                 merged = None if bars is None else self._merge(symbol, old, bars, now, full_start)
@@ -359,6 +427,15 @@ def _beside(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     merged = pd.concat([kept, new])
     # The usual answer is the latest bars, after everything kept; one with gaps needs sorting.
     return merged if kept.empty or kept.index[-1] < new.index[0] else merged.sort_index()
+
+
+def _rate_limit(failures: dict[str, yahoo.FetchError]) -> yahoo.FetchError | None:
+    return next((exc for exc in failures.values() if exc.failure is yahoo.Failure.RATE_LIMITED), None)
+
+
+def _some(symbols: list[str]) -> str:
+    shown = ", ".join(symbols[:5])
+    return shown + (f" and {len(symbols) - 5} more" if len(symbols) > 5 else "")
 
 
 def _span(bars: pd.DataFrame) -> str:

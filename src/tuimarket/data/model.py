@@ -10,10 +10,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from tuimarket.data.members import Members
 
 COLUMNS = ("Open", "High", "Low", "Close", "Volume")
 MAX_PRICE = 1e9     # far above any traded price; 1e300 is a broken feed, not a market
@@ -61,6 +64,7 @@ class MarketData:
     notes: tuple[str, ...] = field(default=())   # human-readable remarks (fallbacks, clipping)
     error: str | None = None           # why the last live fetch failed (the data shown is older)
     origins: Mapping[str, str] = field(default_factory=dict)   # per symbol: "yahoo", "cache" or "bundled"
+    members: Members | None = None     # the index members breadth is measured over (None: breadth off)
 
 
 def empty_bars() -> pd.DataFrame:

