@@ -18,8 +18,8 @@ import pytest
 SCRUBBED = {"NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLORTERM", "COLUMNS", "LINES",
             "TTY_COMPATIBLE", "TTY_INTERACTIVE", "ESCDELAY"}
 SCRUBBED_PREFIXES = ("TUIMARKET_", "TEXTUAL_")
-# The tests' own knobs (the soak's length, pytest-textual-snapshot's temporary dir) stay.
-KEPT = {"TUIMARKET_SOAK_CYCLES", "TEXTUAL_SNAPSHOT_TEMPDIR"}
+# The tests' own knobs (the soak's length, the monkey's seed and steps, the snapshot plugin's dir) stay.
+KEPT = {"TUIMARKET_SOAK_CYCLES", "TUIMARKET_MONKEY_SEED", "TUIMARKET_MONKEY_STEPS", "TEXTUAL_SNAPSHOT_TEMPDIR"}
 XDG_DIRS = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
 
 
