@@ -98,52 +98,97 @@ def find_levels(bars: pd.DataFrame, *, window: int, lookback: int, tolerance: fl
     """Support and resistance at the last bar, and any recent breakout and retest."""
     if bars.empty:
         return Levels((), (), None, None)
-    highs, lows = swing_points(bars, window)
-    recent_start = bars.index[max(len(bars) - lookback, 0)]
-    close = bars["Close"]
-    highs = _standing(highs.loc[highs.index >= recent_start], close, tolerance, direction=1)
-    lows = _standing(lows.loc[lows.index >= recent_start], close, tolerance, direction=-1)
-    pivots = pd.concat([highs, lows])
-    values = pivots.to_numpy(dtype=float)
-    is_high = np.r_[np.ones(len(highs), dtype=bool), np.zeros(len(lows), dtype=bool)]
-    groups = cluster_groups(values, tolerance, min_touches)
-    prices = [float(values[group].mean()) for group in groups]
-    last_close = float(close.iloc[-1])
-    breakout = find_breakout(close, prices)
-    support = tuple(sorted((p for p in prices if p <= last_close), reverse=True)[:MAX_LEVELS])
-    resistance = tuple(p for p in prices if p > last_close)[:MAX_LEVELS]
-    shown = set(support + resistance) | ({breakout.level} if breakout else set())
-    formed_by = {
-        price: Formation(highs=_dates(pivots.index[group[is_high[group]]]),
-                         lows=_dates(pivots.index[group[~is_high[group]]]))
-        for price, group in zip(prices, groups) if price in shown
-    }
-    return Levels(
-        support=support,
-        resistance=resistance,
-        breakout=breakout,
-        retest=find_retest(bars, breakout, tolerance, retest_away) if breakout else None,
-        formed_by=MappingProxyType(formed_by),
-    )
+    tracker = LevelTracker(bars, window=window, lookback=lookback, tolerance=tolerance, min_touches=min_touches)
+    return tracker.levels(len(bars) - 1, retest_away)
 
 
-def _standing(pivots: pd.Series, close: pd.Series, tolerance: float, direction: int) -> pd.Series:
-    """The swing highs (direction 1) or lows (−1) that price has not traded through since: no close
-    beyond the pivot by `tolerance` followed later by a close back on its own side. A level broken
-    within the last BREAKOUT_SESSIONS still stands, so a recent breakout keeps its level."""
-    closes = close.to_numpy(dtype=float) * direction          # a low is a high of the negated prices
-    cutoff = max(len(closes) - BREAKOUT_SESSIONS - 1, 0)
-    positions = close.index.get_indexer(pivots.index)
-    prices = pivots.to_numpy(dtype=float) * direction
-    margins = np.abs(prices) * tolerance
-    # Most pivots were never broken at all: the best later close tells without a scan.
-    best_after = np.r_[np.maximum.accumulate(closes[:cutoff][::-1])[::-1], -np.inf][np.minimum(positions + 1, cutoff)]
-    keep = best_after <= prices + margins
-    for index in np.flatnonzero(~keep):
-        later = closes[positions[index] + 1:cutoff]
-        first_beyond = np.argmax(later > prices[index] + margins[index])
-        keep[index] = not (later[first_beyond:] < prices[index] - margins[index]).any()
-    return pivots[keep]
+class LevelTracker:
+    """The levels of one history as of any of its bars, from one pass over the swing points.
+
+    A swing point stands at bar t (see the module docstring) while it is known (`window` bars
+    after it formed), within the last `lookback` sessions, and not traded through before the last
+    BREAKOUT_SESSIONS sessions. When it is traded through depends only on the closes after it, so
+    it is found once per point, for all bars: `find_levels` at the last bar and the dated events of
+    `analysis.events` at every bar are the same computation.
+    """
+
+    def __init__(self, bars: pd.DataFrame, *, window: int, lookback: int, tolerance: float,
+                 min_touches: int) -> None:
+        self.bars, self.tolerance, self.min_touches = bars, tolerance, min_touches
+        highs, lows = swing_points(bars, window)
+        self.pivots = pd.concat([highs, lows])
+        self.prices = self.pivots.to_numpy(dtype=float)
+        self.is_high = np.r_[np.ones(len(highs), dtype=bool), np.zeros(len(lows), dtype=bool)]
+        positions = bars.index.get_indexer(self.pivots.index)
+        closes = bars["Close"].to_numpy(dtype=float)
+        direction = np.where(self.is_high, 1, -1)
+        traded_through = _traded_through(closes, positions, self.prices, tolerance, direction)
+        # A point stands on the bars [first, last): known, in the lookback, not traded through
+        # before the last BREAKOUT_SESSIONS sessions.
+        self.first = positions + window
+        self.last = np.minimum(positions + lookback, traded_through + BREAKOUT_SESSIONS + 1)
+
+    def prices_at(self, bar: int) -> tuple[list[float], list[np.ndarray]]:
+        """The level prices at `bar`, ascending, and the positions in `pivots` of each one's points."""
+        standing = np.flatnonzero((self.first <= bar) & (bar < self.last))
+        groups = [standing[group] for group in cluster_groups(self.prices[standing], self.tolerance, self.min_touches)]
+        return [float(self.prices[group].mean()) for group in groups], groups
+
+    def levels(self, bar: int, retest_away: float) -> Levels:
+        """`find_levels` of the bars up to and including `bar`."""
+        bars = self.bars.iloc[:bar + 1]
+        close = bars["Close"]
+        prices, groups = self.prices_at(bar)
+        last_close = float(close.iloc[-1])
+        breakout = find_breakout(close, prices)
+        support = tuple(sorted((p for p in prices if p <= last_close), reverse=True)[:MAX_LEVELS])
+        resistance = tuple(p for p in prices if p > last_close)[:MAX_LEVELS]
+        shown = set(support + resistance) | ({breakout.level} if breakout else set())
+        formed_by = {price: self.formation(group) for price, group in zip(prices, groups) if price in shown}
+        return Levels(
+            support=support,
+            resistance=resistance,
+            breakout=breakout,
+            retest=find_retest(bars, breakout, self.tolerance, retest_away) if breakout else None,
+            formed_by=MappingProxyType(formed_by),
+        )
+
+    def formation(self, group: np.ndarray) -> Formation:
+        """The dates of the swing highs and lows at positions `group` of `pivots`."""
+        return Formation(highs=_dates(self.pivots.index[group[self.is_high[group]]]),
+                         lows=_dates(self.pivots.index[group[~self.is_high[group]]]))
+
+
+def _traded_through(closes: np.ndarray, positions: np.ndarray, prices: np.ndarray, tolerance: float,
+                    direction: np.ndarray) -> np.ndarray:
+    """Per swing high (direction 1) or low (−1) at `positions`: the first bar on which price has
+    traded through it, a close beyond it by `tolerance` then a later close back beyond it the other
+    way (len(closes) when never)."""
+    margins = prices * tolerance
+    beyond = _first_beyond(closes, positions + 1, prices + direction * margins, direction)
+    return _first_beyond(closes, beyond + 1, prices - direction * margins, -direction)
+
+
+def _first_beyond(values: np.ndarray, starts: np.ndarray, thresholds: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Per query, the first position ≥ its start whose value is above its threshold (direction 1)
+    or below it (−1), else len(values): a binary descent over sparse tables of range extremes,
+    all queries at once rather than a scan each."""
+    size = len(values)
+    highest, lowest = [values], [values]         # [k][i]: the extreme of values[i:i + 2**k]
+    while 2 ** len(highest) <= size:
+        step = 2 ** (len(highest) - 1)
+        highest.append(np.maximum(highest[-1][:-step], highest[-1][step:]))
+        lowest.append(np.minimum(lowest[-1][:-step], lowest[-1][step:]))
+    found = np.minimum(np.asarray(starts, dtype=np.int64), size)
+    up = direction > 0
+    for power in range(len(highest) - 1, -1, -1):
+        step = 2 ** power
+        # Skip a block of 2**power values when none of them is beyond the threshold.
+        fits = np.flatnonzero(found + step <= size)
+        at = found[fits]
+        none_beyond = np.where(up[fits], highest[power][at] <= thresholds[fits], lowest[power][at] >= thresholds[fits])
+        found[fits[none_beyond]] += step
+    return found
 
 
 def cluster_levels(prices: np.ndarray, tolerance: float, min_touches: int) -> list[float]:
