@@ -127,12 +127,42 @@ class LevelTracker:
         # before the last BREAKOUT_SESSIONS sessions.
         self.first = positions + window
         self.last = np.minimum(positions + lookback, traded_through + BREAKOUT_SESSIONS + 1)
+        # The points in price order (ties in their own order, as a stable sort of a subset keeps them).
+        self.by_price = np.argsort(self.prices, kind="stable")
+        self.sorted_prices = self.prices[self.by_price]
+        self.first_by_price, self.last_by_price = self.first[self.by_price], self.last[self.by_price]
+        self.dates = self.pivots.index.date
 
     def prices_at(self, bar: int) -> tuple[list[float], list[np.ndarray]]:
         """The level prices at `bar`, ascending, and the positions in `pivots` of each one's points."""
         standing = np.flatnonzero((self.first <= bar) & (bar < self.last))
         groups = [standing[group] for group in cluster_groups(self.prices[standing], self.tolerance, self.min_touches)]
         return [float(self.prices[group].mean()) for group in groups], groups
+
+    def levels_between(self, bar: int, low: float, high: float) -> list[tuple[float, np.ndarray]]:
+        """The levels at `bar` priced from `low` to `high`, ascending, each with its points: the same
+        as `prices_at` gives, clustering only from the nearest point that must start a group (one
+        more than `tolerance` above the point below it), not from the lowest."""
+        standing = (self.first_by_price <= bar) & (bar < self.last_by_price)
+        order, prices = self.by_price[standing], self.sorted_prices[standing]
+        widen = 1 + self.tolerance
+        below = np.searchsorted(prices, low / widen, side="right")
+        gaps = np.flatnonzero(prices[1:below] > prices[:below - 1] * widen) if below > 1 else ()
+        start = int(gaps[-1]) + 1 if len(gaps) else 0
+        found = []
+        values = prices.tolist()        # Python floats: the loop below reads them one by one
+        for end in range(start + 1, len(values) + 1):
+            if end == len(values) or values[end] > values[start] * widen:
+                # A group's mean lies between its lowest and highest price.
+                if end - start >= self.min_touches and values[end - 1] >= low:
+                    group = order[start:end]
+                    level = float(self.prices[group].mean())
+                    if low <= level <= high:
+                        found.append((level, group))
+                if end == len(values) or values[end] > high:
+                    break
+                start = end
+        return found
 
     def levels(self, bar: int, retest_away: float) -> Levels:
         """`find_levels` of the bars up to and including `bar`."""
@@ -155,8 +185,8 @@ class LevelTracker:
 
     def formation(self, group: np.ndarray) -> Formation:
         """The dates of the swing highs and lows at positions `group` of `pivots`."""
-        return Formation(highs=_dates(self.pivots.index[group[self.is_high[group]]]),
-                         lows=_dates(self.pivots.index[group[~self.is_high[group]]]))
+        return Formation(highs=tuple(sorted(self.dates[group[self.is_high[group]]])),
+                         lows=tuple(sorted(self.dates[group[~self.is_high[group]]])))
 
 
 def _traded_through(closes: np.ndarray, positions: np.ndarray, prices: np.ndarray, tolerance: float,
@@ -209,36 +239,45 @@ def cluster_groups(prices: np.ndarray, tolerance: float, min_touches: int) -> li
     return groups
 
 
-def _dates(days: pd.Index) -> tuple[date, ...]:
-    return tuple(sorted(day.date() for day in days))
-
-
-def find_breakout(close: pd.Series, levels: list[float]) -> Breakout | None:
-    """The latest close crossing above a level in the last BREAKOUT_SESSIONS, price still above."""
+def find_breakout(close: pd.Series, levels: list[float], direction: int = 1) -> Breakout | None:
+    """The latest close crossing above a level in the last BREAKOUT_SESSIONS, price still above
+    (with `direction` −1: below a level, price still below: a breakdown)."""
     if len(close) < 2 or not levels:
         return None
-    recent = close.iloc[-(BREAKOUT_SESSIONS + 1):].to_numpy()
-    level_grid = np.asarray(levels)[:, None]
+    recent = close.iloc[-(BREAKOUT_SESSIONS + 1):].to_numpy() * direction
+    level_grid = np.asarray(levels)[:, None] * direction
     crossed = (recent[:-1] <= level_grid) & (recent[1:] > level_grid) & (recent[-1] > level_grid)
     level_rows, sessions = np.nonzero(crossed)
     if len(sessions) == 0:
         return None
-    latest = np.argmax(sessions)      # the most recent crossing (the highest level on a tie)
+    latest = np.argmax(sessions)      # the most recent crossing (the first level in `levels` on a tie)
     day = close.index[len(close) - len(recent) + 1 + sessions[latest]]
     return Breakout(level=float(levels[level_rows[latest]]), date=day.date())
 
 
-def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float, away: float) -> Retest | None:
-    """The latest return to `breakout`'s level, after a close `away` above it, with closes holding above."""
+def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float, away: float,
+                direction: int = 1) -> Retest | None:
+    """The latest return to `breakout`'s level, after a close `away` above it, with closes holding
+    above (with `direction` −1, a breakdown's: a rally back up to the level, closes holding below)."""
     after = bars.loc[bars.index > pd.Timestamp(breakout.date)]
-    if after.empty or (after["Close"] <= breakout.level).any():
+    closes = after["Close"].to_numpy(dtype=float)
+    if (closes * direction <= breakout.level * direction).any():
         return None
-    moved_away = after.index[after["Close"] >= breakout.level * (1 + away)]
-    if moved_away.empty:
-        return None
-    back = after.loc[after.index > moved_away[0]]
-    touched = back.index[back["Low"] <= breakout.level * (1 + tolerance)]
-    return Retest(level=breakout.level, date=touched[-1].date()) if len(touched) else None
+    reach = after["Low" if direction == 1 else "High"].to_numpy(dtype=float)
+    touched = retest_touches(closes, reach, breakout.level, tolerance, away, direction)
+    return Retest(level=breakout.level, date=after.index[touched[-1]].date()) if len(touched) else None
+
+
+def retest_touches(closes: np.ndarray, reach: np.ndarray, level: float, tolerance: float, away: float,
+                   direction: int = 1) -> np.ndarray:
+    """The positions, in the bars after a break of `level`, where price came back to it: the lows
+    (`reach`; the highs of a breakdown) within `tolerance` of it, after a first close `away` beyond
+    it. Whether the closes held is the caller's to check."""
+    moved_away = np.flatnonzero(closes * direction >= level * (1 + direction * away) * direction)
+    if not len(moved_away):
+        return moved_away
+    later = np.arange(moved_away[0] + 1, len(closes))
+    return later[reach[later] * direction <= level * (1 + direction * tolerance) * direction]
 
 
 def all_time_high(close: pd.Series) -> AllTimeHigh | None:
