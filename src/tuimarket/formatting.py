@@ -17,3 +17,10 @@ def percent(value: float | None, signed: bool = True) -> str:
         text = f"{value:+.1%}"
         return "+0.0%" if text == "-0.0%" else text   # a rounding artefact, not a loss
     return f"{value:.0%}"
+
+
+def escape_markdown(text: str) -> str:
+    """Escape what markdown would otherwise interpret inside a table cell or a line."""
+    for special in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
+        text = text.replace(special, "\\" + special)
+    return text
