@@ -10,7 +10,8 @@ import pytest
 
 PURE = ["tuimarket.config", "tuimarket.data.model", "tuimarket.data.bundled", "tuimarket.data.store",
         "tuimarket.data.yahoo", "tuimarket.data.calendar", "tuimarket.data.feed", "tuimarket.report",
-        "tuimarket.analysis.snapshot", "tuimarket.analysis.indicators", "tuimarket.analysis.rotation"]
+        "tuimarket.analysis.snapshot", "tuimarket.analysis.indicators", "tuimarket.analysis.rotation",
+        "tuimarket.analysis.events", "tuimarket.analysis.changes", "tuimarket.events_report"]
 UI = ["tuimarket.ui.app", "tuimarket.ui.viewmodels", "tuimarket.ui.screens.detail"]
 
 

@@ -41,7 +41,12 @@ def _as_of(text: str) -> date:
 
 
 def _since(text: str) -> date | str:
-    return text if text in WINDOWS else _as_of(text)
+    if text in WINDOWS:
+        return text
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be week, month or a date written YYYY-MM-DD, got {text!r}") from None
 
 
 def _common_options() -> argparse.ArgumentParser:
