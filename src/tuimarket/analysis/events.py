@@ -256,25 +256,20 @@ def _level_events(bars: pd.DataFrame, event, config: Config) -> Iterator[Event]:
     tracker = LevelTracker(bars, window=settings.swing_window, lookback=settings.level_lookback,
                            tolerance=tolerance, min_touches=settings.level_min_touches)
     closes = bars["Close"].to_numpy(dtype=float)
+    dates = bars.index.date
     reach = {1: bars["Low"].to_numpy(dtype=float), -1: bars["High"].to_numpy(dtype=float)}
     # A level is the same level while it keeps one of its swing points (it moves when one joins).
     failures: dict[int, list[tuple[set[int], int]]] = {}   # session → (points, direction) of breaks failing then
     live: list[tuple[set[int], int, int]] = []             # (points, direction, until) of breaks still followed
     outcomes: set[tuple[EventKind, int, int]] = set()
-    for position in _crossing_candidates(tracker, closes):
-        before, now = closes[position - 1], closes[position]
-        direction = 1 if now > before else -1
-        crossed = [(level, group) for level, group in tracker.levels_between(position, min(before, now), max(before, now))
-                   if before * direction <= level * direction < now * direction]
-        if not crossed:
-            continue
-        level, group = crossed[0]        # the first of the levels crossed, as `find_breakout` picks it
+    for position, direction, level, group in tracker.crossings():
         # A close back through a level just broken is that break failing, and a level that moved
         # a little (a new swing point joined it) while its break is followed is not broken again.
         points = set(group.tolist())
+        live = [followed for followed in live if position < followed[2]]
         if any(points & failed and way == -direction for failed, way in failures.get(position, ())):
             continue
-        if any(points & followed and way == direction and position < until for followed, way, until in live):
+        if any(points & followed and way == direction for followed, way, _ in live):
             continue
         formed_by = tracker.formation(group)
         fields = dict(value=level, formed_by=formed_by)
@@ -284,7 +279,7 @@ def _level_events(bars: pd.DataFrame, event, config: Config) -> Iterator[Event]:
         held = closes[after][:back[0] if len(back) else None]
         touches = retest_touches(held, reach[direction][after][:len(held)], level, tolerance, settings.retest_away,
                                  direction)
-        fields |= dict(since=bars.index[position].date(), subject="above" if direction == 1 else "below")
+        fields |= dict(since=dates[position], subject="above" if direction == 1 else "below")
         until, outcome = after.stop, None
         if len(touches):
             outcome = (EventKind.RETEST_HELD, position + 1 + int(touches[0]), direction)
@@ -296,38 +291,6 @@ def _level_events(bars: pd.DataFrame, event, config: Config) -> Iterator[Event]:
         if outcome and outcome not in outcomes:     # one per session and way: the oldest break's
             outcomes.add(outcome)
             yield event(*outcome[:2], **fields)
-
-
-def _crossing_candidates(tracker: LevelTracker, closes: np.ndarray) -> np.ndarray:
-    """The sessions whose close may cross a standing level, checked for all swing points at once:
-    a level is the mean of at least `min_touches` points within `tolerance` of the lowest, so a
-    standing point lies between the previous close (widened by the tolerance) and this close, with
-    enough standing points within the tolerance of it."""
-    order = np.argsort(tracker.prices, kind="stable")
-    prices = tracker.prices[order]
-    widen = 1 + tracker.tolerance
-    previous, current = closes[:-1], closes[1:]
-    low, high = np.minimum(previous, current) / widen, np.maximum(previous, current) * widen
-    sessions, points = _pairs(np.searchsorted(prices, low), np.searchsorted(prices, high, side="right"))
-    sessions, points = sessions + 1, order[points]
-    standing = (tracker.first[points] <= sessions) & (sessions < tracker.last[points])
-    sessions, points = sessions[standing], points[standing]
-    near_low = np.searchsorted(prices, tracker.prices / widen)
-    near_high = np.searchsorted(prices, tracker.prices * widen, side="right")
-    pair, neighbours = _pairs(near_low[points], near_high[points])
-    neighbours = order[neighbours]
-    on = sessions[pair]
-    counts = np.bincount(pair[(tracker.first[neighbours] <= on) & (on < tracker.last[neighbours])],
-                         minlength=len(sessions))
-    return np.unique(sessions[counts >= tracker.min_touches])
-
-
-def _pairs(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(row, position) for every position in starts[row]..ends[row] − 1 of every row."""
-    counts = np.maximum(ends - starts, 0)
-    rows = np.repeat(np.arange(len(starts)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    return rows, starts[rows] + offsets
 
 
 def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Config, event) -> Iterator[Event]:

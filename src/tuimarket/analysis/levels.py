@@ -22,10 +22,11 @@ just above the level, is not a retest.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -127,10 +128,6 @@ class LevelTracker:
         # before the last BREAKOUT_SESSIONS sessions.
         self.first = positions + window
         self.last = np.minimum(positions + lookback, traded_through + BREAKOUT_SESSIONS + 1)
-        # The points in price order (ties in their own order, as a stable sort of a subset keeps them).
-        self.by_price = np.argsort(self.prices, kind="stable")
-        self.sorted_prices = self.prices[self.by_price]
-        self.first_by_price, self.last_by_price = self.first[self.by_price], self.last[self.by_price]
         self.dates = self.pivots.index.date
 
     def prices_at(self, bar: int) -> tuple[list[float], list[np.ndarray]]:
@@ -139,30 +136,52 @@ class LevelTracker:
         groups = [standing[group] for group in cluster_groups(self.prices[standing], self.tolerance, self.min_touches)]
         return [float(self.prices[group].mean()) for group in groups], groups
 
-    def levels_between(self, bar: int, low: float, high: float) -> list[tuple[float, np.ndarray]]:
-        """The levels at `bar` priced from `low` to `high`, ascending, each with its points: the same
-        as `prices_at` gives, clustering only from the nearest point that must start a group (one
-        more than `tolerance` above the point below it), not from the lowest."""
-        standing = (self.first_by_price <= bar) & (bar < self.last_by_price)
-        order, prices = self.by_price[standing], self.sorted_prices[standing]
+    def crossings(self) -> Iterator[tuple[int, int, float, np.ndarray]]:
+        """Every session whose close crosses a level standing then: (session, +1 above or −1 below,
+        the level, its points). Where several are crossed at once, the lowest, as `find_breakout`
+        picks it. One pass over the sessions keeps the standing points in price order as they
+        come and go, and clusters only around each move, from the nearest point that must start a
+        group (one more than `tolerance` above the point below it): the same levels as `prices_at`."""
+        closes = self.bars["Close"].to_numpy(dtype=float).tolist()
+        arriving, leaving = _by_session(self.first, self.last), _by_session(self.last, self.last, self.first)
+        prices = self.prices.tolist()
+        standing: list[tuple[float, int]] = []       # (price, point), sorted as a stable sort orders them
         widen = 1 + self.tolerance
-        below = np.searchsorted(prices, low / widen, side="right")
-        gaps = np.flatnonzero(prices[1:below] > prices[:below - 1] * widen) if below > 1 else ()
-        start = int(gaps[-1]) + 1 if len(gaps) else 0
-        found = []
-        values = prices.tolist()        # Python floats: the loop below reads them one by one
-        for end in range(start + 1, len(values) + 1):
-            if end == len(values) or values[end] > values[start] * widen:
-                # A group's mean lies between its lowest and highest price.
-                if end - start >= self.min_touches and values[end - 1] >= low:
-                    group = order[start:end]
-                    level = float(self.prices[group].mean())
-                    if low <= level <= high:
-                        found.append((level, group))
-                if end == len(values) or values[end] > high:
+        for bar in range(1, len(closes)):
+            for point in leaving.get(bar, ()):
+                standing.remove((prices[point], point))
+            for point in arriving.get(bar, ()):
+                bisect.insort(standing, (prices[point], point))
+            before, now = closes[bar - 1], closes[bar]
+            low, high = min(before, now), max(before, now)
+            start = bisect.bisect_right(standing, (low / widen, np.inf))
+            if start == len(standing) or standing[start][0] > high:
+                continue                               # no point near the move: no level either
+            start -= 1
+            while start > 0 and standing[start][0] <= standing[start - 1][0] * widen:
+                start -= 1
+            start = max(start, 0)
+            direction = 1 if now > before else -1
+            for level, group in self._groups_from(standing, start, low, high):
+                if before * direction <= level * direction < now * direction:
+                    yield bar, direction, level, np.array(group)
                     break
+
+    def _groups_from(self, standing: list[tuple[float, int]], start: int, low: float,
+                     high: float) -> Iterator[tuple[float, list[int]]]:
+        """The groups of `cluster_groups` from the point at `start` (which must start one), up to
+        `high`, as (mean price, points), ascending, those priced from `low` on."""
+        widen = 1 + self.tolerance
+        size = len(standing)
+        for end in range(start + 1, size + 1):
+            if end == size or standing[end][0] > standing[start][0] * widen:
+                if end - start >= self.min_touches and standing[end - 1][0] >= low:
+                    level = _mean([price for price, _ in standing[start:end]])
+                    if low <= level <= high:
+                        yield level, [point for _, point in standing[start:end]]
+                if end == size or standing[end][0] > high:
+                    return
                 start = end
-        return found
 
     def levels(self, bar: int, retest_away: float) -> Levels:
         """`find_levels` of the bars up to and including `bar`."""
@@ -187,6 +206,21 @@ class LevelTracker:
         """The dates of the swing highs and lows at positions `group` of `pivots`."""
         return Formation(highs=tuple(sorted(self.dates[group[self.is_high[group]]])),
                          lows=tuple(sorted(self.dates[group[~self.is_high[group]]])))
+
+
+def _mean(prices: list[float]) -> float:
+    """numpy's mean, bit for bit: it adds fewer than 8 values one by one, as `sum` does, and more
+    in pairs."""
+    return sum(prices) / len(prices) if len(prices) < 8 else float(np.mean(prices))
+
+
+def _by_session(sessions: np.ndarray, last: np.ndarray, first: np.ndarray | None = None) -> dict[int, list[int]]:
+    """Session → the points at `sessions` (those ever standing: first < last), in point order."""
+    first = sessions if first is None else first
+    grouped: dict[int, list[int]] = {}
+    for point in np.flatnonzero(first < last).tolist():
+        grouped.setdefault(int(sessions[point]), []).append(point)
+    return grouped
 
 
 def _traded_through(closes: np.ndarray, positions: np.ndarray, prices: np.ndarray, tolerance: float,
