@@ -12,6 +12,7 @@ import talib
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tuimarket.analysis.events import MARKET, Event, EventKind, market_events
+from tuimarket.analysis.levels import LevelTracker, find_breakout
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
 from tuimarket.data import bundled
@@ -160,3 +161,18 @@ def test_the_events_of_a_date_are_what_report_as_of_that_date_says(events, day):
     stance_events = [event for event in events if event.symbol == MARKET and event.date == day]
     changed = now.regime.stance != then.regime.stance
     assert [(e.previous, e.state) for e in stance_events] == ([(then.regime.stance, now.regime.stance)] if changed else [])
+
+
+def test_the_crossings_of_one_pass_are_the_breaks_find_levels_dates_each_session():
+    bars = BARS["^RUT"].loc[:"2024-12-31"]
+    settings = CONFIG.analysis
+    tracker = LevelTracker(bars, window=settings.swing_window, lookback=settings.level_lookback,
+                           tolerance=settings.level_tolerance, min_touches=settings.level_min_touches)
+    crossings = {bar: (direction, level) for bar, direction, level, _ in tracker.crossings()}
+    for bar in range(len(bars) - 250, len(bars)):
+        prices, _ = tracker.prices_at(bar)
+        for direction in (1, -1):
+            crossing = find_breakout(bars["Close"].iloc[:bar + 1], prices, direction)
+            dated_today = crossing is not None and crossing.date == bars.index[bar].date()
+            assert dated_today == (crossings.get(bar, (0, None))[0] == direction)
+            assert not dated_today or crossings[bar][1] == crossing.level

@@ -7,18 +7,12 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tuimarket import cli
 
-
-@pytest.fixture(autouse=True)
-def offline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("TUIMARKET_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+from test_cli import offline_cache  # noqa: F401 - autouse: a cache and config of the test's own
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
