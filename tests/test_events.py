@@ -3,7 +3,7 @@ agreement of each event with `report --as-of` its date."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd

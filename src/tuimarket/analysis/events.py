@@ -145,7 +145,7 @@ def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: 
     last_bars = {symbol: frame.index[-1].date() for symbol, frame in frames.items() if len(frame)}
     index_forming = {entry.symbol for entry in config.indexes} & set(forming)
     forming_days = {symbol: last_bars[symbol] for symbol in forming if symbol in last_bars}
-    if index_forming and timeline is not None and len(timeline):
+    if index_forming and len(timeline):
         forming_days[MARKET] = timeline.index[-1].date()
     events = [_provisional(event) if forming_days.get(event.symbol) == event.date else event for event in events]
     return tuple(sorted(events, key=lambda event: (event.date, event.kind.importance, event.symbol, event.subject)))
