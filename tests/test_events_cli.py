@@ -87,8 +87,8 @@ def test_report_since_a_date_in_markdown_and_json(capsys):
     changes = json.loads(out)["changes"]
     assert changes["title"] == "Since last month" and changes["since"] == "2024-10-09"
     kinds = [event["kind"] for event in changes["events"]]
-    importance = ["stance_changed", "uptrend_confirmed", "uptrend_lost", "breakout", "breakdown", "retest_held",
-                  "retest_failed", "record_close", "year_low", "macd_buy", "macd_sell", "momentum_up", "momentum_down",
+    importance = ["stance_changed", "uptrend_confirmed", "uptrend_lost", "breakout", "breakdown", "record_close",
+                  "year_low", "retest_held", "retest_failed", "macd_buy", "macd_sell", "momentum_up", "momentum_down",
                   "golden_cross", "death_cross", "above_average", "below_average", "average_up", "average_down",
                   "rs_up", "rs_down", "quadrant_changed"]
     assert kinds == sorted(kinds, key=importance.index)

@@ -70,13 +70,13 @@ class _Story:
         return _first(self.market, STORY_LINES) or ["No change in the stance or the sectors."]
 
 
-STORY_LINES, STORY_PER_INDEX = 8, 3       # the most important changes; `tuimarket events` lists them all
+STORY_LINES, STORY_PER_INDEX = 8, 4       # the most important changes; `tuimarket events` lists them all
 
 
 def _first(lines: list[str], most: int) -> list[str]:
     if len(lines) <= most:
         return lines
-    return lines[:most] + [f"And {len(lines) - most} more (see tuimarket events)."]
+    return lines[:most] + [f"({len(lines) - most} more changes: tuimarket events.)"]
 
 
 def as_dict(snapshot: MarketSnapshot, changes: Changes | None = None) -> dict[str, Any]:

@@ -69,10 +69,10 @@ class EventKind(str, enum.Enum):
     UPTREND_LOST = "uptrend_lost", "uptrend lost", 1
     BREAKOUT = "breakout", "breakout", 1
     BREAKDOWN = "breakdown", "breakdown", 1
-    RETEST_HELD = "retest_held", "retest held", 1
-    RETEST_FAILED = "retest_failed", "retest failed", 1
     RECORD_CLOSE = "record_close", "record close", 1
     YEAR_LOW = "year_low", "52-week low", 1
+    RETEST_HELD = "retest_held", "retest held", 1      # what became of a break: after the record, it
+    RETEST_FAILED = "retest_failed", "retest failed", 1   # follows up news already told
     MACD_BUY = "macd_buy", "MACD buy", 1
     MACD_SELL = "macd_sell", "MACD sell", 1
     MOMENTUM_UP = "momentum_up", "momentum up", 1
