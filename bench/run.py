@@ -15,6 +15,7 @@ from pathlib import Path
 import bench_analysis
 import bench_breadth
 import bench_cache_read
+import bench_events
 import bench_idle
 import bench_launch
 import bench_memory
@@ -34,7 +35,7 @@ def machine() -> dict:
 def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     """(figure, reference, ratio, target, result) per line of the table."""
     launch, idle, refresh = results["launch"], results["idle"], results["refresh"]
-    memory, analysis, scale = results["memory"], results["analysis"], results["scale"]
+    memory, analysis, scale, events = results["memory"], results["analysis"], results["scale"], results["events"]
     breadth, cache_read = results["breadth"], results["cache_read"]
     return [
         ("launch to first full paint (saved view)",
@@ -60,6 +61,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
          memory["result"]),
         ("analysis vs TA-Lib", f"build_snapshot {analysis['build_snapshot_ms']:.1f} ms vs TA-Lib SMA+MACD "
          f"{analysis['talib_sma_macd_ms']:.2f} ms", f"{analysis['ratio']:.0f}x", "", ""),
+        (f"all events, {events['symbols']} symbols x 35 years", f"{events['events_s']:.2f} s vs the timeline "
+         f"{events['timeline_s']:.2f} s", f"{events['ratio']:.0f}x", f"<= {events['target_s']} s", events["result"]),
         (f"scale: {scale['rotation_symbols']} symbols x {scale['bars_per_symbol']} bars",
          f"snapshot {scale['build_snapshot_ms']:.0f} ms, paint {scale['paint_ms']:.0f} ms", "", "", ""),
         (f"breadth: {breadth['members']} members x {breadth['sessions']} sessions",
@@ -75,7 +78,7 @@ def main() -> None:
     # Benchmarks run the app in this process too: give the run a cache of its own, not the user's.
     os.environ["TUIMARKET_CACHE_DIR"] = tempfile.mkdtemp(prefix="tuimarket-bench-")
     results = {}
-    for module in (bench_launch, bench_idle, bench_refresh, bench_memory, bench_analysis, bench_scale,
+    for module in (bench_launch, bench_idle, bench_refresh, bench_memory, bench_analysis, bench_events, bench_scale,
                    bench_breadth, bench_cache_read):
         print(f"running {module.__name__} ...", flush=True)
         result = module.run()

@@ -1,4 +1,4 @@
-"""The command line: `tuimarket` (the monitor), `tuimarket data`, `report`, `history`, `evaluate`.
+"""The command line: `tuimarket` (the monitor), `tuimarket data`, `report`, `history`, `evaluate`, `events`.
 
 Exit status: 0 success, 2 a user's mistake (usage, config, dates), 1 anything unexpected.
 A user's mistake is one line on stderr, never a traceback. Heavy modules (pandas, Textual,
@@ -19,6 +19,8 @@ from tuimarket.config import SOURCES, ConfigError
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
 REPORT_FORMATS = ("text", "markdown", "json")
 HISTORY_FORMATS = ("text", "csv", "json")     # tuimarket.timeline_report's, without importing pandas
+EVENT_FORMATS = ("text", "markdown", "json", "csv")   # tuimarket.events_report's
+WINDOWS = ("week", "month")                   # tuimarket.analysis.changes's
 
 
 class UserError(Exception):
@@ -36,6 +38,15 @@ def _as_of(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a date written YYYY-MM-DD, got {text!r}") from None
+
+
+def _since(text: str) -> date | str:
+    if text in WINDOWS:
+        return text
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be week, month or a date written YYYY-MM-DD, got {text!r}") from None
 
 
 def _common_options() -> argparse.ArgumentParser:
@@ -66,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[common],
                                  help="print the analysis as text, markdown or json")
     report.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default: text)")
+    report.add_argument("--since", type=_since, metavar="week|month|YYYY-MM-DD", default="week",
+                        help="what changed since when (default: week)")
     history = commands.add_parser("history", parents=[common],
                                   help="print the stance and each index's signals for every session")
     _span_options(history)
@@ -73,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", parents=[common],
                                    help="how the stance would have served: shares, changes, a sanity backtest")
     _span_options(evaluate)
+    events = commands.add_parser("events", parents=[common],
+                                 help="list what changed: signals, breakouts, records, the stance (newest first)")
+    events.add_argument("--symbols", nargs="+", metavar="SYMBOL",
+                        help="only these symbols ('market' for the stance; default: all)")
+    events.add_argument("--since", type=_since, metavar="week|month|YYYY-MM-DD", default="month",
+                        help="the first date listed (default: month)")
+    events.add_argument("--kinds", nargs="+", metavar="KIND", help="only these kinds (default: all)")
+    events.add_argument("--format", choices=EVENT_FORMATS, default="text", help="output format (default: text)")
     return parser
 
 
@@ -113,7 +134,9 @@ def _run(argv: Sequence[str] | None) -> int:
         if command == "data":
             _print_data_table(config, data)
         elif command == "report":
-            _print_report(config, data, options["format"])
+            _print_report(config, data, options["format"], options["since"])
+        elif command == "events":
+            _print_events(config, data, options)
         else:
             _print_timeline(config, data, command, options)
         return EXIT_OK
@@ -196,7 +219,7 @@ def _console():
     return PipeAwareConsole()
 
 
-def _print_report(config, data, fmt: str) -> None:
+def _print_report(config, data, fmt: str, since: date | str) -> None:
     from dataclasses import replace
 
     from tuimarket.analysis.snapshot import build_snapshot
@@ -206,10 +229,55 @@ def _print_report(config, data, fmt: str) -> None:
 
     data = replace(data, members=for_config(config, Store.for_config(config).read_many))
 
+    snapshot = build_snapshot(config, data)
+    changes = _changes(config, data, since) if snapshot.as_of else None
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 100
-    sys.stdout.write(render(build_snapshot(config, data), fmt, color=color, width=width))
+    sys.stdout.write(render(snapshot, fmt, color=color, width=width, changes=changes))
     sys.stdout.flush()
+
+
+def _changes(config, data, since: date | str):
+    """The events of the window `since` up to the data's date (see analysis.changes)."""
+    from tuimarket.analysis.changes import changes_since
+    from tuimarket.analysis.events import market_events
+    from tuimarket.data.model import clip
+
+    if data.as_of is None:
+        raise UserError("there is no price history")
+    if isinstance(since, date) and since > data.as_of:
+        raise UserError(f"--since {since} is after the last session ({data.as_of})")
+    bars = {symbol: clip(frame, data.as_of).dropna(subset=["Close"]) for symbol, frame in data.bars.items()}
+    forming = {symbol for symbol, freshness in data.freshness.items() if freshness.partial}
+    last_closes = {symbol: float(frame["Close"].iloc[-1]) for symbol, frame in bars.items() if len(frame)}
+    return changes_since(market_events(config, bars, forming=forming), data.as_of, since, last_closes)
+
+
+def _print_events(config, data, options: dict) -> None:
+    """`events`: the window's events of the chosen symbols and kinds, newest first."""
+    from tuimarket.analysis.events import MARKET, EventKind
+    from tuimarket.events_report import render_events
+
+    known_symbols = {MARKET, *data.bars}
+    symbols = _listed(options["symbols"])
+    if unknown := [symbol for symbol in symbols if symbol not in known_symbols]:
+        raise UserError(f"--symbols: unknown symbol {unknown[0]!r} (known: {', '.join(sorted(known_symbols))})")
+    kind_names = {kind.value for kind in EventKind}
+    kinds = _listed(options["kinds"])
+    if unknown := [kind for kind in kinds if kind not in kind_names]:
+        raise UserError(f"--kinds: unknown kind {unknown[0]!r} (known: {', '.join(kind.value for kind in EventKind)})")
+    changes = _changes(config, data, options["since"])
+    chosen = [event for event in changes.events
+              if (not symbols or event.symbol in symbols) and (not kinds or event.kind.value in kinds)]
+    names = {entry.symbol: entry.name for entry in config.indexes + config.rotation.symbols}
+    sys.stdout.write(render_events(chosen, options["format"], names, config.name_of(config.benchmark),
+                                   changes.last_closes))
+    sys.stdout.flush()
+
+
+def _listed(values: list[str] | None) -> list[str]:
+    """`--symbols A B` or `--symbols A,B`: each value, once, in order."""
+    return list(dict.fromkeys(part.strip() for value in values or () for part in value.split(",") if part.strip()))
 
 
 def _print_timeline(config, data, command: str, options: dict) -> None:

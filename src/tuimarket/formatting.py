@@ -37,3 +37,10 @@ def below_record(fraction: float | None) -> str:
     if fraction <= 0:
         return "record"
     return f"{-fraction:.1%}" if fraction >= 0.0005 else f"{-max(fraction, 0.0001):.2%}"
+
+
+def escape_markdown(text: str) -> str:
+    """Escape what markdown would otherwise interpret inside a table cell or a line."""
+    for special in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
+        text = text.replace(special, "\\" + special)
+    return text

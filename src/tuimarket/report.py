@@ -21,7 +21,9 @@ from rich.text import Text
 from tuimarket import breadth_report
 from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
-from tuimarket.formatting import NA, below_record, percent, price
+from tuimarket.analysis.changes import Changes, ordered, sentences
+from tuimarket.events_report import event_dict
+from tuimarket.formatting import NA, below_record, escape_markdown as _md, percent, price
 
 FORMATS = ("text", "markdown", "json")
 TREND_STYLES = {"uptrend": "bold green", "downtrend": "bold red", "sideways": "bold yellow"}
@@ -29,12 +31,15 @@ STANCE_STYLES = {"fully_invested": "bold green", "partially_invested": "bold yel
 QUADRANT_STYLES = {"leading": "green", "weakening": "yellow", "lagging": "red", "improving": "cyan"}
 
 
-def render(snapshot: MarketSnapshot, fmt: str, *, color: bool = True, width: int = 100) -> str:
-    """The snapshot as `fmt` (one of FORMATS)."""
+def render(snapshot: MarketSnapshot, fmt: str, *, color: bool = True, width: int = 100,
+           changes: Changes | None = None) -> str:
+    """The snapshot as `fmt` (one of FORMATS); with `changes`, what changed in that window first:
+    the stance's and the sectors' in their own section, each index's at the head of its commentary."""
+    story = _Story(snapshot, changes)
     renderers: dict[str, Callable[[], str]] = {
-        "text": lambda: _text(snapshot, color=color, width=width),
-        "markdown": lambda: _markdown(snapshot),
-        "json": lambda: json.dumps(_finite(as_dict(snapshot)), indent=2, allow_nan=False) + "\n",
+        "text": lambda: _text(snapshot, story, color=color, width=width),
+        "markdown": lambda: _markdown(snapshot, story),
+        "json": lambda: json.dumps(_finite(as_dict(snapshot, changes)), indent=2, allow_nan=False) + "\n",
     }
     if fmt not in renderers:
         raise ValueError(f"unknown report format {fmt!r} (expected one of: {', '.join(FORMATS)})")
@@ -43,8 +48,44 @@ def render(snapshot: MarketSnapshot, fmt: str, *, color: bool = True, width: int
 
 # --- json ------------------------------------------------------------------------------------
 
-def as_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
-    """The report's data as plain json-ready values."""
+class _Story:
+    """What changed, in sentences: the market's and the sectors' for their section, and each
+    index's to open its commentary."""
+
+    def __init__(self, snapshot: MarketSnapshot, changes: Changes | None) -> None:
+        self.title = changes.title if changes else ""
+        names = {index.symbol: index.name for index in snapshot.indices} | {row.symbol: row.name
+                                                                           for row in snapshot.rotation}
+        benchmark = names.get(snapshot.benchmark, snapshot.benchmark)
+        events = changes.events if changes else ()
+        closes = changes.last_closes if changes else {}
+        indexes = {index.symbol for index in snapshot.indices}
+        self.market = sentences([e for e in events if e.symbol not in indexes], names, benchmark, closes)
+        self.of_index = {symbol: sentences([e for e in events if e.symbol == symbol], names, benchmark, closes)
+                         for symbol in indexes}
+
+    def commentary(self, index: IndexAnalysis) -> str:
+        return " ".join([*_first(self.of_index.get(index.symbol, []), STORY_PER_INDEX), index.commentary])
+
+    def section(self) -> list[str]:
+        return _first(self.market, STORY_LINES) or ["No change in the stance or the sectors."]
+
+
+STORY_LINES, STORY_PER_INDEX = 8, 4       # the most important changes; `tuimarket events` lists them all
+
+
+def _first(lines: list[str], most: int) -> list[str]:
+    if len(lines) <= most:
+        return lines
+    return lines[:most] + [f"({len(lines) - most} more changes: tuimarket events.)"]
+
+
+def as_dict(snapshot: MarketSnapshot, changes: Changes | None = None) -> dict[str, Any]:
+    """The report's data as plain json-ready values; `changes` as "changes" (its events in order of
+    importance, each as `events_report.event_dict` gives it)."""
+    names = {index.symbol: index.name for index in snapshot.indices} | {row.symbol: row.name
+                                                                       for row in snapshot.rotation}
+    benchmark = names.get(snapshot.benchmark, snapshot.benchmark)
     return {
         "as_of": _iso(snapshot.as_of),
         "source": snapshot.source,
@@ -67,6 +108,12 @@ def as_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
         "breadth": snapshot.breadth and breadth_report.as_dict(snapshot.breadth),
         "freshness": dict(snapshot.freshness),
         "notes": list(snapshot.notes),
+        "changes": None if changes is None else {
+            "title": changes.title,
+            "since": _iso(changes.since),
+            "events": [event_dict(event, names.get(event.symbol, event.symbol), benchmark,
+                                  changes.last_closes.get(event.symbol)) for event in ordered(changes.events)],
+        },
     }
 
 
@@ -226,7 +273,7 @@ def _index_cells(index: IndexAnalysis) -> list[str]:
 
 # --- text -----------------------------------------------------------------------------------
 
-def _text(snapshot: MarketSnapshot, *, color: bool, width: int) -> str:
+def _text(snapshot: MarketSnapshot, story: _Story, *, color: bool, width: int) -> str:
     console = Console(file=io.StringIO(), force_terminal=color, no_color=not color, width=width,
                       color_system="standard" if color else None)
     console.print(Text(f"Market report as of {snapshot.as_of or NA} · source {snapshot.source} · "
@@ -234,6 +281,11 @@ def _text(snapshot: MarketSnapshot, *, color: bool, width: int) -> str:
     regime = snapshot.regime
     console.print(Panel(Group(Text(regime.stance.replace("_", " ").upper(), style=STANCE_STYLES[regime.stance]),
                               Text(regime.commentary)), title="Regime", expand=True))
+    if story.title:
+        console.print(Text(story.title, style="bold"))
+        for line in story.section():
+            console.print(Text(f"- {line}"))
+        console.print()
     # A terminal is narrow: the tables drop what the commentary or markdown also gives.
     narrow = width < NARROW_REPORT
     console.print(_rich_table("Indexes", _index_headers(snapshot),
@@ -243,7 +295,7 @@ def _text(snapshot: MarketSnapshot, *, color: bool, width: int) -> str:
                               [[Text(index.symbol), *map(Text, _levels_cells(index))] for index in snapshot.indices]))
     for index in snapshot.indices:
         console.print(Text(f"{index.name} ({index.symbol})", style="bold"))
-        console.print(Text(index.commentary))
+        console.print(Text(story.commentary(index)))
         console.print()
     console.print(_rich_table("Rotation", ROTATION_HEADERS, [_styled_rotation_cells(row) for row in _by_rank(snapshot)],
                               hide=("Name", "> long MA", "YTD") if narrow else ("Name",)))
@@ -316,7 +368,7 @@ def _data_text(snapshot: MarketSnapshot) -> Text:
 
 # --- markdown -------------------------------------------------------------------------------
 
-def _markdown(snapshot: MarketSnapshot) -> str:
+def _markdown(snapshot: MarketSnapshot, story: _Story) -> str:
     regime = snapshot.regime
     parts = [
         f"# Market report as of {snapshot.as_of or NA}",
@@ -326,7 +378,9 @@ def _markdown(snapshot: MarketSnapshot) -> str:
         "## Indexes",
         _md_table(_index_headers(snapshot), [_index_cells(index) for index in snapshot.indices]),
         _md_table(LEVEL_HEADERS, [[index.symbol, *_levels_cells(index)] for index in snapshot.indices]),
-        *(f"### {_md(index.name)} ({_md(index.symbol)})\n\n{_md(index.commentary)}" for index in snapshot.indices),
+        *([f"## {story.title}", "\n".join(f"- {_md(line)}" for line in story.section())] if story.title else []),
+        *(f"### {_md(index.name)} ({_md(index.symbol)})\n\n{_md(story.commentary(index))}"
+          for index in snapshot.indices),
         "## Rotation",
         _md_table(ROTATION_HEADERS, [_rotation_cells(row) for row in _by_rank(snapshot)]),
         *([_md(snapshot.rotation_commentary)] if snapshot.rotation_commentary else []),
@@ -357,8 +411,3 @@ def _md_table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _md(text: str) -> str:
-    """Escape what markdown would otherwise interpret inside a cell or a line."""
-    for special in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
-        text = text.replace(special, "\\" + special)
-    return text

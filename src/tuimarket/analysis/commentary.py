@@ -9,7 +9,7 @@ from tuimarket.formatting import price
 
 if TYPE_CHECKING:   # only for annotations: snapshot imports this module
     from tuimarket.analysis.indicators import SmaState
-    from tuimarket.analysis.levels import Levels
+    from tuimarket.analysis.levels import Formation, Levels
     from tuimarket.analysis.rotation import RsSwing
     from tuimarket.analysis.snapshot import IndexAnalysis
     from tuimarket.analysis.trend import TrendState
@@ -142,8 +142,12 @@ def _formation(levels: Levels, level: float, before: date | None = None) -> str:
     """' (the highs of 2024-07-17, 2024-07-31 and 2024-10-16)': the swing points that formed a level
     (those before `before`, for a breakout: a low that later retested the level did not form it)."""
     formation = levels.formed_by.get(level)
-    if formation is None:
-        return ""
+    named = formation_words(formation, before) if formation else ""
+    return f" ({named})" if named else ""
+
+
+def formation_words(formation: Formation, before: date | None = None) -> str:
+    """'the highs of 2024-07-17 and 2024-07-31' ("" when none is before `before`)."""
     named = []
     for kind, days in (("high", formation.highs), ("low", formation.lows)):
         days = tuple(day for day in days if before is None or day < before)
@@ -151,7 +155,7 @@ def _formation(levels: Levels, level: float, before: date | None = None) -> str:
             named.append(f"{len(days)} {kind}s from {days[0]} to {days[-1]}")
         elif days:
             named.append(f"the {kind}{'s' if len(days) > 1 else ''} of {_join([str(day) for day in days])}")
-    return f" ({' and '.join(named)})" if named else ""
+    return " and ".join(named)
 
 
 def _relative_strength_sentence(analysis: IndexAnalysis, benchmark_name: str) -> str:

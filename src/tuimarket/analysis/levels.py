@@ -22,10 +22,11 @@ just above the level, is not a retest.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -98,52 +99,160 @@ def find_levels(bars: pd.DataFrame, *, window: int, lookback: int, tolerance: fl
     """Support and resistance at the last bar, and any recent breakout and retest."""
     if bars.empty:
         return Levels((), (), None, None)
-    highs, lows = swing_points(bars, window)
-    recent_start = bars.index[max(len(bars) - lookback, 0)]
-    close = bars["Close"]
-    highs = _standing(highs.loc[highs.index >= recent_start], close, tolerance, direction=1)
-    lows = _standing(lows.loc[lows.index >= recent_start], close, tolerance, direction=-1)
-    pivots = pd.concat([highs, lows])
-    values = pivots.to_numpy(dtype=float)
-    is_high = np.r_[np.ones(len(highs), dtype=bool), np.zeros(len(lows), dtype=bool)]
-    groups = cluster_groups(values, tolerance, min_touches)
-    prices = [float(values[group].mean()) for group in groups]
-    last_close = float(close.iloc[-1])
-    breakout = find_breakout(close, prices)
-    support = tuple(sorted((p for p in prices if p <= last_close), reverse=True)[:MAX_LEVELS])
-    resistance = tuple(p for p in prices if p > last_close)[:MAX_LEVELS]
-    shown = set(support + resistance) | ({breakout.level} if breakout else set())
-    formed_by = {
-        price: Formation(highs=_dates(pivots.index[group[is_high[group]]]),
-                         lows=_dates(pivots.index[group[~is_high[group]]]))
-        for price, group in zip(prices, groups) if price in shown
-    }
-    return Levels(
-        support=support,
-        resistance=resistance,
-        breakout=breakout,
-        retest=find_retest(bars, breakout, tolerance, retest_away) if breakout else None,
-        formed_by=MappingProxyType(formed_by),
-    )
+    tracker = LevelTracker(bars, window=window, lookback=lookback, tolerance=tolerance, min_touches=min_touches)
+    return tracker.levels(len(bars) - 1, retest_away)
 
 
-def _standing(pivots: pd.Series, close: pd.Series, tolerance: float, direction: int) -> pd.Series:
-    """The swing highs (direction 1) or lows (−1) that price has not traded through since: no close
-    beyond the pivot by `tolerance` followed later by a close back on its own side. A level broken
-    within the last BREAKOUT_SESSIONS still stands, so a recent breakout keeps its level."""
-    closes = close.to_numpy(dtype=float) * direction          # a low is a high of the negated prices
-    cutoff = max(len(closes) - BREAKOUT_SESSIONS - 1, 0)
-    positions = close.index.get_indexer(pivots.index)
-    prices = pivots.to_numpy(dtype=float) * direction
-    margins = np.abs(prices) * tolerance
-    # Most pivots were never broken at all: the best later close tells without a scan.
-    best_after = np.r_[np.maximum.accumulate(closes[:cutoff][::-1])[::-1], -np.inf][np.minimum(positions + 1, cutoff)]
-    keep = best_after <= prices + margins
-    for index in np.flatnonzero(~keep):
-        later = closes[positions[index] + 1:cutoff]
-        first_beyond = np.argmax(later > prices[index] + margins[index])
-        keep[index] = not (later[first_beyond:] < prices[index] - margins[index]).any()
-    return pivots[keep]
+class LevelTracker:
+    """The levels of one history as of any of its bars, from one pass over the swing points.
+
+    A swing point stands at bar t (see the module docstring) while it is known (`window` bars
+    after it formed), within the last `lookback` sessions, and not traded through before the last
+    BREAKOUT_SESSIONS sessions. When it is traded through depends only on the closes after it, so
+    it is found once per point, for all bars: `find_levels` at the last bar and the dated events of
+    `analysis.events` at every bar are the same computation.
+    """
+
+    def __init__(self, bars: pd.DataFrame, *, window: int, lookback: int, tolerance: float,
+                 min_touches: int) -> None:
+        self.bars, self.tolerance, self.min_touches = bars, tolerance, min_touches
+        highs, lows = swing_points(bars, window)
+        self.pivots = pd.concat([highs, lows])
+        self.prices = self.pivots.to_numpy(dtype=float)
+        self.is_high = np.r_[np.ones(len(highs), dtype=bool), np.zeros(len(lows), dtype=bool)]
+        positions = bars.index.get_indexer(self.pivots.index)
+        closes = bars["Close"].to_numpy(dtype=float)
+        direction = np.where(self.is_high, 1, -1)
+        traded_through = _traded_through(closes, positions, self.prices, tolerance, direction)
+        # A point stands on the bars [first, last): known, in the lookback, not traded through
+        # before the last BREAKOUT_SESSIONS sessions.
+        self.first = positions + window
+        self.last = np.minimum(positions + lookback, traded_through + BREAKOUT_SESSIONS + 1)
+        self.dates = self.pivots.index.date
+
+    def prices_at(self, bar: int) -> tuple[list[float], list[np.ndarray]]:
+        """The level prices at `bar`, ascending, and the positions in `pivots` of each one's points."""
+        standing = np.flatnonzero((self.first <= bar) & (bar < self.last))
+        groups = [standing[group] for group in cluster_groups(self.prices[standing], self.tolerance, self.min_touches)]
+        return [float(self.prices[group].mean()) for group in groups], groups
+
+    def crossings(self) -> Iterator[tuple[int, int, float, np.ndarray]]:
+        """Every session whose close crosses a level standing then: (session, +1 above or −1 below,
+        the level, its points). Where several are crossed at once, the lowest, as `find_breakout`
+        picks it. One pass over the sessions keeps the standing points in price order as they
+        come and go, and clusters only around each move, from the nearest point that must start a
+        group (one more than `tolerance` above the point below it): the same levels as `prices_at`."""
+        closes = self.bars["Close"].to_numpy(dtype=float).tolist()
+        arriving, leaving = _by_session(self.first, self.last), _by_session(self.last, self.last, self.first)
+        prices = self.prices.tolist()
+        standing: list[tuple[float, int]] = []       # (price, point), sorted as a stable sort orders them
+        widen = 1 + self.tolerance
+        for bar in range(1, len(closes)):
+            for point in leaving.get(bar, ()):
+                standing.remove((prices[point], point))
+            for point in arriving.get(bar, ()):
+                bisect.insort(standing, (prices[point], point))
+            before, now = closes[bar - 1], closes[bar]
+            low, high = min(before, now), max(before, now)
+            start = bisect.bisect_right(standing, (low / widen, np.inf))
+            if start == len(standing) or standing[start][0] > high:
+                continue                               # no point near the move: no level either
+            start -= 1
+            while start > 0 and standing[start][0] <= standing[start - 1][0] * widen:
+                start -= 1
+            start = max(start, 0)
+            direction = 1 if now > before else -1
+            for level, group in self._groups_from(standing, start, low, high):
+                if before * direction <= level * direction < now * direction:
+                    yield bar, direction, level, np.array(group)
+                    break
+
+    def _groups_from(self, standing: list[tuple[float, int]], start: int, low: float,
+                     high: float) -> Iterator[tuple[float, list[int]]]:
+        """The groups of `cluster_groups` from the point at `start` (which must start one), up to
+        `high`, as (mean price, points), ascending, those priced from `low` on."""
+        widen = 1 + self.tolerance
+        size = len(standing)
+        for end in range(start + 1, size + 1):
+            if end == size or standing[end][0] > standing[start][0] * widen:
+                if end - start >= self.min_touches and standing[end - 1][0] >= low:
+                    level = _mean([price for price, _ in standing[start:end]])
+                    if low <= level <= high:
+                        yield level, [point for _, point in standing[start:end]]
+                if end == size or standing[end][0] > high:
+                    return
+                start = end
+
+    def levels(self, bar: int, retest_away: float) -> Levels:
+        """`find_levels` of the bars up to and including `bar`."""
+        bars = self.bars.iloc[:bar + 1]
+        close = bars["Close"]
+        prices, groups = self.prices_at(bar)
+        last_close = float(close.iloc[-1])
+        breakout = find_breakout(close, prices)
+        support = tuple(sorted((p for p in prices if p <= last_close), reverse=True)[:MAX_LEVELS])
+        resistance = tuple(p for p in prices if p > last_close)[:MAX_LEVELS]
+        shown = set(support + resistance) | ({breakout.level} if breakout else set())
+        formed_by = {price: self.formation(group) for price, group in zip(prices, groups) if price in shown}
+        return Levels(
+            support=support,
+            resistance=resistance,
+            breakout=breakout,
+            retest=find_retest(bars, breakout, self.tolerance, retest_away) if breakout else None,
+            formed_by=MappingProxyType(formed_by),
+        )
+
+    def formation(self, group: np.ndarray) -> Formation:
+        """The dates of the swing highs and lows at positions `group` of `pivots`."""
+        return Formation(highs=tuple(sorted(self.dates[group[self.is_high[group]]])),
+                         lows=tuple(sorted(self.dates[group[~self.is_high[group]]])))
+
+
+def _mean(prices: list[float]) -> float:
+    """numpy's mean, bit for bit: it adds fewer than 8 values one by one, as `sum` does, and more
+    in pairs."""
+    return sum(prices) / len(prices) if len(prices) < 8 else float(np.mean(prices))
+
+
+def _by_session(sessions: np.ndarray, last: np.ndarray, first: np.ndarray | None = None) -> dict[int, list[int]]:
+    """Session → the points at `sessions` (those ever standing: first < last), in point order."""
+    first = sessions if first is None else first
+    grouped: dict[int, list[int]] = {}
+    for point in np.flatnonzero(first < last).tolist():
+        grouped.setdefault(int(sessions[point]), []).append(point)
+    return grouped
+
+
+def _traded_through(closes: np.ndarray, positions: np.ndarray, prices: np.ndarray, tolerance: float,
+                    direction: np.ndarray) -> np.ndarray:
+    """Per swing high (direction 1) or low (−1) at `positions`: the first bar on which price has
+    traded through it, a close beyond it by `tolerance` then a later close back beyond it the other
+    way (len(closes) when never)."""
+    margins = prices * tolerance
+    beyond = _first_beyond(closes, positions + 1, prices + direction * margins, direction)
+    return _first_beyond(closes, beyond + 1, prices - direction * margins, -direction)
+
+
+def _first_beyond(values: np.ndarray, starts: np.ndarray, thresholds: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Per query, the first position ≥ its start whose value is above its threshold (direction 1)
+    or below it (−1), else len(values): a binary descent over sparse tables of range extremes,
+    all queries at once rather than a scan each."""
+    size = len(values)
+    highest, lowest = [values], [values]         # [k][i]: the extreme of values[i:i + 2**k]
+    while 2 ** len(highest) <= size:
+        step = 2 ** (len(highest) - 1)
+        highest.append(np.maximum(highest[-1][:-step], highest[-1][step:]))
+        lowest.append(np.minimum(lowest[-1][:-step], lowest[-1][step:]))
+    found = np.minimum(np.asarray(starts, dtype=np.int64), size)
+    up = direction > 0
+    for power in range(len(highest) - 1, -1, -1):
+        step = 2 ** power
+        # Skip a block of 2**power values when none of them is beyond the threshold.
+        fits = np.flatnonzero(found + step <= size)
+        at = found[fits]
+        none_beyond = np.where(up[fits], highest[power][at] <= thresholds[fits], lowest[power][at] >= thresholds[fits])
+        found[fits[none_beyond]] += step
+    return found
 
 
 def cluster_levels(prices: np.ndarray, tolerance: float, min_touches: int) -> list[float]:
@@ -164,36 +273,45 @@ def cluster_groups(prices: np.ndarray, tolerance: float, min_touches: int) -> li
     return groups
 
 
-def _dates(days: pd.Index) -> tuple[date, ...]:
-    return tuple(sorted(day.date() for day in days))
-
-
-def find_breakout(close: pd.Series, levels: list[float]) -> Breakout | None:
-    """The latest close crossing above a level in the last BREAKOUT_SESSIONS, price still above."""
+def find_breakout(close: pd.Series, levels: list[float], direction: int = 1) -> Breakout | None:
+    """The latest close crossing above a level in the last BREAKOUT_SESSIONS, price still above
+    (with `direction` −1: below a level, price still below: a breakdown)."""
     if len(close) < 2 or not levels:
         return None
-    recent = close.iloc[-(BREAKOUT_SESSIONS + 1):].to_numpy()
-    level_grid = np.asarray(levels)[:, None]
+    recent = close.iloc[-(BREAKOUT_SESSIONS + 1):].to_numpy() * direction
+    level_grid = np.asarray(levels)[:, None] * direction
     crossed = (recent[:-1] <= level_grid) & (recent[1:] > level_grid) & (recent[-1] > level_grid)
     level_rows, sessions = np.nonzero(crossed)
     if len(sessions) == 0:
         return None
-    latest = np.argmax(sessions)      # the most recent crossing (the highest level on a tie)
+    latest = np.argmax(sessions)      # the most recent crossing (the first level in `levels` on a tie)
     day = close.index[len(close) - len(recent) + 1 + sessions[latest]]
     return Breakout(level=float(levels[level_rows[latest]]), date=day.date())
 
 
-def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float, away: float) -> Retest | None:
-    """The latest return to `breakout`'s level, after a close `away` above it, with closes holding above."""
+def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float, away: float,
+                direction: int = 1) -> Retest | None:
+    """The latest return to `breakout`'s level, after a close `away` above it, with closes holding
+    above (with `direction` −1, a breakdown's: a rally back up to the level, closes holding below)."""
     after = bars.loc[bars.index > pd.Timestamp(breakout.date)]
-    if after.empty or (after["Close"] <= breakout.level).any():
+    closes = after["Close"].to_numpy(dtype=float)
+    if (closes * direction <= breakout.level * direction).any():
         return None
-    moved_away = after.index[after["Close"] >= breakout.level * (1 + away)]
-    if moved_away.empty:
-        return None
-    back = after.loc[after.index > moved_away[0]]
-    touched = back.index[back["Low"] <= breakout.level * (1 + tolerance)]
-    return Retest(level=breakout.level, date=touched[-1].date()) if len(touched) else None
+    reach = after["Low" if direction == 1 else "High"].to_numpy(dtype=float)
+    touched = retest_touches(closes, reach, breakout.level, tolerance, away, direction)
+    return Retest(level=breakout.level, date=after.index[touched[-1]].date()) if len(touched) else None
+
+
+def retest_touches(closes: np.ndarray, reach: np.ndarray, level: float, tolerance: float, away: float,
+                   direction: int = 1) -> np.ndarray:
+    """The positions, in the bars after a break of `level`, where price came back to it: the lows
+    (`reach`; the highs of a breakdown) within `tolerance` of it, after a first close `away` beyond
+    it. Whether the closes held is the caller's to check."""
+    moved_away = np.flatnonzero(closes * direction >= level * (1 + direction * away) * direction)
+    if not len(moved_away):
+        return moved_away
+    later = np.arange(moved_away[0] + 1, len(closes))
+    return later[reach[later] * direction <= level * (1 + direction * tolerance) * direction]
 
 
 def all_time_high(close: pd.Series) -> AllTimeHigh | None:

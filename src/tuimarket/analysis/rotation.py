@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Iterator, Literal, Mapping
 
 import numpy as np
 import pandas as pd
@@ -94,9 +94,12 @@ class RotationRow:
 
 
 def relative_ratio(close: pd.Series, benchmark_close: pd.Series) -> pd.Series:
-    """close / benchmark close on the dates both have."""
+    """close / benchmark close on the dates both have, and where it is a number above zero (a
+    missing or impossible price is no turn and no extreme of relative strength)."""
     numerator, denominator = close.align(benchmark_close, join="inner")
-    return numerator / denominator
+    ratio = numerator / denominator
+    values = ratio.to_numpy(dtype=float)
+    return ratio[np.isfinite(values) & (values > 0)]
 
 
 def rs_trend_codes(ratio: pd.Series, average: int, lookback: int) -> pd.Series:
@@ -130,20 +133,9 @@ def relative_strength(ratio: pd.Series, benchmark: str, average: int, lookback: 
 def rs_swing(ratio: pd.Series, reversal: float) -> RsSwing | None:
     """The current zigzag swing of `ratio` at `reversal` (None until RS has moved that much)."""
     values = ratio.to_numpy(dtype=float)
-    ratio = ratio[np.isfinite(values) & (values > 0)]   # a missing price is no turn and no extreme
-    if ratio.empty:
-        return None
-    values = ratio.to_numpy(dtype=float)
-    direction, turn, extreme = 0, 0, 0          # +1 rising, −1 falling; positions of the turn and extreme
-    for position, value in enumerate(values.tolist()):
-        if direction == 0:                      # before the first swing: measure from the first value
-            if value >= values[0] * (1 + reversal) or value <= values[0] * (1 - reversal):
-                direction, extreme = (1 if value > values[0] else -1), position
-                turn = int(np.argmin(values[:position + 1]) if direction == 1 else np.argmax(values[:position + 1]))
-        elif (value - values[extreme]) * direction > 0:
-            extreme = position
-        elif _came_back(value, values[extreme], direction, reversal):
-            direction, turn, extreme = -direction, extreme, position
+    direction, turn, extreme = 0, 0, 0
+    for direction, turn, extreme in zigzag(values, reversal):
+        pass
     if direction == 0:
         return None
     return RsSwing(
@@ -154,6 +146,22 @@ def rs_swing(ratio: pd.Series, reversal: float) -> RsSwing | None:
         extreme_on=ratio.index[extreme].date(),
         from_extreme=float(values[-1] / values[extreme] - 1),
     )
+
+
+def zigzag(values: np.ndarray, reversal: float) -> Iterator[tuple[int, int, int]]:
+    """Per value, the swing known then: its direction (+1 rising, −1 falling, 0 before the first
+    swing) and the positions of the turn it began at and of its extreme so far."""
+    direction, turn, extreme = 0, 0, 0
+    for position, value in enumerate(values.tolist()):
+        if direction == 0:                      # before the first swing: measure from the first value
+            if value >= values[0] * (1 + reversal) or value <= values[0] * (1 - reversal):
+                direction, extreme = (1 if value > values[0] else -1), position
+                turn = int(np.argmin(values[:position + 1]) if direction == 1 else np.argmax(values[:position + 1]))
+        elif (value - values[extreme]) * direction > 0:
+            extreme = position
+        elif _came_back(value, values[extreme], direction, reversal):
+            direction, turn, extreme = -direction, extreme, position
+        yield direction, turn, extreme
 
 
 def _came_back(value: float, extreme: float, direction: int, reversal: float) -> bool:

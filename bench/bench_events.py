@@ -1,0 +1,48 @@
+"""Time every event of 17 symbols over their whole bundled history (35 years for the indexes)
+against the `history` timeline of the same bars, computed in the same run.
+
+The events include the timeline (the stance changes come from it), so the ratio says what dating
+every other change costs on top of it. Target: all events in <= 1 s. Run: python bench/bench_events.py
+"""
+
+from __future__ import annotations
+
+from tuimarket.analysis.events import market_events
+from tuimarket.analysis.timeline import market_timeline
+from tuimarket.config import Config
+from tuimarket.data import bundled
+
+from common import median_seconds, verdict
+
+RUNS = 5
+TARGET_S = 1.0
+EXTRA = ("SPY", "QQQ", "IWM")      # the 14 configured symbols and these make 17
+
+
+def run(runs: int = RUNS) -> dict:
+    config = Config()
+    bars = {symbol: bundled.load(symbol) for symbol in (*config.all_symbols, *EXTRA)}
+    events_s = median_seconds(lambda: market_events(config, bars), runs)
+    timeline_s = median_seconds(lambda: market_timeline(config, bars), runs)
+    return {
+        "name": "events",
+        "symbols": len(bars),
+        "bars": sum(len(frame) for frame in bars.values()),
+        "events": len(market_events(config, bars)),
+        "runs": runs,
+        "events_s": round(events_s, 3),
+        "timeline_s": round(timeline_s, 3),
+        "ratio": round(events_s / timeline_s, 1),
+        "target_s": TARGET_S,
+        "result": verdict(events_s, TARGET_S),
+    }
+
+
+if __name__ == "__main__":
+    result = run()
+    print(f"{result['symbols']} symbols, {result['bars']} bars, {result['events']} events, "
+          f"median of {result['runs']} runs")
+    print(f"market_events (everything):   {result['events_s']:7.3f} s  (target <= {result['target_s']} s: "
+          f"{result['result']})")
+    print(f"market_timeline (reference):  {result['timeline_s']:7.3f} s")
+    print(f"ratio:                        {result['ratio']:7.1f}x")

@@ -1,0 +1,332 @@
+"""Events: what changed, dated. Changes of the states the snapshot and the timeline show.
+
+`market_events` turns the bars (the benchmark's among them) into a dated list of `Event`s, every
+symbol's and the market's stance. Each is a change between two consecutive sessions of a state
+computed by the same code as the snapshot and the `history` timeline (one computation, many
+faces): the MACD side of `indicators.macd`, the trend of `trend.trend_table`, the levels of
+`levels.LevelTracker`, the stance of `timeline.market_timeline`. Nothing dated D depends on a bar
+after D, so the events up to D are the same whatever later history is loaded (a test holds this).
+
+The rules, one per `EventKind` (its `rule_version` changes whenever its rule does, so a store
+of past alerts can tell an event it has seen from one a new rule dated differently):
+- stance changed: the held stance of `regime.held_stances` differs from the session before;
+- uptrend confirmed / lost: "an uptrend the long average confirms" (`trend`) starts or ends;
+- breakout / breakdown: the close crosses above a resistance (below a support) that stood at
+  that session, as `levels.find_breakout` dates it; the level and the swing points that formed it;
+- retest held: the first retest `levels.find_retest` finds after a breakout (a breakdown's,
+  mirrored); retest failed: a close back through the level within BREAKOUT_SESSIONS of the break;
+- record close: a close above every earlier close, the first after at least QUIET_SESSIONS
+  sessions without one; 52-week low: a close below the YEAR earlier closes, the same way;
+- MACD buy / sell: the histogram changes sign (the line crosses its signal line);
+  momentum up / down: the histogram turns, by more than MOMENTUM_HYSTERESIS of the close;
+- golden / death cross: the shortest configured average crosses above (below) the longest;
+- above / below average: the close crosses a configured average (subject: its period);
+- average turned up / down: its change over `slope_lookback` sessions passes +AVERAGE_HYSTERESIS
+  (−AVERAGE_HYSTERESIS) after having passed the other way;
+- RS turned up / down, per horizon: "short", the 50-session trend of `rotation.rs_trend_codes`
+  becoming rising or falling; "medium" and "long", a zigzag swing of RS (`rotation.zigzag`)
+  reversing by `rs_minor_reversal` / `rs_major_reversal`, dated when the reversal is complete;
+- quadrant changed: the rotation quadrant on a Friday differs from the one the Friday before
+  (weekly, as a rotation graph is read; a week whose Friday is a holiday is skipped).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from typing import Collection, Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+
+from tuimarket.analysis.indicators import macd, sma
+from tuimarket.analysis.levels import BREAKOUT_SESSIONS, Formation, LevelTracker, retest_touches
+from tuimarket.analysis.rotation import quadrant, relative_ratio, rrg_lines, rs_trend_codes, zigzag
+from tuimarket.analysis.timeline import index_trends, market_timeline
+from tuimarket.analysis.trend import TREND_NAMES, trend_table
+from tuimarket.config import Config
+
+MARKET = "market"             # the symbol of market-wide events (the stance)
+QUIET_SESSIONS = 20           # a record close (a 52-week low) counts after this many sessions without one
+YEAR = 252                    # sessions in a 52-week window
+MOMENTUM_HYSTERESIS = 0.0005  # a histogram move smaller than this fraction of the close is a wiggle
+AVERAGE_HYSTERESIS = 0.002    # an average turns once its slope passes this fraction the other way
+
+
+class EventKind(str, enum.Enum):
+    """What changed. Declared in a technician's order of importance; each member carries its
+    display words and the version of its rule."""
+
+    def __new__(cls, value: str, words: str, rule_version: int) -> EventKind:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.words, member.rule_version = words, rule_version
+        return member
+
+    STANCE_CHANGED = "stance_changed", "stance changed", 1
+    UPTREND_CONFIRMED = "uptrend_confirmed", "confirmed uptrend", 1
+    UPTREND_LOST = "uptrend_lost", "uptrend lost", 1
+    BREAKOUT = "breakout", "breakout", 1
+    BREAKDOWN = "breakdown", "breakdown", 1
+    RECORD_CLOSE = "record_close", "record close", 1
+    YEAR_LOW = "year_low", "52-week low", 1
+    RETEST_HELD = "retest_held", "retest held", 1      # what became of a break: after the record, it
+    RETEST_FAILED = "retest_failed", "retest failed", 1   # follows up news already told
+    MACD_BUY = "macd_buy", "MACD buy", 1
+    MACD_SELL = "macd_sell", "MACD sell", 1
+    MOMENTUM_UP = "momentum_up", "momentum up", 1
+    MOMENTUM_DOWN = "momentum_down", "momentum down", 1
+    GOLDEN_CROSS = "golden_cross", "golden cross", 1
+    DEATH_CROSS = "death_cross", "death cross", 1
+    ABOVE_AVERAGE = "above_average", "above average", 1
+    BELOW_AVERAGE = "below_average", "below average", 1
+    AVERAGE_UP = "average_up", "average turned up", 1
+    AVERAGE_DOWN = "average_down", "average turned down", 1
+    RS_UP = "rs_up", "RS turned up", 1
+    RS_DOWN = "rs_down", "RS turned down", 1
+    QUADRANT_CHANGED = "quadrant_changed", "quadrant changed", 1
+
+    @property
+    def importance(self) -> int:
+        """0 for the most important kind."""
+        return IMPORTANCE[self]
+
+
+IMPORTANCE = {kind: rank for rank, kind in enumerate(EventKind)}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change on one session of one symbol (MARKET for the stance)."""
+
+    symbol: str
+    kind: EventKind
+    date: date
+    close: float                        # the symbol's close that session (the benchmark's for the stance)
+    value: float | None = None          # the level crossed, the average, the previous record, the RS ratio
+    subject: str = ""                   # which one: an average's period "50", an RS horizon "medium"
+    state: str | None = None            # the state entered: "fully_invested", "leading", "sideways"
+    previous: str | None = None         # the state left
+    formed_by: Formation | None = None  # the swing points that formed a level broken or retested
+    since: date | None = None           # where it began: the broken level's break, the previous record,
+                                        # the RS swing's extreme
+    final: bool = True                  # False when dated on a session still forming
+
+    @property
+    def rule_version(self) -> int:
+        return self.kind.rule_version
+
+    @property
+    def key(self) -> str:
+        """symbol|kind|date|rule version, the identity for de-duplication ("kind/subject" when the
+        kind has several subjects, such as crossing the 50-day and the 200-day on one day)."""
+        kind = f"{self.kind.value}/{self.subject}" if self.subject else self.kind.value
+        return f"{self.symbol}|{kind}|{self.date.isoformat()}|{self.rule_version}"
+
+
+def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: Collection[str] = (),
+                  timeline: pd.DataFrame | None = None) -> tuple[Event, ...]:
+    """Every event of every symbol in `bars` and of the market's stance, by date, then importance.
+    `forming` names the symbols whose last bar is a session still forming: events on it are not
+    final. `timeline` is the `market_timeline` of the same bars, when the caller has it already."""
+    frames = {symbol: frame.dropna(subset=["Close"]) for symbol, frame in bars.items()}
+    settings = config.analysis
+    long_period = max(settings.sma_periods)
+    trends = {symbol: trend_table(frame, sma(frame["Close"], long_period), settings) for symbol, frame in frames.items()}
+    if timeline is None:
+        # The indexes' trends are `index_trends`: the same function of the same bars.
+        timeline = market_timeline(config, frames, detail=False, trends={**index_trends(config, {}), **trends})
+    benchmark = frames.get(config.benchmark)
+    events = [event for symbol, frame in frames.items() if len(frame)
+              for event in _symbol_events(symbol, frame, trends[symbol], benchmark, config)]
+    if benchmark is not None and len(benchmark):
+        events += _stance_events(timeline, benchmark["Close"])
+    last_bars = {symbol: frame.index[-1].date() for symbol, frame in frames.items() if len(frame)}
+    index_forming = {entry.symbol for entry in config.indexes} & set(forming)
+    forming_days = {symbol: last_bars[symbol] for symbol in forming if symbol in last_bars}
+    if index_forming and len(timeline):
+        forming_days[MARKET] = timeline.index[-1].date()
+    events = [_provisional(event) if forming_days.get(event.symbol) == event.date else event for event in events]
+    return tuple(sorted(events, key=lambda event: (event.date, event.kind.importance, event.symbol, event.subject)))
+
+
+def _provisional(event: Event) -> Event:
+    return Event(**{**event.__dict__, "final": False})
+
+
+def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchmark: pd.DataFrame | None,
+                   config: Config) -> Iterator[Event]:
+    settings = config.analysis
+    close = bars["Close"]
+    days = close.index
+    dates = days.date
+    closes = close.to_numpy(dtype=float)
+
+    def event(kind: EventKind, position: int, **fields) -> Event:
+        return Event(symbol, kind, dates[position], float(closes[position]), **fields)
+
+    confirmed_up = ((trend["trend"] == 1) & (trend["confirmed"] == 1)).astype(float)
+    confirmed_up[trend["trend"].isna() | trend["confirmed"].isna()] = np.nan
+    for position, now in _changes(confirmed_up.to_numpy()):
+        state = TREND_NAMES[int(trend["trend"].iloc[position])]
+        yield event(EventKind.UPTREND_CONFIRMED if now else EventKind.UPTREND_LOST, position,
+                    state=f"confirmed {state}" if now else state if state != "uptrend" else "unconfirmed uptrend")
+    yield from _level_events(bars, event, config)
+    yield from _extreme_events(closes, days, event)
+    histogram = macd(close, settings.macd.fast, settings.macd.slow, settings.macd.signal).histogram.to_numpy()
+    side = np.where(np.isnan(histogram), np.nan, histogram > 0)
+    for position, buy in _changes(side):
+        yield event(EventKind.MACD_BUY if buy else EventKind.MACD_SELL, position, value=float(histogram[position]))
+    step = np.diff(histogram, prepend=np.nan)
+    momentum = _held(np.where(step > MOMENTUM_HYSTERESIS * closes, 1.0,
+                              np.where(step < -MOMENTUM_HYSTERESIS * closes, 0.0, np.nan)), known=~np.isnan(step))
+    for position, up in _changes(momentum):
+        yield event(EventKind.MOMENTUM_UP if up else EventKind.MOMENTUM_DOWN, position, value=float(histogram[position]))
+    yield from _average_events(close, event, settings.sma_periods, settings.slope_lookback)
+    if benchmark is not None and symbol != config.benchmark:
+        yield from _relative_events(close, benchmark["Close"], config, event)
+
+
+def _changes(states: np.ndarray) -> Iterator[tuple[int, float]]:
+    """(position, new state) wherever a known state differs from the known state the session before."""
+    previous, current = states[:-1], states[1:]
+    changed = (previous != current) & ~np.isnan(previous) & ~np.isnan(current)
+    for position in np.flatnonzero(changed) + 1:
+        yield int(position), float(states[position])
+
+
+def _held(signals: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Each signal carried forward until the next one (hysteresis), NaN before the first and where
+    the input is unknown."""
+    held = pd.Series(signals).ffill().to_numpy(copy=True)
+    held[~known] = np.nan
+    return held
+
+
+def _extreme_events(closes: np.ndarray, days: pd.DatetimeIndex, event) -> Iterator[Event]:
+    """Record closes and 52-week lows, each the first after QUIET_SESSIONS sessions without one."""
+    best_before = np.r_[np.inf, np.maximum.accumulate(closes)[:-1]]
+    records = np.flatnonzero(closes > best_before)
+    for position, previous in _after_quiet(records):
+        yield event(EventKind.RECORD_CLOSE, position, value=float(best_before[position]),
+                    since=days[previous].date())
+    lowest_before = pd.Series(closes).rolling(YEAR - 1).min().shift().to_numpy()
+    for position, _ in _after_quiet(np.flatnonzero(closes < lowest_before)):
+        yield event(EventKind.YEAR_LOW, position, value=float(lowest_before[position]))
+
+
+def _after_quiet(positions: np.ndarray) -> Iterator[tuple[int, int]]:
+    """(position, the previous one) for those at least QUIET_SESSIONS sessions after the previous
+    (the first bar counting as the previous of the first)."""
+    previous = np.r_[0, positions[:-1]]
+    for position, before in zip(positions.tolist(), previous.tolist()):
+        if position - before > QUIET_SESSIONS:
+            yield position, before
+
+
+def _average_events(close: pd.Series, event, periods: tuple[int, ...], lookback: int) -> Iterator[Event]:
+    averages = {period: sma(close, period).to_numpy() for period in periods}
+    closes = close.to_numpy(dtype=float)
+    for period, average in averages.items():
+        above = np.where(np.isnan(average), np.nan, closes > average)
+        for position, now in _changes(above):
+            yield event(EventKind.ABOVE_AVERAGE if now else EventKind.BELOW_AVERAGE, position,
+                        value=float(average[position]), subject=str(period))
+        slope = average / np.r_[np.full(lookback, np.nan), average[:-lookback]] - 1
+        turned = _held(np.where(slope > AVERAGE_HYSTERESIS, 1.0, np.where(slope < -AVERAGE_HYSTERESIS, 0.0, np.nan)),
+                       known=~np.isnan(slope))
+        for position, up in _changes(turned):
+            yield event(EventKind.AVERAGE_UP if up else EventKind.AVERAGE_DOWN, position,
+                        value=float(average[position]), subject=str(period))
+    short, long = averages[min(periods)], averages[max(periods)]
+    if min(periods) != max(periods):
+        golden = np.where(np.isnan(long), np.nan, short > long)
+        for position, now in _changes(golden):
+            yield event(EventKind.GOLDEN_CROSS if now else EventKind.DEATH_CROSS, position,
+                        value=float(long[position]), subject=f"{min(periods)}/{max(periods)}")
+
+
+def _level_events(bars: pd.DataFrame, event, config: Config) -> Iterator[Event]:
+    """Breakouts and breakdowns dated as `find_levels` dates them, then what became of each: the
+    first retest that holds, or a close back through the level (which is then that failure, not a
+    break the other way)."""
+    settings = config.analysis
+    tolerance = settings.level_tolerance
+    tracker = LevelTracker(bars, window=settings.swing_window, lookback=settings.level_lookback,
+                           tolerance=tolerance, min_touches=settings.level_min_touches)
+    closes = bars["Close"].to_numpy(dtype=float)
+    dates = bars.index.date
+    reach = {1: bars["Low"].to_numpy(dtype=float), -1: bars["High"].to_numpy(dtype=float)}
+    # A level is the same level while it keeps one of its swing points (it moves when one joins).
+    failures: dict[int, list[tuple[set[int], int]]] = {}   # session → (points, direction) of breaks failing then
+    live: list[tuple[set[int], int, int]] = []             # (points, direction, until) of breaks still followed
+    outcomes: set[tuple[EventKind, int, int]] = set()
+    for position, direction, level, group in tracker.crossings():
+        # A close back through a level just broken is that break failing, and a level that moved
+        # a little (a new swing point joined it) while its break is followed is not broken again.
+        points = set(group.tolist())
+        live = [followed for followed in live if position < followed[2]]
+        if any(points & failed and way == -direction for failed, way in failures.get(position, ())):
+            continue
+        if any(points & followed and way == direction for followed, way, _ in live):
+            continue
+        formed_by = tracker.formation(group)
+        fields = dict(value=level, formed_by=formed_by)
+        yield event(EventKind.BREAKOUT if direction == 1 else EventKind.BREAKDOWN, position, **fields)
+        after = slice(position + 1, min(position + 1 + BREAKOUT_SESSIONS, len(closes)))
+        back = np.flatnonzero(closes[after] * direction <= level * direction)
+        held = closes[after][:back[0] if len(back) else None]
+        touches = retest_touches(held, reach[direction][after][:len(held)], level, tolerance, settings.retest_away,
+                                 direction)
+        fields |= dict(since=dates[position], subject="above" if direction == 1 else "below")
+        until, outcome = after.stop, None
+        if len(touches):
+            outcome = (EventKind.RETEST_HELD, position + 1 + int(touches[0]), direction)
+        elif len(back):
+            until = position + 1 + int(back[0])
+            failures.setdefault(until, []).append((points, direction))
+            outcome = (EventKind.RETEST_FAILED, until, direction)
+        live.append((points, direction, until))
+        if outcome and outcome not in outcomes:     # one per session and way: the oldest break's
+            outcomes.add(outcome)
+            yield event(*outcome[:2], **fields)
+
+
+def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Config, event) -> Iterator[Event]:
+    """Relative strength turning on each horizon, and the weekly rotation quadrant changing."""
+    settings = config.analysis
+    ratio = relative_ratio(close, benchmark_close)
+    if ratio.empty:
+        return
+    position_of = close.index.get_indexer(ratio.index)
+    values = ratio.to_numpy(dtype=float)
+    codes = rs_trend_codes(ratio, settings.rs_average, settings.slope_lookback).to_numpy()
+    for at, code in _changes(codes):
+        if code:
+            yield event(EventKind.RS_UP if code == 1 else EventKind.RS_DOWN, position_of[at], value=float(values[at]),
+                        subject="short")
+    for horizon, reversal in (("medium", settings.rs_minor_reversal), ("long", settings.rs_major_reversal)):
+        before = 0
+        for at, (direction, turn, _) in enumerate(zigzag(values, reversal)):
+            if before and direction != before:
+                yield event(EventKind.RS_UP if direction == 1 else EventKind.RS_DOWN, position_of[at],
+                            value=float(values[at]), subject=horizon, since=ratio.index[turn].date())
+            before = direction
+    lines = rrg_lines(ratio, settings.rs_average)
+    fridays = lines.loc[lines.index.day_of_week == 4].dropna()
+    quadrants = [quadrant(r, m) for r, m in zip(fridays["rs_ratio"].tolist(), fridays["rs_momentum"].tolist())]
+    for day, ratio_value, now, then in zip(fridays.index[1:], fridays["rs_ratio"].tolist()[1:], quadrants[1:],
+                                          quadrants):
+        if now != then:
+            yield event(EventKind.QUADRANT_CHANGED, close.index.get_loc(day), value=ratio_value, state=now,
+                        previous=then)
+
+
+def _stance_events(timeline: pd.DataFrame, benchmark_close: pd.Series) -> Iterator[Event]:
+    stances = timeline["stance"].tolist()
+    closes = benchmark_close.reindex(timeline.index, method="ffill").tolist()
+    for position in range(1, len(stances)):
+        if stances[position] != stances[position - 1] and closes[position] == closes[position]:
+            yield Event(MARKET, EventKind.STANCE_CHANGED, timeline.index[position].date(), float(closes[position]),
+                        state=stances[position], previous=stances[position - 1])
