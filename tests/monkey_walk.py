@@ -53,7 +53,7 @@ KEY_CHARACTERS = {"space": " ", "question_mark": "?", "plus": "+", "minus": "-",
                   "right_square_bracket": "]"}
 PALETTE_TYPING = ("a", "e", "r", "n", "s", "t", "o", "1", "space", "backspace")
 # A resize lays out and redraws every chart, a screenshot renders the screen to SVG: each costs
-# as much as a hundred other keys, so they come rarely enough for 10,000 steps to take 1-2 minutes.
+# as much as a hundred other keys, so they come rarely (still about 75 resizes in 10,000 steps).
 RESIZE_CHANCE, QUIT_CHANCE = 0.008, 0.0004
 RARE_KEYS = {"s": 0.15, "r": 0.3}        # relative to the other keys' 1 (a refresh costs CPU too)
 MAX_BURST = 24
@@ -260,7 +260,7 @@ async def _burst(pilot, app: TuimarketApp, rng: random.Random, keys: list[str], 
 
     `pilot.press` and `pilot.resize_terminal` also wait for the process's CPU to fall idle, 20 ms
     at least and up to 1 s while a refresh computes, and most of a step's time is painting: one
-    at a time, 10,000 steps took 7 minutes. So this sends the events Pilot would send, a burst at
+    at a time, 1,000 steps took 4 minutes. So this sends the events Pilot would send, a burst at
     a time, and the screen paints at its own rate, between bursts and during them.
     """
     for _ in range(steps):

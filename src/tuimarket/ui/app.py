@@ -293,7 +293,7 @@ class TuimarketApp(App):
             saved_view.save(self.pipeline.saved_view, self.computed, self.dashboard_screen.drawn_figures())
 
     def _handle_exit_signals(self, handled: bool) -> None:
-        """SIGHUP and SIGTERM end the app as `q` does: the terminal restored, the view saved.
+        """SIGHUP and SIGTERM end the app as `q` does: the terminal restored, the view saved, status 0.
 
         Unhandled, SIGTERM kills the process with the terminal still in the alternate screen and
         reporting the mouse. Set from the app's first event (before the driver takes the terminal)
@@ -303,14 +303,11 @@ class TuimarketApp(App):
             loop = asyncio.get_running_loop()
             for signum in EXIT_SIGNALS:
                 if handled:
-                    loop.add_signal_handler(signum, self._exit_on_signal, signum)
+                    loop.add_signal_handler(signum, self.exit)
                 else:
                     loop.remove_signal_handler(signum)
         except (NotImplementedError, RuntimeError, ValueError):   # no signals here, or not the main thread
             pass
-
-    def _exit_on_signal(self, signum: int) -> None:
-        self.exit(return_code=128 + signum)    # the shell's convention for "ended by signal N"
 
     @property
     def dashboard_screen(self) -> DashboardScreen:
