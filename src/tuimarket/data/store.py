@@ -22,10 +22,11 @@ from typing import Iterable
 
 import pandas as pd
 
+from tuimarket.data.alert_store import ALERT_SCHEMA
 from tuimarket.data.model import COLUMNS, impossible_bars
 
 FILENAME = "market.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_SECONDS = 5.0
 SCHEMA = (
     """CREATE TABLE bars (
@@ -37,9 +38,11 @@ SCHEMA = (
         symbol TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, source TEXT NOT NULL, partial_date TEXT,
         complete_from TEXT
     )""",
+    *ALERT_SCHEMA,
 )
 # Version 1 lacked symbols.complete_from; its bars are kept, the history's completeness is unknown.
-MIGRATIONS = {1: ("ALTER TABLE symbols ADD COLUMN complete_from TEXT",)}
+# Version 2 had no alerts.
+MIGRATIONS = {1: ("ALTER TABLE symbols ADD COLUMN complete_from TEXT",), 2: ALERT_SCHEMA}
 OUR_TABLES = {"bars", "symbols"}
 
 
