@@ -10,7 +10,9 @@ import pytest
 
 PURE = ["tuimarket.config", "tuimarket.data.model", "tuimarket.data.bundled", "tuimarket.data.store",
         "tuimarket.data.yahoo", "tuimarket.data.calendar", "tuimarket.data.feed", "tuimarket.report",
-        "tuimarket.analysis.snapshot", "tuimarket.analysis.indicators", "tuimarket.analysis.rotation"]
+        "tuimarket.analysis.snapshot", "tuimarket.analysis.indicators", "tuimarket.analysis.rotation",
+        "tuimarket.alerts", "tuimarket.alerts.rules", "tuimarket.alerts.delivery", "tuimarket.data.alert_store",
+        "tuimarket.watch"]
 UI = ["tuimarket.ui.app", "tuimarket.ui.viewmodels", "tuimarket.ui.screens.detail"]
 
 
@@ -45,3 +47,9 @@ def test_the_monitor_starts_without_pandas_or_the_data_layer() -> None:
     loaded = loaded_after_import("tuimarket.monitor, tuimarket.ui.app, tuimarket.ui.saved_view")
     assert not {"pandas", "numpy", "yfinance", "sqlite3", "exchange_calendars", "tuimarket.data.feed",
                 "tuimarket.analysis.snapshot", "plotext"} & loaded
+
+
+def test_apprise_waits_until_sinks_are_built() -> None:
+    """apprise takes 0.9 s to import and load its plugins: only a watcher with a URL sink pays it."""
+    loaded = loaded_after_import("tuimarket.cli, tuimarket.watch, tuimarket.alerts.delivery, tuimarket.monitor")
+    assert "apprise" not in loaded

@@ -1,4 +1,4 @@
-"""The command line: `tuimarket` (the monitor), `tuimarket data`, `report`, `history`, `evaluate`.
+"""The command line: `tuimarket` (the monitor), `tuimarket data`, `report`, `history`, `evaluate`, `watch`.
 
 Exit status: 0 success, 2 a user's mistake (usage, config, dates), 1 anything unexpected.
 A user's mistake is one line on stderr, never a traceback. Heavy modules (pandas, Textual,
@@ -38,6 +38,16 @@ def _as_of(text: str) -> date:
         raise argparse.ArgumentTypeError(f"must be a date written YYYY-MM-DD, got {text!r}") from None
 
 
+def _replay_span(text: str) -> tuple[date, date]:
+    start, dots, end = text.partition("..")
+    if not dots:
+        raise argparse.ArgumentTypeError(f"must be FROM..TO, two dates written YYYY-MM-DD, got {text!r}")
+    first, last = _as_of(start), _as_of(end)
+    if first > last:
+        raise argparse.ArgumentTypeError(f"{first} is after {last}")
+    return first, last
+
+
 def _common_options() -> argparse.ArgumentParser:
     # SUPPRESS keeps a subcommand's unset option from overwriting the same option given before it.
     common = argparse.ArgumentParser(add_help=False)
@@ -73,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", parents=[common],
                                    help="how the stance would have served: shares, changes, a sanity backtest")
     _span_options(evaluate)
+    watch = commands.add_parser("watch", parents=[common],
+                                help="refresh with no screen: print alerts and send them to the configured sinks")
+    watch.add_argument("--json", action="store_true", help="one JSON object per alert instead of a line of text")
+    watch.add_argument("--replay", type=_replay_span, metavar="FROM..TO", default=None,
+                       help="step through past sessions and emit the alerts that would have fired, then exit")
     return parser
 
 
@@ -109,6 +124,8 @@ def _run(argv: Sequence[str] | None) -> int:
 
             _check_replay(config, options["source"], options["as_of"])
             return run_monitor(config, source=options["source"], as_of=options["as_of"])
+        if command == "watch":
+            return _watch(config, options)
         data = _load(config, options["source"], options["as_of"])
         if command == "data":
             _print_data_table(config, data)
@@ -140,6 +157,35 @@ def _load(config, source: str | None, as_of: date | None):
         return Feed(config, source=source, attempts=1).refresh()
     _check_replay(config, source, as_of)
     return Feed(config, source=source, as_of=as_of).initial()
+
+
+def _watch(config, options: dict) -> int:
+    """`watch`, or `watch --replay`: alerts on stdout, notes on stderr, the sinks fed."""
+    import logging
+
+    from tuimarket import watch
+    from tuimarket.alerts.delivery import build_deliveries
+    from tuimarket.data.feed import Feed
+
+    if options["as_of"] is not None:
+        raise UserError("watch: --as-of shows one past date; --replay FROM..TO steps through sessions")
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="tuimarket: %(message)s")
+    logging.getLogger("tuimarket").setLevel(logging.INFO)
+    announce = watch.Announcer(sys.stdout, build_deliveries(config), json_lines=options["json"],
+                               bell=config.alerts.bell)
+    feed = Feed(config, source=options["source"])
+    if options["replay"] is None:
+        return watch.run_watch(config, feed, announce)
+    start, end = options["replay"]
+    data = feed.initial()    # the cache, else the bundled history: never the network
+    firsts = [bars.index[0].date() for bars in data.bars.values() if len(bars)]
+    if not firsts or data.as_of is None:
+        raise UserError("--replay: there is no price history to replay")
+    if start < min(firsts) or end > data.as_of:
+        raise UserError(f"--replay {start}..{end} is outside the history at hand ({min(firsts)}..{data.as_of})")
+    count = watch.replay(config, data, start, end, announce)
+    logging.getLogger("tuimarket.alerts").info("replay %s..%s: %d alerts", start, end, count)
+    return EXIT_OK
 
 
 def _check_replay(config, source: str | None, as_of: date | None) -> None:

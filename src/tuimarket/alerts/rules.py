@@ -49,6 +49,7 @@ def _crossings(rule: AlertRule, bars: pd.DataFrame, name: str, *, forming: bool)
         yield Alert(key=f"{rule.symbol}|crossed_{way}/{subject}|{day.isoformat()}|{RULE_VERSION}",
                     symbol=rule.symbol, kind=f"crossed_{way}", date=day,
                     title=f"{name} closed {way} {what}",
-                    body=f"close {price:,.2f} on {day.isoformat()}; {subject} at {level:,.2f}",
+                    body=f"close {price:,.2f} on {day.isoformat()}"
+                         + (f"; {subject} {level:,.2f}" if rule.average else ""),
                     fields={"close": price, "level": level}, final=not (forming and position == len(close) - 1),
                     subject=subject)
