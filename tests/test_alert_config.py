@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from alert_support import RULES
 from tuimarket import config
 from tuimarket.config import AlertRule, AlertSink, ConfigError
 
@@ -54,26 +55,18 @@ def test_bad_alert_config_is_one_line_naming_the_key(text: str, key: str, phrase
 
 
 def test_rules_and_sinks_are_read() -> None:
-    parsed = config.parse("""
-        [alerts]
-        bell = true
-        [[alerts.rules]]
-        symbol = "^GSPC"
-        condition = "above"
-        level = 6000
-        [[alerts.rules]]
-        symbol = "^RUT"
-        condition = "below"
-        average = 200
+    parsed = config.parse(RULES + """
         [[alerts.sinks]]
         url = "ntfy://my-topic"
         cooldown_seconds = 300
         daily_cap = 20
         [[alerts.sinks]]
         command = ["notify-send", "tuimarket"]
+        [alerts]
+        bell = true
         """)
     assert parsed.alerts.bell
-    assert parsed.alerts.rules == (AlertRule("^GSPC", "above", level=6000.0), AlertRule("^RUT", "below", average=200))
+    assert parsed.alerts.rules == (AlertRule("^GSPC", "above", level=6000.0), AlertRule("^RUT", "crosses", average=200))
     assert isinstance(parsed.alerts.rules[0].level, float)
     assert parsed.alerts.sinks == (AlertSink(url="ntfy://my-topic", cooldown_seconds=300, daily_cap=20),
                                    AlertSink(command=("notify-send", "tuimarket")))

@@ -6,25 +6,15 @@ from datetime import date
 
 import pandas as pd
 
+from alert_support import GSPC_ABOVE_6000, RULES
 from tuimarket import config
 from tuimarket.alerts.rules import level_alerts
 from tuimarket.analysis.indicators import sma
 from tuimarket.data import bundled
 
-RULES = """
-[[alerts.rules]]
-symbol = "^GSPC"
-condition = "above"
-level = 6000
-[[alerts.rules]]
-symbol = "^RUT"
-condition = "crosses"
-average = 200
-"""
-
 
 def test_a_level_rule_fires_on_each_upward_crossing_and_only_then() -> None:
-    settings = config.parse(RULES.split("[[alerts.rules]]\nsymbol = \"^RUT\"")[0])
+    settings = config.parse(GSPC_ABOVE_6000)
     gspc = bundled.load("^GSPC")
     alerts = level_alerts(settings, {"^GSPC": gspc})
     close = gspc["Close"]

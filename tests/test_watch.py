@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from alert_support import RULES
 from fakes import FakeYahoo, no_sleep_recorder
 from tuimarket import cli, config, watch
 from tuimarket.alerts.delivery import Deliveries
@@ -22,16 +23,6 @@ from tuimarket.data import bundled
 from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.feed import Feed
 
-RULES = """
-[[alerts.rules]]
-symbol = "^GSPC"
-condition = "above"
-level = 6000
-[[alerts.rules]]
-symbol = "^RUT"
-condition = "crosses"
-average = 50
-"""
 SETTINGS = config.parse(RULES)
 
 
