@@ -174,3 +174,15 @@ def test_sigterm_ends_a_real_watch_process_with_status_0_and_its_cache_closed(co
     assert process.returncode == 0, err
     assert "SIGTERM: stopping" in err and "Traceback" not in err
     assert (cache / "market.sqlite3").exists() and not (cache / "market.sqlite3-wal").exists()
+
+
+def test_the_analysis_events_are_one_more_source_of_alerts():
+    """Runs once tuimarket.analysis.events (issue 13 part 1, another branch) is merged."""
+    events = pytest.importorskip("tuimarket.analysis.events")
+    bars = {symbol: bundled.load(symbol).loc[:"2024-11-15"] for symbol in SETTINGS.all_symbols}
+    expected = list(events.market_events(SETTINGS, bars))
+    alerts = watch.alerts_of(SETTINGS, bars)
+    from_events = [alert for alert in alerts if alert.kind not in ("crossed_above", "crossed_below")]
+    assert [alert.key for alert in from_events] == [event.key for event in expected]
+    assert all(alert.kind == event.kind.value and alert.date == event.date
+               for alert, event in zip(from_events, expected))

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping
 
+# What an event's `value` is, by kind, where it is not a price level (a broken resistance, an average).
+VALUE_NAMES = {"macd_buy": "MACD histogram", "macd_sell": "MACD histogram", "momentum_up": "MACD histogram",
+               "momentum_down": "MACD histogram", "rs_up": "RS ratio", "rs_down": "RS ratio",
+               "quadrant_changed": "RS ratio"}
+
 
 @dataclass(frozen=True)
 class Alert:
@@ -53,7 +58,7 @@ def from_event(event: Any, name_of: Callable[[str], str]) -> Alert:
         what += f": {event.state}"
     body = f"close {event.close:,.2f} on {event.date.isoformat()}"
     if event.value is not None:
-        body += f", level {event.value:,.2f}"
+        body += f"; {VALUE_NAMES.get(kind, 'level')} {event.value:,.2f}"
     fields = {"close": event.close, "value": event.value, "state": event.state}
     return Alert(key=event.key, symbol=event.symbol, kind=kind, date=event.date,
                  title=f"{name_of(event.symbol)}: {what}", body=body,
