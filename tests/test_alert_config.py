@@ -41,6 +41,9 @@ BAD_ALERTS = [
      "must be an integer"),
     (SINK + "url = 'ntfy://x'\nretries = 3", "alerts.sinks[0].retries", "unknown key"),
     ("[alerts]\nbell = 'yes'", "alerts.bell", "must be true or false"),
+    ("[alerts]\nevents = 'all'", "alerts.events", "must be a list of event kinds"),
+    ("[alerts]\nevents = ['MACD buy']", "alerts.events", "'MACD buy' is not an event kind"),
+    ("[alerts]\nevents = ['all', 'breakout']", "alerts.events", "\"all\" stands alone"),
 ]
 
 
@@ -64,8 +67,9 @@ def test_rules_and_sinks_are_read() -> None:
         command = ["notify-send", "tuimarket"]
         [alerts]
         bell = true
+        events = ["breakout", "golden_cross", "breakout"]
         """)
-    assert parsed.alerts.bell
+    assert parsed.alerts.bell and parsed.alerts.events == ("breakout", "golden_cross")
     assert parsed.alerts.rules == (AlertRule("^GSPC", "above", level=6000.0), AlertRule("^RUT", "crosses", average=200))
     assert isinstance(parsed.alerts.rules[0].level, float)
     assert parsed.alerts.sinks == (AlertSink(url="ntfy://my-topic", cooldown_seconds=300, daily_cap=20),

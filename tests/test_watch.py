@@ -18,6 +18,7 @@ from alert_support import RULES
 from fakes import FakeYahoo, no_sleep_recorder
 from tuimarket import cli, config, watch
 from tuimarket.alerts.delivery import Deliveries
+from tuimarket.config import ConfigError
 from tuimarket.alerts.rules import level_alerts
 from tuimarket.data import bundled
 from tuimarket.data.alert_store import AlertStore
@@ -186,3 +187,16 @@ def test_the_analysis_events_are_one_more_source_of_alerts():
     assert [alert.key for alert in from_events] == [event.key for event in expected]
     assert all(alert.kind == event.kind.value and alert.date == event.date
                for alert, event in zip(from_events, expected))
+
+
+def test_alerts_events_chooses_the_kinds_and_rejects_an_unknown_one():
+    """Runs once tuimarket.analysis.events is merged."""
+    pytest.importorskip("tuimarket.analysis.events")
+    bars = {symbol: bundled.load(symbol).loc[:"2024-11-15"] for symbol in SETTINGS.all_symbols}
+    chosen = config.parse(RULES + "[alerts]\nevents = ['breakout', 'breakdown']")
+    assert {alert.kind for alert in watch.alerts_of(chosen, bars)} == {"breakout", "breakdown", "crossed_above",
+                                                                       "crossed_below"}
+    assert {alert.kind for alert in watch.alerts_of(config.parse(RULES + "[alerts]\nevents = []"), bars)} <= {
+        "crossed_above", "crossed_below"}
+    with pytest.raises(ConfigError, match=r"alerts.events: unknown event kind 'breakouts' \(expected"):
+        watch.check_event_kinds(config.parse("[alerts]\nevents = ['breakouts']"))

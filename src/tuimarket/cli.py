@@ -169,6 +169,7 @@ def _watch(config, options: dict) -> int:
 
     if options["as_of"] is not None:
         raise UserError("watch: --as-of shows one past date; --replay FROM..TO steps through sessions")
+    watch.check_event_kinds(config)
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="tuimarket: %(message)s")
     logging.getLogger("tuimarket").setLevel(logging.INFO)
     announce = watch.Announcer(sys.stdout, build_deliveries(config), json_lines=options["json"],

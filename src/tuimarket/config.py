@@ -23,6 +23,7 @@ SOURCES = ("auto", "yahoo", "bundled")
 STANCES = ("fully_invested", "partially_invested", "defensive")
 # A level rule fires on the session the close crosses its level: upward, downward, either way.
 ALERT_CONDITIONS = ("above", "below", "crosses")
+EVENT_KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Textual's built-in themes, named here so that reading a config never imports Textual (a test
 # holds the two equal).
 THEMES = ("ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe", "catppuccin-latte",
@@ -131,6 +132,7 @@ class AlertSink:
 @dataclass(frozen=True)
 class AlertSettings:
     bell: bool = False              # the headless watcher rings the terminal bell (stdout a tty)
+    events: tuple[str, ...] = ("all",)   # the analysis' event kinds that alert; ["all"], or none: []
     rules: tuple[AlertRule, ...] = ()
     sinks: tuple[AlertSink, ...] = ()
 
@@ -277,6 +279,8 @@ class _Reader:
     def value(self, default: Any, raw: Any, key: str) -> Any:
         if key in ("indexes", "rotation.symbols"):
             return self.symbols(raw, key)
+        if key == "alerts.events":
+            return self.event_kinds(raw, key)
         if key == "alerts.rules":
             return tuple(self.alert_rule(item, f"{key}[{i}]") for i, item in enumerate(self.tables(raw, key)))
         if key == "alerts.sinks":
@@ -357,6 +361,17 @@ class _Reader:
         if len(given) != 1:
             raise self.fail(where, f"must have exactly one of {' or '.join(choices)}")
         return given[0]
+
+    def event_kinds(self, raw: Any, key: str) -> tuple[str, ...]:
+        """Names only: which kinds exist is the analysis' to say, checked when the watcher starts."""
+        if not isinstance(raw, list) or not all(isinstance(name, str) for name in raw):
+            raise self.fail(key, f"must be a list of event kinds, [\"all\"] or [], got {_describe(raw)}")
+        for name in raw:
+            if not EVENT_KIND_PATTERN.match(name):
+                raise self.fail(key, f"{name!r} is not an event kind (lower-case words joined by _)")
+        if "all" in raw and len(raw) > 1:
+            raise self.fail(key, "\"all\" stands alone: it already names every kind")
+        return tuple(dict.fromkeys(raw))
 
     def alert_rule(self, item: dict, where: str) -> AlertRule:
         self.only_keys(item, where, ("symbol", "condition", "level", "average"))

@@ -30,8 +30,9 @@ import pandas as pd
 
 from tuimarket.alerts import Alert, from_event
 from tuimarket.alerts.delivery import Deliveries
+from tuimarket.alerts.rules import KINDS as LEVEL_KINDS
 from tuimarket.alerts.rules import level_alerts
-from tuimarket.config import Config
+from tuimarket.config import Config, ConfigError
 from tuimarket.data import calendar
 from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.feed import Feed
@@ -49,18 +50,41 @@ def _level_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Col
 
 
 def _event_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> list[Alert]:
-    """The analysis' events (issue 13 part 1) as alerts, every kind: a user mutes the kinds they
-    do not want."""
+    """The analysis' events (issue 13 part 1) of the kinds `alerts.events` names, as alerts."""
     from tuimarket.analysis.events import market_events
 
-    return [from_event(event, config.name_of) for event in market_events(config, bars, forming=forming)]
+    wanted = config.alerts.events
+    return [from_event(event, config.name_of) for event in market_events(config, bars, forming=forming)
+            if wanted == ("all",) or event.kind.value in wanted]
 
 
-def alert_sources() -> tuple[AlertSource, ...]:
-    """The user's level rules, and the analysis' events where that module is installed."""
+def event_kinds() -> tuple[str, ...]:
+    """The analysis' event kinds; none until `tuimarket.analysis.events` is installed."""
     if importlib.util.find_spec("tuimarket.analysis.events") is None:
-        return (_level_source,)
-    return _level_source, _event_source
+        return ()
+    from tuimarket.analysis.events import EventKind
+
+    return tuple(kind.value for kind in EventKind)
+
+
+def known_kinds() -> tuple[str, ...]:
+    return LEVEL_KINDS + event_kinds()
+
+
+def check_event_kinds(config: Config) -> None:
+    """`alerts.events` names only kinds the analysis has (ConfigError otherwise)."""
+    kinds = event_kinds()
+    for name in config.alerts.events:
+        if kinds and name != "all" and name not in kinds:
+            raise ConfigError(config.path, "alerts.events",
+                              f"unknown event kind {name!r} (expected \"all\" or some of: {', '.join(kinds)})")
+
+
+def alert_sources(config: Config) -> tuple[AlertSource, ...]:
+    """The user's level rules, and the analysis' events where that module is installed."""
+    if event_kinds() and config.alerts.events:
+        return _level_source, _event_source
+    return (_level_source,)
 
 
 class Announcer:
@@ -83,7 +107,7 @@ class Announcer:
 
 
 def alerts_of(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str] = ()) -> list[Alert]:
-    return [alert for source in alert_sources() for alert in source(config, bars, forming)]
+    return [alert for source in alert_sources(config) for alert in source(config, bars, forming)]
 
 
 def watched_through(bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> dict[str, date]:

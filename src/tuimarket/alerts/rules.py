@@ -20,6 +20,7 @@ from tuimarket.config import AlertRule, Config
 
 RULE_VERSION = 1
 DIRECTIONS = {"above": (1,), "below": (-1,), "crosses": (1, -1)}
+KINDS = ("crossed_above", "crossed_below")     # the alert kinds of level rules
 
 
 def level_alerts(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: Collection[str] = ()) -> list[Alert]:
