@@ -17,12 +17,14 @@ import pytest
 from alert_support import RULES
 from fakes import FakeYahoo, no_sleep_recorder
 from tuimarket import cli, config, watch
+from tuimarket.alerts import Alert
 from tuimarket.alerts.delivery import Deliveries
 from tuimarket.config import ConfigError
 from tuimarket.alerts.rules import level_alerts
 from tuimarket.data import bundled
 from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.feed import Feed
+from tuimarket.data.store import Store
 
 SETTINGS = config.parse(RULES)
 
@@ -200,3 +202,33 @@ def test_alerts_events_chooses_the_kinds_and_rejects_an_unknown_one():
         "crossed_above", "crossed_below"}
     with pytest.raises(ConfigError, match=r"alerts.events: unknown event kind 'breakouts' \(expected"):
         watch.check_event_kinds(config.parse("[alerts]\nevents = ['breakouts']"))
+
+
+def test_the_alerts_command_lists_marks_read_and_mutes(capsys):
+    store = Store.for_config(SETTINGS)
+    alerts = AlertStore(store)
+    crossing = level_alerts(SETTINGS, {"^GSPC": bundled.load("^GSPC").loc[:"2024-11-11"]})[-1]
+    tampered = Alert(key="k", symbol="^RUT", kind="crossed_below", date=date(2024, 11, 12),
+                     title="Russell \x1b]0;owned\x07 2000", body="\x1b[2J")
+    alerts.record([crossing, tampered], {"^GSPC": date(2024, 11, 11), "^RUT": date(2024, 11, 12)})
+    store.close()
+    code, out, err = run_cli("alerts", capsys=capsys)
+    assert code == 0 and err == ""
+    assert out.splitlines() == ["2024-11-12 new Russell ]0;owned 2000: [2J",
+                                "2024-11-11 new S&P 500 closed above 6,000: close 6,001.35 on 2024-11-11"]
+    code, out, err = run_cli("alerts", "--read", "--mute", "symbol:^RUT", "--mute", "kind:crossed_above",
+                             "--unread", capsys=capsys)
+    assert (code, out, err) == (0, "", "muted: kind crossed_above, symbol ^RUT\n")
+    reopened = Store.for_config(SETTINGS)
+    assert AlertStore(reopened).mutes() == {("symbol", "^RUT"), ("kind", "crossed_above")}
+    assert AlertStore(reopened).unread_count() == 0
+    reopened.close()
+
+
+@pytest.mark.parametrize("target, message", [
+    ("symbol:AAPL", "alerts: unknown symbol 'AAPL' (^GSPC, ^NDX"),
+    ("kind:macd", "alerts: unknown kind 'macd' (see tuimarket alerts --kinds)"),
+])
+def test_muting_what_does_not_exist_is_one_line_and_exit_2(target, message, capsys):
+    code, out, err = run_cli("alerts", "--mute", target, capsys=capsys)
+    assert code == 2 and out == "" and err.startswith(f"tuimarket: error: {message}") and err.count("\n") == 1
