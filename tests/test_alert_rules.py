@@ -8,7 +8,7 @@ import pandas as pd
 
 from alert_support import GSPC_ABOVE_6000, RULES
 from tuimarket import config
-from tuimarket.alerts.rules import level_alerts
+from tuimarket.analysis.alert_rules import level_alerts
 from tuimarket.analysis.indicators import sma
 from tuimarket.data import bundled
 

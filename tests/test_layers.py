@@ -11,8 +11,8 @@ import pytest
 PURE = ["tuimarket.config", "tuimarket.data.model", "tuimarket.data.bundled", "tuimarket.data.store",
         "tuimarket.data.yahoo", "tuimarket.data.calendar", "tuimarket.data.feed", "tuimarket.report",
         "tuimarket.analysis.snapshot", "tuimarket.analysis.indicators", "tuimarket.analysis.rotation",
-        "tuimarket.alerts", "tuimarket.alerts.rules", "tuimarket.alerts.delivery", "tuimarket.data.alert_store",
-        "tuimarket.watch"]
+        "tuimarket.alerts", "tuimarket.alerts.delivery", "tuimarket.analysis.alert_rules",
+        "tuimarket.data.alert_store", "tuimarket.watch"]
 UI = ["tuimarket.ui.app", "tuimarket.ui.viewmodels", "tuimarket.ui.screens.detail"]
 
 

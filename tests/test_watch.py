@@ -20,7 +20,7 @@ from tuimarket import cli, config, watch
 from tuimarket.alerts import Alert
 from tuimarket.alerts.delivery import Deliveries
 from tuimarket.config import ConfigError
-from tuimarket.alerts.rules import level_alerts
+from tuimarket.analysis.alert_rules import level_alerts
 from tuimarket.data import bundled
 from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.feed import Feed
@@ -232,3 +232,19 @@ def test_the_alerts_command_lists_marks_read_and_mutes(capsys):
 def test_muting_what_does_not_exist_is_one_line_and_exit_2(target, message, capsys):
     code, out, err = run_cli("alerts", "--mute", target, capsys=capsys)
     assert code == 2 and out == "" and err.startswith(f"tuimarket: error: {message}") and err.count("\n") == 1
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("out, bell, rings", [(Terminal(), True, True), (io.StringIO(), True, False),
+                                               (Terminal(), False, False)])
+def test_the_bell_rings_once_per_pass_with_alerts_and_only_on_a_terminal(out, bell, rings):
+    crossings = level_alerts(SETTINGS, {"^GSPC": bundled.load("^GSPC").loc[:"2024-11-30"]})[-2:]
+    announce = watch.Announcer(out, Deliveries([]), bell=bell)
+    announce([])
+    announce(crossings)
+    assert out.getvalue().count("\a") == (1 if rings else 0)
+    assert out.getvalue().count("\n") == 2

@@ -30,8 +30,7 @@ import pandas as pd
 
 from tuimarket.alerts import Alert, from_event
 from tuimarket.alerts.delivery import Deliveries
-from tuimarket.alerts.rules import KINDS as LEVEL_KINDS
-from tuimarket.alerts.rules import level_alerts
+from tuimarket.analysis.alert_rules import KINDS as LEVEL_KINDS, level_alerts
 from tuimarket.config import Config, ConfigError
 from tuimarket.data import calendar
 from tuimarket.data.alert_store import AlertStore

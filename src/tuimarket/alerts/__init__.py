@@ -2,7 +2,9 @@
 
 An `Alert` is what every source produces (the analysis' events, the user's level rules) and what
 the store, the sinks and the watcher handle; none of them needs to know which source made it.
-Nothing here imports Textual: the headless watcher runs where there is no terminal.
+The package sits just above config in the layers: the analysis makes alerts, data stores them,
+so it imports neither (`from_event` reads an event by its attributes). Nothing here imports
+Textual: the headless watcher runs where there is no terminal.
 """
 
 from __future__ import annotations
