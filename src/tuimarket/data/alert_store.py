@@ -18,7 +18,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, TypeVar
 
 from tuimarket.alerts import Alert, newest_per_series
 
@@ -39,6 +39,7 @@ ALERT_SCHEMA = (
     "CREATE TABLE alert_mutes (what TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (what, value))",
 )
 MUTABLE = ("symbol", "kind")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -123,10 +124,10 @@ class AlertStore:
     def mutes(self) -> set[tuple[str, str]]:
         return set(self.store._query("SELECT what, value FROM alert_mutes", ()))
 
-    def _transaction(self, work):
+    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T | None:
         """Run `work(connection)` in one IMMEDIATE transaction: the write lock is taken before the
         first read, so two processes deciding what is new never interleave."""
-        def run(connection: sqlite3.Connection):
+        def run(connection: sqlite3.Connection) -> T:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 result = work(connection)
