@@ -19,7 +19,8 @@ def modules_of(package: str) -> list[str]:
     return [f"{package}.{module.name}" for module in pkgutil.iter_modules(importlib.import_module(package).__path__)]
 
 
-PURE = ["tuimarket.config", *modules_of("tuimarket.data"), *modules_of("tuimarket.analysis")]
+PURE = ["tuimarket.config", *modules_of("tuimarket.data"), *modules_of("tuimarket.analysis"),
+        "tuimarket.alerts", *modules_of("tuimarket.alerts"), "tuimarket.watch"]
 UI = ["tuimarket.ui.app", *modules_of("tuimarket.ui"), *modules_of("tuimarket.ui.screens"),
       *modules_of("tuimarket.ui.widgets")]
 TERMINAL = {"textual", "textual_plotext", "rich", "plotext"}
@@ -63,3 +64,9 @@ def test_the_monitor_starts_without_pandas_or_the_data_layer() -> None:
     loaded = imported(["tuimarket.monitor", "tuimarket.ui.app", "tuimarket.ui.saved_view"])
     assert not {"pandas", "numpy", "yfinance", "sqlite3", "exchange_calendars", "tuimarket.data.feed",
                 "tuimarket.analysis.snapshot", "plotext"} & loaded
+
+
+def test_apprise_waits_until_sinks_are_built() -> None:
+    """apprise takes 0.9 s to import and load its plugins: only a watcher with a URL sink pays it."""
+    loaded = loaded_after_import("tuimarket.cli, tuimarket.watch, tuimarket.alerts.delivery, tuimarket.monitor")
+    assert "apprise" not in loaded

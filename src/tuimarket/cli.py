@@ -1,4 +1,4 @@
-"""The command line: `tuimarket` (the monitor), `tuimarket data`, `report`, `history`, `evaluate`, `events`.
+"""The command line: `tuimarket` (the monitor), `data`, `report`, `history`, `evaluate`, `events`, `watch`, `alerts`.
 
 Exit status: 0 success, 2 a user's mistake (usage, config, dates), 1 anything unexpected.
 A user's mistake is one line on stderr, never a traceback. Heavy modules (pandas, Textual,
@@ -49,6 +49,16 @@ def _since(text: str) -> date | str:
         raise argparse.ArgumentTypeError(f"must be week, month or a date written YYYY-MM-DD, got {text!r}") from None
 
 
+def _replay_span(text: str) -> tuple[date, date]:
+    start, dots, end = text.partition("..")
+    if not dots:
+        raise argparse.ArgumentTypeError(f"must be FROM..TO, two dates written YYYY-MM-DD, got {text!r}")
+    first, last = _as_of(start), _as_of(end)
+    if first > last:
+        raise argparse.ArgumentTypeError(f"{first} is after {last}")
+    return first, last
+
+
 def _common_options() -> argparse.ArgumentParser:
     # SUPPRESS keeps a subcommand's unset option from overwriting the same option given before it.
     common = argparse.ArgumentParser(add_help=False)
@@ -94,7 +104,36 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the first date listed (default: month)")
     events.add_argument("--kinds", nargs="+", metavar="KIND", help="only these kinds (default: all)")
     events.add_argument("--format", choices=EVENT_FORMATS, default="text", help="output format (default: text)")
+    watch = commands.add_parser("watch", parents=[common],
+                                help="refresh with no screen: print alerts and send them to the configured sinks")
+    watch.add_argument("--json", action="store_true", help="one JSON object per alert instead of a line of text")
+    watch.add_argument("--replay", type=_replay_span, metavar="FROM..TO", default=None,
+                       help="step through past sessions and emit the alerts that would have fired, then exit")
+    alerts = commands.add_parser("alerts", parents=[common],
+                                 help="list the stored alerts, newest first; mark them read; mute a symbol or a kind")
+    alerts.add_argument("--unread", action="store_true", help="only the unread ones")
+    alerts.add_argument("--limit", type=_positive, default=50, metavar="N", help="at most N alerts (default: 50)")
+    alerts.add_argument("--json", action="store_true", help="one JSON object per alert")
+    alerts.add_argument("--read", action="store_true", help="mark every alert read")
+    alerts.add_argument("--mute", action="append", type=_mute_target, default=[], metavar="symbol:SYM|kind:KIND",
+                        help="never announce this symbol's or this kind's alerts (still recorded); repeatable")
+    alerts.add_argument("--unmute", action="append", type=_mute_target, default=[], metavar="symbol:SYM|kind:KIND",
+                        help="undo a --mute; repeatable")
+    alerts.add_argument("--kinds", action="store_true", help="list the alert kinds and exit")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return int(text)
+
+
+def _mute_target(text: str) -> tuple[str, str]:
+    what, colon, value = text.partition(":")
+    if not colon or what not in ("symbol", "kind") or not value:
+        raise argparse.ArgumentTypeError(f"must be symbol:SYMBOL or kind:KIND, got {text!r}")
+    return what, value
 
 
 def _span_options(command: argparse.ArgumentParser) -> None:
@@ -130,6 +169,10 @@ def _run(argv: Sequence[str] | None) -> int:
 
             _check_replay(config, options["source"], options["as_of"])
             return run_monitor(config, source=options["source"], as_of=options["as_of"])
+        if command == "watch":
+            return _watch(config, options)
+        if command == "alerts":
+            return _alerts(config, options)
         data = _load(config, options["source"], options["as_of"])
         if command == "data":
             _print_data_table(config, data)
@@ -163,6 +206,76 @@ def _load(config, source: str | None, as_of: date | None):
         return Feed(config, source=source, attempts=1).refresh()
     _check_replay(config, source, as_of)
     return Feed(config, source=source, as_of=as_of).initial()
+
+
+def _watch(config, options: dict) -> int:
+    """`watch`, or `watch --replay`: alerts on stdout, notes on stderr, the sinks fed."""
+    import logging
+
+    from tuimarket import watch
+    from tuimarket.alerts.delivery import build_deliveries
+    from tuimarket.data.feed import Feed
+
+    if options["as_of"] is not None:
+        raise UserError("watch: --as-of shows one past date; --replay FROM..TO steps through sessions")
+    watch.check_event_kinds(config)
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="tuimarket: %(message)s")
+    logging.getLogger("tuimarket").setLevel(logging.INFO)
+    announce = watch.Announcer(sys.stdout, build_deliveries(config), json_lines=options["json"],
+                               bell=config.alerts.bell)
+    feed = Feed(config, source=options["source"])
+    if options["replay"] is None:
+        return watch.run_watch(config, feed, announce)
+    start, end = options["replay"]
+    data = feed.initial()    # the cache, else the bundled history: never the network
+    firsts = [bars.index[0].date() for bars in data.bars.values() if len(bars)]
+    if not firsts or data.as_of is None:
+        raise UserError("--replay: there is no price history to replay")
+    if start < min(firsts) or end > data.as_of:
+        raise UserError(f"--replay {start}..{end} is outside the history at hand ({min(firsts)}..{data.as_of})")
+    count = watch.replay(config, data, start, end, announce)
+    logging.getLogger("tuimarket.alerts").info("replay %s..%s: %d alerts", start, end, count)
+    return EXIT_OK
+
+
+def _alerts(config, options: dict) -> int:
+    """`alerts`: the alert log of the cache, its read marks and mutes."""
+    import json
+
+    from tuimarket.config import CONTROL_CHARACTERS
+    from tuimarket.data.alert_store import AlertStore
+    from tuimarket.data.store import Store
+    from tuimarket.watch import known_kinds
+
+    kinds = known_kinds()
+    if options["kinds"]:
+        sys.stdout.write("".join(f"{kind}\n" for kind in kinds))
+        return EXIT_OK
+    symbols = config.all_symbols + ("market",)
+    for what, value in options["mute"] + options["unmute"]:
+        if value not in (symbols if what == "symbol" else kinds):
+            known = ", ".join(symbols) if what == "symbol" else "see tuimarket alerts --kinds"
+            raise UserError(f"alerts: unknown {what} {value!r} ({known})")
+    store = Store.for_config(config)
+    alerts = AlertStore(store)
+    changed = [alerts.mute(*target) for target in options["mute"]] + \
+              [alerts.unmute(*target) for target in options["unmute"]]
+    if options["read"]:
+        changed.append(alerts.mark_read())
+    if not all(changed):
+        raise UserError(f"alerts: the cache could not be changed: {alerts.problem}")
+    for stored in alerts.recent(options["limit"], unread_only=options["unread"]):
+        alert = stored.alert
+        if options["json"]:
+            line = json.dumps(alert.as_fields() | {"first_seen": stored.first_seen.isoformat(), "read": stored.read})
+        else:
+            line = f"{alert.date} {'   ' if stored.read else 'new'} {alert.title}: {alert.body}"
+        # the cache is a file anyone can write: nothing read from it drives the terminal
+        print(CONTROL_CHARACTERS.sub("", line))
+    if mutes := sorted(alerts.mutes()):
+        print("muted: " + ", ".join(f"{what} {value}" for what, value in mutes), file=sys.stderr)
+    store.close()
+    return EXIT_OK
 
 
 def _check_replay(config, source: str | None, as_of: date | None) -> None:

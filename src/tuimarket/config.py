@@ -21,6 +21,9 @@ SYMBOL_PATTERN = re.compile(r"^[A-Za-z0-9^.\-=]{1,15}$")
 CHART_RANGES = ("3M", "6M", "1Y", "2Y", "5Y")
 SOURCES = ("auto", "yahoo", "bundled")
 STANCES = ("fully_invested", "partially_invested", "defensive")
+# A level rule fires on the session the close crosses its level: upward, downward, either way.
+ALERT_CONDITIONS = ("above", "below", "crosses")
+EVENT_KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Textual's built-in themes, named here so that reading a config never imports Textual (a test
 # holds the two equal).
 THEMES = ("ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe", "catppuccin-latte",
@@ -113,6 +116,34 @@ class UiSettings:
     screenshot_dir: str = ""
 
 
+@dataclass(frozen=True)
+class AlertRule:
+    """"^GSPC closes above 6000", "^RUT closes below its 200-day average": one of level, average."""
+
+    symbol: str
+    condition: str                  # one of ALERT_CONDITIONS
+    level: float | None = None
+    average: int | None = None      # the period of a simple moving average
+
+
+@dataclass(frozen=True)
+class AlertSink:
+    """Where alerts go besides the screen: an apprise URL or a command (an argv, never a shell)."""
+
+    url: str = ""
+    command: tuple[str, ...] = ()
+    cooldown_seconds: int = 0       # at most one delivery this often (0: no cooldown)
+    daily_cap: int = 0              # at most this many deliveries a day (0: no cap)
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    bell: bool = False              # the headless watcher rings the terminal bell (stdout a tty)
+    events: tuple[str, ...] = ("all",)   # the analysis' event kinds that alert; ["all"], or none: []
+    rules: tuple[AlertRule, ...] = ()
+    sinks: tuple[AlertSink, ...] = ()
+
+
 DEFAULT_INDEXES = (
     Symbol("^GSPC", "S&P 500"),
     Symbol("^NDX", "Nasdaq 100"),
@@ -151,6 +182,7 @@ class Config:
     data: DataSettings = DataSettings()
     breadth: BreadthSettings = BreadthSettings()
     ui: UiSettings = UiSettings()
+    alerts: AlertSettings = AlertSettings()
     path: str = field(default="(defaults)", compare=False)
 
     @property
@@ -219,6 +251,10 @@ RANGES: dict[str, tuple[float, float]] = {
     "refresh.closed_seconds": (60, 86400),
     "refresh.timeout_seconds": (10, 3600),
     "data.history_years": (2, 40),
+    "alerts.rules.level": (1e-9, 1e9),
+    "alerts.rules.average": (2, 400),
+    "alerts.sinks.cooldown_seconds": (0, 86400),
+    "alerts.sinks.daily_cap": (0, 10000),
 }
 CHOICES: dict[str, tuple[str, ...]] = {
     "chart.range": CHART_RANGES,
@@ -252,6 +288,12 @@ class _Reader:
     def value(self, default: Any, raw: Any, key: str) -> Any:
         if key in ("indexes", "rotation.symbols"):
             return self.symbols(raw, key)
+        if key == "alerts.events":
+            return self.event_kinds(raw, key)
+        if key == "alerts.rules":
+            return tuple(self.alert_rule(item, f"{key}[{i}]") for i, item in enumerate(self.tables(raw, key)))
+        if key == "alerts.sinks":
+            return tuple(self.alert_sink(item, f"{key}[{i}]") for i, item in enumerate(self.tables(raw, key)))
         if hasattr(default, "__dataclass_fields__"):
             return self.section(type(default), raw, key)
         if isinstance(default, bool):
@@ -273,12 +315,13 @@ class _Reader:
             raise self.fail(key, 'must be "bundled" or the path of a CSV file of members')
         return raw
 
-    def number(self, raw: Any, key: str, kind: type) -> int | float:
+    def number(self, raw: Any, key: str, kind: type, bounds: str = "") -> int | float:
+        """`bounds` names the RANGES entry when `key` is an item's ("alerts.sinks[0].daily_cap")."""
         wanted = "an integer" if kind is int else "a number"
         ok = isinstance(raw, int) if kind is int else isinstance(raw, (int, float))
         if isinstance(raw, bool) or not ok:
             raise self.fail(key, f"must be {wanted}, got {_describe(raw)}")
-        low, high = RANGES[key]
+        low, high = RANGES[bounds or key]
         if not low <= raw <= high:
             raise self.fail(key, f"must be from {_num(low)} to {_num(high)}, got {_num(raw)}")
         return kind(raw)
@@ -314,6 +357,65 @@ class _Reader:
                 raise self.fail(f"{where}.symbol", f"duplicate symbol {symbol!r}")
             entries.append(Symbol(symbol, name.strip()))
         return tuple(entries)
+
+    def tables(self, raw: Any, key: str) -> list[dict]:
+        if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+            raise self.fail(key, f"must be a list of tables ([[{key}]]), got {_describe(raw)}")
+        return raw
+
+    def only_keys(self, item: dict, where: str, allowed: tuple[str, ...]) -> None:
+        if extra := sorted(set(item) - set(allowed)):
+            raise self.fail(f"{where}.{extra[0]}", f"unknown key (expected one of: {', '.join(allowed)})")
+
+    def one_of(self, item: dict, where: str, choices: tuple[str, str]) -> str:
+        given = [name for name in choices if name in item]
+        if len(given) != 1:
+            raise self.fail(where, f"must have exactly one of {' or '.join(choices)}")
+        return given[0]
+
+    def event_kinds(self, raw: Any, key: str) -> tuple[str, ...]:
+        """Names only: which kinds exist is the analysis' to say, checked when the watcher starts."""
+        if not isinstance(raw, list) or not all(isinstance(name, str) for name in raw):
+            raise self.fail(key, f"must be a list of event kinds, [\"all\"] or [], got {_describe(raw)}")
+        for name in raw:
+            if not EVENT_KIND_PATTERN.match(name):
+                raise self.fail(key, f"{name!r} is not an event kind (lower-case words joined by _)")
+        if "all" in raw and len(raw) > 1:
+            raise self.fail(key, "\"all\" stands alone: it already names every kind")
+        return tuple(dict.fromkeys(raw))
+
+    def alert_rule(self, item: dict, where: str) -> AlertRule:
+        self.only_keys(item, where, ("symbol", "condition", "level", "average"))
+        symbol = item.get("symbol")
+        if not isinstance(symbol, str):
+            raise self.fail(f"{where}.symbol", f"must be a string, got {_describe(symbol)}")
+        self.check_symbol(symbol, f"{where}.symbol")
+        condition = item.get("condition")
+        if condition not in ALERT_CONDITIONS:
+            raise self.fail(f"{where}.condition",
+                            f"must be one of {', '.join(ALERT_CONDITIONS)}, got {_describe(condition)}")
+        target = self.one_of(item, where, ("level", "average"))
+        kind = float if target == "level" else int
+        value = self.number(item[target], f"{where}.{target}", kind, f"alerts.rules.{target}")
+        return AlertRule(symbol, condition, **{target: value})
+
+    def alert_sink(self, item: dict, where: str) -> AlertSink:
+        self.only_keys(item, where, ("url", "command", "cooldown_seconds", "daily_cap"))
+        limits = {name: self.number(item[name], f"{where}.{name}", int, f"alerts.sinks.{name}")
+                  for name in ("cooldown_seconds", "daily_cap") if name in item}
+        if self.one_of(item, where, ("url", "command")) == "url":
+            url = item["url"]
+            if not isinstance(url, str) or not url.strip():
+                raise self.fail(f"{where}.url", f"must be a non-empty string, got {_describe(url)}")
+            self.check_displayable(url, f"{where}.url")
+            return AlertSink(url=url, **limits)
+        command = item["command"]
+        if not isinstance(command, list) or not command or not all(isinstance(arg, str) for arg in command):
+            raise self.fail(f"{where}.command", "must be a non-empty list of strings (the program, then "
+                                                f"its arguments; no shell), got {_describe(command)}")
+        for arg in command:
+            self.check_displayable(arg, f"{where}.command")
+        return AlertSink(command=tuple(command), **limits)
 
     def check_displayable(self, text: str, key: str) -> None:
         if control := CONTROL_CHARACTERS.search(text):
@@ -365,6 +467,10 @@ def _check_consistency(config: Config, reader: _Reader) -> None:
         raise reader.fail("regime.defensive_max_uptrends",
                           f"must be below regime.full_min_uptrends ({regime.full_min_uptrends}), "
                           f"got {regime.defensive_max_uptrends}")
+    for i, rule in enumerate(config.alerts.rules):
+        if rule.symbol not in config.all_symbols:
+            raise reader.fail(f"alerts.rules[{i}].symbol", f"{rule.symbol!r} is not a configured symbol "
+                              f"(one of: {', '.join(config.all_symbols)})")
     index_symbols = {s.symbol for s in config.indexes}
     for i, entry in enumerate(config.rotation.symbols):
         if config.rotation.include_indexes and entry.symbol in index_symbols:

@@ -28,10 +28,11 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from tuimarket.data.alert_store import ALERT_SCHEMA
 from tuimarket.data.model import COLUMNS, impossible_bars
 
 FILENAME = "market.sqlite3"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_SECONDS = 5.0
 SCHEMA = (
     """CREATE TABLE bars (
@@ -46,6 +47,7 @@ SCHEMA = (
     SERIES_TABLE := """CREATE TABLE series (
         symbol TEXT PRIMARY KEY, dates BLOB NOT NULL, bars BLOB NOT NULL
     )""",
+    *ALERT_SCHEMA,
 )
 DAYS, PRICES = np.dtype("<i4"), np.dtype("<f8")   # series: days since 1970-01-01; rows of COLUMNS
 READ_BATCH = 500                                  # symbols per query (SQLite's variable limit is far above)
@@ -70,8 +72,9 @@ def _fill_series(connection: sqlite3.Connection) -> None:
 
 
 # Version 1 lacked symbols.complete_from; its bars are kept, the history's completeness is unknown.
-# Version 2 lacked series: filled from its bars.
-MIGRATIONS = {1: ("ALTER TABLE symbols ADD COLUMN complete_from TEXT",), 2: (SERIES_TABLE, _fill_series)}
+# Version 2 lacked series: filled from its bars. Version 3 had no alerts.
+MIGRATIONS = {1: ("ALTER TABLE symbols ADD COLUMN complete_from TEXT",), 2: (SERIES_TABLE, _fill_series),
+              3: ALERT_SCHEMA}
 OUR_TABLES = {"bars", "symbols"}
 
 
