@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from alert_support import RULES
+from alert_support import LEVEL_RULES
 from tuimarket import config
 from tuimarket.config import AlertRule, AlertSink, Config, ConfigError, Symbol
 
@@ -182,16 +182,17 @@ def test_screenshots_go_to_the_pictures_dir_else_the_data_dir_never_the_cwd(tmp_
 
 
 def test_rules_and_sinks_are_read() -> None:
-    parsed = config.parse(RULES + """
+    parsed = config.parse("""
+        [alerts]
+        bell = true
+        events = ["breakout", "golden_cross", "breakout"]
+        """ + LEVEL_RULES + """
         [[alerts.sinks]]
         url = "ntfy://my-topic"
         cooldown_seconds = 300
         daily_cap = 20
         [[alerts.sinks]]
         command = ["notify-send", "tuimarket"]
-        [alerts]
-        bell = true
-        events = ["breakout", "golden_cross", "breakout"]
         """)
     assert parsed.alerts.bell and parsed.alerts.events == ("breakout", "golden_cross")
     assert parsed.alerts.rules == (AlertRule("^GSPC", "above", level=6000.0), AlertRule("^RUT", "crosses", average=200))

@@ -172,10 +172,11 @@ class Terminal:
         self._reader.start()
 
     def _read(self) -> None:
+        master = self.master    # drop_line() closes it and forgets it: reading then fails with EBADF
         while True:
             try:
-                chunk = os.read(self.master, 65536)
-            except OSError:     # EIO: the child's side is closed
+                chunk = os.read(master, 65536)
+            except OSError:     # EIO: the child's side is closed; EBADF: the line was dropped
                 return
             if not chunk:
                 return

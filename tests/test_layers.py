@@ -68,5 +68,5 @@ def test_the_monitor_starts_without_pandas_or_the_data_layer() -> None:
 
 def test_apprise_waits_until_sinks_are_built() -> None:
     """apprise takes 0.9 s to import and load its plugins: only a watcher with a URL sink pays it."""
-    loaded = loaded_after_import("tuimarket.cli, tuimarket.watch, tuimarket.alerts.delivery, tuimarket.monitor")
+    loaded = modules_loaded_by("import tuimarket.cli, tuimarket.watch, tuimarket.alerts.delivery, tuimarket.monitor")
     assert "apprise" not in loaded
