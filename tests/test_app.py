@@ -124,6 +124,23 @@ async def test_range_keys_change_every_chart(tmp_path: Path) -> None:
         assert app.chart_range == "3M" and {c.sessions for c in charts} == {63}
         await pilot.press("minus")     # already the shortest: stays
         assert app.chart_range == "3M"
+        await pilot.pause()
+        assert all(chart.render().plain.startswith("3M ") for chart in charts)   # each panel says its range
+
+
+async def test_the_benchmark_has_no_empty_relative_strength_chart(tmp_path: Path) -> None:
+    """The benchmark against itself would be an empty box: its detail screen shows MACD across instead."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "enter")                 # ^GSPC, the benchmark
+        await pilot.pause()
+        assert not app.screen.query_one("#detail-rs").display
+        assert app.screen.query_one("#detail-macd").size.width > 150
+        await pilot.press("escape", "2", "enter")       # the Nasdaq 100 has one
+        await pilot.pause()
+        assert app.screen.query_one("#detail-rs").display
+        assert "^NDX / ^GSPC" in app.screen.query_one("#detail-rs").render().plain
 
 
 async def test_sort_keeps_rows_keyed_and_cursor_on_its_symbol(tmp_path: Path) -> None:

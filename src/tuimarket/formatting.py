@@ -24,3 +24,10 @@ def percent(value: float | None, signed: bool = True) -> str:
         text = f"{value:+.1%}"
         return "+0.0%" if text == "-0.0%" else text   # a rounding artefact, not a loss
     return f"{value:.0%}"
+
+
+def axis_number(value: float, step: float) -> str:
+    """An axis label: thousands separated, with as many decimals as the tick `step` needs (at most 4)."""
+    decimals = min(4, max(0, -math.floor(math.log10(step)))) if step > 0 else 2
+    text = f"{value:,.{decimals}f}"
+    return text.removeprefix("-") if float(text.replace(",", "")) == 0 else text   # never "-0"
