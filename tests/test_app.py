@@ -206,6 +206,66 @@ async def test_resize_from_wide_to_small_and_back(tmp_path: Path) -> None:
         assert all(p.display for p in app.screen.query(IndexPanel))
 
 
+async def test_charts_stay_readable_when_the_screen_is_short(tmp_path: Path) -> None:
+    """120x30 left each price chart a row or two under the table: now panels and table take turns."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(RotationTable)
+        assert not table.display and all(chart.size.height >= 10 for chart in app.screen.query(PriceChart))
+        await pilot.press("4")
+        await pilot.pause()
+        assert table.display and table.size.height >= 16
+        assert not app.screen.query_one("#panels").display
+        await pilot.resize_terminal(200, 50)       # tall enough for both at once
+        await pilot.pause()
+        assert table.display and app.screen.query_one("#panels").display
+        assert all(chart.size.height >= 10 for chart in app.screen.query(PriceChart))
+
+
+def screen_text(app: TuimarketApp) -> str:
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_the_rotation_table_at_80x24_keeps_its_symbols_and_says_what_is_off_screen(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.screen.query_one(RotationTable)
+        assert "more ▸" in str(table.border_subtitle) and "◂" not in str(table.border_subtitle)
+        for _ in range(10):                          # → and l scroll while columns are hidden on the right
+            if "▸" not in str(table.border_subtitle):
+                break
+            await pilot.press("l")
+            await pilot.pause()
+        assert table.scroll_x > 0 and "◂" in str(table.border_subtitle)
+        shown = screen_text(app)
+        assert "Symbol" in shown and "XLC" in shown and "Communication Services" in shown
+        await pilot.press("h")
+        await pilot.pause()
+        assert "▸" in str(table.border_subtitle)
+        await pilot.press("right")                  # the last column again
+        await pilot.pause()
+        await pilot.press("right")
+        await pilot.pause()
+        assert active_pane(app) is not table         # none left: → moves on to the next pane, as the help says
+
+
+async def test_the_footer_at_80_columns_shows_the_keys_that_matter_whole(tmp_path: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        keys = [key for key in app.screen.query(FooterKey) if key.display]
+        actions = {key.action.removeprefix("app.") for key in keys}
+        assert actions >= {"detail", "help", "range(1)", "range(-1)", "quit"} and "screenshot" not in actions
+        palette = next(key for key in keys if key.action.endswith("command_palette"))
+        assert all(key.region.right <= palette.region.x for key in keys if key is not palette)   # none cut off
+
+
 async def test_help_lists_every_key(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 60)) as pilot:

@@ -28,7 +28,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.notifications import Notify
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuimarket.config import CHART_RANGES, Config
@@ -39,11 +39,12 @@ from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
-from tuimarket.ui.screens.responsive import BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
+from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
 from tuimarket.ui.viewmodels import (Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text, refresh_text,
                                      signal_changes)
 from tuimarket.ui.widgets.charts import Canvas, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
+from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
 
@@ -55,7 +56,8 @@ MAX_ALERT_LINES = 5       # signal changes listed in one toast
 
 
 class DashboardScreen(ResponsiveScreen):
-    """The panels and the rotation table; below 120 columns, one of them at a time."""
+    """The panels and the rotation table; below 120 columns, one of them at a time, and below 42 rows
+    the panels side by side or the table."""
 
     BINDINGS = [
         Binding("enter", "detail", "Detail", id="detail"),
@@ -80,7 +82,7 @@ class DashboardScreen(ResponsiveScreen):
                 for i, index in enumerate(self.config.indexes):
                     yield IndexPanel(index.symbol, index.name, id=f"panel-{i}")
             yield RotationTable(id="rotation")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def panes(self) -> list:
@@ -101,13 +103,13 @@ class DashboardScreen(ResponsiveScreen):
         self._fit_rotation_table()
 
     def _fit_rotation_table(self) -> None:
-        """Wide, the table is as tall as its rows plus header, border and a scrollbar's row.
+        """Wide and tall, the table is as tall as its rows plus header, border and a scrollbar's row.
 
         That is known before any row arrives, so the panels above are laid out once, at their final
-        size, and no chart is drawn twice during the first paint. Narrow, the table is the page.
+        size, and no chart is drawn twice during the first paint. Narrow or short, the table is the page.
         """
-        wide = self.app.size.width >= WIDE_COLUMNS
-        self.query_one(RotationTable).styles.height = len(self.config.rotation_universe) + 4 if wide else "1fr"
+        below_panels = self.app.size.width >= WIDE_COLUMNS and self.app.size.height >= TALL_ROWS
+        self.query_one(RotationTable).styles.height = len(self.config.rotation_universe) + 4 if below_panels else "1fr"
 
     def goto_pane(self, number: int) -> None:
         panes = self.panes
@@ -210,6 +212,8 @@ class TuimarketApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")    # absolute, so a subclass elsewhere finds it too
     # Below 120 columns every screen gets `-narrow`: one pane at a time, charts stacked.
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
+    # Below 42 rows every screen gets `-short`: wide, the panels and the table take turns.
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     TITLE = "tuimarket"
     COMMANDS = App.COMMANDS | {MonitorCommands}
     BINDINGS = [

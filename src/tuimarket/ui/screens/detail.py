@@ -12,6 +12,7 @@ from tuimarket.formatting import price
 from tuimarket.ui.screens.responsive import ResponsiveScreen
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, PanelModel
 from tuimarket.ui.widgets.charts import LineChart, MacdChart, PriceChart
+from tuimarket.ui.widgets.key_footer import KeyFooter
 
 
 class DetailScreen(ResponsiveScreen):
@@ -34,7 +35,7 @@ class DetailScreen(ResponsiveScreen):
                 yield MacdChart(id="detail-macd")
                 yield LineChart(id="detail-rs")
             yield Static(id="detail-commentary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show(self.model)
