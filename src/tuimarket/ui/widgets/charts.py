@@ -253,7 +253,8 @@ class Chart(Widget):
                 plot.plot(xs, ys, color=colour, marker=marker)
                 drawn += ys
                 legend.append(LegendItem(LEGEND_GLYPHS.get(marker, marker * 2), line.label, colour))
-        positions, labels = _date_ticks(dates)
+        # A label ("Sep '24") every 12 columns at most: crowded, plotext shifts or drops them.
+        positions, labels = _date_ticks(dates, max(2, min(TICKS, canvas.width // 12)))
         plot.xticks(positions, labels)
         plot.xlim(0, max(1, len(dates) - 1))
         return drawn, legend
