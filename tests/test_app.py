@@ -486,3 +486,49 @@ async def test_no_color_means_no_colour_not_grey(tmp_path: Path, monkeypatch) ->
             segments = line_filter.apply(segments, TextualColor(0, 0, 0))
         style = segments[0].style
         assert style.color.is_default and style.bgcolor.is_default and style.reverse
+
+
+async def test_the_rrg_opens_from_the_dashboard_the_table_and_the_palette_and_steps_through_weeks(
+        tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from tuimarket.ui.screens.rrg import RrgScreen
+    from tuimarket.ui.widgets.charts import RrgChart
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")                               # from a panel
+        assert isinstance(app.screen, RrgScreen)
+        latest = app.screen.view.week
+        await pilot.press("comma", "comma")
+        assert app.screen.view.week == latest - timedelta(weeks=2)
+        await pilot.press("full_stop")
+        assert app.screen.view.week == latest - timedelta(weeks=1)
+        await pilot.press("escape", "4", "down", "down", "g")     # from the table: its row is selected
+        await pilot.pause()
+        table_symbol = app.dashboard_screen.query_one(RotationTable).symbol_under_cursor
+        assert isinstance(app.screen, RrgScreen) and app.screen.selected == table_symbol
+        heading = str(app.screen.query_one("#rrg-heading").render())
+        assert table_symbol in heading and "RS-Ratio" in heading and "RS-Mom" in heading
+        plain = app.screen.query_one(RrgChart).render().plain
+        for label in ("Leading", "Weakening", "Lagging", "Improving", *(mark.symbol for mark in app.screen.view.marks)):
+            assert label in plain, label                     # named, not told apart by colour alone
+        await pilot.press("escape", "ctrl+p", *"rotation graph")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RrgScreen)
+
+
+async def test_the_rrg_at_80x24_has_shorter_tails_and_abbreviated_labels(tmp_path: Path) -> None:
+    from tuimarket.ui.widgets.charts import RrgChart
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        plain = app.screen.query_one(RrgChart).render().plain
+        assert "4-week tails" in plain and "Lead" in plain and "Leading" not in plain
+        assert app.screen.query_one("#rrg-list").size.height >= 5      # the symbols to select, below the graph

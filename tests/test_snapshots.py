@@ -65,3 +65,8 @@ def test_detail(snap_compare, size) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (120, 30)], ids=["80x24", "120x30"])
 def test_rotation_page(snap_compare, size) -> None:
     assert snap_compare(app(), terminal_size=size, run_before=pressing("4"))
+
+
+@SIZES
+def test_rrg(snap_compare, size) -> None:
+    assert snap_compare(app(), terminal_size=size, run_before=pressing("4", "down", "down", "g"))

@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.indicators import rising, sma
+from tuimarket.analysis.quadrants import Quadrant, quadrant
 from tuimarket.analysis.rrg import TAIL, WINDOW, RrgPoint, rrg_points
 
 RsTrend = Literal["rising", "falling", "flat"]
-Quadrant = Literal["leading", "weakening", "lagging", "improving"]
 SESSIONS_BACK = {"1W": 5, "1M": 21, "3M": 63, "6M": 126, "1Y": 252}
 RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")
 TREND_NAMES: dict[int, RsTrend] = {1: "rising", -1: "falling", 0: "flat"}
@@ -162,14 +162,6 @@ def period_returns(close: pd.Series) -> Mapping[str, float | None]:
     if not prior_years.empty:
         returns["YTD"] = last / float(prior_years.iloc[-1]) - 1
     return MappingProxyType(returns)
-
-
-def quadrant(rs_ratio: float | None, rs_momentum: float | None) -> Quadrant | None:
-    if rs_ratio is None or rs_momentum is None:
-        return None
-    if rs_ratio >= 100:
-        return "leading" if rs_momentum >= 100 else "weakening"
-    return "improving" if rs_momentum >= 100 else "lagging"
 
 
 def rotation_row(symbol: str, name: str, close: pd.Series, benchmark_close: pd.Series, *,

@@ -39,6 +39,7 @@ from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
+from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
 from tuimarket.ui.viewmodels import (Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text, refresh_text,
                                      signal_changes)
@@ -61,6 +62,7 @@ class DashboardScreen(ResponsiveScreen):
 
     BINDINGS = [
         Binding("enter", "detail", "Detail", id="detail"),
+        Binding("g", "rrg", "RRG", id="rrg", tooltip="Relative Rotation Graph of the rotation table"),
         Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel"),
         Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False, tooltip="Previous panel"),
         Binding("j,l,tab", "move(1)", "Next", show=False, tooltip="Next panel"),
@@ -156,6 +158,10 @@ class DashboardScreen(ResponsiveScreen):
         if isinstance(pane, IndexPanel):
             self.app.open_detail(pane)
 
+    def action_rrg(self) -> None:
+        pane = self.panes[self.active]
+        self.app.open_rrg(pane.symbol_under_cursor if isinstance(pane, RotationTable) else None)
+
     def price_charts(self) -> dict[str, PriceChart]:
         """Each index's price chart, by symbol."""
         return {panel.symbol: panel.query_one(PriceChart) for panel in self.query(IndexPanel)}
@@ -189,6 +195,7 @@ class MonitorCommands(Provider):
         commands += [(f"Sort rotation by {column}", partial(app.sort_rotation, column), "Sort the rotation table")
                      for column in SORTABLE]
         commands += [
+            ("Relative Rotation Graph", app.open_rrg, "The rotation table's weekly tails against the benchmark"),
             ("Refresh now", app.action_refresh, "Fetch new data and recompute"),
             ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
             ("Next theme", app.action_next_theme, "Cycle through the themes"),
@@ -429,7 +436,7 @@ class TuimarketApp(App):
         self.notify(f"Chart range {name}", timeout=2)
 
     def jump_to(self, number: int) -> None:
-        while isinstance(self.screen, (DetailScreen, HelpScreen)):
+        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen)):
             self.pop_screen()
         self.dashboard_screen.goto_pane(number)
 
@@ -439,6 +446,10 @@ class TuimarketApp(App):
     def open_detail(self, panel: IndexPanel) -> None:
         if panel.model is not None:
             self.push_screen(DetailScreen(panel.model, self.chart_range, _macd_title(self.config)))
+
+    def open_rrg(self, selected: str | None = None) -> None:
+        if self.board is not None and not isinstance(self.screen, RrgScreen):
+            self.push_screen(RrgScreen(self.board.rrg, self.config.rrg.tail, self.config.benchmark, selected))
 
     def _update_detail(self, screen: DetailScreen) -> None:
         if self.board is not None:
@@ -456,6 +467,7 @@ class TuimarketApp(App):
                     ("Dashboard", DashboardScreen.BINDINGS, dashboard_screen),
                     ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
                     ("Detail screen", DetailScreen.BINDINGS, None),
+                    ("Relative Rotation Graph", RrgScreen.BINDINGS, None),
                     ("Command palette", [palette], None),
                 ]
             ]))

@@ -28,7 +28,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tuimarket.formatting import axis_number, price
-from tuimarket.ui.viewmodels import RANGE_SESSIONS, ChartLine, PriceChartModel
+from tuimarket.ui.viewmodels import QUADRANT_NAMES, RANGE_SESSIONS, ChartLine, PriceChartModel, RrgView
 from tuimarket.ui.widgets.colours import RGB, PlotColour, plot_colour
 
 # RGB colours that read on dark and light themes and stay apart on a 16-colour terminal, where
@@ -180,6 +180,7 @@ class Chart(Widget):
     """A plotext chart of a view model; subclasses say how to `draw` it."""
 
     DEFAULT_CSS = "Chart { width: 1fr; height: 1fr; min-height: 5; }"
+    SHOWS_RANGE = True      # the legend line starts with the chart range (3M ... 5Y)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -213,7 +214,8 @@ class Chart(Widget):
         """Build the figure of `data` on `canvas`; touches no widget state, so any thread may call it."""
         plot = _new_plot(canvas)
         title, items = self.draw(plot, data, canvas) if data is not None else ("", [])
-        heading = " · ".join(filter(None, [RANGE_NAMES.get(canvas.sessions, f"{canvas.sessions} sessions"), title]))
+        chart_range = RANGE_NAMES.get(canvas.sessions, f"{canvas.sessions} sessions") if self.SHOWS_RANGE else ""
+        heading = " · ".join(filter(None, [chart_range, title]))
         plot_height = max(1, canvas.height - 1)     # the legend has the top line
         plot.plotsize(canvas.width, plot_height)
         plot._set_size(canvas.width, plot_height)   # textual-plotext does both: its resize needs it
@@ -363,3 +365,67 @@ class MacdChart(LineChart):
             plot.hline(0, canvas.foreground)
             self._value_axis(plot, low, high, canvas)
         return series.title, [*legend, LegendItem("▌▐", "Histogram", GREEN)]
+
+
+QUADRANT_COLOURS = {"leading": GREEN, "weakening": AMBER, "lagging": RED, "improving": BLUE}
+NARROW_RRG = 82      # below this many columns: tails of at most SHORT_TAIL weeks, quadrant names abbreviated
+SHORT_TAIL = 4
+
+
+@dataclass(frozen=True)
+class RrgFigure:
+    view: RrgView
+    selected: str | None     # the symbol whose tail is drawn boldly, the others faint
+
+
+class RrgChart(Chart):
+    """The Relative Rotation Graph: RS-Ratio across, RS-Momentum up, 100/100 in the centre.
+
+    Each symbol is its tail of weekly positions in its quadrant's colour, named at its head, so the
+    graph reads without colour too; the selected symbol's tail is drawn heavier and on top.
+    """
+
+    SHOWS_RANGE = False     # weekly tails: the daily chart range does not apply
+
+    def show(self, view: RrgView, selected: str | None) -> None:
+        self.show_data(RrgFigure(view, selected))
+
+    def draw(self, plot: Plot, figure: RrgFigure, canvas: Canvas) -> tuple[str, list[LegendItem]]:
+        view, narrow = figure.view, canvas.width < NARROW_RRG
+        low, high = 100 - view.span, 100 + view.span
+        plot.xlim(low, high)
+        plot.ylim(low, high)
+        plot.xticks(*_value_ticks(low, high, max(2, canvas.width // 4)))
+        plot.yticks(*_value_ticks(low, high, _plot_rows(canvas)))
+        plot.vline(100, canvas.foreground)
+        plot.hline(100, canvas.foreground)
+        corner = view.span * 0.97
+        for where, x, y, alignment in (("improving", low + corner * 0.02, 100 + corner, "left"),
+                                       ("leading", high - corner * 0.02, 100 + corner, "right"),
+                                       ("lagging", low + corner * 0.02, 100 - corner, "left"),
+                                       ("weakening", high - corner * 0.02, 100 - corner, "right")):
+            name = QUADRANT_NAMES[where][1 if narrow else 0]
+            plot.text(name, x, y, color=QUADRANT_COLOURS[where], alignment=alignment)
+        tail = min(view.tail, SHORT_TAIL) if narrow else view.tail
+        marks = sorted(view.marks, key=lambda mark: mark.symbol == figure.selected)    # the selected one on top
+        colours = {}
+        for mark in marks:
+            faint = figure.selected is not None and mark.symbol != figure.selected
+            colours[mark.symbol] = colour = canvas.foreground if faint else QUADRANT_COLOURS[mark.quadrant]
+            plot.plot(list(mark.ratio[-tail:]), list(mark.momentum[-tail:]), color=colour,
+                      marker="braille" if faint else CLOSE_MARKER)
+        # Every symbol named at its head, on top of the tails, never over another's name.
+        rows, columns = _plot_rows(canvas), max(1, canvas.width - 6)
+        taken: list[tuple[int, int, int]] = []       # (row, first column, last column) of each name placed
+        for mark in reversed(marks):                 # the selected one first: its name stays on its head
+            column = round((mark.ratio[-1] - low) / (high - low) * (columns - 1))
+            row = round((mark.momentum[-1] - low) / (high - low) * (rows - 1))
+            first, last = column - len(mark.symbol) // 2 - 1, column + len(mark.symbol) // 2 + 1
+            for shift in (0, 1, -1, 2, -2, 3, -3):
+                if not any(r == row + shift and a <= last and first <= b for r, a, b in taken):
+                    break
+            taken.append((row + shift, first, last))
+            y = low + (row + shift) * (high - low) / max(1, rows - 1)
+            plot.text(mark.symbol, mark.ratio[-1], y, color=colours[mark.symbol], alignment="center")
+        week = view.week.strftime("%b %d '%y") if view.week else "no data"
+        return f"week to {week} · {tail}-week tails · → RS-Ratio ↑ RS-Mom", []

@@ -11,8 +11,16 @@ SECONDARY_ACTIONS = frozenset({"refresh", "screenshot", "next_theme"})
 
 
 class KeyFooter(Footer):
+    """`hidden`: actions that do nothing on this screen that a user would see (the range keys on the RRG)."""
+
+    def __init__(self, hidden: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self.hidden = hidden
+
     def compose(self) -> ComposeResult:
         for widget in super().compose():
-            if isinstance(widget, FooterKey) and widget.action.removeprefix("app.") in SECONDARY_ACTIONS:
-                widget.add_class("-secondary")
+            if isinstance(widget, FooterKey):
+                action = widget.action.removeprefix("app.")
+                widget.set_class(action in SECONDARY_ACTIONS, "-secondary")
+                widget.set_class(action in self.hidden, "-hidden")
             yield widget
