@@ -67,7 +67,8 @@ def test_outperformer_rises_since_its_turn_and_leads():
 
 def test_underperformer_falls():
     benchmark = dated(np.full(200, 100.0))
-    close = dated(50 * 0.997 ** np.arange(200))
+    # A steady fall with some wobble: a perfectly even one has no RS-Momentum (its change never varies).
+    close = dated(50 * 0.997 ** np.arange(200) * (1 + 0.01 * np.sin(np.arange(200) / 3)))
     row = rotation_row("Y", "Y", close, benchmark, benchmark="^BM", average=50, lookback=10, long_period=100)
     assert row.rs_trend == "falling" and row.rs_ratio < 100 and row.above_200 is False
 

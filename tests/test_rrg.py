@@ -55,10 +55,18 @@ def test_ratio_and_momentum_follow_the_documented_formulas() -> None:
 def test_old_tail_points_never_change_when_new_weeks_arrive() -> None:
     benchmark = bundled.load("^GSPC")["Close"]
     close = bundled.load("XLK")["Close"]
-    earlier = rrg_points(close.loc[:"2025-06-11"], benchmark.loc[:"2025-06-11"])    # a Wednesday
-    later = rrg_points(close.loc[:"2025-09-25"], benchmark.loc[:"2025-09-25"])
+    earlier = rrg_points(close.loc[:"2025-06-11"], benchmark.loc[:"2025-06-11"], keep=5000)    # a Wednesday
+    later = rrg_points(close.loc[:"2025-09-25"], benchmark.loc[:"2025-09-25"], keep=5000)
     assert earlier[:-1] == later[:len(earlier) - 1]            # every closed week: identical
     assert earlier[-1].week == date(2025, 6, 13) and earlier[-1] != later[len(earlier) - 1]   # that week was forming
+
+
+def test_reading_only_the_recent_history_gives_the_same_points() -> None:
+    benchmark, close = bundled.load("^GSPC")["Close"], bundled.load("XLE")["Close"]
+    everything = rrg_points(close, benchmark, keep=100_000)
+    assert len(everything) > 1000
+    assert rrg_points(close, benchmark, keep=20) == everything[-20:]
+    assert rrg_points(close, benchmark) == everything[-156:]
 
 
 def test_the_rotation_table_and_the_graph_agree_on_every_quadrant() -> None:

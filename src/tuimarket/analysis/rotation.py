@@ -78,7 +78,7 @@ class RotationRow:
     rank: int | None                         # 1 = strongest by the rank score
     above_200: bool | None                   # close above its longest configured average
     rs_trend: RsTrend | None
-    weeks: tuple[RrgPoint, ...] = ()         # every weekly RRG point, oldest first: the tail and its history
+    weeks: tuple[RrgPoint, ...] = ()         # the recent weekly RRG points, oldest first: the tail and its history
 
 
 def relative_ratio(close: pd.Series, benchmark_close: pd.Series) -> pd.Series:

@@ -93,12 +93,9 @@ class RotationLine:
 ROTATION_COLUMNS = ("Symbol", "Rank", "Quadrant", "RS-Ratio", "RS-Mom", *RETURN_PERIODS, "Name")
 
 
-RRG_HISTORY_WEEKS = 156       # how far back the graph's tails can be stepped: three years
-
-
 @dataclass(frozen=True)
 class RrgTrail:
-    """One symbol's weekly RRG positions, oldest first (the last RRG_HISTORY_WEEKS of them)."""
+    """One symbol's weekly RRG positions, oldest first (the last rrg.HISTORY_WEEKS of them)."""
 
     symbol: str
     name: str
@@ -284,7 +281,7 @@ def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False,
 
 
 def rrg_trail(row: RotationRow) -> RrgTrail:
-    weeks = row.weeks[-RRG_HISTORY_WEEKS:]
+    weeks = row.weeks
     return RrgTrail(row.symbol, row.name, tuple(point.week for point in weeks),
                     tuple(point.rs_ratio for point in weeks), tuple(point.rs_momentum for point in weeks))
 
