@@ -107,6 +107,23 @@ async def test_range_keys_change_every_chart(tmp_path: Path) -> None:
         assert app.chart_range == "3M" and {c.sessions for c in charts} == {63}
         await pilot.press("minus")     # already the shortest: stays
         assert app.chart_range == "3M"
+        await pilot.pause()
+        assert all(chart.render().plain.startswith("3M ") for chart in charts)   # each panel says its range
+
+
+async def test_the_benchmark_has_no_empty_relative_strength_chart(tmp_path: Path) -> None:
+    """The benchmark against itself would be an empty box: its detail screen shows MACD across instead."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "enter")                 # ^GSPC, the benchmark
+        await pilot.pause()
+        assert not app.screen.query_one("#detail-rs").display
+        assert app.screen.query_one("#detail-macd").size.width > 150
+        await pilot.press("escape", "2", "enter")       # the Nasdaq 100 has one
+        await pilot.pause()
+        assert app.screen.query_one("#detail-rs").display
+        assert "^NDX / ^GSPC" in app.screen.query_one("#detail-rs").render().plain
 
 
 async def test_sort_keeps_rows_keyed_and_cursor_on_its_symbol(tmp_path: Path) -> None:
@@ -172,6 +189,66 @@ async def test_resize_from_wide_to_small_and_back(tmp_path: Path) -> None:
             await pilot.pause()
             assert app.screen.has_class("-wide" if size[0] >= 120 else "-narrow")
         assert all(p.display for p in app.screen.query(IndexPanel))
+
+
+async def test_charts_stay_readable_when_the_screen_is_short(tmp_path: Path) -> None:
+    """120x30 left each price chart a row or two under the table: now panels and table take turns."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(RotationTable)
+        assert not table.display and all(chart.size.height >= 10 for chart in app.screen.query(PriceChart))
+        await pilot.press("4")
+        await pilot.pause()
+        assert table.display and table.size.height >= 16
+        assert not app.screen.query_one("#panels").display
+        await pilot.resize_terminal(200, 50)       # tall enough for both at once
+        await pilot.pause()
+        assert table.display and app.screen.query_one("#panels").display
+        assert all(chart.size.height >= 10 for chart in app.screen.query(PriceChart))
+
+
+def screen_text(app: TuimarketApp) -> str:
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_the_rotation_table_at_80x24_keeps_its_symbols_and_says_what_is_off_screen(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.screen.query_one(RotationTable)
+        assert "more ▸" in str(table.border_subtitle) and "◂" not in str(table.border_subtitle)
+        for _ in range(10):                          # → and l scroll while columns are hidden on the right
+            if "▸" not in str(table.border_subtitle):
+                break
+            await pilot.press("l")
+            await pilot.pause()
+        assert table.scroll_x > 0 and "◂" in str(table.border_subtitle)
+        shown = screen_text(app)
+        assert "Symbol" in shown and "XLC" in shown and "Communication Services" in shown
+        await pilot.press("h")
+        await pilot.pause()
+        assert "▸" in str(table.border_subtitle)
+        await pilot.press("right")                  # the last column again
+        await pilot.pause()
+        await pilot.press("right")
+        await pilot.pause()
+        assert active_pane(app) is not table         # none left: → moves on to the next pane, as the help says
+
+
+async def test_the_footer_at_80_columns_shows_the_keys_that_matter_whole(tmp_path: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        keys = [key for key in app.screen.query(FooterKey) if key.display]
+        actions = {key.action.removeprefix("app.") for key in keys}
+        assert actions >= {"detail", "help", "range(1)", "range(-1)", "quit"} and "screenshot" not in actions
+        palette = next(key for key in keys if key.action.endswith("command_palette"))
+        assert all(key.region.right <= palette.region.x for key in keys if key is not palette)   # none cut off
 
 
 async def test_help_lists_every_key(tmp_path: Path) -> None:
@@ -397,3 +474,49 @@ async def test_no_color_means_no_colour_not_grey(tmp_path: Path, monkeypatch) ->
             segments = line_filter.apply(segments, TextualColor(0, 0, 0))
         style = segments[0].style
         assert style.color.is_default and style.bgcolor.is_default and style.reverse
+
+
+async def test_the_rrg_opens_from_the_dashboard_the_table_and_the_palette_and_steps_through_weeks(
+        tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from tuimarket.ui.screens.rrg import RrgScreen
+    from tuimarket.ui.widgets.charts import RrgChart
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")                               # from a panel
+        assert isinstance(app.screen, RrgScreen)
+        latest = app.screen.view.week
+        await pilot.press("comma", "comma")
+        assert app.screen.view.week == latest - timedelta(weeks=2)
+        await pilot.press("full_stop")
+        assert app.screen.view.week == latest - timedelta(weeks=1)
+        await pilot.press("escape", "4", "down", "down", "g")     # from the table: its row is selected
+        await pilot.pause()
+        table_symbol = app.dashboard_screen.query_one(RotationTable).symbol_under_cursor
+        assert isinstance(app.screen, RrgScreen) and app.screen.selected == table_symbol
+        heading = str(app.screen.query_one("#rrg-heading").render())
+        assert table_symbol in heading and "RS-Ratio" in heading and "RS-Mom" in heading
+        plain = app.screen.query_one(RrgChart).render().plain
+        for label in ("Leading", "Weakening", "Lagging", "Improving", *(mark.symbol for mark in app.screen.view.marks)):
+            assert label in plain, label                     # named, not told apart by colour alone
+        await pilot.press("escape", "ctrl+p", *"rotation graph")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RrgScreen)
+
+
+async def test_the_rrg_at_80x24_has_shorter_tails_and_abbreviated_labels(tmp_path: Path) -> None:
+    from tuimarket.ui.widgets.charts import RrgChart
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        plain = app.screen.query_one(RrgChart).render().plain
+        assert "4-week tails" in plain and "Lead" in plain and "Leading" not in plain
+        assert app.screen.query_one("#rrg-list").size.height >= 5      # the symbols to select, below the graph

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from datetime import timedelta
+
 from rich.color import Color, ColorSystem
 
 from tuimarket.config import Config
 from tuimarket.ui.viewmodels import dashboard
+from tuimarket.ui.viewmodels import ChartLine, PriceChartModel
 from tuimarket.ui.widgets.charts import AVERAGE_STYLES, CLOSE_MARKER, RESISTANCE_COLOUR, SUPPORT_COLOUR, Canvas, \
-    PriceChart, _points
+    LineSeries, MacdChart, PriceChart, _date_ticks, _points
 
 from ui_support import loaded
 
@@ -43,7 +46,7 @@ def test_the_close_and_each_average_are_told_apart_by_their_glyphs_alone() -> No
     glyphs = {label: re.search(rf"(\S\S) {label}\s", plain).group(1) for label in labels}   # the legend
     assert len(set(glyphs.values())) == 4, glyphs
     assert glyphs["SMA 100"] == "••" and glyphs["SMA 200"] == "··"
-    assert sum(plain.count(glyph) for glyph in "•·") > 100          # drawn with them, not only in the legend
+    assert sum(plain.count(glyph) for glyph in "•·") > 80          # drawn with them, not only in the legend
 
 
 def test_the_averages_and_levels_keep_apart_on_a_16_colour_terminal() -> None:
@@ -51,3 +54,68 @@ def test_the_averages_and_levels_keep_apart_on_a_16_colour_terminal() -> None:
     standard = [Color.from_rgb(*colour).downgrade(ColorSystem.STANDARD).number for colour in colours]
     assert len(set(standard)) == len(standard), standard
     assert len({style.marker for style in AVERAGE_STYLES} | {CLOSE_MARKER}) == len(AVERAGE_STYLES) + 1
+
+
+BOARD = dashboard(loaded(Config(), date(2025, 9, 25)).snapshot, "live")
+
+
+def drawn(chart, data, width: int = 100, height: int = 24, sessions: int = 252) -> list[str]:
+    return chart.prepare(data, Canvas(width, height, "textual-dark", "default", "default", sessions)).text.plain.split("\n")
+
+
+def y_labels(lines: list[str]) -> list[str]:
+    """The y-axis tick labels: the text before each tick mark."""
+    return [match.group(1) for line in lines if (match := re.match(r"\s*(\S+?)[┤├]", line))]
+
+
+def test_every_date_label_carries_its_year() -> None:
+    dates = [date(2024, 9, 23) + timedelta(days=n) for n in range(400)]
+    _, labels = _date_ticks(dates)
+    assert labels[0] == "Sep '24" and labels[-1] == "Oct '25"
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} '\d\d", label) for label in labels), labels
+
+
+def test_the_legend_and_the_range_have_a_line_of_their_own_above_the_plot() -> None:
+    lines = drawn(PriceChart(), BOARD.panels[0].chart, sessions=504)
+    assert lines[0].startswith("2Y ")
+    for label in ("Close", "SMA 50", "SMA 100", "SMA 200"):
+        assert label in lines[0]
+        assert not any(label in line for line in lines[1:]), label     # nothing covers the plot
+
+
+def test_price_axis_labels_read_like_the_headline_prices() -> None:
+    labels = y_labels(drawn(PriceChart(), BOARD.panels[1].chart))     # the Nasdaq 100: five digits
+    assert len(labels) >= 3
+    assert all(re.fullmatch(r"\d{2},\d{3}", label) for label in labels), labels
+
+
+def flat_model(supports: tuple[float, ...], resistances: tuple[float, ...] = ()) -> PriceChartModel:
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(120)]
+    closes = tuple(90.0 + 20 * (n % 40) / 39 for n in range(120))     # a saw between 90 and 110
+    return PriceChartModel(tuple(days), ChartLine("Close", closes), (), supports, resistances)
+
+
+def test_levels_are_labelled_with_their_price_each_on_its_own_line() -> None:
+    """Three supports a point apart are three lines, in price order, with their prices; resistance differs."""
+    lines = drawn(PriceChart(levels=True), flat_model((100.0, 102.0, 104.0), (108.0,)), width=80, height=30)
+    rows = {label: next(i for i, line in enumerate(lines) if label in line)
+            for label in ("R 108.00", "S 104.00", "S 102.00", "S 100.00")}
+    assert list(rows.values()) == sorted(rows.values()) and len(set(rows.values())) == 4, rows
+    resistance, support = lines[rows["R 108.00"]], lines[rows["S 100.00"]]
+    assert " " in resistance.split("108.00")[1].strip("│ ")       # dashed
+    assert " " not in support.split("100.00")[1].strip("│ ")      # solid
+    assert "resistance" in lines[0] and "support" in lines[0]
+
+
+def test_levels_on_one_row_share_a_label() -> None:
+    lines = drawn(PriceChart(levels=True), flat_model((100.0, 100.05)), width=80, height=12)
+    assert any("S 100.00 / S 100.05" in line for line in lines)
+
+
+def test_the_macd_pane_has_a_zero_line_and_histogram_bars_with_gaps() -> None:
+    panel = BOARD.panels[0]
+    lines = drawn(MacdChart(), LineSeries(panel.chart.dates, panel.macd_lines, "MACD"), width=80, height=16)
+    assert "0" in y_labels(lines)
+    zero = next(line for line in lines if re.match(r"\s*0├", line))
+    assert zero.count("─") > 20                 # the zero line, broken only by bars and lines
+    assert "MACD" in lines[0] and "Histogram" in lines[0]

@@ -29,25 +29,39 @@ async def wait_for_data(pilot) -> None:
     await pilot.wait_for_scheduled_animations()
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def pressing(*keys: str):
+    """A `run_before` that waits for the data, then presses `keys`."""
+    async def run_before(pilot) -> None:
+        await wait_for_data(pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 30), (200, 50)], ids=["80x24", "120x30", "200x50"])
+
+
+@SIZES
 def test_dashboard(snap_compare, size) -> None:
     assert snap_compare(app(), terminal_size=size, run_before=wait_for_data)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@SIZES
+def test_help(snap_compare, size) -> None:
+    assert snap_compare(app(), terminal_size=size, run_before=pressing("question_mark"))
+
+
+@SIZES
 def test_detail(snap_compare, size) -> None:
-    async def open_detail(pilot) -> None:
-        await wait_for_data(pilot)
-        await pilot.press("2", "enter")
-        await pilot.pause()
-
-    assert snap_compare(app(), terminal_size=size, run_before=open_detail)
+    assert snap_compare(app(), terminal_size=size, run_before=pressing("2", "enter"))
 
 
-def test_rotation_page_at_80x24(snap_compare) -> None:
-    async def open_rotation(pilot) -> None:
-        await wait_for_data(pilot)
-        await pilot.press("4")
-        await pilot.pause()
+@pytest.mark.parametrize("size", [(80, 24), (120, 30)], ids=["80x24", "120x30"])
+def test_rotation_page(snap_compare, size) -> None:
+    assert snap_compare(app(), terminal_size=size, run_before=pressing("4"))
 
-    assert snap_compare(app(), terminal_size=(80, 24), run_before=open_rotation)
+
+@SIZES
+def test_rrg(snap_compare, size) -> None:
+    assert snap_compare(app(), terminal_size=size, run_before=pressing("4", "down", "down", "g"))

@@ -66,3 +66,20 @@ def test_nothing_missing_reaches_the_screen_as_none_or_nan(missing: Any, keep_pa
     shown = [text for text in shown_strings(board) if UNSHOWABLE.search(text)]
     assert not shown
     assert any("n/a" in text for text in shown_strings(board))
+
+
+def test_the_rrg_view_ends_each_tail_at_the_week_shown_and_agrees_with_the_table() -> None:
+    from datetime import timedelta
+
+    from tuimarket.ui.viewmodels import ROTATION_COLUMNS, rrg_view
+
+    board = dashboard(SNAPSHOT, "live")
+    latest = rrg_view(board.rrg, None, 8)
+    assert latest.week == date(2025, 9, 26) and len(latest.marks) == len(board.rotation)
+    assert all(len(mark.ratio) == len(mark.momentum) == 8 for mark in latest.marks)
+    table = {line.symbol: line.cells[ROTATION_COLUMNS.index("Quadrant")] for line in board.rotation}
+    assert all(table[mark.symbol] == mark.quadrant for mark in latest.marks)      # the table and the graph agree
+    assert all(abs(value - 100) <= latest.span for mark in latest.marks for value in (*mark.ratio, *mark.momentum))
+    earlier = rrg_view(board.rrg, latest.week - timedelta(weeks=1), 8)
+    for now, before in zip(latest.marks, earlier.marks):
+        assert before.ratio[1:] == now.ratio[:-1]          # a week back: the same tail, one week earlier

@@ -90,6 +90,12 @@ class ChartSettings:
 
 
 @dataclass(frozen=True)
+class RrgSettings:
+    tail: int = 8            # weekly positions drawn behind each symbol
+    window: int = 14         # weeks RS-Ratio and RS-Momentum are standardised over
+
+
+@dataclass(frozen=True)
 class RefreshSettings:
     open_seconds: int = 60
     closed_seconds: int = 1800
@@ -178,6 +184,7 @@ class Config:
     analysis: AnalysisSettings = AnalysisSettings()
     regime: RegimeSettings = RegimeSettings()
     chart: ChartSettings = ChartSettings()
+    rrg: RrgSettings = RrgSettings()
     refresh: RefreshSettings = RefreshSettings()
     data: DataSettings = DataSettings()
     breadth: BreadthSettings = BreadthSettings()
@@ -247,6 +254,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "regime.defensive_below_breadth": (0.0, 1.0),
     "regime.breadth_keeps_invested": (0.0, 1.0),
     "regime.confirm_sessions": (1, 60),
+    "rrg.tail": (4, 16),
+    "rrg.window": (5, 52),
     "refresh.open_seconds": (10, 3600),
     "refresh.closed_seconds": (60, 86400),
     "refresh.timeout_seconds": (10, 3600),

@@ -44,3 +44,10 @@ def escape_markdown(text: str) -> str:
     for special in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
         text = text.replace(special, "\\" + special)
     return text
+
+
+def axis_number(value: float, step: float) -> str:
+    """An axis label: thousands separated, with as many decimals as the tick `step` needs (at most 4)."""
+    decimals = min(4, max(0, -math.floor(math.log10(step)))) if step > 0 else 2
+    text = f"{value:,.{decimals}f}"
+    return text.removeprefix("-") if float(text.replace(",", "")) == 0 else text   # never "-0"

@@ -10,9 +10,8 @@ a zigzag. `rs_minor_reversal` (10%) gives the medium view, `rs_major_reversal` (
 each says which way RS has gone since the last such turn (`since`), and the extreme it has reached
 on the way (`extreme_on`). A turn is known only once the reversal has happened: no lookahead.
 
-Rotation, in the spirit of Relative Rotation Graphs (this is NOT JdK's proprietary RS-Ratio):
-    RS-Ratio    = 100 × SMA(RS, SMOOTHING) / SMA(RS, average)
-    RS-Momentum = 100 × RS-Ratio / (RS-Ratio MOMENTUM_LAG sessions earlier)
+Rotation: RS-Ratio and RS-Momentum are the weekly Relative Rotation Graph's (`analysis.rrg`, the open
+RRGPy / RRG-Lite way, not JdK's proprietary formulas), so the table and the graph always agree.
 Both hover around 100. Quadrants: leading (ratio ≥ 100, momentum ≥ 100), weakening (ratio ≥ 100,
 momentum < 100), lagging (both < 100), improving (ratio < 100, momentum ≥ 100).
 Rank: by quadrant, in the order leading, weakening, improving, lagging (relative strength above
@@ -35,14 +34,12 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.indicators import rising, sma
+from tuimarket.analysis.quadrants import Quadrant, quadrant
+from tuimarket.analysis.rrg import TAIL, WINDOW, RrgPoint, rrg_points
 
 RsTrend = Literal["rising", "falling", "flat"]
-Quadrant = Literal["leading", "weakening", "lagging", "improving"]
 SESSIONS_BACK = {"1W": 5, "1M": 21, "3M": 63, "6M": 126, "1Y": 252}
 RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")
-SMOOTHING = 10
-MOMENTUM_LAG = 10
-TAIL_SESSIONS = 10
 TREND_NAMES: dict[int, RsTrend] = {1: "rising", -1: "falling", 0: "flat"}
 
 
@@ -71,15 +68,6 @@ class RelativeStrength:
 
 
 @dataclass(frozen=True)
-class RotationPoint:
-    """One point of an RRG tail."""
-
-    date: date
-    rs_ratio: float
-    rs_momentum: float
-
-
-@dataclass(frozen=True)
 class RotationRow:
     symbol: str
     name: str
@@ -90,7 +78,7 @@ class RotationRow:
     rank: int | None                         # 1 = strongest by the rank score
     above_200: bool | None                   # close above its longest configured average
     rs_trend: RsTrend | None
-    tail: tuple[RotationPoint, ...]          # the last few sessions, oldest first, for a chart
+    weeks: tuple[RrgPoint, ...] = ()         # the recent weekly RRG points, oldest first: the tail and its history
 
 
 def relative_ratio(close: pd.Series, benchmark_close: pd.Series) -> pd.Series:
@@ -184,32 +172,13 @@ def period_returns(close: pd.Series) -> Mapping[str, float | None]:
     return MappingProxyType(returns)
 
 
-def rrg_lines(ratio: pd.Series, average: int) -> pd.DataFrame:
-    """RS-Ratio and RS-Momentum per bar (formulas in the module docstring)."""
-    rs_ratio = 100 * sma(ratio, SMOOTHING) / sma(ratio, average)
-    return pd.DataFrame({"rs_ratio": rs_ratio, "rs_momentum": 100 * rs_ratio / rs_ratio.shift(MOMENTUM_LAG)})
-
-
-def quadrant(rs_ratio: float | None, rs_momentum: float | None) -> Quadrant | None:
-    if rs_ratio is None or rs_momentum is None:
-        return None
-    if rs_ratio >= 100:
-        return "leading" if rs_momentum >= 100 else "weakening"
-    return "improving" if rs_momentum >= 100 else "lagging"
-
-
 def rotation_row(symbol: str, name: str, close: pd.Series, benchmark_close: pd.Series, *,
-                 benchmark: str, average: int, lookback: int, long_period: int) -> RotationRow:
-    """One symbol's returns, RRG position and trend against the benchmark (rank left unset)."""
+                 benchmark: str, average: int, lookback: int, long_period: int, window: int = WINDOW) -> RotationRow:
+    """One symbol's returns, weekly RRG position and trend against the benchmark (rank left unset)."""
     ratio = relative_ratio(close, benchmark_close)
-    lines = rrg_lines(ratio, average).dropna()
-    recent = lines.iloc[-TAIL_SESSIONS:]
-    tail = tuple(
-        RotationPoint(day.date(), ratio_value, momentum)
-        for day, ratio_value, momentum in zip(recent.index, recent["rs_ratio"].tolist(), recent["rs_momentum"].tolist())
-    )
-    # Only a value at the ratio's last date is current; an older one would be stale.
-    current = tail[-1] if tail and lines.index[-1] == ratio.index[-1] else None
+    weeks = rrg_points(close, benchmark_close, window)
+    # Only the point of the ratio's last week is current; an older one would be stale.
+    current = weeks[-1] if weeks and not ratio.empty and weeks[-1].week >= ratio.index[-1].date() else None
     long_average = sma(close, long_period)
     above = None if close.empty or pd.isna(long_average.iloc[-1]) else bool(close.iloc[-1] > long_average.iloc[-1])
     rs_ratio = current.rs_ratio if current else None
@@ -224,7 +193,7 @@ def rotation_row(symbol: str, name: str, close: pd.Series, benchmark_close: pd.S
         rank=None,
         above_200=above,
         rs_trend=relative_strength(ratio, benchmark, average, lookback).trend,
-        tail=tail,
+        weeks=weeks,
     )
 
 
@@ -239,7 +208,7 @@ def ranked(rows: tuple[RotationRow, ...]) -> tuple[RotationRow, ...]:
     return tuple(replace(row, rank=rank_of.get(row.symbol)) for row in rows)
 
 
-def describe_rotation(rows: tuple[RotationRow, ...], benchmark_name: str) -> str:
+def describe_rotation(rows: tuple[RotationRow, ...], benchmark_name: str, tail: int = TAIL) -> str:
     """Who leads and who lags the benchmark, who moved quadrant over the tail, and the caveat that
     sector ETFs (dividend-adjusted) and indexes (price only) are compared on different footings."""
     by_rank = sorted((row for row in rows if row.rank is not None), key=lambda row: row.rank)
@@ -248,12 +217,12 @@ def describe_rotation(rows: tuple[RotationRow, ...], benchmark_name: str) -> str
     named = {where: [row.name for row in by_rank if row.quadrant == where] for where in ("leading", "lagging")}
     sides = [f"{where}: {', '.join(names)}" for where, names in named.items() if names]
     sentences = [f"Against the {benchmark_name}, " + "; ".join(sides)] if sides else []
-    moves = {where: [row.name for row in by_rank if row.quadrant == where and row.tail
-                     and quadrant(row.tail[0].rs_ratio, row.tail[0].rs_momentum) != where]
+    moves = {where: [row.name for row in by_rank if row.quadrant == where and len(row.weeks) >= tail
+                     and quadrant(row.weeks[-tail].rs_ratio, row.weeks[-tail].rs_momentum) != where]
              for where in ("leading", "lagging")}
     if any(moves.values()):
         moved = [f"{_and(names)} moved into {where}" for where, names in moves.items() if names]
-        sentences.append(f"Over the last {TAIL_SESSIONS} sessions {', and '.join(moved)}")
+        sentences.append(f"Over the last {tail} weeks {', and '.join(moved)}")
     kinds = {row.symbol.startswith("^") for row in rows}
     if kinds == {True, False}:
         sentences.append("Sector ETFs are dividend-adjusted while indexes are price only, so an ETF's relative "

@@ -20,7 +20,7 @@ from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Formation, Levels, Retest, all_time_high, find_levels
 from tuimarket.analysis.regime import Regime
 from tuimarket.analysis.rotation import (
-    Quadrant, RelativeStrength, RotationPoint, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
+    Quadrant, RelativeStrength, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
     relative_strength, rotation_row,
 )
 from tuimarket.analysis.timeline import index_trends, market_timeline, regime_of
@@ -30,7 +30,7 @@ from tuimarket.data.model import MarketData, clip, empty_bars
 
 __all__ = [
     "AllTimeHigh", "Breakout", "Formation", "IndexAnalysis", "Levels", "MacdState", "MarketSnapshot",
-    "PriceSeries", "Regime", "RelativeStrength", "Retest", "RotationPoint", "RotationRow", "RsSwing",
+    "PriceSeries", "Regime", "RelativeStrength", "Retest", "RotationRow", "RsSwing",
     "SmaState", "TrendState", "build_snapshot",
 ]
 
@@ -104,7 +104,7 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
     rotation = ranked(tuple(
         rotation_row(entry.symbol, entry.name, bars.get(entry.symbol, missing)["Close"], benchmark_close,
                      benchmark=config.benchmark, average=settings.rs_average,
-                     lookback=settings.slope_lookback, long_period=long_period)
+                     lookback=settings.slope_lookback, long_period=long_period, window=config.rrg.window)
         for entry in config.rotation_universe
     ))
     quadrants = {row.symbol: row.quadrant for row in rotation}
@@ -125,7 +125,7 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
         regime=regime_of(config, market_timeline(config, bars, detail=False, trends=trends), provisional),
         freshness=MappingProxyType({symbol: state.label() for symbol, state in data.freshness.items()}),
         notes=tuple(data.notes),
-        rotation_commentary=describe_rotation(rotation, benchmark_name),
+        rotation_commentary=describe_rotation(rotation, benchmark_name, config.rrg.tail),
         provisional=provisional,
         breadth=member_breadth(data.members, as_of),
     )

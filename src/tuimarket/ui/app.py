@@ -33,7 +33,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.notifications import Notify
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tuimarket.config import CHART_RANGES, Config
 from tuimarket.ui import saved_view
@@ -43,11 +43,13 @@ from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
-from tuimarket.ui.screens.responsive import BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
+from tuimarket.ui.screens.rrg import RrgScreen
+from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
 from tuimarket.ui.viewmodels import (Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text, refresh_text,
                                      signal_changes)
 from tuimarket.ui.widgets.charts import Canvas, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
+from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
 
@@ -60,10 +62,12 @@ EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)   # a dropped SSH link; kill, tim
 
 
 class DashboardScreen(ResponsiveScreen):
-    """The panels and the rotation table; below 120 columns, one of them at a time."""
+    """The panels and the rotation table; below 120 columns, one of them at a time, and below 42 rows
+    the panels side by side or the table."""
 
     BINDINGS = [
         Binding("enter", "detail", "Detail", id="detail"),
+        Binding("g", "rrg", "RRG", id="rrg", tooltip="Relative Rotation Graph of the rotation table"),
         Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel"),
         Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False, tooltip="Previous panel"),
         Binding("j,l,tab", "move(1)", "Next", show=False, tooltip="Next panel"),
@@ -85,7 +89,7 @@ class DashboardScreen(ResponsiveScreen):
                 for i, index in enumerate(self.config.indexes):
                     yield IndexPanel(index.symbol, index.name, id=f"panel-{i}")
             yield RotationTable(id="rotation")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def panes(self) -> list:
@@ -106,13 +110,13 @@ class DashboardScreen(ResponsiveScreen):
         self._fit_rotation_table()
 
     def _fit_rotation_table(self) -> None:
-        """Wide, the table is as tall as its rows plus header, border and a scrollbar's row.
+        """Wide and tall, the table is as tall as its rows plus header, border and a scrollbar's row.
 
         That is known before any row arrives, so the panels above are laid out once, at their final
-        size, and no chart is drawn twice during the first paint. Narrow, the table is the page.
+        size, and no chart is drawn twice during the first paint. Narrow or short, the table is the page.
         """
-        wide = self.app.size.width >= WIDE_COLUMNS
-        self.query_one(RotationTable).styles.height = len(self.config.rotation_universe) + 4 if wide else "1fr"
+        below_panels = self.app.size.width >= WIDE_COLUMNS and self.app.size.height >= TALL_ROWS
+        self.query_one(RotationTable).styles.height = len(self.config.rotation_universe) + 4 if below_panels else "1fr"
 
     def goto_pane(self, number: int) -> None:
         panes = self.panes
@@ -159,6 +163,10 @@ class DashboardScreen(ResponsiveScreen):
         if isinstance(pane, IndexPanel):
             self.app.open_detail(pane)
 
+    def action_rrg(self) -> None:
+        pane = self.panes[self.active]
+        self.app.open_rrg(pane.symbol_under_cursor if isinstance(pane, RotationTable) else None)
+
     def price_charts(self) -> dict[str, PriceChart]:
         """Each index's price chart, by symbol."""
         return {panel.symbol: panel.query_one(PriceChart) for panel in self.query(IndexPanel)}
@@ -192,6 +200,7 @@ class MonitorCommands(Provider):
         commands += [(f"Sort rotation by {column}", partial(app.sort_rotation, column), "Sort the rotation table")
                      for column in SORTABLE]
         commands += [
+            ("Relative Rotation Graph", app.open_rrg, "The rotation table's weekly tails against the benchmark"),
             ("Refresh now", app.action_refresh, "Fetch new data and recompute"),
             ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
             ("Next theme", app.action_next_theme, "Cycle through the themes"),
@@ -215,6 +224,8 @@ class TuimarketApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")    # absolute, so a subclass elsewhere finds it too
     # Below 120 columns every screen gets `-narrow`: one pane at a time, charts stacked.
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
+    # Below 42 rows every screen gets `-short`: wide, the panels and the table take turns.
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     TITLE = "tuimarket"
     COMMANDS = App.COMMANDS | {MonitorCommands}
     BINDINGS = [
@@ -500,7 +511,7 @@ class TuimarketApp(App):
         self.notify(f"Chart range {name}", timeout=2)
 
     def jump_to(self, number: int) -> None:
-        while isinstance(self.screen, (DetailScreen, HelpScreen)):
+        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen)):
             self.pop_screen()
         self.dashboard_screen.goto_pane(number)
 
@@ -510,6 +521,10 @@ class TuimarketApp(App):
     def open_detail(self, panel: IndexPanel) -> None:
         if panel.model is not None:
             self.push_screen(DetailScreen(panel.model, self.chart_range, _macd_title(self.config)))
+
+    def open_rrg(self, selected: str | None = None) -> None:
+        if self.board is not None and not isinstance(self.screen, RrgScreen):
+            self.push_screen(RrgScreen(self.board.rrg, self.config.rrg.tail, self.config.benchmark, selected))
 
     def _update_detail(self, screen: DetailScreen) -> None:
         if self.board is not None:
@@ -527,6 +542,7 @@ class TuimarketApp(App):
                     ("Dashboard", DashboardScreen.BINDINGS, dashboard_screen),
                     ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
                     ("Detail screen", DetailScreen.BINDINGS, None),
+                    ("Relative Rotation Graph", RrgScreen.BINDINGS, None),
                     ("Command palette", [palette], None),
                 ]
             ]))

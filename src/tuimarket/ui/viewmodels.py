@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Sequence
 
+from tuimarket.analysis.quadrants import quadrant
 from tuimarket.formatting import NA, known, percent, price
 
 if TYPE_CHECKING:   # only for annotations: importing the analysis would import pandas at start-up
@@ -93,6 +94,17 @@ ROTATION_COLUMNS = ("Symbol", "Rank", "Quadrant", "RS-Ratio", "RS-Mom", *RETURN_
 
 
 @dataclass(frozen=True)
+class RrgTrail:
+    """One symbol's weekly RRG positions, oldest first (the last rrg.HISTORY_WEEKS of them)."""
+
+    symbol: str
+    name: str
+    weeks: tuple[date, ...]              # each week's Friday
+    ratio: tuple[float, ...]
+    momentum: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class Dashboard:
     as_of: str
     panels: tuple[PanelModel, ...]
@@ -106,6 +118,7 @@ class Dashboard:
     offline: bool                        # every series shown is the bundled history
     notes: tuple[str, ...]
     freshness: str = ""                  # "as of 2025-09-25 (3 sessions old)" when sessions are missing
+    rrg: tuple[RrgTrail, ...] = ()       # the rotation universe on the Relative Rotation Graph
 
 
 def _day(value: date | None) -> str:
@@ -263,7 +276,60 @@ def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False,
         offline=offline,
         notes=tuple(snapshot.notes),
         freshness=stale,
+        rrg=tuple(rrg_trail(row) for row in snapshot.rotation if row.weeks),
     )
+
+
+def rrg_trail(row: RotationRow) -> RrgTrail:
+    weeks = row.weeks
+    return RrgTrail(row.symbol, row.name, tuple(point.week for point in weeks),
+                    tuple(point.rs_ratio for point in weeks), tuple(point.rs_momentum for point in weeks))
+
+
+QUADRANT_NAMES = {"leading": ("Leading", "Lead"), "weakening": ("Weakening", "Weak"),
+                  "lagging": ("Lagging", "Lag"), "improving": ("Improving", "Impr")}
+
+
+@dataclass(frozen=True)
+class RrgMark:
+    """A symbol on the graph: its tail up to the week shown, its quadrant there and its values."""
+
+    symbol: str
+    name: str
+    ratio: tuple[float, ...]             # the tail, oldest first; the last is the week shown
+    momentum: tuple[float, ...]
+    quadrant: str                        # leading, weakening, lagging, improving
+    values: str                          # "RS-Ratio 101.8  RS-Mom 99.6  Weakening"
+
+
+@dataclass(frozen=True)
+class RrgView:
+    week: date | None                    # the week the tails end at
+    weeks: tuple[date, ...]              # every week that can be shown, oldest first
+    marks: tuple[RrgMark, ...]
+    span: float                          # both axes run 100 ± span: centred, scaled to the data
+    tail: int
+
+
+def rrg_view(trails: Sequence[RrgTrail], week: date | None, tail: int) -> RrgView:
+    """The graph with tails of `tail` weeks ending at `week` (the latest week when None, or when not shown)."""
+    weeks = tuple(sorted({day for trail in trails for day in trail.weeks}))
+    if not weeks:
+        return RrgView(None, (), (), 1.0, tail)
+    if week not in weeks:
+        week = weeks[-1]
+    marks = []
+    for trail in trails:
+        end = sum(day <= week for day in trail.weeks)      # weeks are sorted: the points up to `week`
+        if end == 0 or trail.weeks[end - 1] != week:
+            continue                                       # no position that week
+        start = max(0, end - tail)
+        ratio, momentum = trail.ratio[start:end], trail.momentum[start:end]
+        where = quadrant(ratio[-1], momentum[-1])
+        values = f"RS-Ratio {ratio[-1]:.1f}  RS-Mom {momentum[-1]:.1f}  {QUADRANT_NAMES[where][0]}"
+        marks.append(RrgMark(trail.symbol, trail.name, ratio, momentum, where, values))
+    span = max([abs(value - 100) for mark in marks for value in (*mark.ratio, *mark.momentum)], default=0.0)
+    return RrgView(week, weeks, tuple(marks), max(1.0, round(span * 1.1, 1)), tail)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from tuimarket.formatting import price
 from tuimarket.ui.screens.responsive import ResponsiveScreen
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, PanelModel
 from tuimarket.ui.widgets.charts import LineChart, MacdChart, PriceChart
+from tuimarket.ui.widgets.key_footer import KeyFooter
 
 
 class DetailScreen(ResponsiveScreen):
@@ -34,7 +35,7 @@ class DetailScreen(ResponsiveScreen):
                 yield MacdChart(id="detail-macd")
                 yield LineChart(id="detail-rs")
             yield Static(id="detail-commentary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show(self.model)
@@ -57,8 +58,10 @@ class DetailScreen(ResponsiveScreen):
         macd.show(model.chart.dates, model.macd_lines, self.macd_title)
         rs = self.query_one("#detail-rs", LineChart)
         rs.sessions = price_chart.sessions
-        rs_lines = (model.relative_strength,) if model.relative_strength else ()
-        rs.show(model.chart.dates, rs_lines, f"Relative strength · {model.rs_summary}")
+        # The benchmark against itself is a flat line: no chart at all, and MACD takes the width.
+        rs.display = model.relative_strength is not None
+        if model.relative_strength is not None:
+            rs.show(model.chart.dates, (model.relative_strength,), f"Relative strength · {model.rs_summary}")
         levels = "  ".join(filter(None, [
             "resistance " + ", ".join(map(price, model.chart.resistance)) if model.chart.resistance else "",
             "support " + ", ".join(map(price, model.chart.support)) if model.chart.support else "",

@@ -1,21 +1,27 @@
-"""Screens that know their layout (narrow or wide) before they are first drawn."""
+"""Screens that know their layout (narrow or wide, short or tall) before they are first drawn."""
 
 from __future__ import annotations
 
 from textual.screen import Screen
 
 WIDE_COLUMNS = 120          # from here on, the panels sit side by side above the rotation table
+TALL_ROWS = 42              # from here on, the rotation table fits under the panels with charts still readable
 BREAKPOINTS = [(0, "-narrow"), (WIDE_COLUMNS, "-wide")]
+VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL_ROWS, "-tall")]
+
+
+def _breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str:
+    return [name for threshold, name in breakpoints if size >= threshold][-1]
 
 
 class ResponsiveScreen(Screen):
-    """Takes its breakpoint class (`-narrow` or `-wide`) when made.
+    """Takes its breakpoint classes (`-narrow` or `-wide`, `-short` or `-tall`) when made.
 
-    Textual adds it on the screen's first resize, after the first layout has already been
+    Textual adds them on the screen's first resize, after the first layout has already been
     rendered, so a screen would be drawn twice as it opens: at the wrong layout, then the right one.
     """
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
-        width = self.app.size.width
-        self.add_class([name for columns, name in BREAKPOINTS if width >= columns][-1])
+        width, height = self.app.size
+        self.add_class(_breakpoint(width, BREAKPOINTS), _breakpoint(height, VERTICAL_BREAKPOINTS))

@@ -6,7 +6,9 @@ over (`adopt`): a refresh then costs the event loop no chart drawing. `render()`
 figure while the size, theme, range and data are unchanged, and rebuilds it when one changes.
 
 The x axis is the bar number, not the date: plotext's date axis is slow and crowds the labels,
-so a handful of date ticks are placed by hand. Series longer than the chart can show are thinned
+so a handful of date ticks are placed by hand, each with its year ("Sep '24"). The legend, with the
+chart's range, is a line of its own above the plot, so it never covers data; y-axis ticks fall on
+round numbers labelled like the headline prices. Series longer than the chart can show are thinned
 to each column's low and high (about what the "hd" marker can draw), keeping the last bar exact.
 
 plotext is imported when the first figure is built, not with this module: a launch that paints
@@ -15,14 +17,18 @@ the last session's saved figures never needs it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
+from rich.color import Color
+from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from tuimarket.ui.viewmodels import RANGE_SESSIONS, ChartLine, PriceChartModel
+from tuimarket.formatting import axis_number, price
+from tuimarket.ui.viewmodels import QUADRANT_NAMES, RANGE_SESSIONS, ChartLine, PriceChartModel, RrgView
 from tuimarket.ui.widgets.colours import RGB, PlotColour, plot_colour
 
 # RGB colours that read on dark and light themes and stay apart on a 16-colour terminal, where
@@ -37,10 +43,15 @@ class LineStyle(NamedTuple):
 
 
 CLOSE_MARKER = "hd"     # solid quarter blocks: the close is the heaviest line
+LEVEL_MARKER = "braille"     # a quarter of a row: levels close together stay apart, each at its price
+# How each marker shows in the legend line.
+LEGEND_GLYPHS = {"hd": "▀▄", "braille": "⠒⠒", "•": "••", "·": "··", "×": "××", "+": "++", "sd": "█"}
 AVERAGE_STYLES = (LineStyle(BLUE, "braille"), LineStyle(AMBER, "•"), LineStyle(MAGENTA, "·"),
                   LineStyle(BLUE, "×"), LineStyle(AMBER, "+"))     # the shortest average first
 SERIES_STYLES = (LineStyle(BLUE, CLOSE_MARKER), LineStyle(AMBER, "•"))     # plain line charts: MACD, RS
 TICKS = 4
+ROWS_PER_Y_TICK = 3
+RANGE_NAMES = {sessions: name for name, sessions in RANGE_SESSIONS.items()}
 
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot
@@ -89,13 +100,66 @@ def _points(values: Sequence[float | None], step: int) -> tuple[list[int], list[
 
 
 def _date_ticks(dates: Sequence[date], count: int = TICKS) -> tuple[list[int], list[str]]:
+    """Evenly spaced date ticks, each with its year: "Sep '24" on any range."""
     if not dates:
         return [], []
     step = max(1, (len(dates) - 1) // max(1, count - 1))
     positions = list(range(0, len(dates), step))[:count]
-    long_span = (dates[-1] - dates[0]).days > 400
-    labels = [dates[i].strftime("%b %Y" if long_span else "%d %b") for i in positions]
-    return positions, labels
+    return positions, [dates[i].strftime("%b '%y") for i in positions]
+
+
+def _value_ticks(low: float, high: float, rows: int) -> tuple[list[float], list[str]]:
+    """Round ticks between `low` and `high`, about one every ROWS_PER_Y_TICK rows, labelled like prices."""
+    span = high - low
+    if not span > 0:
+        return [low], [axis_number(low, abs(low) / 100 or 1)]
+    rough = span / max(1, rows // ROWS_PER_Y_TICK)
+    while True:     # at least two ticks, so that the axis has a scale
+        magnitude = 10 ** math.floor(math.log10(rough))
+        step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= rough)
+        ticks = [n * step for n in range(math.ceil(low / step), math.floor(high / step) + 1)]
+        if len(ticks) >= 2:
+            return ticks, [axis_number(tick, step) for tick in ticks]
+        rough = step / 2.5
+
+
+def _plot_rows(canvas: Canvas) -> int:
+    """Rows of plot area: the canvas less the legend line, the frame's two lines and the date labels."""
+    return max(1, canvas.height - 4)
+
+
+def _row_from_bottom(value: float, low: float, high: float, rows: int) -> int:
+    """The plot row a braille line at `value` falls on, as plotext places it (four dots a row)."""
+    if high <= low:
+        return 0
+    return round((value - low) / (high - low) * (rows * 4 - 1)) // 4
+
+
+class LegendItem(NamedTuple):
+    glyph: str
+    label: str
+    colour: PlotColour
+    short: str = ""      # the label where the full legend does not fit ("50" for "SMA 50")
+
+
+def _rich_colour(colour: PlotColour) -> Color | None:
+    if isinstance(colour, tuple):
+        return Color.from_rgb(*colour)
+    return Color.from_ansi(colour) if isinstance(colour, int) else None
+
+
+def _legend(heading: str, items: Sequence[LegendItem], width: int) -> Text:
+    """One line above the plot: the range (and title), then each line's glyph and name (short if need be)."""
+    for short in (False, True):
+        text = Text(heading, style=Style(bold=True))
+        for item in items:
+            text.append(" " if short else "  ")
+            text.append(item.glyph, style=Style(color=_rich_colour(item.colour)))
+            text.append(f" {item.short if short and item.short else item.label}")
+        if text.cell_len <= width:
+            break
+    text.truncate(width, overflow="ellipsis")
+    return text
 
 
 def _new_plot(canvas: Canvas) -> Plot:
@@ -116,6 +180,7 @@ class Chart(Widget):
     """A plotext chart of a view model; subclasses say how to `draw` it."""
 
     DEFAULT_CSS = "Chart { width: 1fr; height: 1fr; min-height: 5; }"
+    SHOWS_RANGE = True      # the legend line starts with the chart range (3M ... 5Y)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -148,11 +213,14 @@ class Chart(Widget):
     def prepare(self, data: Any, canvas: Canvas) -> Figure:
         """Build the figure of `data` on `canvas`; touches no widget state, so any thread may call it."""
         plot = _new_plot(canvas)
-        if data is not None:
-            self.draw(plot, data, canvas)
-        plot.plotsize(canvas.width, canvas.height)
-        plot._set_size(canvas.width, canvas.height)   # textual-plotext does both: its resize needs it
-        return Figure(canvas, data, Text.from_ansi(plot.build()))
+        title, items = self.draw(plot, data, canvas) if data is not None else ("", [])
+        chart_range = RANGE_NAMES.get(canvas.sessions, f"{canvas.sessions} sessions") if self.SHOWS_RANGE else ""
+        heading = " · ".join(filter(None, [chart_range, title]))
+        plot_height = max(1, canvas.height - 1)     # the legend has the top line
+        plot.plotsize(canvas.width, plot_height)
+        plot._set_size(canvas.width, plot_height)   # textual-plotext does both: its resize needs it
+        text = Text("\n").join([_legend(heading, items, canvas.width), Text.from_ansi(plot.build())])
+        return Figure(canvas, data, text)
 
     def adopt(self, figure: Figure) -> None:
         """Take a figure built elsewhere; `render` uses it if it still fits."""
@@ -166,7 +234,8 @@ class Chart(Widget):
             figure = self._figure = self.prepare(self.data, canvas)
         return figure.text
 
-    def draw(self, plot: Plot, data: Any, canvas: Canvas) -> None:  # pragma: no cover - overridden
+    def draw(self, plot: Plot, data: Any, canvas: Canvas) -> tuple[str, list[LegendItem]]:  # pragma: no cover
+        """Draw `data`; return the chart's title and its legend."""
         raise NotImplementedError
 
     @staticmethod
@@ -175,20 +244,34 @@ class Chart(Widget):
         return max(1, count // max(1, canvas.width))
 
     def _lines(self, plot: Plot, dates: Sequence[date], lines: Sequence[tuple[ChartLine, PlotColour, str]],
-               canvas: Canvas) -> None:
-        """Draw each (line, colour, marker); the last drawn is on top."""
+               canvas: Canvas) -> tuple[list[float], list[LegendItem]]:
+        """Draw each (line, colour, marker), the last drawn on top; return the values drawn and the legend."""
         step = self._step(len(dates), canvas)
+        drawn: list[float] = []
+        legend = []
         for line, colour, marker in lines:
             xs, ys = _points(line.values[-canvas.sessions:], step)
             if xs:
-                plot.plot(xs, ys, label=line.label, color=colour, marker=marker)
-        positions, labels = _date_ticks(dates)
+                plot.plot(xs, ys, color=colour, marker=marker)
+                drawn += ys
+                legend.append(LegendItem(LEGEND_GLYPHS.get(marker, marker * 2), line.label, colour))
+        # A label ("Sep '24") every 12 columns at most: crowded, plotext shifts or drops them.
+        positions, labels = _date_ticks(dates, max(2, min(TICKS, canvas.width // 12)))
         plot.xticks(positions, labels)
         plot.xlim(0, max(1, len(dates) - 1))
+        return drawn, legend
+
+    @staticmethod
+    def _value_axis(plot: Plot, low: float, high: float, canvas: Canvas) -> None:
+        """Fix the y range to [low, high] (a little apart when flat) with round, formatted ticks."""
+        if high <= low:
+            low, high = low - (abs(low) or 1) / 100, high + (abs(high) or 1) / 100
+        plot.ylim(low, high)
+        plot.yticks(*_value_ticks(low, high, _plot_rows(canvas)))
 
 
 class PriceChart(Chart):
-    """Close with its moving averages; `levels` adds support and resistance lines."""
+    """Close with its moving averages; `levels` adds support and resistance lines, each labelled with its price."""
 
     def __init__(self, *, levels: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -197,15 +280,52 @@ class PriceChart(Chart):
     def show(self, model: PriceChartModel) -> None:
         self.show_data(model)
 
-    def draw(self, plot: Plot, model: PriceChartModel, canvas: Canvas) -> None:
+    def draw(self, plot: Plot, model: PriceChartModel, canvas: Canvas) -> tuple[str, list[LegendItem]]:
         dates = model.dates[-canvas.sessions:]
         averages = [(average, *AVERAGE_STYLES[i % len(AVERAGE_STYLES)]) for i, average in enumerate(model.averages)]
-        self._lines(plot, dates, [*averages, (model.close, canvas.foreground, CLOSE_MARKER)], canvas)
+        drawn, legend = self._lines(plot, dates, [*averages, (model.close, canvas.foreground, CLOSE_MARKER)], canvas)
+        if not drawn:
+            return "", legend
+        low, high = min(drawn), max(drawn)
+        # The close first in the legend: the heaviest line, the one read first; averages by period if need be.
+        legend = legend[-1:] + [item._replace(short=item.label.split()[-1]) for item in legend[:-1]]
         if self.levels:
-            for level in model.resistance:
-                plot.hline(level, RESISTANCE_COLOUR)
-            for level in model.support:
-                plot.hline(level, SUPPORT_COLOUR)
+            legend += self._draw_levels(plot, model, low, high, len(dates), canvas)
+        self._value_axis(plot, low, high, canvas)
+        return "", legend
+
+    def _draw_levels(self, plot: Plot, model: PriceChartModel, low: float, high: float, count: int,
+                     canvas: Canvas) -> list[LegendItem]:
+        """Levels within the chart's price range, at their price: resistance dashed, support solid.
+
+        Each is labelled at its left end with its price; levels that fall on one row share a label.
+        """
+        labels: dict[int, list[str]] = {}
+        rows = _plot_rows(canvas)
+        last = max(1, count - 1)
+        dash = max(1.0, last / max(1, canvas.width) * 2)    # two columns drawn, two left out
+        shown = []
+        for kind, levels, colour in (("R", model.resistance, RESISTANCE_COLOUR), ("S", model.support, SUPPORT_COLOUR)):
+            for level in levels:
+                if not low <= level <= high:
+                    continue
+                if kind == "R":
+                    starts = [x * 2 * dash for x in range(int(last / (2 * dash)) + 1)]
+                    for start in starts:
+                        plot.plot([start, min(last, start + dash)], [level, level], color=colour, marker=LEVEL_MARKER)
+                else:
+                    plot.plot([0, last], [level, level], color=colour, marker=LEVEL_MARKER)
+                labels.setdefault(_row_from_bottom(level, low, high, rows), []).append(f"{kind} {price(level)}")
+                shown.append(kind)
+        for row, texts in labels.items():
+            plot.text(" / ".join(texts), 0, low + row * (high - low) / max(1, rows - 1), color=canvas.foreground,
+                      alignment="left")
+        legend = []
+        if "R" in shown:
+            legend.append(LegendItem("⠉ ⠉", "resistance", RESISTANCE_COLOUR))
+        if "S" in shown:
+            legend.append(LegendItem("⣀⣀⣀", "support", SUPPORT_COLOUR))
+        return legend
 
 
 class LineChart(Chart):
@@ -214,26 +334,98 @@ class LineChart(Chart):
     def show(self, dates: tuple[date, ...], lines: tuple[ChartLine, ...], title: str = "") -> None:
         self.show_data(LineSeries(dates, lines, title))
 
-    def draw(self, plot: Plot, series: LineSeries, canvas: Canvas) -> None:
+    def draw(self, plot: Plot, series: LineSeries, canvas: Canvas) -> tuple[str, list[LegendItem]]:
         styled = [(line, *SERIES_STYLES[i % len(SERIES_STYLES)]) for i, line in enumerate(series.lines)]
-        self._lines(plot, series.dates[-canvas.sessions:], styled, canvas)
-        if series.title:
-            plot.title(series.title)
+        drawn, legend = self._lines(plot, series.dates[-canvas.sessions:], styled, canvas)
+        if drawn:
+            self._value_axis(plot, min(drawn), max(drawn), canvas)
+        return series.title, legend
 
 
 class MacdChart(LineChart):
-    """MACD and signal lines over the histogram (the third line)."""
+    """MACD and signal lines over the histogram (the third line), drawn as bars about a zero line."""
 
-    def draw(self, plot: Plot, series: LineSeries, canvas: Canvas) -> None:
+    def draw(self, plot: Plot, series: LineSeries, canvas: Canvas) -> tuple[str, list[LegendItem]]:
         if len(series.lines) != 3:
-            return
+            return series.title, []
         macd, signal, histogram = series.lines
         values = histogram.values[-canvas.sessions:]
-        xs, ys = _points(values, self._step(len(values), canvas))
-        for sign, colour in ((1, GREEN), (-1, RED)):   # bars above and below zero: apart without colour too
-            bars = [(x, y) for x, y in zip(xs, ys) if y * sign > 0]
-            if bars:
-                plot.bar(*zip(*bars), color=colour, width=0.1, marker="sd")
-        self._lines(plot, series.dates[-canvas.sessions:], [(macd, *SERIES_STYLES[0]), (signal, *SERIES_STYLES[1])],
-                    canvas)
-        plot.title(series.title)
+        # A thin bar (half a column) every other column, from zero: the bars stand apart and read as bars.
+        spacing = 2 * max(1, len(values) / max(1, canvas.width - 8))
+        last = len(values) - 1
+        bars = [(x, values[x]) for x in sorted({last - round(n * spacing) for n in range(int(last / spacing) + 1)})
+                if values[x] is not None]
+        for x, y in bars:   # above and below zero: apart without colour too
+            plot.plot([x, x], [0, y], color=GREEN if y > 0 else RED, marker="hd")
+        drawn, legend = self._lines(plot, series.dates[-canvas.sessions:],
+                                    [(macd, *SERIES_STYLES[0]), (signal, *SERIES_STYLES[1])], canvas)
+        drawn += [y for _, y in bars]
+        if drawn:
+            low, high = min(0.0, *drawn), max(0.0, *drawn)     # zero is always on the chart
+            plot.hline(0, canvas.foreground)
+            self._value_axis(plot, low, high, canvas)
+        return series.title, [*legend, LegendItem("▌▐", "Histogram", GREEN)]
+
+
+QUADRANT_COLOURS = {"leading": GREEN, "weakening": AMBER, "lagging": RED, "improving": BLUE}
+NARROW_RRG = 82      # below this many columns: tails of at most SHORT_TAIL weeks, quadrant names abbreviated
+SHORT_TAIL = 4
+
+
+@dataclass(frozen=True)
+class RrgFigure:
+    view: RrgView
+    selected: str | None     # the symbol whose tail is drawn boldly, the others faint
+
+
+class RrgChart(Chart):
+    """The Relative Rotation Graph: RS-Ratio across, RS-Momentum up, 100/100 in the centre.
+
+    Each symbol is its tail of weekly positions in its quadrant's colour, named at its head, so the
+    graph reads without colour too; the selected symbol's tail is drawn heavier and on top.
+    """
+
+    SHOWS_RANGE = False     # weekly tails: the daily chart range does not apply
+
+    def show(self, view: RrgView, selected: str | None) -> None:
+        self.show_data(RrgFigure(view, selected))
+
+    def draw(self, plot: Plot, figure: RrgFigure, canvas: Canvas) -> tuple[str, list[LegendItem]]:
+        view, narrow = figure.view, canvas.width < NARROW_RRG
+        low, high = 100 - view.span, 100 + view.span
+        plot.xlim(low, high)
+        plot.ylim(low, high)
+        plot.xticks(*_value_ticks(low, high, max(2, canvas.width // 4)))
+        plot.yticks(*_value_ticks(low, high, _plot_rows(canvas)))
+        plot.vline(100, canvas.foreground)
+        plot.hline(100, canvas.foreground)
+        corner = view.span * 0.97
+        for where, x, y, alignment in (("improving", low + corner * 0.02, 100 + corner, "left"),
+                                       ("leading", high - corner * 0.02, 100 + corner, "right"),
+                                       ("lagging", low + corner * 0.02, 100 - corner, "left"),
+                                       ("weakening", high - corner * 0.02, 100 - corner, "right")):
+            name = QUADRANT_NAMES[where][1 if narrow else 0]
+            plot.text(name, x, y, color=QUADRANT_COLOURS[where], alignment=alignment)
+        tail = min(view.tail, SHORT_TAIL) if narrow else view.tail
+        marks = sorted(view.marks, key=lambda mark: mark.symbol == figure.selected)    # the selected one on top
+        colours = {}
+        for mark in marks:
+            faint = figure.selected is not None and mark.symbol != figure.selected
+            colours[mark.symbol] = colour = canvas.foreground if faint else QUADRANT_COLOURS[mark.quadrant]
+            plot.plot(list(mark.ratio[-tail:]), list(mark.momentum[-tail:]), color=colour,
+                      marker="braille" if faint else CLOSE_MARKER)
+        # Every symbol named at its head, on top of the tails, never over another's name.
+        rows, columns = _plot_rows(canvas), max(1, canvas.width - 6)
+        taken: list[tuple[int, int, int]] = []       # (row, first column, last column) of each name placed
+        for mark in reversed(marks):                 # the selected one first: its name stays on its head
+            column = round((mark.ratio[-1] - low) / (high - low) * (columns - 1))
+            row = round((mark.momentum[-1] - low) / (high - low) * (rows - 1))
+            first, last = column - len(mark.symbol) // 2 - 1, column + len(mark.symbol) // 2 + 1
+            for shift in (0, 1, -1, 2, -2, 3, -3):
+                if not any(r == row + shift and a <= last and first <= b for r, a, b in taken):
+                    break
+            taken.append((row + shift, first, last))
+            y = low + (row + shift) * (high - low) / max(1, rows - 1)
+            plot.text(mark.symbol, mark.ratio[-1], y, color=colours[mark.symbol], alignment="center")
+        week = view.week.strftime("%b %d '%y") if view.week else "no data"
+        return f"week to {week} · {tail}-week tails · → RS-Ratio ↑ RS-Mom", []

@@ -1,4 +1,9 @@
-"""The rotation table: rows keyed by symbol, updated in place so the cursor survives a refresh."""
+"""The rotation table: rows keyed by symbol, updated in place so the cursor survives a refresh.
+
+Where its columns do not all fit (80 columns), the symbol stays put on the left, the border says
+how many columns are off-screen on either side, and →/l, ←/h scroll a column at a time; once
+nothing is left that way they move on to the next or previous pane, as elsewhere on the dashboard.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import Iterable
 
 from rich.style import Style
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.widgets import DataTable
 
@@ -29,10 +35,14 @@ class RotationTable(DataTable):
         Binding("O", "reverse_sort", "Reverse", show=False),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        Binding("right,l", "scroll_columns(1)", "Columns", show=False,
+                tooltip="Columns off-screen to the right (then the next pane)"),
+        Binding("left,h", "scroll_columns(-1)", "Columns", show=False,
+                tooltip="Columns off-screen to the left (then the previous pane)"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="pane", cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id, classes="pane", cursor_type="row", zebra_stripes=True, fixed_columns=1)
         self.pane_name = "Rotation"
         self.border_title = self.pane_name
         self.lines: dict[str, RotationLine] = {}
@@ -78,8 +88,54 @@ class RotationTable(DataTable):
     def _sort(self) -> None:
         position = ROTATION_COLUMNS.index(self.sort_column)
         self.sort("Symbol", key=lambda symbol: self.lines[symbol.plain].sort_keys[position], reverse=self.descending)
+        self._show_subtitle()
+
+    def _show_subtitle(self) -> None:
         arrow = "↓" if self.descending else "↑"
-        self.border_subtitle = f"sorted by {self.sort_column} {arrow} · o: next sort"
+        left, right = self._hidden_columns()
+        hidden = " · ".join(filter(None, [f"◂ {left} more" if left else "", f"{right} more ▸" if right else ""]))
+        self.border_subtitle = " · ".join(filter(None, [hidden, f"sorted by {self.sort_column} {arrow} · o: sort"]))
+
+    def _column_spans(self) -> list[tuple[int, int]]:
+        """Each scrolling column's (start, end) in the table's content, after the fixed ones."""
+        spans, x = [], 0
+        for index, column in enumerate(self.ordered_columns):
+            width = column.get_render_width(self)
+            if index >= self.fixed_columns:
+                spans.append((x, x + width))
+            x += width
+        return spans
+
+    def _fixed_width(self) -> int:
+        return sum(column.get_render_width(self) for column in self.ordered_columns[:self.fixed_columns])
+
+    def _hidden_columns(self) -> tuple[int, int]:
+        """How many columns are (partly) off-screen to the left and to the right."""
+        width, fixed, scrolled = self.scrollable_content_region.width, self._fixed_width(), round(self.scroll_x)
+        if width <= 0:
+            return 0, 0
+        spans = self._column_spans()
+        return (sum(start - scrolled < fixed for start, _ in spans),
+                sum(end - scrolled > width for _, end in spans))
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_x(old_value, new_value)
+        self._show_subtitle()
+
+    def on_resize(self) -> None:
+        self._show_subtitle()
+
+    def action_scroll_columns(self, step: int) -> None:
+        """Bring the next off-screen column on that side into view; with none, let the pane keys have it."""
+        width, fixed, scrolled = self.scrollable_content_region.width, self._fixed_width(), round(self.scroll_x)
+        spans = self._column_spans()
+        if step > 0:
+            target = next((end - width for _, end in spans if end - scrolled > width), None)
+        else:
+            target = next((start - fixed for start, _ in reversed(spans) if start - scrolled < fixed), None)
+        if target is None:
+            raise SkipAction()
+        self.scroll_to(x=max(0, target), animate=False)
 
     def sort_by(self, column: str) -> None:
         self.sort_column = column
