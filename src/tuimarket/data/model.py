@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from tuimarket.data.members import Members
 
 COLUMNS = ("Open", "High", "Low", "Close", "Volume")
+_COLUMN_INDEX = pd.Index(COLUMNS)
 MAX_PRICE = 1e9     # far above any traded price; 1e300 is a broken feed, not a market
 SPIKE = 10.0        # a bar ten times off both neighbours is a glitch: in 35 years of 521 US indexes,
                     # ETFs and S&P 500 members no close moved more than 1.75x or 0.46x in a day
@@ -73,7 +74,7 @@ def empty_bars() -> pd.DataFrame:
     return frame
 
 
-def impossible_bars(bars: pd.DataFrame) -> pd.DatetimeIndex:
+def impossible_bars(bars: pd.DataFrame) -> pd.Index:
     """The dates of bars no market could have printed.
 
     Every price must be positive, finite and below MAX_PRICE, the high at least the low, the
@@ -83,7 +84,7 @@ def impossible_bars(bars: pd.DataFrame) -> pd.DatetimeIndex:
     """
     # numpy rather than pandas: this runs on every cache read, and pandas is ten times slower here.
     with np.errstate(invalid="ignore", divide="ignore"):
-        values = bars.to_numpy()[:, bars.columns.get_indexer(COLUMNS)]   # selecting columns first: 0.4 ms
+        values = bars.to_numpy()[:, bars.columns.get_indexer(_COLUMN_INDEX)]   # selecting columns first: 0.4 ms
         prices, volume = values[:, :4], values[:, 4]
         high, low = prices[:, 1], prices[:, 2]
         impossible = ~(((prices > 0) & (prices < MAX_PRICE)).all(axis=1) & (high >= low) & ~(volume < 0))
