@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.trend import swing_points
+from tuimarket.data.model import dates_of
 
 BREAKOUT_SESSIONS = 20
 MAX_LEVELS = 3
@@ -138,7 +139,7 @@ def _standing(pivots: pd.Series, close: pd.Series, tolerance: float, direction: 
     margins = np.abs(prices) * tolerance
     # Most pivots were never broken at all: the best later close tells without a scan.
     best_after = np.r_[np.maximum.accumulate(closes[:cutoff][::-1])[::-1], -np.inf][np.minimum(positions + 1, cutoff)]
-    keep = best_after <= prices + margins
+    keep: np.ndarray = best_after <= prices + margins
     for index in np.flatnonzero(~keep):
         later = closes[positions[index] + 1:cutoff]
         first_beyond = np.argmax(later > prices[index] + margins[index])
@@ -201,7 +202,7 @@ def all_time_high(close: pd.Series) -> AllTimeHigh | None:
     how many sessions it is the highest of."""
     if close.empty:
         return None
-    peak_day = close.idxmax()
+    peak_day = dates_of(close)[int(close.argmax())]
     peak = float(close.loc[peak_day])
     return AllTimeHigh(close=peak, date=peak_day.date(), pct_below=1 - float(close.iloc[-1]) / peak,
                        sessions=len(close))

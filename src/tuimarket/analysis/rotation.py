@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.indicators import rising, sma
+from tuimarket.data.model import dates_of
 
 RsTrend = Literal["rising", "falling", "flat"]
 Quadrant = Literal["leading", "weakening", "lagging", "improving"]
@@ -170,7 +171,8 @@ def period_returns(close: pd.Series) -> Mapping[str, float | None]:
     for label, sessions in SESSIONS_BACK.items():
         if len(close) > sessions:
             returns[label] = last / float(close.iloc[-1 - sessions]) - 1
-    prior_years = close.loc[close.index.year < close.index[-1].year]
+    dates = dates_of(close)
+    prior_years = close.loc[dates.year < dates[-1].year]
     if not prior_years.empty:
         returns["YTD"] = last / float(prior_years.iloc[-1]) - 1
     return MappingProxyType(returns)
@@ -225,16 +227,17 @@ QUADRANT_ORDER: tuple[Quadrant, ...] = ("leading", "weakening", "improving", "la
 
 def ranked(rows: tuple[RotationRow, ...]) -> tuple[RotationRow, ...]:
     """The rows in their original order, each given its rank by the documented convention."""
-    scored = [row for row in rows if row.rs_ratio is not None and row.rs_momentum is not None]
-    order = sorted(scored, key=lambda row: (QUADRANT_ORDER.index(row.quadrant), -row.rs_ratio))
-    rank_of = {row.symbol: position for position, row in enumerate(order, start=1)}
+    scored = [(row, ratio) for row in rows if (ratio := row.rs_ratio) is not None and row.rs_momentum is not None]
+    order = sorted(scored, key=lambda scored_row: (QUADRANT_ORDER.index(scored_row[0].quadrant), -scored_row[1]))
+    rank_of = {row.symbol: position for position, (row, _) in enumerate(order, start=1)}
     return tuple(replace(row, rank=rank_of.get(row.symbol)) for row in rows)
 
 
 def describe_rotation(rows: tuple[RotationRow, ...], benchmark_name: str) -> str:
     """Who leads and who lags the benchmark, who moved quadrant over the tail, and the caveat that
     sector ETFs (dividend-adjusted) and indexes (price only) are compared on different footings."""
-    by_rank = sorted((row for row in rows if row.rank is not None), key=lambda row: row.rank)
+    row_of_rank = {row.rank: row for row in rows if row.rank is not None}
+    by_rank = [row_of_rank[rank] for rank in sorted(row_of_rank)]
     if not by_rank:
         return ""
     named = {where: [row.name for row in by_rank if row.quadrant == where] for where in ("leading", "lagging")}

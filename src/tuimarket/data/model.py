@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, cast
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,11 @@ class MarketData:
     error: str | None = None           # why the last live fetch failed (the data shown is older)
     origins: Mapping[str, str] = field(default_factory=dict)   # per symbol: "yahoo", "cache" or "bundled"
     members: Members | None = None     # the index members breadth is measured over (None: breadth off)
+
+
+def dates_of(frame: pd.DataFrame | pd.Series) -> pd.DatetimeIndex:
+    """The session dates a frame or series of ours is indexed by, as a type checker cannot know."""
+    return cast(pd.DatetimeIndex, frame.index)
 
 
 def empty_bars() -> pd.DataFrame:
