@@ -183,7 +183,7 @@ class Chart(Widget):
             if xs:
                 plot.plot(xs, ys, label=line.label, color=colour, marker=marker)
         positions, labels = _date_ticks(dates)
-        plot.xticks(positions, labels)
+        plot.xticks(positions, labels)  # type: ignore[arg-type]  # stubs: list[float], invariant; ints are read
         plot.xlim(0, max(1, len(dates) - 1))
 
 
