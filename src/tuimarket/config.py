@@ -12,11 +12,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
 APP_NAME = "tuimarket"
+Number = TypeVar("Number", int, float)
 SYMBOL_PATTERN = re.compile(r"^[A-Za-z0-9^.\-=]{1,15}$")
 CHART_RANGES = ("3M", "6M", "1Y", "2Y", "5Y")
 SOURCES = ("auto", "yahoo", "bundled")
@@ -273,7 +274,7 @@ class _Reader:
             raise self.fail(key, 'must be "bundled" or the path of a CSV file of members')
         return raw
 
-    def number(self, raw: Any, key: str, kind: type) -> int | float:
+    def number(self, raw: Any, key: str, kind: type[Number]) -> Number:
         wanted = "an integer" if kind is int else "a number"
         ok = isinstance(raw, int) if kind is int else isinstance(raw, (int, float))
         if isinstance(raw, bool) or not ok:
@@ -378,11 +379,11 @@ def _with_path(config: Config, path: str) -> Config:
     return Config(**values)
 
 
-def load(path: str | os.PathLike | None = None) -> Config:
+def load(path: str | os.PathLike[str] | None = None) -> Config:
     """Find and load the configuration, following the documented lookup order."""
     candidate = path or os.environ.get("TUIMARKET_CONFIG")
     explicit = candidate is not None
-    if not explicit:
+    if candidate is None:
         user_file = Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
         if not user_file.is_file():
             return Config()
