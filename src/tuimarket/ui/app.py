@@ -146,7 +146,8 @@ class DashboardScreen(ResponsiveScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys 1-9 go to a pane only where there is one (and the help lists only those).
         if action == "goto":
-            return int(parameters[0]) < len(self.panes)     # type: ignore[call-overload]
+            pane = parameters[0]       # an int: Textual reads "goto(3)" as Python literals
+            return isinstance(pane, int) and pane < len(self.panes)
         return True
 
     def action_goto(self, number: int) -> None:
