@@ -34,8 +34,9 @@ $(VENV)/.dev-installed: requirements/dev.txt pyproject.toml
 run: $(VENV)/.run-installed
 	$(BIN)/tuimarket
 
-# The suite people run: the layer contracts, then every test but the slow soak and stress runs.
-test: lint-imports
+# The suite people run: the layer contracts and the type check, then every test but the slow
+# soak and stress runs.
+test: lint-imports typecheck
 	$(BIN)/python -m pytest -m "not slow"
 
 # The soak, stress and monkey runs that `make test` leaves out (CI runs both).
@@ -45,7 +46,8 @@ test-slow: $(VENV)/.test-installed
 lint-imports: $(VENV)/.test-installed
 	$(BIN)/lint-imports
 
-# Not in CI yet: src/ does not pass it (see [tool.mypy] in pyproject.toml).
+# mypy over src/, strict on analysis/ and data/ (see [tool.mypy] in pyproject.toml): about 10 s
+# from a cold cache, under 1 s after.
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 

@@ -11,10 +11,13 @@ import argparse
 import os
 import sys
 from datetime import date
-from typing import NoReturn, Sequence
+from typing import TYPE_CHECKING, NoReturn, Sequence
 
 from tuimarket import __version__
 from tuimarket.config import SOURCES, ConfigError
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
 REPORT_FORMATS = ("text", "markdown", "json")
@@ -59,9 +62,9 @@ def _replay_span(text: str) -> tuple[date, date]:
     return first, last
 
 
-def _common_options() -> argparse.ArgumentParser:
+def _common_options() -> _Parser:
     # SUPPRESS keeps a subcommand's unset option from overwriting the same option given before it.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
                         help="configuration file (default: $TUIMARKET_CONFIG, then the user config dir)")
     common.add_argument("--source", choices=SOURCES, default=argparse.SUPPRESS,
@@ -306,8 +309,10 @@ def _print_data_table(config, data) -> None:
     table = Table(title=f"tuimarket data — as of {data.as_of or 'n/a'} ({data.source})", title_justify="left",
                   box=box.SIMPLE_HEAD, pad_edge=False)
     # Dates and numbers never wrap; the freshness label gives way on a narrow terminal.
-    for column, justify, width in [("symbol", "left", 6), ("first", "left", 10), ("last", "left", 10),
-                                   ("last close", "right", 10), ("source", "left", 7)]:
+    columns: list[tuple[str, JustifyMethod, int]] = [
+        ("symbol", "left", 6), ("first", "left", 10), ("last", "left", 10), ("last close", "right", 10),
+        ("source", "left", 7)]
+    for column, justify, width in columns:
         table.add_column(column, justify=justify, no_wrap=True, min_width=width)
     table.add_column("freshness")
     for row in describe(data, config):

@@ -12,11 +12,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
 APP_NAME = "tuimarket"
+Number = TypeVar("Number", int, float)
 SYMBOL_PATTERN = re.compile(r"^[A-Za-z0-9^.\-=]{1,15}$")
 CHART_RANGES = ("3M", "6M", "1Y", "2Y", "5Y")
 SOURCES = ("auto", "yahoo", "bundled")
@@ -324,7 +325,7 @@ class _Reader:
             raise self.fail(key, 'must be "bundled" or the path of a CSV file of members')
         return raw
 
-    def number(self, raw: Any, key: str, kind: type, bounds: str = "") -> int | float:
+    def number(self, raw: Any, key: str, kind: type[Number], bounds: str = "") -> Number:
         """`bounds` names the RANGES entry when `key` is an item's ("alerts.sinks[0].daily_cap")."""
         wanted = "an integer" if kind is int else "a number"
         ok = isinstance(raw, int) if kind is int else isinstance(raw, (int, float))
@@ -404,27 +405,29 @@ class _Reader:
             raise self.fail(f"{where}.condition",
                             f"must be one of {', '.join(ALERT_CONDITIONS)}, got {_describe(condition)}")
         target = self.one_of(item, where, ("level", "average"))
-        kind = float if target == "level" else int
-        value = self.number(item[target], f"{where}.{target}", kind, f"alerts.rules.{target}")
-        return AlertRule(symbol, condition, **{target: value})
+        if target == "level":
+            return AlertRule(symbol, condition, level=self.number(item[target], f"{where}.level", float,
+                                                                  "alerts.rules.level"))
+        return AlertRule(symbol, condition, average=self.number(item[target], f"{where}.average", int,
+                                                                "alerts.rules.average"))
 
     def alert_sink(self, item: dict, where: str) -> AlertSink:
         self.only_keys(item, where, ("url", "command", "cooldown_seconds", "daily_cap"))
-        limits = {name: self.number(item[name], f"{where}.{name}", int, f"alerts.sinks.{name}")
-                  for name in ("cooldown_seconds", "daily_cap") if name in item}
+        cooldown, cap = (self.number(item[name], f"{where}.{name}", int, f"alerts.sinks.{name}") if name in item
+                         else 0 for name in ("cooldown_seconds", "daily_cap"))   # 0: none, as AlertSink's defaults
         if self.one_of(item, where, ("url", "command")) == "url":
             url = item["url"]
             if not isinstance(url, str) or not url.strip():
                 raise self.fail(f"{where}.url", f"must be a non-empty string, got {_describe(url)}")
             self.check_displayable(url, f"{where}.url")
-            return AlertSink(url=url, **limits)
+            return AlertSink(url=url, cooldown_seconds=cooldown, daily_cap=cap)
         command = item["command"]
         if not isinstance(command, list) or not command or not all(isinstance(arg, str) for arg in command):
             raise self.fail(f"{where}.command", "must be a non-empty list of strings (the program, then "
                                                 f"its arguments; no shell), got {_describe(command)}")
         for arg in command:
             self.check_displayable(arg, f"{where}.command")
-        return AlertSink(command=tuple(command), **limits)
+        return AlertSink(command=tuple(command), cooldown_seconds=cooldown, daily_cap=cap)
 
     def check_displayable(self, text: str, key: str) -> None:
         if control := CONTROL_CHARACTERS.search(text):
@@ -493,11 +496,11 @@ def _with_path(config: Config, path: str) -> Config:
     return Config(**values)
 
 
-def load(path: str | os.PathLike | None = None) -> Config:
+def load(path: str | os.PathLike[str] | None = None) -> Config:
     """Find and load the configuration, following the documented lookup order."""
     candidate = path or os.environ.get("TUIMARKET_CONFIG")
     explicit = candidate is not None
-    if not explicit:
+    if candidate is None:
         user_file = Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
         if not user_file.is_file():
             return Config()

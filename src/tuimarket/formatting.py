@@ -32,7 +32,8 @@ def below_record(fraction: float | None) -> str:
     Under 0.05% two decimals are kept, with a floor of 0.01%: a close just under its record must
     not round to '-0.0%' (or '+0.0%'), which reads as a record.
     """
-    if known(fraction) is None:
+    fraction = known(fraction)
+    if fraction is None:
         return NA
     if fraction <= 0:
         return "record"

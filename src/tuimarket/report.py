@@ -156,7 +156,7 @@ def _index_dict(index: IndexAnalysis) -> dict[str, Any]:
 
 
 def _swing_dict(swing: RsSwing | None) -> dict[str, Any] | None:
-    return swing and {"reversal": swing.reversal, "trend": swing.trend, "since": _iso(swing.since),
+    return None if swing is None else {"reversal": swing.reversal, "trend": swing.trend, "since": _iso(swing.since),
                       "change": swing.change, "extreme_on": _iso(swing.extreme_on),
                       "from_extreme": swing.from_extreme}
 
@@ -274,7 +274,8 @@ def _index_cells(index: IndexAnalysis) -> list[str]:
 # --- text -----------------------------------------------------------------------------------
 
 def _text(snapshot: MarketSnapshot, story: _Story, *, color: bool, width: int) -> str:
-    console = Console(file=io.StringIO(), force_terminal=color, no_color=not color, width=width,
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width,
                       color_system="standard" if color else None)
     console.print(Text(f"Market report as of {snapshot.as_of or NA} · source {snapshot.source} · "
                        f"benchmark {snapshot.benchmark}", style="bold"))
@@ -305,7 +306,7 @@ def _text(snapshot: MarketSnapshot, story: _Story, *, color: bool, width: int) -
     if snapshot.breadth:
         console.print(breadth_report.text(snapshot.breadth, snapshot.as_of))
     console.print(_data_text(snapshot))
-    return console.file.getvalue()
+    return buffer.getvalue()
 
 
 def _rich_table(title: str, headers: list[str], rows: list[list[Text]], hide: tuple[str, ...] = ()) -> Table:
@@ -328,8 +329,8 @@ def _styled_index_cells(index: IndexAnalysis) -> list[Text]:
     cells = [Text(cell) for cell in _index_cells(index)]
     first_sma = 4
     macd_cell, trend_cell = first_sma + len(index.smas), first_sma + len(index.smas) + 1
-    cells[macd_cell].stylize({"buy": "bold green", "sell": "bold red"}.get(index.macd.state, ""))
-    cells[trend_cell].stylize(TREND_STYLES.get(index.trend.state, ""))
+    cells[macd_cell].stylize({"buy": "bold green", "sell": "bold red"}.get(index.macd.state or "", ""))
+    cells[trend_cell].stylize(TREND_STYLES.get(index.trend.state or "", ""))
     for position, sma in enumerate(index.smas, start=first_sma):
         if sma.above is not None:
             cells[position].stylize("green" if sma.above else "red")
@@ -344,7 +345,7 @@ def _styled_rotation_cells(row: RotationRow) -> list[Text]:
         value = row.returns.get(period)
         if value:
             cells[position].stylize("green" if value > 0 else "red")
-    cells[-2].stylize(QUADRANT_STYLES.get(row.quadrant, ""))
+    cells[-2].stylize(QUADRANT_STYLES.get(row.quadrant or "", ""))
     return cells
 
 

@@ -7,13 +7,14 @@ is empty in csv, null in json and "n/a" in text.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 
 from tuimarket.analysis.evaluation import SHORT_RUN, Evaluation
 from tuimarket.analysis.timeline import INDEX_FIELDS
 from tuimarket.config import STANCES
+from tuimarket.data.model import dates_of
 from tuimarket.formatting import NA, below_record, percent
 
 HISTORY_FORMATS = ("text", "csv", "json")
@@ -26,13 +27,18 @@ def render_history(timeline: pd.DataFrame, symbols: tuple[str, ...], fmt: str) -
     if fmt == "csv":
         return timeline.to_csv(date_format="%Y-%m-%d", lineterminator="\n")
     if fmt == "json":
-        return json.dumps([_history_dict(day, row, symbols) for day, row in timeline.iterrows()],
+        return json.dumps([_history_dict(day, row, symbols) for day, row in _sessions(timeline)],
                           indent=1, allow_nan=False) + "\n"
     return _history_text(timeline, symbols)
 
 
+def _sessions(timeline: pd.DataFrame) -> Iterator[tuple[pd.Timestamp, pd.Series]]:
+    """Each session's date and row: iterrows, with the dates typed as what they are."""
+    return zip(dates_of(timeline), (row for _, row in timeline.iterrows()))
+
+
 def _history_dict(day: pd.Timestamp, row: pd.Series, symbols: tuple[str, ...]) -> dict[str, Any]:
-    record = {"date": day.date().isoformat()}
+    record: dict[str, Any] = {"date": day.date().isoformat()}
     record |= {key: _plain(row[key]) for key in ("stance", "reason", "signalled", "uptrends", "sectors_above",
                                                  "sectors_counted", "breadth")}
     record["indexes"] = {symbol: {field: _plain(row[f"{symbol}.{field}"]) for field in INDEX_FIELDS}
@@ -50,7 +56,7 @@ def _plain(value: Any) -> Any:
 def _history_text(timeline: pd.DataFrame, symbols: tuple[str, ...]) -> str:
     header = f"{'date':10}  {'stance':9}  " + "  ".join(f"{symbol:28}" for symbol in symbols) + "  breadth  reason"
     lines = [header]
-    for day, row in timeline.iterrows():
+    for day, row in _sessions(timeline):
         cells = [_index_text(row, symbol) for symbol in symbols]
         breadth = percent(_plain(row["breadth"]), signed=False)
         lines.append(f"{day.date()}  {row['stance'].split('_')[0]:9}  " + "  ".join(f"{cell:28}" for cell in cells)

@@ -39,7 +39,7 @@ def _crossings(rule: AlertRule, bars: pd.DataFrame, name: str, *, forming: bool)
     side = pd.Series(np.sign(close - target), index=close.index).replace(0.0, np.nan).ffill().to_numpy()
     crossed = np.flatnonzero((side[1:] != side[:-1]) & ~np.isnan(side[:-1]) & ~np.isnan(side[1:])) + 1
     subject = f"{rule.average}-day average" if rule.average else f"{rule.level:g}"
-    for position in crossed:
+    for position in crossed.tolist():
         direction = int(side[position])
         if direction not in DIRECTIONS[rule.condition]:
             continue

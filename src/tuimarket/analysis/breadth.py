@@ -159,7 +159,7 @@ def reading(history: BreadthHistory, *, source: str, caveat: str,
         return None
     last = history.advances.index[-1]
     sectors = tuple(
-        SectorBreadth(sector, MappingProxyType({p: _at(history.sector_above[p][sector]) for p in SECTOR_PERIODS}),
+        SectorBreadth(str(sector), MappingProxyType({p: _at(history.sector_above[p][sector]) for p in SECTOR_PERIODS}),
                       members=int(counted))
         for sector, counted in history.sector_members.iloc[-1].items()
     )
@@ -251,7 +251,7 @@ def _sector_rows(symbols: pd.Index, sectors: pd.Series | None) -> dict[str, np.n
     return {name: np.flatnonzero(labels == name) for name in sorted(set(labels))}
 
 
-def _per_sector(flags: np.ndarray, sector_rows: dict[str, np.ndarray], dates: pd.DatetimeIndex) -> pd.DataFrame:
+def _per_sector(flags: np.ndarray, sector_rows: dict[str, np.ndarray], dates: pd.Index) -> pd.DataFrame:
     """Dates x sectors: how many members of each sector are flagged."""
     return pd.DataFrame({name: flags[rows].sum(axis=0) for name, rows in sector_rows.items()}, index=dates,
                         columns=list(sector_rows), dtype="int64")

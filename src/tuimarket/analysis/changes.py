@@ -40,8 +40,10 @@ def changes_since(events: Iterable[Event], as_of: date, since: date | str,
         year, month = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
         title = "Since last month"
         first = date(year, month, min(as_of.day, calendar.monthrange(year, month)[1])) + timedelta(days=1)
-    else:
+    elif isinstance(since, date):
         title, first = f"Since {since}", since
+    else:
+        raise ValueError(f"since must be week, month or a date, got {since!r}")
     return Changes(title, first, tuple(event for event in events if first <= event.date <= as_of), last_closes or {})
 
 

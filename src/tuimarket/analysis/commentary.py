@@ -41,6 +41,7 @@ def _price_sentence(analysis: IndexAnalysis) -> str:
     if analysis.change_pct is not None:
         text += f" ({analysis.change_pct:+.1%})"
     high = analysis.all_time_high
+    assert high is not None, "a close implies a history, so a highest close"
     if high.pct_below == 0:
         return text + (f", above its {high.span} closing high{PROVISIONAL}." if analysis.provisional
                        else f", a new {high.span} closing high.")

@@ -18,6 +18,7 @@ import pandas as pd
 
 from tuimarket.analysis.indicators import sma
 from tuimarket.config import STANCES
+from tuimarket.data.model import dates_of
 
 EXPOSURE = {"fully_invested": 1.0, "partially_invested": 0.5, "defensive": 0.0}
 RULE_PERIOD = 200
@@ -47,7 +48,7 @@ class Evaluation:
     stale_opens: float           # share of sessions whose open equals the previous close (see evaluate)
 
 
-def evaluate(stance: pd.Series, bars: pd.DataFrame, start, end) -> Evaluation:
+def evaluate(stance: pd.Series, bars: pd.DataFrame, start: str | pd.Timestamp, end: str | pd.Timestamp) -> Evaluation:
     """The stance per session (a timeline's column) and the benchmark's bars, judged on [start, end].
 
     The 200-day rule's average is computed on all the bars given, so it is ready on day one."""
@@ -80,7 +81,7 @@ def evaluate(stance: pd.Series, bars: pd.DataFrame, start, end) -> Evaluation:
 
 
 def _by_year(stance: pd.Series, changed: pd.Series) -> pd.DataFrame:
-    year = stance.index.year
+    year = dates_of(stance).year
     shares = pd.crosstab(year, stance, normalize="index").reindex(columns=list(STANCES), fill_value=0.0)
     shares.insert(0, "sessions", stance.groupby(year).size())
     shares["changes"] = changed.groupby(year).sum().astype(int)

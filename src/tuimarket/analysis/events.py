@@ -32,20 +32,24 @@ of past alerts can tell an event it has seen from one a new rule dated different
 
 from __future__ import annotations
 
+import datetime
 import enum
 from dataclasses import dataclass
 from datetime import date
-from typing import Collection, Iterator, Mapping
+from typing import Any, Callable, Collection, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.indicators import macd, sma
 from tuimarket.analysis.levels import BREAKOUT_SESSIONS, Formation, LevelTracker, retest_touches
-from tuimarket.analysis.rotation import quadrant, relative_ratio, rrg_lines, rs_trend_codes, zigzag
+from tuimarket.analysis.quadrants import quadrant
+from tuimarket.analysis.rotation import relative_ratio, rs_trend_codes, zigzag
+from tuimarket.analysis.rrg import rrg_lines
 from tuimarket.analysis.timeline import index_trends, market_timeline
 from tuimarket.analysis.trend import TREND_NAMES, trend_table
 from tuimarket.config import Config
+from tuimarket.data.model import dates_of
 
 MARKET = "market"             # the symbol of market-wide events (the stance)
 QUIET_SESSIONS = 20           # a record close (a 52-week low) counts after this many sessions without one
@@ -57,6 +61,9 @@ AVERAGE_HYSTERESIS = 0.002    # an average turns once its slope passes this frac
 class EventKind(str, enum.Enum):
     """What changed. Declared in a technician's order of importance; each member carries its
     display words and the version of its rule."""
+
+    words: str
+    rule_version: int
 
     def __new__(cls, value: str, words: str, rule_version: int) -> EventKind:
         member = str.__new__(cls, value)
@@ -102,14 +109,14 @@ class Event:
 
     symbol: str
     kind: EventKind
-    date: date
+    date: datetime.date                 # datetime.date: this field hides the name `date` below it
     close: float                        # the symbol's close that session (the benchmark's for the stance)
     value: float | None = None          # the level crossed, the average, the previous record, the RS ratio
     subject: str = ""                   # which one: an average's period "50", an RS horizon "medium"
     state: str | None = None            # the state entered: "fully_invested", "leading", "sideways"
     previous: str | None = None         # the state left
     formed_by: Formation | None = None  # the swing points that formed a level broken or retested
-    since: date | None = None           # where it began: the broken level's break, the previous record,
+    since: datetime.date | None = None           # where it began: the broken level's break, the previous record,
                                         # the RS swing's extreme
     final: bool = True                  # False when dated on a session still forming
 
@@ -123,6 +130,10 @@ class Event:
         kind has several subjects, such as crossing the 50-day and the 200-day on one day)."""
         kind = f"{self.kind.value}/{self.subject}" if self.subject else self.kind.value
         return f"{self.symbol}|{kind}|{self.date.isoformat()}|{self.rule_version}"
+
+
+# event(kind, position, **fields): one symbol's Event at a bar position.
+MakeEvent = Callable[..., Event]
 
 
 def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: Collection[str] = (),
@@ -159,11 +170,11 @@ def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchma
                    config: Config) -> Iterator[Event]:
     settings = config.analysis
     close = bars["Close"]
-    days = close.index
+    days = dates_of(close)
     dates = days.date
     closes = close.to_numpy(dtype=float)
 
-    def event(kind: EventKind, position: int, **fields) -> Event:
+    def event(kind: EventKind, position: int, **fields: Any) -> Event:
         return Event(symbol, kind, dates[position], float(closes[position]), **fields)
 
     confirmed_up = ((trend["trend"] == 1) & (trend["confirmed"] == 1)).astype(float)
@@ -204,7 +215,7 @@ def _held(signals: np.ndarray, known: np.ndarray) -> np.ndarray:
     return held
 
 
-def _extreme_events(closes: np.ndarray, days: pd.DatetimeIndex, event) -> Iterator[Event]:
+def _extreme_events(closes: np.ndarray, days: pd.DatetimeIndex, event: MakeEvent) -> Iterator[Event]:
     """Record closes and 52-week lows, each the first after QUIET_SESSIONS sessions without one."""
     best_before = np.r_[np.inf, np.maximum.accumulate(closes)[:-1]]
     records = np.flatnonzero(closes > best_before)
@@ -225,7 +236,7 @@ def _after_quiet(positions: np.ndarray) -> Iterator[tuple[int, int]]:
             yield position, before
 
 
-def _average_events(close: pd.Series, event, periods: tuple[int, ...], lookback: int) -> Iterator[Event]:
+def _average_events(close: pd.Series, event: MakeEvent, periods: tuple[int, ...], lookback: int) -> Iterator[Event]:
     averages = {period: sma(close, period).to_numpy() for period in periods}
     closes = close.to_numpy(dtype=float)
     for period, average in averages.items():
@@ -247,7 +258,7 @@ def _average_events(close: pd.Series, event, periods: tuple[int, ...], lookback:
                         value=float(long[position]), subject=f"{min(periods)}/{max(periods)}")
 
 
-def _level_events(bars: pd.DataFrame, event, config: Config) -> Iterator[Event]:
+def _level_events(bars: pd.DataFrame, event: MakeEvent, config: Config) -> Iterator[Event]:
     """Breakouts and breakdowns dated as `find_levels` dates them, then what became of each: the
     first retest that holds, or a close back through the level (which is then that failure, not a
     break the other way)."""
@@ -256,7 +267,7 @@ def _level_events(bars: pd.DataFrame, event, config: Config) -> Iterator[Event]:
     tracker = LevelTracker(bars, window=settings.swing_window, lookback=settings.level_lookback,
                            tolerance=tolerance, min_touches=settings.level_min_touches)
     closes = bars["Close"].to_numpy(dtype=float)
-    dates = bars.index.date
+    dates = dates_of(bars).date
     reach = {1: bars["Low"].to_numpy(dtype=float), -1: bars["High"].to_numpy(dtype=float)}
     # A level is the same level while it keeps one of its swing points (it moves when one joins).
     failures: dict[int, list[tuple[set[int], int]]] = {}   # session → (points, direction) of breaks failing then
@@ -293,7 +304,8 @@ def _level_events(bars: pd.DataFrame, event, config: Config) -> Iterator[Event]:
             yield event(*outcome[:2], **fields)
 
 
-def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Config, event) -> Iterator[Event]:
+def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Config,
+                     event: MakeEvent) -> Iterator[Event]:
     """Relative strength turning on each horizon, and the weekly rotation quadrant changing."""
     settings = config.analysis
     ratio = relative_ratio(close, benchmark_close)
@@ -313,8 +325,10 @@ def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Confi
                 yield event(EventKind.RS_UP if direction == 1 else EventKind.RS_DOWN, position_of[at],
                             value=float(values[at]), subject=horizon, since=ratio.index[turn].date())
             before = direction
-    lines = rrg_lines(ratio, settings.rs_average)
-    fridays = lines.loc[lines.index.day_of_week == 4].dropna()
+    # The rotation graph's weekly points (the table and the graph read the same), on Fridays that
+    # were sessions: a week's point is final only once its Friday has closed.
+    lines = rrg_lines(close, benchmark_close, config.rrg.window)
+    fridays = lines.loc[lines.index.isin(close.index)]
     quadrants = [quadrant(r, m) for r, m in zip(fridays["rs_ratio"].tolist(), fridays["rs_momentum"].tolist())]
     for day, ratio_value, now, then in zip(fridays.index[1:], fridays["rs_ratio"].tolist()[1:], quadrants[1:],
                                           quadrants):

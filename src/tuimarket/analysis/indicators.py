@@ -103,9 +103,10 @@ def sma_states(close: pd.Series, averages: Mapping[int, pd.Series], slope_lookba
 def stacked(states: tuple[SmaState, ...]) -> bool | None:
     """Shorter averages above longer ones all the way down (None while any is unknown)."""
     values = [s.value for s in sorted(states, key=lambda s: s.period)]
-    if not values or any(v is None for v in values):
+    known = [value for value in values if value is not None]
+    if not values or len(known) < len(values):
         return None
-    return all(short > long for short, long in zip(values, values[1:]))
+    return all(short > long for short, long in zip(known, known[1:]))
 
 
 def macd_state(result: Macd) -> MacdState:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.trend import swing_points
+from tuimarket.data.model import dates_of
 
 BREAKOUT_SESSIONS = 20
 MAX_LEVELS = 3
@@ -319,7 +320,7 @@ def all_time_high(close: pd.Series) -> AllTimeHigh | None:
     how many sessions it is the highest of."""
     if close.empty:
         return None
-    peak_day = close.idxmax()
-    peak = float(close.loc[peak_day])
-    return AllTimeHigh(close=peak, date=peak_day.date(), pct_below=1 - float(close.iloc[-1]) / peak,
+    peak_at = int(close.argmax())          # the first highest close; NaN skipped
+    peak = float(close.iloc[peak_at])
+    return AllTimeHigh(close=peak, date=dates_of(close)[peak_at].date(), pct_below=1 - float(close.iloc[-1]) / peak,
                        sessions=len(close))

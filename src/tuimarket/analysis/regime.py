@@ -41,14 +41,14 @@ def decide_stance(uptrends: int, of: int, breadth: float | None, settings: Regim
     defensive_max_uptrends indexes are in a confirmed uptrend and breadth does not reach
     breadth_keeps_invested (broad participation keeps a foot in);
     partially_invested otherwise. With no index configured: defensive."""
-    known = breadth is not None
     if of == 0:
         return "defensive"
-    if uptrends >= min(settings.full_min_uptrends, of) and (not known or breadth >= settings.full_min_breadth):
+    if uptrends >= min(settings.full_min_uptrends, of) and (breadth is None or breadth >= settings.full_min_breadth):
         return "fully_invested"
-    if known and breadth < settings.defensive_below_breadth:
+    if breadth is not None and breadth < settings.defensive_below_breadth:
         return "defensive"
-    if uptrends <= settings.defensive_max_uptrends and not (known and breadth >= settings.breadth_keeps_invested):
+    keeps_invested = breadth is not None and breadth >= settings.breadth_keeps_invested
+    if uptrends <= settings.defensive_max_uptrends and not keeps_invested:
         return "defensive"
     return "partially_invested"
 

@@ -36,6 +36,7 @@ import pandas as pd
 from tuimarket.analysis.indicators import rising, sma
 from tuimarket.analysis.quadrants import Quadrant, quadrant
 from tuimarket.analysis.rrg import TAIL, WINDOW, RrgPoint, rrg_points
+from tuimarket.data.model import dates_of
 
 RsTrend = Literal["rising", "falling", "flat"]
 SESSIONS_BACK = {"1W": 5, "1M": 21, "3M": 63, "6M": 126, "1Y": 252}
@@ -87,7 +88,8 @@ def relative_ratio(close: pd.Series, benchmark_close: pd.Series) -> pd.Series:
     numerator, denominator = close.align(benchmark_close, join="inner")
     ratio = numerator / denominator
     values = ratio.to_numpy(dtype=float)
-    return ratio[np.isfinite(values) & (values > 0)]
+    usable: np.ndarray = np.isfinite(values) & (values > 0)
+    return ratio[usable]
 
 
 def rs_trend_codes(ratio: pd.Series, average: int, lookback: int) -> pd.Series:
@@ -166,7 +168,8 @@ def period_returns(close: pd.Series) -> Mapping[str, float | None]:
     for label, sessions in SESSIONS_BACK.items():
         if len(close) > sessions:
             returns[label] = last / float(close.iloc[-1 - sessions]) - 1
-    prior_years = close.loc[close.index.year < close.index[-1].year]
+    dates = dates_of(close)
+    prior_years = close.loc[dates.year < dates[-1].year]
     if not prior_years.empty:
         returns["YTD"] = last / float(prior_years.iloc[-1]) - 1
     return MappingProxyType(returns)
@@ -202,16 +205,17 @@ QUADRANT_ORDER: tuple[Quadrant, ...] = ("leading", "weakening", "improving", "la
 
 def ranked(rows: tuple[RotationRow, ...]) -> tuple[RotationRow, ...]:
     """The rows in their original order, each given its rank by the documented convention."""
-    scored = [row for row in rows if row.rs_ratio is not None and row.rs_momentum is not None]
-    order = sorted(scored, key=lambda row: (QUADRANT_ORDER.index(row.quadrant), -row.rs_ratio))
-    rank_of = {row.symbol: position for position, row in enumerate(order, start=1)}
+    scored = [(row, ratio) for row in rows if (ratio := row.rs_ratio) is not None and row.rs_momentum is not None]
+    order = sorted(scored, key=lambda scored_row: (QUADRANT_ORDER.index(scored_row[0].quadrant), -scored_row[1]))
+    rank_of = {row.symbol: position for position, (row, _) in enumerate(order, start=1)}
     return tuple(replace(row, rank=rank_of.get(row.symbol)) for row in rows)
 
 
 def describe_rotation(rows: tuple[RotationRow, ...], benchmark_name: str, tail: int = TAIL) -> str:
     """Who leads and who lags the benchmark, who moved quadrant over the tail, and the caveat that
     sector ETFs (dividend-adjusted) and indexes (price only) are compared on different footings."""
-    by_rank = sorted((row for row in rows if row.rank is not None), key=lambda row: row.rank)
+    row_of_rank = {row.rank: row for row in rows if row.rank is not None}
+    by_rank = [row_of_rank[rank] for rank in sorted(row_of_rank)]
     if not by_rank:
         return ""
     named = {where: [row.name for row in by_rank if row.quadrant == where] for where in ("leading", "lagging")}

@@ -20,6 +20,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from tuimarket.data.model import dates_of
+
 WINDOW = 14
 TAIL = 8
 HISTORY_WEEKS = 156      # the weeks kept: how far back the graph's tails can be stepped (three years)
@@ -36,7 +38,8 @@ def weekly_closes(close: pd.Series) -> pd.Series:
     """The last close of each week, labelled with the week's Friday."""
     if close.empty:
         return close.iloc[:0]
-    fridays = close.index + pd.to_timedelta((4 - close.index.day_of_week) % 7, unit="D")
+    days = dates_of(close)
+    fridays = days + pd.to_timedelta((4 - days.day_of_week) % 7, unit="D")
     return close.groupby(fridays.normalize()).last()
 
 

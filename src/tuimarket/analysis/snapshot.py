@@ -18,15 +18,16 @@ from tuimarket.analysis.breadth import BreadthReading, member_breadth
 from tuimarket.analysis.commentary import describe_index
 from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Formation, Levels, Retest, all_time_high, find_levels
+from tuimarket.analysis.quadrants import Quadrant
 from tuimarket.analysis.regime import Regime
 from tuimarket.analysis.rotation import (
-    Quadrant, RelativeStrength, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
+    RelativeStrength, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
     relative_strength, rotation_row,
 )
 from tuimarket.analysis.timeline import index_trends, market_timeline, regime_of
 from tuimarket.analysis.trend import TrendState, trend_state
 from tuimarket.config import Config, Symbol
-from tuimarket.data.model import MarketData, clip, empty_bars
+from tuimarket.data.model import MarketData, clip, dates_of, empty_bars
 
 __all__ = [
     "AllTimeHigh", "Breakout", "Formation", "IndexAnalysis", "Levels", "MacdState", "MarketSnapshot",
@@ -144,14 +145,14 @@ def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series,
     ratio = relative_ratio(close, benchmark_close)
     previous_close = float(close.iloc[-2]) if len(close) > 1 else None
     last_close = float(close.iloc[-1]) if len(close) else None
-    change = last_close - previous_close if previous_close is not None else None
+    change = None if last_close is None or previous_close is None else last_close - previous_close
     analysis = IndexAnalysis(
         symbol=entry.symbol,
         name=entry.name,
         as_of=close.index[-1].date() if len(close) else None,
         close=last_close,
         change=change,
-        change_pct=change / previous_close if change is not None else None,
+        change_pct=None if change is None or previous_close is None else change / previous_close,
         smas=smas,
         stacked=stacked(smas),
         macd=macd_state(lines),
@@ -172,7 +173,7 @@ def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series,
 
 
 def _chart_series(close: pd.Series, averages: Mapping[int, pd.Series], lines: Macd, ratio: pd.Series) -> PriceSeries:
-    window = close.index[-CHART_SESSIONS:]
+    window = dates_of(close)[-CHART_SESSIONS:]
     return PriceSeries(
         dates=tuple(window.date),
         close=tuple(close.loc[window].tolist()),

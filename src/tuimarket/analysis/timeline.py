@@ -12,7 +12,7 @@ after they form (see `trend`).
 from __future__ import annotations
 
 import functools
-from typing import Mapping
+from typing import Mapping, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,9 @@ from tuimarket.analysis.regime import Regime, decide_stance, describe_regime, he
 from tuimarket.analysis.rotation import TREND_NAMES as RS_NAMES, relative_ratio, rs_trend_codes
 from tuimarket.analysis.trend import TREND_NAMES, trend_table
 from tuimarket.config import Config
-from tuimarket.data.model import empty_bars
+from tuimarket.data.model import dates_of, empty_bars
+
+Values = TypeVar("Values", pd.Series, pd.DataFrame)
 
 INDEX_FIELDS = ("trend", "confirmed", "macd", "rs", "below_record")
 
@@ -38,7 +40,8 @@ def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail:
     frames = {symbol: frame.dropna(subset=["Close"]) for symbol, frame in bars.items()}
     index_frames = {entry.symbol: frames.get(entry.symbol, empty_bars()) for entry in config.indexes}
     trends = trends or index_trends(config, index_frames)
-    calendar = functools.reduce(pd.Index.union, (frame.index for frame in index_frames.values()), pd.DatetimeIndex([]))
+    calendar = functools.reduce(lambda dates, index: dates.union(index),
+                                (dates_of(frame) for frame in index_frames.values()), pd.DatetimeIndex([]))
     table = pd.DataFrame(index=calendar)
     table.index.name = "date"
     benchmark_close = frames.get(config.benchmark, empty_bars())["Close"]
@@ -123,7 +126,7 @@ def _above_average(close: pd.Series, period: int) -> pd.Series:
     return (close > average).astype(float).where(average.notna())
 
 
-def _on(calendar: pd.DatetimeIndex, values: pd.Series | pd.DataFrame, fill=np.nan):
+def _on(calendar: pd.DatetimeIndex, values: Values, fill: float = np.nan) -> Values:
     """Each session's value: the last one on or before it (`fill` before the first)."""
     if values.empty:
         return values.reindex(calendar, fill_value=fill)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from tuimarket.analysis.indicators import rising
 from tuimarket.config import AnalysisSettings
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+    from pandas.core.window.rolling import Rolling
 
 TrendName = Literal["uptrend", "downtrend", "sideways"]
 SwingPoint = tuple[date, float]
@@ -120,11 +124,11 @@ def _directions(values: np.ndarray, count: int) -> np.ndarray:
     return directions
 
 
-def _rolling(points: pd.Series, count: int) -> pd.core.window.Rolling:
+def _rolling(points: pd.Series, count: int) -> Rolling[pd.Series]:
     return pd.Series(points.to_numpy(dtype=float)).rolling(count, min_periods=count)
 
 
-def _known_at_each_bar(points: pd.Series, index: pd.Index, window: int, per_point) -> np.ndarray:
+def _known_at_each_bar(points: pd.Series, index: pd.Index, window: int, per_point: ArrayLike) -> np.ndarray:
     """`per_point[k]` (computed from swing points 0..k) on every bar from the one where point k
     becomes known, `window` bars after it forms, until the next point is known; NaN before."""
     per_point = np.asarray(per_point, dtype=float)
@@ -192,4 +196,4 @@ def trend_state(bars: pd.DataFrame, table: pd.DataFrame, settings: AnalysisSetti
 
 
 def _as_points(points: pd.Series) -> tuple[SwingPoint, ...]:
-    return tuple((day.date(), float(price)) for day, price in points.items())
+    return tuple((day.date(), float(price)) for day, price in zip(points.index, points))

@@ -18,7 +18,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
 
 from tuimarket.alerts import Alert, newest_per_series
 
@@ -155,7 +155,7 @@ def _is_news(alert: Alert, watermark: str | None, through: Mapping[str, date]) -
     return alert.date == through.get(alert.symbol)     # first watched: its latest session only
 
 
-def _stored(row: tuple) -> StoredAlert:
+def _stored(row: tuple[Any, ...]) -> StoredAlert:
     key, symbol, kind, subject, day, title, body, fields, first_seen, announced, read = row
     alert = Alert(key=key, symbol=symbol, kind=kind, date=date.fromisoformat(day), title=title, body=body,
                   fields=json.loads(fields), subject=subject)

@@ -13,15 +13,33 @@ import warnings
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from typing import TYPE_CHECKING, Protocol
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    from tuimarket.config import Config
 
 NEW_YORK = ZoneInfo("America/New_York")
 YEARS_BACK = 3
 DAYS_AHEAD = 400
 
 
+class _ExchangeCalendar(Protocol):
+    """The part of exchange_calendars' ExchangeCalendar used here (the package ships no types)."""
+
+    closes: pd.Series[pd.Timestamp]
+
+    def is_session(self, session: pd.Timestamp) -> bool: ...
+    def session_open(self, session: pd.Timestamp) -> pd.Timestamp: ...
+    def session_close(self, session: pd.Timestamp) -> pd.Timestamp: ...
+    def date_to_session(self, day: pd.Timestamp, direction: str) -> pd.Timestamp: ...
+    def next_open(self, minute: pd.Timestamp) -> pd.Timestamp: ...
+    def next_close(self, minute: pd.Timestamp) -> pd.Timestamp: ...
+
+
 @functools.cache
-def _calendar():
+def _calendar() -> _ExchangeCalendar:
     import exchange_calendars  # lazy: slow to import, and not needed before the first paint
 
     # exchange_calendars 4.13 trips pandas 3.1's deprecation warnings; they are its business, and
@@ -29,8 +47,9 @@ def _calendar():
     warnings.filterwarnings("ignore", category=DeprecationWarning,
                             message=r"(Series|DatetimeIndex)\.values returning an ndarray that drops timezone")
     today = date.today()
-    return exchange_calendars.get_calendar(
+    calendar: _ExchangeCalendar = exchange_calendars.get_calendar(
         "XNYS", start=f"{today.year - YEARS_BACK}-01-01", end=(today + timedelta(days=DAYS_AHEAD)).isoformat())
+    return calendar
 
 
 def now_utc() -> datetime:
@@ -53,15 +72,15 @@ def session_close(day: date) -> datetime | None:
 
 def is_open(now: datetime) -> bool:
     day = _new_york_date(now)
-    if not is_session(day):
-        return False
-    return session_open(day) <= now < session_close(day)
+    opens, closes = session_open(day), session_close(day)
+    return opens is not None and closes is not None and opens <= now < closes
 
 
 def last_session(now: datetime) -> date:
     """The latest session that has opened by `now`: today once the bell rang, else the one before."""
     day = _new_york_date(now)
-    if is_session(day) and now >= session_open(day):
+    opens = session_open(day)
+    if opens is not None and now >= opens:
         return day
     previous = _calendar().date_to_session(pd.Timestamp(day) - pd.Timedelta(days=1), direction="previous")
     return previous.date()
@@ -83,7 +102,7 @@ def next_close(now: datetime) -> datetime:
     return _calendar().next_close(_minute(now)).to_pydatetime()
 
 
-def refresh_interval(config, now: datetime) -> float:
+def refresh_interval(config: Config, now: datetime) -> float:
     """Seconds until the next poll: the open interval while trading, else the closed one cut at the bell."""
     if is_open(now):
         return float(config.refresh.open_seconds)

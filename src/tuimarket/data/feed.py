@@ -19,13 +19,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence, TypedDict
 
 import pandas as pd
 
 from tuimarket.data import bundled, calendar, yahoo
 from tuimarket.data.model import Freshness, FreshnessState, MarketData, clip, impossible_bars
 from tuimarket.data.store import Store
+
+if TYPE_CHECKING:
+    from tuimarket.config import Config
 
 OVERLAP = pd.offsets.BDay(10)   # re-download this much before the last cached bar, to compare
 TOLERANCE = 1e-4                # relative close difference still counted as rounding
@@ -47,7 +50,7 @@ class _Series:
 
 
 class Feed:
-    def __init__(self, config, *, source: str | None = None, as_of: date | None = None,
+    def __init__(self, config: Config, *, source: str | None = None, as_of: date | None = None,
                  download: yahoo.Download | None = None, store: Store | None = None,
                  now: Callable[[], datetime] | datetime | None = None,
                  sleep: Callable[[float], None] | None = None, attempts: int = 3) -> None:
@@ -65,7 +68,7 @@ class Feed:
         self.symbols = config.all_symbols
         self._download = download
         self._store = store
-        self._now = (lambda: now) if isinstance(now, datetime) else (now or calendar.now_utc)
+        self._now: Callable[[], datetime] = (lambda: now) if isinstance(now, datetime) else (now or calendar.now_utc)
         self._sleep = sleep or time.sleep
         self._attempts = attempts
         self._rate_limits = 0                       # refreshes in a row that met a rate limit
@@ -137,7 +140,9 @@ class Feed:
                        ) -> tuple[dict[str, pd.DataFrame], set[str], dict[str, yahoo.FetchError]]:
         """Every request of this refresh: the bars that came, the symbols that came whole, what failed."""
         full_start = self._full_start(now)
-        fresh, whole_history, failures = {}, set(), {}
+        fresh: dict[str, pd.DataFrame] = {}
+        whole_history: set[str] = set()
+        failures: dict[str, yahoo.FetchError] = {}
         for start, symbols in self._requests(cached, now):
             if limit := _rate_limit(failures):
                 failures.update(dict.fromkeys(symbols, limit))
@@ -164,6 +169,7 @@ class Feed:
         self._next_try = now + wait
 
     def _next_try_text(self) -> str:
+        assert self._next_try is not None, "asked only while a rate limit holds"
         return f"next try {self._next_try.astimezone():%H:%M}"   # the user's own clock
 
     def _requests(self, cached: dict[str, pd.DataFrame], now: datetime) -> list[tuple[date, list[str]]]:
@@ -199,7 +205,7 @@ class Feed:
         meta = self.store.meta(symbol)
         return not (meta and meta.complete_from and meta.complete_from <= full_start)
 
-    def _yahoo(self, symbols, *, start: date, now: datetime) -> dict[str, pd.DataFrame]:
+    def _yahoo(self, symbols: Sequence[str], *, start: date, now: datetime) -> dict[str, pd.DataFrame]:
         return yahoo.fetch(symbols, start=start, download=self._download, sleep=self._sleep,
                            attempts=self._attempts, today=now.astimezone(calendar.NEW_YORK).date())
 
@@ -225,22 +231,22 @@ class Feed:
         refused = {}
         if readjusted:
             start = min(full_start, *(cached[s].index[0].date() for s in readjusted))
-            reloaded = {}
+            reloaded: dict[str, pd.DataFrame] = {}
             for first in range(0, len(readjusted), MAX_SYMBOLS_PER_REQUEST):
                 try:
                     reloaded |= self._yahoo(readjusted[first:first + MAX_SYMBOLS_PER_REQUEST], start=start, now=now)
                 except yahoo.FetchError:
                     pass     # refused below, shown stale on its cache
             for symbol in readjusted:
-                old, bars = cached[symbol], reloaded.get(symbol)
-                merged = None if bars is None else self._merge(symbol, old, bars, now, full_start)
+                old, whole = cached[symbol], reloaded.get(symbol)
+                merged = None if whole is None else self._merge(symbol, old, whole, now, full_start)
                 if merged is not None:
                     current[symbol] = merged
-                elif bars is None:
+                elif whole is None:
                     refused[symbol] = (f"Yahoo re-adjusted the history of {symbol} (a split or dividend) "
                                        "but the full reload failed; showing the cache")
                 else:
-                    refused[symbol] = (f"Yahoo's history of {symbol} ({_span(bars)}) is shorter than the "
+                    refused[symbol] = (f"Yahoo's history of {symbol} ({_span(whole)}) is shorter than the "
                                        f"cached history ({_span(old)}) and on another price scale; "
                                        "keeping the cache")
         return current, refused
@@ -268,7 +274,7 @@ class Feed:
         meta = self.store.meta(symbol)
         common = old.index.intersection(new.index)
         if meta and meta.partial_date:
-            common = common.drop(pd.Timestamp(meta.partial_date), errors="ignore")
+            common = common.drop([pd.Timestamp(meta.partial_date)], errors="ignore")
         if common.empty:
             return False    # nothing to compare: cannot tell the scales match, so reload
         before, after = old.loc[common, "Close"], new.loc[common, "Close"]
@@ -328,7 +334,7 @@ class Feed:
         shown = [symbol for symbol, entry in series.items() if entry.bars is not None]
         if shown and all(series[symbol].origin == "bundled" for symbol in shown):
             common = bundled.common_as_of(shown)
-            if cutoff is None or common < cutoff:
+            if common is not None and (cutoff is None or common < cutoff):
                 cutoff = common
                 notes.append(f"offline: bundled history, every symbol clipped at {common}, "
                              "the last date all of them have")
@@ -347,7 +353,7 @@ class Feed:
         return MarketData(
             bars=bars,
             freshness=freshness,
-            as_of=max((_last(frame) for frame in bars.values() if not frame.empty), default=None),
+            as_of=max((last for frame in bars.values() if (last := _last(frame)) is not None), default=None),
             source="+".join(dict.fromkeys(origins[s] for s in self.symbols if s in origins)) or "none",
             notes=tuple(notes),
             error=error,
@@ -355,19 +361,30 @@ class Feed:
         )
 
 
-def describe(data: MarketData, config) -> list[dict]:
+class SymbolRow(TypedDict):
+    symbol: str
+    name: str
+    first: date | None
+    last: date | None
+    last_close: float | None
+    source: str
+    freshness: str
+
+
+def describe(data: MarketData, config: Config) -> list[SymbolRow]:
     """One row per configured symbol for `tuimarket data`: its span, last close, origin, freshness."""
-    rows = []
+    rows: list[SymbolRow] = []
     for symbol in config.all_symbols:
         bars = data.bars.get(symbol)
-        has_bars = bars is not None and not bars.empty
+        if bars is not None and bars.empty:
+            bars = None
         freshness = data.freshness.get(symbol, Freshness(FreshnessState.MISSING))
         rows.append({
             "symbol": symbol,
             "name": config.name_of(symbol),
-            "first": bars.index[0].date() if has_bars else None,
-            "last": bars.index[-1].date() if has_bars else None,
-            "last_close": float(bars["Close"].iloc[-1]) if has_bars else None,
+            "first": bars.index[0].date() if bars is not None else None,
+            "last": bars.index[-1].date() if bars is not None else None,
+            "last_close": float(bars["Close"].iloc[-1]) if bars is not None else None,
             "source": data.origins.get(symbol, "none"),
             "freshness": freshness.label(),
         })
@@ -404,7 +421,7 @@ def _screen(fresh: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], di
     return sane, notes
 
 
-def _days(dates: pd.DatetimeIndex) -> str:
+def _days(dates: pd.Index) -> str:
     shown = ", ".join(str(day.date()) for day in dates[:3])
     return shown + (f" and {len(dates) - 3} more" if len(dates) > 3 else "")
 

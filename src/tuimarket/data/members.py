@@ -17,6 +17,7 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,9 @@ from tuimarket.config import SYMBOL_PATTERN, Config, ConfigError
 PACKAGE = "tuimarket.data.sp500"
 SURVIVORSHIP = ("today's S&P 500 members, each counted while in the index; stocks that left it "
                 "are missing, so past breadth leans bullish")
+
+# Cached bars of the symbols asked that have some (the store's read_many).
+ReadCloses = Callable[[list[str]], Mapping[str, pd.DataFrame]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +72,7 @@ def bundled() -> Members:
     return Members(frame, _sectors(table), stays_mask(table, frame.index, frame.columns), "bundled")
 
 
-def for_config(config: Config, read_closes=None) -> Members | None:
+def for_config(config: Config, read_closes: ReadCloses | None = None) -> Members | None:
     """The members `config` names, or None when breadth is off.
 
     `read_closes(symbols)` gives cached bars frames for a user's members the bundle lacks (the
@@ -83,7 +87,7 @@ def for_config(config: Config, read_closes=None) -> Members | None:
     return _from_file(Path(settings.members).expanduser(), config.path, read_closes)
 
 
-def _from_file(path: Path, config_path: str, read_closes) -> Members:
+def _from_file(path: Path, config_path: str, read_closes: ReadCloses | None) -> Members:
     def mistake(problem: str) -> ConfigError:
         return ConfigError(config_path, "breadth.members", f"{path}: {problem}")
 
@@ -115,7 +119,7 @@ def _from_file(path: Path, config_path: str, read_closes) -> Members:
                    missing=tuple(symbol for symbol in symbols if symbol not in columns))
 
 
-def stays_mask(table: pd.DataFrame, dates: pd.DatetimeIndex, symbols: pd.Index) -> pd.DataFrame:
+def stays_mask(table: pd.DataFrame, dates: pd.Index, symbols: pd.Index) -> pd.DataFrame:
     """True where a symbol was in the index on a date, from rows of Symbol, Start, End (empty: still in)."""
     day = dates.to_numpy()
     mask = np.zeros((len(dates), len(symbols)), dtype=bool)

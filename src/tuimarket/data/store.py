@@ -23,13 +23,18 @@ import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from tuimarket.data.alert_store import ALERT_SCHEMA
 from tuimarket.data.model import COLUMNS, impossible_bars
+
+if TYPE_CHECKING:
+    from tuimarket.config import Config
+
+Result = TypeVar("Result")
 
 FILENAME = "market.sqlite3"
 SCHEMA_VERSION = 4
@@ -63,12 +68,12 @@ def _fill_series(connection: sqlite3.Connection) -> None:
         values.append(prices)
     if not symbols:
         return
-    symbols, days = np.array(symbols), np.array(days, dtype="datetime64[D]")
-    values = np.array(values, dtype=np.float64)   # None (a NULL price) becomes NaN
-    starts = np.flatnonzero(np.r_[True, symbols[1:] != symbols[:-1]])
-    for start, end in zip(starts, np.r_[starts[1:], len(symbols)]):
-        connection.execute("INSERT INTO series VALUES (?, ?, ?)", (str(symbols[start]),
-                                                                    *_pack(days[start:end], values[start:end])))
+    symbol_array, day_array = np.array(symbols), np.array(days, dtype="datetime64[D]")
+    value_array = np.array(values, dtype=np.float64)   # None (a NULL price) becomes NaN
+    starts = np.flatnonzero(np.r_[True, symbol_array[1:] != symbol_array[:-1]])
+    for start, end in zip(starts, np.r_[starts[1:], len(symbol_array)]):
+        connection.execute("INSERT INTO series VALUES (?, ?, ?)", (
+            str(symbol_array[start]), *_pack(day_array[start:end], value_array[start:end])))
 
 
 # Version 1 lacked symbols.complete_from; its bars are kept, the history's completeness is unknown.
@@ -97,7 +102,7 @@ class Store:
         self._lock = threading.Lock()        # one connection, used from the UI's worker threads
 
     @classmethod
-    def for_config(cls, config) -> Store:
+    def for_config(cls, config: Config) -> Store:
         return cls(config.cache_dir / FILENAME)
 
     # ---- reading -------------------------------------------------------------------------------
@@ -156,7 +161,8 @@ class Store:
                 self._connection.close()
                 self._connection = None
 
-    def _write(self, symbol, bars, source, fetched_at, partial_date, complete_from, *, replace: bool) -> bool:
+    def _write(self, symbol: str, bars: pd.DataFrame, source: str, fetched_at: datetime,
+               partial_date: date | None, complete_from: date | None, *, replace: bool) -> bool:
         rows = [(symbol, day.date().isoformat(), *values)
                 for day, values in zip(bars.index, bars[list(COLUMNS)].itertuples(index=False, name=None))]
         stamp = fetched_at.astimezone(timezone.utc).isoformat()
@@ -186,10 +192,10 @@ class Store:
 
     # ---- the connection --------------------------------------------------------------------------
 
-    def _query(self, sql: str, parameters: tuple) -> list[tuple]:
+    def _query(self, sql: str, parameters: tuple[object, ...]) -> list[tuple[Any, ...]]:
         return self._run(lambda connection: connection.execute(sql, parameters).fetchall()) or []
 
-    def _run(self, action, *, writing: bool = False):
+    def _run(self, action: Callable[[sqlite3.Connection], Result], *, writing: bool = False) -> Result | None:
         """Run `action(connection)`; on any database or file trouble note it and return None.
 
         A page found damaged after the open (by a crash elsewhere, or the disk) is handled as one
@@ -211,6 +217,7 @@ class Store:
                         continue
                     self.problem = f"cache unavailable: {exc}"
                     return None
+            raise AssertionError("not reached: the second attempt returns")
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -385,7 +392,7 @@ def _version_of_ours(connection: sqlite3.Connection) -> int:
         " (SELECT group_concat(name, ' ') FROM sqlite_master WHERE type = 'table')").fetchone()
     tables = set((names or "").split())
     if (version == SCHEMA_VERSION or version in MIGRATIONS) and OUR_TABLES <= tables:
-        return version
+        return int(version)
     if version == 0 and not tables:
         return 0
     raise sqlite3.DatabaseError(f"not a tuimarket cache (user_version {version}, tables {sorted(tables)})")
@@ -396,7 +403,7 @@ def _date_or_none(text: str | None) -> date | None:
 
 
 def _user_version(connection: sqlite3.Connection) -> int:
-    return connection.execute("PRAGMA user_version").fetchone()[0]
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
 
 
 def _is_damaged(exc: Exception) -> bool:

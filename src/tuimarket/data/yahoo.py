@@ -125,7 +125,7 @@ def backoff_delay(attempt: int, *, base: float = 1.0, cap: float = 8.0,
     Half the capped exponential step is fixed and half random, so retries from several
     instances spread out but never wait close to zero.
     """
-    step = min(cap, base * 2 ** attempt)
+    step = min(cap, base * 2.0 ** attempt)
     return step / 2 + rand() * step / 2
 
 
@@ -152,7 +152,8 @@ def _columns_of(frame: pd.DataFrame, symbol: str, *, single: bool) -> pd.DataFra
     tickers = {str(t).upper(): t for t in frame.columns.get_level_values(level)}
     if symbol.upper() not in tickers:
         return None
-    return frame.xs(tickers[symbol.upper()], axis=1, level=level)
+    columns = frame.xs(tickers[symbol.upper()], axis=1, level=level)
+    return columns if isinstance(columns, pd.DataFrame) else None   # always a frame, from a MultiIndex
 
 
 def _clean(raw: pd.DataFrame, today: date) -> pd.DataFrame:
@@ -178,7 +179,8 @@ def _session_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     return index.normalize().rename("Date")
 
 
-def _quietly(download: Download, symbols: list[str], complaints: list[str], **arguments) -> pd.DataFrame:
+def _quietly(download: Download, symbols: list[str], complaints: list[str],
+             **arguments: object) -> pd.DataFrame:
     """Call download with yfinance's logger muted and its stray prints swallowed.
 
     What yfinance logs as errors (it catches its own exceptions and logs them) goes to `complaints`.
@@ -222,7 +224,8 @@ def _quiet_yfinance_logger() -> logging.Logger:
 def _yfinance_download() -> Download:
     import yfinance  # lazy: start-up must never pay for importing yfinance
 
-    return yfinance.download
+    download: Download = yfinance.download
+    return download
 
 
 def _short(exc: Exception) -> str:

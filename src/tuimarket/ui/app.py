@@ -21,12 +21,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, cast
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -92,14 +92,19 @@ class DashboardScreen(ResponsiveScreen):
         yield KeyFooter()
 
     @property
+    def tuimarket(self) -> TuimarketApp:
+        """The app, as Textual types a screen's app only as App."""
+        return cast(TuimarketApp, self.app)
+
+    @property
     def panes(self) -> list:
         return [*self.query(IndexPanel), self.query_one(RotationTable)]
 
     def on_mount(self) -> None:
         self._fit_rotation_table()
         self.goto_pane(0)
-        app: TuimarketApp = self.app  # type: ignore[assignment]
-        if app.saved is not None:   # the last session's view, in this screen's very first frame
+        app = self.tuimarket
+        if app.saved is not None and app.board is not None:   # the last session's view, in this screen's first frame
             try:
                 self.show(app.board, app.chart_range, app.saved.figures)
             except Exception:   # noqa: BLE001 - whatever is wrong with it, the data will paint instead
@@ -145,7 +150,8 @@ class DashboardScreen(ResponsiveScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys 1-9 go to a pane only where there is one (and the help lists only those).
         if action == "goto":
-            return int(parameters[0]) < len(self.panes)     # type: ignore[call-overload]
+            pane = parameters[0]       # an int: Textual reads "goto(3)" as Python literals
+            return isinstance(pane, int) and pane < len(self.panes)
         return True
 
     def action_goto(self, number: int) -> None:
@@ -161,11 +167,11 @@ class DashboardScreen(ResponsiveScreen):
     def action_detail(self) -> None:
         pane = self.panes[self.active]
         if isinstance(pane, IndexPanel):
-            self.app.open_detail(pane)
+            self.tuimarket.open_detail(pane)
 
     def action_rrg(self) -> None:
         pane = self.panes[self.active]
-        self.app.open_rrg(pane.symbol_under_cursor if isinstance(pane, RotationTable) else None)
+        self.tuimarket.open_rrg(pane.symbol_under_cursor if isinstance(pane, RotationTable) else None)
 
     def price_charts(self) -> dict[str, PriceChart]:
         """Each index's price chart, by symbol."""
@@ -192,9 +198,10 @@ class MonitorCommands(Provider):
     """Command palette: jump to an index, change the range, sort, refresh, screenshot."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app: TuimarketApp = self.app  # type: ignore[assignment]
-        commands = [(f"Jump to {index.name} ({index.symbol})", partial(app.jump_to, i), "Show this index's panel")
-                    for i, index in enumerate(app.config.indexes)]
+        app = cast(TuimarketApp, self.app)   # Textual types a provider's app only as App
+        commands: list[tuple[str, Callable[[], object], str]] = [
+            (f"Jump to {index.name} ({index.symbol})", partial(app.jump_to, i), "Show this index's panel")
+            for i, index in enumerate(app.config.indexes)]
         commands += [(f"Chart range {name}", partial(app.set_range, name), "Change every chart's range")
                      for name in CHART_RANGES]
         commands += [(f"Sort rotation by {column}", partial(app.sort_rotation, column), "Sort the rotation table")
@@ -535,7 +542,7 @@ class TuimarketApp(App):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             dashboard_screen = self.dashboard_screen
-            palette = Binding("ctrl+p", "command_palette", "Jump, range, sort, refresh, screenshot")
+            palette: BindingType = Binding("ctrl+p", "command_palette", "Jump, range, sort, refresh, screenshot")
             self.push_screen(HelpScreen([
                 (title, help_rows(bindings, self, owner)) for title, bindings, owner in [
                     ("Everywhere", self.BINDINGS, self),
@@ -547,15 +554,17 @@ class TuimarketApp(App):
                 ]
             ]))
 
-    def action_screenshot(self) -> None:
-        path = self.screenshot_dir / f"tuimarket-{self.now():%Y%m%d-%H%M%S}.svg"
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG screenshot (`filename` and `path` as in the Textual action this replaces)."""
+        folder = Path(path).expanduser() if path else self.screenshot_dir
+        target = folder / (filename or f"tuimarket-{self.now():%Y%m%d-%H%M%S}.svg")
         try:
-            write_atomically(path, self.export_screenshot())
+            write_atomically(target, self.export_screenshot())
         except OSError as error:   # a full disk or a read-only dir: say so, and carry on
-            self.notify(f"Not saved to {path}: {error.strerror or error}", title="Screenshot", severity="error",
+            self.notify(f"Not saved to {target}: {error.strerror or error}", title="Screenshot", severity="error",
                         timeout=8, markup=False)
         else:
-            self.notify(f"Saved {path}", title="Screenshot", timeout=6, markup=False)
+            self.notify(f"Saved {target}", title="Screenshot", timeout=6, markup=False)
 
     def action_next_theme(self) -> None:
         themes = sorted(self.available_themes)

@@ -28,9 +28,18 @@ class Loaded:
 
 
 class Pipeline(Protocol):
-    live: bool                    # False offline or in a replay: nothing new will ever arrive
-    replay: date | None           # the --as-of date of a replay
-    saved_view: Path | None       # where the last dashboard is kept for the next launch (None: nowhere)
+    # Read-only for the UI: a plain attribute or a computed property satisfies each.
+    @property
+    def live(self) -> bool:
+        """False offline or in a replay: nothing new will ever arrive."""
+
+    @property
+    def replay(self) -> date | None:
+        """The --as-of date of a replay."""
+
+    @property
+    def saved_view(self) -> Path | None:
+        """Where the last dashboard is kept for the next launch (None: nowhere)."""
 
     def initial(self) -> Loaded:
         """Cache and bundled history only: never touches the network."""

@@ -135,7 +135,8 @@ def _plain_types(kind: Any) -> frozenset[type] | None:
     """The JSON types a value of `kind` may be read from, if it is stored as it is (numbers, text, None)."""
     if isinstance(kind, types.UnionType):
         members = [_plain_types(arg) for arg in typing.get_args(kind)]
-        return None if None in members else frozenset().union(*members)
+        plain = [member for member in members if member is not None]
+        return None if len(plain) < len(members) else frozenset().union(*plain)
     return {float: frozenset({float, int}), int: frozenset({int}), str: frozenset({str}), bool: frozenset({bool}),
             type(None): frozenset({type(None)})}.get(kind)
 
@@ -143,13 +144,14 @@ def _plain_types(kind: Any) -> frozenset[type] | None:
 def _plain(kind: Any, raw: Any) -> Any:
     # type(), not isinstance: a boolean is no number here. Text shown may hold line breaks, no
     # other control character: an escape sequence in a saved view would reach the terminal.
-    if type(raw) not in _plain_types(kind) or (type(raw) is str and CONTROL_CHARACTERS.search(raw.replace("\n", ""))):
+    allowed = _plain_types(kind) or frozenset()
+    if type(raw) not in allowed or (type(raw) is str and CONTROL_CHARACTERS.search(raw.replace("\n", ""))):
         raise TypeError(f"cannot read {kind!r} from {type(raw).__name__}")
     return raw
 
 
 def _decode(kind: Any, raw: Any) -> Any:
-    if is_dataclass(kind):
+    if isinstance(kind, type) and is_dataclass(kind):
         hints = _hints(kind)
         _expect(dict, raw)
         return kind(**{field.name: _decode(hints[field.name], raw[field.name]) for field in fields(kind)})

@@ -126,7 +126,8 @@ def _day(value: date | None) -> str:
 
 
 def _direction(value: float | None) -> str:
-    if known(value) is None or value == 0:
+    value = known(value)
+    if value is None or value == 0:
         return "flat"
     return "up" if value > 0 else "down"
 
@@ -141,7 +142,7 @@ def macd_badge(index: IndexAnalysis) -> MacdBadge:
 
 
 def _arrow(rising: bool | None) -> str:
-    return {True: "↑", False: "↓"}.get(rising, "?")
+    return "?" if rising is None else "↑" if rising else "↓"
 
 
 def trend_status(index: IndexAnalysis) -> TrendStatus:
@@ -233,7 +234,8 @@ def panel_model(index: IndexAnalysis, stale: str = "") -> PanelModel:
 
 
 def _missing_last(value: float | None, descending: bool = True) -> float:
-    if known(value) is None:
+    value = known(value)
+    if value is None:
         return float("-inf") if descending else float("inf")
     return value
 
@@ -250,8 +252,8 @@ def rotation_line(row: RotationRow) -> RotationLine:
         row.name,
     )
     states = ("symbol", "rank", row.quadrant or "na",
-              _direction(None if known(row.rs_ratio) is None else row.rs_ratio - 100),
-              _direction(None if known(row.rs_momentum) is None else row.rs_momentum - 100),
+              _direction(None if row.rs_ratio is None else row.rs_ratio - 100),     # NaN stays unknown
+              _direction(None if row.rs_momentum is None else row.rs_momentum - 100),
               *(_direction(r) for r in returns), "name")
     # Sort keys put missing values last whichever way a column sorts first (see SORTABLE).
     sort_keys = (0.0, _missing_last(row.rank, descending=False), 0.0, _missing_last(row.rs_ratio),
@@ -326,6 +328,8 @@ def rrg_view(trails: Sequence[RrgTrail], week: date | None, tail: int) -> RrgVie
         start = max(0, end - tail)
         ratio, momentum = trail.ratio[start:end], trail.momentum[start:end]
         where = quadrant(ratio[-1], momentum[-1])
+        if where is None:
+            continue
         values = f"RS-Ratio {ratio[-1]:.1f}  RS-Mom {momentum[-1]:.1f}  {QUADRANT_NAMES[where][0]}"
         marks.append(RrgMark(trail.symbol, trail.name, ratio, momentum, where, values))
     span = max([abs(value - 100) for mark in marks for value in (*mark.ratio, *mark.momentum)], default=0.0)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Sequence
 
 from rich.color import Color
 from rich.style import Style
@@ -257,7 +257,7 @@ class Chart(Widget):
                 legend.append(LegendItem(LEGEND_GLYPHS.get(marker, marker * 2), line.label, colour))
         # A label ("Sep '24") every 12 columns at most: crowded, plotext shifts or drops them.
         positions, labels = _date_ticks(dates, max(2, min(TICKS, canvas.width // 12)))
-        plot.xticks(positions, labels)
+        plot.xticks(positions, labels)  # type: ignore[arg-type]  # stubs: list[float], invariant; ints are read
         plot.xlim(0, max(1, len(dates) - 1))
         return drawn, legend
 
@@ -353,8 +353,8 @@ class MacdChart(LineChart):
         # A thin bar (half a column) every other column, from zero: the bars stand apart and read as bars.
         spacing = 2 * max(1, len(values) / max(1, canvas.width - 8))
         last = len(values) - 1
-        bars = [(x, values[x]) for x in sorted({last - round(n * spacing) for n in range(int(last / spacing) + 1)})
-                if values[x] is not None]
+        bars = [(x, y) for x in sorted({last - round(n * spacing) for n in range(int(last / spacing) + 1)})
+                if (y := values[x]) is not None]
         for x, y in bars:   # above and below zero: apart without colour too
             plot.plot([x, x], [0, y], color=GREEN if y > 0 else RED, marker="hd")
         drawn, legend = self._lines(plot, series.dates[-canvas.sessions:],
@@ -400,10 +400,12 @@ class RrgChart(Chart):
         plot.vline(100, canvas.foreground)
         plot.hline(100, canvas.foreground)
         corner = view.span * 0.97
-        for where, x, y, alignment in (("improving", low + corner * 0.02, 100 + corner, "left"),
-                                       ("leading", high - corner * 0.02, 100 + corner, "right"),
-                                       ("lagging", low + corner * 0.02, 100 - corner, "left"),
-                                       ("weakening", high - corner * 0.02, 100 - corner, "right")):
+        corners: tuple[tuple[str, float, float, Literal["left", "right"]], ...] = (
+            ("improving", low + corner * 0.02, 100 + corner, "left"),
+            ("leading", high - corner * 0.02, 100 + corner, "right"),
+            ("lagging", low + corner * 0.02, 100 - corner, "left"),
+            ("weakening", high - corner * 0.02, 100 - corner, "right"))
+        for where, x, y, alignment in corners:
             name = QUADRANT_NAMES[where][1 if narrow else 0]
             plot.text(name, x, y, color=QUADRANT_COLOURS[where], alignment=alignment)
         tail = min(view.tail, SHORT_TAIL) if narrow else view.tail

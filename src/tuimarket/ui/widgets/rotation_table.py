@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from rich.console import JustifyMethod
 from rich.style import Style
 from rich.text import Text
 from textual.actions import SkipAction
@@ -25,7 +26,7 @@ STATE_COLOURS = {"up": "success", "down": "error", "leading": "success", "weaken
                  "lagging": "error", "improving": "accent"}
 
 
-def _justify(column: str) -> str:
+def _justify(column: str) -> JustifyMethod:
     return "left" if column in ("Symbol", "Name", "Quadrant") else "right"
 
 
