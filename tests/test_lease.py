@@ -163,3 +163,31 @@ def wait_for(condition, what: str, timeout: float = 90.0) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}")
         time.sleep(0.1)
+
+
+def test_the_holder_fetches_the_symbols_a_follower_watches_and_it_does_not(tmp_path) -> None:
+    holder = viewer(tmp_path, FakeYahoo(end=END), NOW)
+    holder.refresh()
+    with_qqq = Config(rotation=RotationSettings(include_indexes=False,
+                                                symbols=(Symbol("SPY", "SPY"), Symbol("QQQ", "QQQ"))))
+    follower = Feed(with_qqq, download=FakeYahoo(end=END), store=Store(tmp_path / FILENAME),
+                    lease=FetchLease(tmp_path), now=NOW, attempts=1)
+    assert follower.refresh().origins["QQQ"] == "bundled"       # nobody has fetched it yet
+    asked = FakeYahoo(end=END)
+    holder._download = asked          # noqa: SLF001 - the holder's next refresh
+    holder.refresh()
+    assert "QQQ" in {ticker for call in asked.calls for ticker in call["tickers"]}
+    assert "QQQ" not in holder.refresh().bars          # fetched for the follower, not shown by the holder
+    shown = follower.refresh()
+    assert shown.origins["QQQ"] == "cache" and shown.bars["QQQ"].index[-1] == pd.Timestamp(END)
+
+
+def test_a_wants_list_of_an_ended_process_or_with_garbage_asks_for_nothing_odd(tmp_path) -> None:
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    wants = tmp_path / "fetch-wants"
+    wants.mkdir(parents=True)
+    (wants / ended.stdout.strip()).write_text("QQQ")
+    (wants / str(os.getpid())).write_text("DIA\n\x1b[2J\n../../etc\n" + "X" * 40)
+    assert FetchLease(tmp_path).wanted() == ["DIA"]
+    assert not (wants / ended.stdout.strip()).exists()

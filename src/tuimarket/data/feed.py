@@ -14,8 +14,8 @@ the cache: agreeing bars are added to it, and a history replaces it only when it
 as much; a cut-short answer leaves the symbol stale on its cache, with a note saying why.
 
 Several viewers on one cache dir make one set of requests: the process holding the fetch lease
-(see `lease`) refreshes from Yahoo, the others show its cache, read again only when it changed.
-The rate-limit backoff is shared through the lease too.
+(see `lease`) refreshes from Yahoo, for itself and for the symbols the others asked for; the
+others show its cache, read again only when it changed. The rate-limit backoff is shared too.
 """
 
 from __future__ import annotations
@@ -120,13 +120,14 @@ class Feed:
         now = self._now()
         if not self.lease.acquire():
             return self._follow(now)
-        cached = self.store.read_many(self.symbols)
+        symbols = list(dict.fromkeys([*self.symbols, *self.lease.wanted()]))   # the followers' too
+        cached = self.store.read_many(symbols)
         backoff = self.lease.backoff()
         if backoff.next_try is not None and now < backoff.next_try:
             return self._assemble(self._after_failure(cached, set(self.symbols), now),
                                   error=_rate_limited(backoff),
                                   notes=[self._failure_note(yahoo.Failure.RATE_LIMITED, cached)])
-        fresh, whole_history, failures = self._fetch_by_need(cached, now)
+        fresh, whole_history, failures = self._fetch_by_need(cached, now, symbols)
         limit = _rate_limit(failures)
         backoff = _next_backoff(backoff, now, limit)
         self.lease.record(backoff)
@@ -152,6 +153,7 @@ class Feed:
 
     def _follow(self, now: datetime) -> MarketData:
         """Another process fetches: its cache, read again only when a write changed it."""
+        self.lease.want(self.symbols)
         version = self.store.data_version()
         if self._followed is None or version is None or version != self._followed[0]:
             self._followed = (version, self.store.read_many(self.symbols))
@@ -163,26 +165,27 @@ class Feed:
                               notes=[f"another tuimarket{f' (pid {holder})' if holder else ''} "
                                      "fetches for this cache; showing what it saves"])
 
-    def _fetch_by_need(self, cached: dict[str, pd.DataFrame], now: datetime
+    def _fetch_by_need(self, cached: dict[str, pd.DataFrame], now: datetime, symbols: list[str]
                        ) -> tuple[dict[str, pd.DataFrame], set[str], dict[str, yahoo.FetchError]]:
         """Every request of this refresh: the bars that came, the symbols that came whole, what failed."""
         full_start = self._full_start(now)
         fresh, whole_history, failures = {}, set(), {}
-        for start, symbols in self._requests(cached, now):
+        for start, batch in self._requests(cached, now, symbols):
             if limit := _rate_limit(failures):
-                failures.update(dict.fromkeys(symbols, limit))
+                failures.update(dict.fromkeys(batch, limit))
                 continue     # asking again now only prolongs the limit
             try:
-                answer = self._yahoo(symbols, start=start, now=now)
+                answer = self._yahoo(batch, start=start, now=now)
             except yahoo.FetchError as exc:
-                failures.update(dict.fromkeys(symbols, exc))
+                failures.update(dict.fromkeys(batch, exc))
                 continue
             fresh.update(answer)
             if start <= full_start:
                 whole_history.update(answer)
         return fresh, whole_history, failures
 
-    def _requests(self, cached: dict[str, pd.DataFrame], now: datetime) -> list[tuple[date, list[str]]]:
+    def _requests(self, cached: dict[str, pd.DataFrame], now: datetime,
+                  symbols: list[str]) -> list[tuple[date, list[str]]]:
         """The downloads of one refresh: (start, symbols), each symbol asking only for what it lacks.
 
         A symbol with a complete cache needs its last few sessions; one new to the cache, or whose
@@ -193,9 +196,9 @@ class Feed:
         """
         full_start = self._full_start(now)
         needs = {symbol: full_start if self._short_of_history(symbol, cached.get(symbol), full_start)
-                 else (cached[symbol].index[-1] - OVERLAP).date() for symbol in self.symbols}
+                 else (cached[symbol].index[-1] - OVERLAP).date() for symbol in symbols}
         groups: list[tuple[date, list[str]]] = []
-        for symbol in sorted(self.symbols, key=needs.__getitem__):
+        for symbol in sorted(symbols, key=needs.__getitem__):
             if groups and needs[symbol] - groups[-1][0] <= SHARED_START:
                 groups[-1][1].append(symbol)
             else:

@@ -5,6 +5,9 @@ takes it and keeps it for as long as it runs; the OS releases it when that proce
 (SIGKILL included), and the next viewer to refresh takes over. The others show what the holder
 caches. Every Feed of one process on one cache dir shares the process's lease.
 
+A follower may watch symbols the holder does not: it lists them in `fetch-wants/<its pid>`, and
+the holder fetches those too, while that process lives.
+
 The rate-limit backoff lives beside it, in `fetch-state.json` (written whole, then renamed into
 place), so a viewer that takes over, or a monitor started again, keeps waiting as Yahoo told the
 last fetcher to, instead of asking at once.
@@ -15,13 +18,17 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Sequence
 
 LOCK_NAME = "fetch.lock"
 STATE_NAME = "fetch-state.json"
+WANTS_DIR = "fetch-wants"
+SYMBOL = re.compile(r"[A-Za-z0-9^.=-]{1,24}")    # what a wants file may ask Yahoo for
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class FetchLease:
         self.directory = Path(directory)
         self._descriptor: int | None = None
         self._remembered = Backoff()      # what this process knows when the state file cannot be written
+        self._wanted: list[str] | None = None     # what this process last asked the holder for
         self._lock = threading.Lock()
 
     @classmethod
@@ -105,6 +113,49 @@ class FetchLease:
             os.replace(temporary, self.directory / STATE_NAME)    # readers see the old or the new, whole
         except OSError:
             pass     # a read-only cache dir: this process remembers it alone
+
+    def want(self, symbols: Sequence[str]) -> None:
+        """Ask the holder to fetch these symbols too (written only when they changed)."""
+        wanted = sorted(set(symbols))
+        if wanted == self._wanted:
+            return
+        directory = self.directory / WANTS_DIR
+        temporary = directory / f".{os.getpid()}.tmp"
+        try:
+            directory.mkdir(exist_ok=True)
+            temporary.write_text("\n".join(wanted), encoding="utf-8")
+            os.replace(temporary, directory / str(os.getpid()))
+        except OSError:
+            return     # a read-only cache dir: the holder fetches only its own symbols
+        self._wanted = wanted
+
+    def wanted(self) -> list[str]:
+        """The symbols living followers asked for; the lists of ended processes are removed."""
+        try:
+            entries = [entry for entry in (self.directory / WANTS_DIR).iterdir() if entry.name.isdigit()]
+        except OSError:
+            return []
+        symbols = set()
+        for entry in entries:
+            try:
+                if not _alive(int(entry.name)):
+                    entry.unlink()
+                    continue
+                text = entry.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            symbols.update(symbol for symbol in text.split() if SYMBOL.fullmatch(symbol))
+        return sorted(symbols)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True     # another user's process, sharing the cache dir
+    return True
 
 
 _LEASES: dict[Path, FetchLease] = {}
