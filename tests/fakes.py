@@ -2,11 +2,12 @@
 
 `FakeYahoo` stands in for `yfinance.download`. It serves the bundled history, shaped exactly as
 yfinance 1.7's `download(..., group_by="column", multi_level_index=True)` returns daily bars
-(see yfinance/multi.py `_download_impl`):
+(see yfinance/multi.py `_download_impl`; tests/test_yahoo_http.py checks it against the real path):
 
 - one frame per ticker with columns Open, High, Low, Close, Volume (auto_adjust, no actions);
   a ticker that failed gets `utils.empty_df()`: the same columns *plus* "Adj Close", no rows;
-- daily data has `ignore_tz=True`, so each index is tz-naive midnight, named "Date";
+- daily data has `ignore_tz=True`, so each index is tz-naive midnight, named "Date", in seconds
+  (`datetime64[s]`: parsed from Yahoo's epoch seconds); Volume is int64 until a reindex adds NaN;
 - every frame is reindexed to the union of dates (a failed ticker becomes all-NaN columns),
   concatenated with keys under names ["Ticker", "Price"], then the levels are swapped to
   ("Price", "Ticker") and sorted, so prices come alphabetically: Close, High, Low, Open, Volume;
@@ -73,10 +74,11 @@ class FakeYahoo:
         if ticker in self.forming:
             bars = _with_forming_bar(bars, self.forming[ticker])
         bars = bars.loc[_first_date(bars, start, period):]
+        bars["Volume"] = bars["Volume"].round().astype("int64")    # Yahoo's volumes are whole numbers
         if self.nan_rows:
             extra = pd.bdate_range(bars.index[-1] + pd.Timedelta(days=1), periods=self.nan_rows)
             bars = pd.concat([bars, pd.DataFrame(np.nan, index=extra, columns=bars.columns)])
-        bars.index = pd.DatetimeIndex(bars.index, name="Date")
+        bars.index = pd.DatetimeIndex(bars.index, name="Date").as_unit("s")   # parsed from epoch seconds
         if self.tz:
             bars.index = bars.index.tz_localize(self.tz)
         return bars

@@ -12,6 +12,10 @@ dates both have, the symbol's history is downloaded again in full and replaced, 
 (stitching is how a 2-for-1 split turns into a -50% day). Nothing Yahoo answers ever shrinks
 the cache: agreeing bars are added to it, and a history replaces it only when it holds at least
 as much; a cut-short answer leaves the symbol stale on its cache, with a note saying why.
+
+Several viewers on one cache dir make one set of requests: the process holding the fetch lease
+(see `lease`) refreshes from Yahoo, for itself and for the symbols the others asked for; the
+others show its cache, read again only when it changed. The rate-limit backoff is shared too.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Callable, Sequence, TypedDict
 import pandas as pd
 
 from tuimarket.data import bundled, calendar, yahoo
+from tuimarket.data.lease import Backoff, FetchLease
 from tuimarket.data.model import Freshness, FreshnessState, MarketData, clip, impossible_bars
 from tuimarket.data.store import Store
 
@@ -52,15 +57,16 @@ class _Series:
 class Feed:
     def __init__(self, config: Config, *, source: str | None = None, as_of: date | None = None,
                  download: yahoo.Download | None = None, store: Store | None = None,
-                 now: Callable[[], datetime] | datetime | None = None,
+                 lease: FetchLease | None = None, now: Callable[[], datetime] | datetime | None = None,
                  sleep: Callable[[float], None] | None = None, attempts: int = 3) -> None:
         """`source` overrides config.data.source; `as_of` replays history up to that date offline.
 
         `attempts` bounds the retries of one refresh: a one-shot command makes one, so it falls
         back to the cache or the bundle at once instead of backing off while the user waits.
 
-        `download`, `store`, `now` (a tz-aware datetime or a function giving one) and `sleep`
-        replace the network, the cache file, the clock and the backoff wait in tests.
+        `download`, `store`, `lease`, `now` (a tz-aware datetime or a function giving one) and
+        `sleep` replace the network, the cache file, the fetch lease shared with other processes,
+        the clock and the backoff wait in tests.
         """
         self.config = config
         self.source = source or config.data.source
@@ -71,14 +77,20 @@ class Feed:
         self._now: Callable[[], datetime] = (lambda: now) if isinstance(now, datetime) else (now or calendar.now_utc)
         self._sleep = sleep or time.sleep
         self._attempts = attempts
-        self._rate_limits = 0                       # refreshes in a row that met a rate limit
-        self._next_try: datetime | None = None      # no request to Yahoo before this
+        self._lease = lease
+        self._followed: tuple[int | None, dict[str, pd.DataFrame]] | None = None  # cache version, its bars
 
     @property
     def store(self) -> Store:
         if self._store is None:
             self._store = Store.for_config(self.config)
         return self._store
+
+    @property
+    def lease(self) -> FetchLease:
+        if self._lease is None:
+            self._lease = FetchLease.for_dir(self.store.path.parent)    # beside the cache it guards
+        return self._lease
 
     @property
     def offline(self) -> bool:
@@ -91,11 +103,11 @@ class Feed:
         if self.source == "bundled":
             return self._assemble({symbol: self._fallback(symbol) for symbol in self.symbols})
         now = self._now()
-        cached = self.store.read_many(self.symbols)
-        return self._assemble({
-            symbol: self._from_cache(symbol, cached[symbol], now) if symbol in cached else self._fallback(symbol)
-            for symbol in self.symbols
-        })
+        return self._assemble(self._cached_or_fallback(self.store.read_many(self.symbols), now))
+
+    def _cached_or_fallback(self, cached: dict[str, pd.DataFrame], now: datetime) -> dict[str, _Series]:
+        return {symbol: self._from_cache(symbol, cached[symbol], now) if symbol in cached else self._fallback(symbol)
+                for symbol in self.symbols}
 
     # ---- live ------------------------------------------------------------------------------------
 
@@ -103,23 +115,29 @@ class Feed:
         """Fetch from Yahoo and update the cache; offline sources and replays just re-read.
 
         While Yahoo rate-limits us, refreshes show the cache without asking, and the error says
-        when the next request will be made.
+        when the next request will be made. While another process holds the fetch lease, this
+        one asks nothing and shows what that process caches.
         """
         if self.offline:
             return self.initial()
         now = self._now()
-        cached = self.store.read_many(self.symbols)
-        if self._next_try is not None and now < self._next_try:
+        if not self.lease.acquire():
+            return self._follow(now)
+        symbols = list(dict.fromkeys([*self.symbols, *self.lease.wanted()]))   # the followers' too
+        cached = self.store.read_many(symbols)
+        backoff = self.lease.backoff()
+        if backoff.next_try is not None and now < backoff.next_try:
             return self._assemble(self._after_failure(cached, set(self.symbols), now),
-                                  error=f"{yahoo.Failure.RATE_LIMITED}; {self._next_try_text()}",
+                                  error=_rate_limited(backoff),
                                   notes=[self._failure_note(yahoo.Failure.RATE_LIMITED, cached)])
-        fresh, whole_history, failures = self._fetch_by_need(cached, now)
+        fresh, whole_history, failures = self._fetch_by_need(cached, now, symbols)
         limit = _rate_limit(failures)
-        self._schedule_next_try(now, limit)
+        backoff = _next_backoff(backoff, now, limit)
+        self.lease.record(backoff)
         if failures and not fresh:
             exc = next(iter(failures.values()))
             return self._assemble(self._after_failure(cached, set(self.symbols), now),
-                                  error=f"{exc}; {self._next_try_text()}" if limit else str(exc),
+                                  error=f"{exc}; {_next_try_text(backoff)}" if limit else str(exc),
                                   notes=[self._failure_note(exc.failure, cached)])
         sane, screened = _screen(fresh)
         fetched, refused = self._save(sane, cached, now, whole_history=whole_history)
@@ -134,45 +152,45 @@ class Feed:
             notes.append(f"Yahoo had no data for {', '.join(no_data)}")
         notes.extend(problems[symbol] for problems in (screened, refused) for symbol in sorted(problems))
         return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes,
-                              error=f"{yahoo.Failure.RATE_LIMITED}; {self._next_try_text()}" if limit else None)
+                              error=_rate_limited(backoff) if limit else None)
 
-    def _fetch_by_need(self, cached: dict[str, pd.DataFrame], now: datetime
+    def _follow(self, now: datetime) -> MarketData:
+        """Another process fetches: its cache, read again only when a write changed it."""
+        self.lease.want(self.symbols)
+        version = self.store.data_version()
+        if self._followed is None or version is None or version != self._followed[0]:
+            self._followed = (version, self.store.read_many(self.symbols))
+        backoff = self.lease.backoff()
+        limited = backoff.next_try is not None and now < backoff.next_try
+        holder = self.lease.holder()
+        return self._assemble(self._cached_or_fallback(self._followed[1], now),
+                              error=_rate_limited(backoff) if limited else None,
+                              notes=[f"another tuimarket{f' (pid {holder})' if holder else ''} "
+                                     "fetches for this cache; showing what it saves"])
+
+    def _fetch_by_need(self, cached: dict[str, pd.DataFrame], now: datetime, symbols: list[str]
                        ) -> tuple[dict[str, pd.DataFrame], set[str], dict[str, yahoo.FetchError]]:
         """Every request of this refresh: the bars that came, the symbols that came whole, what failed."""
         full_start = self._full_start(now)
         fresh: dict[str, pd.DataFrame] = {}
         whole_history: set[str] = set()
         failures: dict[str, yahoo.FetchError] = {}
-        for start, symbols in self._requests(cached, now):
+        for start, batch in self._requests(cached, now, symbols):
             if limit := _rate_limit(failures):
-                failures.update(dict.fromkeys(symbols, limit))
+                failures.update(dict.fromkeys(batch, limit))
                 continue     # asking again now only prolongs the limit
             try:
-                answer = self._yahoo(symbols, start=start, now=now)
+                answer = self._yahoo(batch, start=start, now=now)
             except yahoo.FetchError as exc:
-                failures.update(dict.fromkeys(symbols, exc))
+                failures.update(dict.fromkeys(batch, exc))
                 continue
             fresh.update(answer)
             if start <= full_start:
                 whole_history.update(answer)
         return fresh, whole_history, failures
 
-    def _schedule_next_try(self, now: datetime, limit: yahoo.FetchError | None) -> None:
-        """After a rate limit, wait a minute, doubling while it lasts (at least what Yahoo asked)."""
-        if limit is None:
-            self._rate_limits, self._next_try = 0, None
-            return
-        self._rate_limits += 1
-        wait = min(RATE_LIMIT_WAIT * 2 ** (self._rate_limits - 1), RATE_LIMIT_MAX_WAIT)
-        if limit.retry_after is not None:
-            wait = max(wait, timedelta(seconds=limit.retry_after))
-        self._next_try = now + wait
-
-    def _next_try_text(self) -> str:
-        assert self._next_try is not None, "asked only while a rate limit holds"
-        return f"next try {self._next_try.astimezone():%H:%M}"   # the user's own clock
-
-    def _requests(self, cached: dict[str, pd.DataFrame], now: datetime) -> list[tuple[date, list[str]]]:
+    def _requests(self, cached: dict[str, pd.DataFrame], now: datetime,
+                  symbols: list[str]) -> list[tuple[date, list[str]]]:
         """The downloads of one refresh: (start, symbols), each symbol asking only for what it lacks.
 
         A symbol with a complete cache needs its last few sessions; one new to the cache, or whose
@@ -183,9 +201,9 @@ class Feed:
         """
         full_start = self._full_start(now)
         needs = {symbol: full_start if self._short_of_history(symbol, cached.get(symbol), full_start)
-                 else (cached[symbol].index[-1] - OVERLAP).date() for symbol in self.symbols}
+                 else (cached[symbol].index[-1] - OVERLAP).date() for symbol in symbols}
         groups: list[tuple[date, list[str]]] = []
-        for symbol in sorted(self.symbols, key=needs.__getitem__):
+        for symbol in sorted(symbols, key=needs.__getitem__):
             if groups and needs[symbol] - groups[-1][0] <= SHARED_START:
                 groups[-1][1].append(symbol)
             else:
@@ -444,6 +462,26 @@ def _beside(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     merged = pd.concat([kept, new])
     # The usual answer is the latest bars, after everything kept; one with gaps needs sorting.
     return merged if kept.empty or kept.index[-1] < new.index[0] else merged.sort_index()
+
+
+def _next_backoff(backoff: Backoff, now: datetime, limit: yahoo.FetchError | None) -> Backoff:
+    """After a rate limit, wait a minute, doubling while it lasts (at least what Yahoo asked)."""
+    if limit is None:
+        return Backoff()
+    rate_limits = backoff.rate_limits + 1
+    wait = min(RATE_LIMIT_WAIT * 2 ** (rate_limits - 1), RATE_LIMIT_MAX_WAIT)
+    if limit.retry_after is not None:
+        wait = max(wait, timedelta(seconds=limit.retry_after))
+    return Backoff(rate_limits, now + wait)
+
+
+def _rate_limited(backoff: Backoff) -> str:
+    return f"{yahoo.Failure.RATE_LIMITED}; {_next_try_text(backoff)}"
+
+
+def _next_try_text(backoff: Backoff) -> str:
+    assert backoff.next_try is not None, "asked only while a rate limit holds"
+    return f"next try {backoff.next_try.astimezone():%H:%M}"   # the user's own clock
 
 
 def _rate_limit(failures: dict[str, yahoo.FetchError]) -> yahoo.FetchError | None:

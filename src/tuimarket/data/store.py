@@ -127,6 +127,11 @@ class Store:
                     found[symbol] = frame
         return {symbol: found[symbol] for symbol in wanted if symbol in found}
 
+    def data_version(self) -> int | None:
+        """A number that changes when another connection commits to the cache (None if unusable)."""
+        rows = self._query("PRAGMA data_version", ())
+        return rows[0][0] if rows else None
+
     def meta(self, symbol: str) -> SymbolMeta | None:
         rows = self._query("SELECT fetched_at, source, partial_date, complete_from FROM symbols WHERE symbol = ?",
                            (symbol,))

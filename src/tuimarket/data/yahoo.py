@@ -176,7 +176,8 @@ def _session_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     """
     if index.tz is not None:
         index = (index.tz_convert("UTC") + EXCHANGE_DAY_READING).tz_localize(None)
-    return index.normalize().rename("Date")
+    # yfinance parses epoch seconds (datetime64[s]); the cache and the bundle hold microseconds.
+    return index.normalize().as_unit("us").rename("Date")
 
 
 def _quietly(download: Download, symbols: list[str], complaints: list[str],
