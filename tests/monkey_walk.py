@@ -69,10 +69,6 @@ UNPRESSED_KEYS = ("pageup", "pagedown")
 # Refreshes are given up after 1 s (the file's lower bound is 10 s) and come every 8 s.
 CONFIG = Config(refresh=RefreshSettings(timeout_seconds=1))
 REFRESH_SECONDS = 8.0
-# TODO(issue 10, blocker 1): in ansi-dark or ansi-light, a STALE/OFFLINE badge crashes
-# market_bar.py (StyleSyntaxError: "ansi_default" is not a color; seed 7 reaches it in 2,500
-# steps); the ui helper is fixing it. Until then the walk skips these two themes.
-SKIPPED_THEMES = frozenset({"ansi-dark", "ansi-light"})
 
 
 def binding_keys() -> list[str]:
@@ -215,11 +211,6 @@ def random_size(rng: random.Random, record: Walk) -> tuple[int, int]:
     return rng.randint(SMALLEST[0], LARGEST[0]), rng.randint(SMALLEST[1], LARGEST[1])
 
 
-def _skip_themes(app: TuimarketApp) -> None:
-    for theme in SKIPPED_THEMES & set(app.available_themes):
-        app.unregister_theme(theme)
-
-
 async def walk(steps: int, seed: int, workdir: Path) -> Walk:
     """Press `steps` keys and resizes; raises MonkeyFailure (naming the seed and the last steps)."""
     rng = random.Random(seed)
@@ -233,7 +224,6 @@ async def walk(steps: int, seed: int, workdir: Path) -> Walk:
         while record.steps < steps:
             feed = Feed(CONFIG, download=yahoo, store=store, now=NOW, sleep=lambda _: None)
             app = TuimarketApp(CONFIG, MonkeyPipeline(CONFIG, feed), now=lambda: NOW, screenshot_dir=workdir)
-            _skip_themes(app)
             record.sessions += 1
             record.in_palette = False
             size = (rng.randint(SMALLEST[0], LARGEST[0]), rng.randint(SMALLEST[1], LARGEST[1]))
