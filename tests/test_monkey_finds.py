@@ -13,10 +13,8 @@ from textual.command import CommandPalette
 from tuimarket.config import Config, UiSettings
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
 from tuimarket.ui.port import Loaded
-from tuimarket.ui.screens.detail import DetailScreen
-from tuimarket.ui.screens.help import HelpScreen
 
-from ui_support import FIXED_NOW, ScriptedPipeline, bar_text, settle, until
+from ui_support import FIXED_NOW, ScriptedPipeline, bar_text, paint_detail_and_help, settle, until
 
 AS_OF = date(2025, 9, 25)
 
@@ -41,17 +39,9 @@ async def test_an_ansi_theme_paints_every_widget_with_a_failed_feed(tmp_path: Pa
         assert app.theme == theme
         dashboard = app.export_screenshot().replace("&#160;", " ")
         assert problem in dashboard and "Close" in dashboard      # the bar's badge and the charts drew
-        await pilot.press("1", "enter")
-        assert isinstance(app.screen, DetailScreen)
-        await pilot.pause()
-        app.export_screenshot()
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
-        app.export_screenshot()
-        await pilot.press("escape", "escape")
+        await paint_detail_and_help(app, pilot)
         await settle(app, pilot)
-        assert isinstance(app.screen, DashboardScreen) and app.is_running
+        assert app.is_running
 
 
 def dashboard_app(tmp_path: Path) -> TuimarketApp:
@@ -80,11 +70,11 @@ async def test_a_page_key_typed_ahead_into_a_palette_not_laid_out_yet_is_ignored
         assert isinstance(app.screen, DashboardScreen)
 
 
-async def test_a_palette_search_that_starts_after_escape_closed_the_palette_is_dropped(tmp_path: Path) -> None:
+async def test_a_palette_search_starting_after_escape_closed_the_palette_is_dropped(tmp_path: Path) -> None:
     """Typing then Escape, fast: the search the typing asked for may start once the palette is gone.
 
-    Textual 8.2.8's search worker then fails with NoMatches('CommandList') and the app ends. The
-    call below is what the palette does with the typed key's Input.Changed, handled late.
+    Textual 8.2.8's search worker then fails with NoMatches('CommandList') and the app ends.
+    `_gather_commands` is what the palette does with a typed key's Input.Changed, handled late.
     """
     app = dashboard_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -1,16 +1,18 @@
 """Textual's command palette, hardened against two crashes fast typing reaches in Textual 8.2.8.
 
-The monkey walk (tests/monkey_walk.py) found both; no upstream fix or issue exists yet.
+The monkey walk (tests/monkey_walk.py) found both; Textual has no fix or issue for them yet.
 - PageUp/PageDown as the palette opens: `OptionList._move_page` looks the highlight up in a line
   map that is empty until the list is laid out, and raises KeyError. Until then a page key is ignored.
-- Typing then Escape: the search the typing asked for may start once Escape has closed the
-  palette, and its worker fails with NoMatches('CommandList'), which ends the app. A search for a
-  palette no longer on screen is not started.
+- Typing, then Escape: the search the typing started may start, or end, once the closed palette
+  has lost its widgets (they are removed before the palette itself, which cancels its searches),
+  and its worker fails with NoMatches('CommandList'), which ends the app. A search for a closed
+  palette is dropped; one that fails while the palette is open still fails loudly.
 """
 
 from __future__ import annotations
 
-from textual import command
+from textual import command, work
+from textual.css.query import NoMatches
 
 PAGE_ACTIONS = ("page_up", "page_down")
 
@@ -25,6 +27,11 @@ class CommandPalette(command.CommandPalette):
         options = self.query_one(command.CommandList)
         return options.highlighted is None or options.highlighted in options._index_to_line
 
-    def _gather_commands(self, search_value: str) -> None:
-        if self.is_attached:
-            super()._gather_commands(search_value)
+    @work(exclusive=True, group=command.CommandPalette._GATHER_COMMANDS_GROUP)
+    async def _gather_commands(self, search_value: str) -> None:
+        try:
+            # Textual's own search, undecorated: this method is the worker around it.
+            await command.CommandPalette._gather_commands.__wrapped__(self, search_value)
+        except NoMatches:
+            if self in self.app.screen_stack:    # its widgets are removed only once it is closed
+                raise
