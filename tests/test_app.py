@@ -24,7 +24,8 @@ from tuimarket.ui.widgets.charts import PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.rotation_table import RotationTable
 
-from ui_support import FIXED_NOW, ScriptedPipeline, bar_text, loaded, record_notifications, settle, until
+from ui_support import (FIXED_NOW, ScriptedPipeline, bar_text, loaded, paint_detail_and_help, record_notifications,
+                        settle, until)
 
 CONFIG = Config()
 AS_OF = date(2025, 9, 25)
@@ -442,16 +443,7 @@ async def test_every_theme_paints_the_dashboard_the_detail_screen_and_help(tmp_p
             refreshes = app.pipeline.refreshes
             await pilot.press("r")     # a refresh in this theme repaints the bar and the table
             await until(app, pilot, lambda: app.pipeline.refreshes > refreshes)
-            await pilot.press("1", "enter")
-            assert isinstance(app.screen, DetailScreen)
-            await pilot.pause()
-            app.export_screenshot()
-            await pilot.press("question_mark")
-            await pilot.pause()
-            app.export_screenshot()
-            await pilot.press("escape", "escape")
-            await pilot.pause()
-            assert isinstance(app.screen, DashboardScreen)
+            await paint_detail_and_help(app, pilot)
             assert "Close" in app.export_screenshot().replace("&#160;", " "), theme     # the charts drew
         assert app.is_running
 

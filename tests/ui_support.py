@@ -19,7 +19,9 @@ from textual.pilot import Pilot
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
 from tuimarket.ui.port import Loaded
-from tuimarket.ui.app import TuimarketApp
+from tuimarket.ui.app import DashboardScreen, TuimarketApp
+from tuimarket.ui.screens.detail import DetailScreen
+from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.viewmodels import MarketHours
 from tuimarket.ui.widgets.market_bar import MarketBar
 
@@ -108,3 +110,18 @@ def record_notifications(app: App) -> list[Notified]:
 
     app.notify = recording_notify
     return notified
+
+
+async def paint_detail_and_help(app: TuimarketApp, pilot: Pilot) -> None:
+    """Open the first index's detail screen and help over it, paint each, and come back to the dashboard."""
+    await pilot.press("1", "enter")
+    assert isinstance(app.screen, DetailScreen)
+    await pilot.pause()
+    app.export_screenshot()
+    await pilot.press("question_mark")
+    await pilot.pause()
+    assert isinstance(app.screen, HelpScreen)
+    app.export_screenshot()
+    await pilot.press("escape", "escape")
+    await pilot.pause()
+    assert isinstance(app.screen, DashboardScreen)

@@ -32,6 +32,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.markup import escape
 from textual.notifications import Notify
+from textual.theme import ThemeProvider
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -39,6 +40,7 @@ from tuimarket.config import CHART_RANGES, Config
 from tuimarket.ui import saved_view
 from tuimarket.ui.atomic import write_atomically
 from tuimarket.ui.messages import RefreshFailed, SnapshotReady
+from tuimarket.ui.palette import CommandPalette
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.detail import DetailScreen
@@ -565,6 +567,14 @@ class TuimarketApp(App):
                         timeout=8, markup=False)
         else:
             self.notify(f"Saved {target}", title="Screenshot", timeout=6, markup=False)
+
+    # Textual's two palettes (ctrl+p, and "Change theme" from it) opened as ours: see ui/palette.py.
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     def action_next_theme(self) -> None:
         themes = sorted(self.available_themes)

@@ -1,0 +1,90 @@
+"""What the monkey walk found, each reproduced on its own so the walk needs no exclusions."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.command import CommandPalette
+
+from tuimarket.config import Config, UiSettings
+from tuimarket.ui.app import DashboardScreen, TuimarketApp
+from tuimarket.ui.port import Loaded
+
+from ui_support import FIXED_NOW, ScriptedPipeline, bar_text, paint_detail_and_help, settle, until
+
+AS_OF = date(2025, 9, 25)
+
+
+@dataclasses.dataclass
+class OfflinePipeline(ScriptedPipeline):
+    """Every refresh fails over the bundled history: the bar says OFFLINE, not STALE."""
+
+    def refresh(self) -> Loaded:
+        return dataclasses.replace(super().refresh(), offline=True)
+
+
+@pytest.mark.parametrize("theme", ["ansi-dark", "ansi-light"])
+@pytest.mark.parametrize("problem, pipeline_class", [("STALE", ScriptedPipeline), ("OFFLINE", OfflinePipeline)])
+async def test_an_ansi_theme_paints_every_widget_with_a_failed_feed(tmp_path: Path, theme: str, problem: str,
+                                                                     pipeline_class: type) -> None:
+    config = Config(ui=UiSettings(theme=theme))
+    pipeline = pipeline_class(config, start=AS_OF, steps=["Connection refused"])
+    app = TuimarketApp(config, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, pilot, lambda: pipeline.refreshes == 1 and problem in bar_text(app))
+        assert app.theme == theme
+        dashboard = app.export_screenshot().replace("&#160;", " ")
+        assert problem in dashboard and "Close" in dashboard      # the bar's badge and the charts drew
+        await paint_detail_and_help(app, pilot)
+        await settle(app, pilot)
+        assert app.is_running
+
+
+def dashboard_app(tmp_path: Path) -> TuimarketApp:
+    config = Config()
+    return TuimarketApp(config, ScriptedPipeline(config, start=AS_OF, live=False), now=lambda: FIXED_NOW,
+                        screenshot_dir=tmp_path)
+
+
+@pytest.mark.parametrize("opener", ["ctrl+p", "theme palette"])
+@pytest.mark.parametrize("page_key", ["pagedown", "pageup"])
+async def test_a_page_key_typed_ahead_into_a_palette_not_laid_out_yet_is_ignored(tmp_path: Path, opener: str,
+                                                                                   page_key: str) -> None:
+    """Textual 8.2.8's OptionList raises KeyError paging from a highlight it has not laid out yet."""
+    app = dashboard_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        if opener == "ctrl+p":
+            app.post_message(events.Key("ctrl+p", None))
+        else:
+            app.action_change_theme()      # the system command "Change theme" opens a palette of its own
+        app.post_message(events.Key("down", None))     # typed ahead, with the palette's first layout
+        app.post_message(events.Key(page_key, None))
+        await pilot.pause(0.2)
+        assert app.is_running and isinstance(app.screen, CommandPalette)
+        await pilot.press(page_key, "escape")         # and the page keys still page once it is painted
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_a_palette_search_starting_after_escape_closed_the_palette_is_dropped(tmp_path: Path) -> None:
+    """Typing then Escape, fast: the search the typing asked for may start once the palette is gone.
+
+    Textual 8.2.8's search worker then fails with NoMatches('CommandList') and the app ends.
+    `_gather_commands` is what the palette does with a typed key's Input.Changed, handled late.
+    """
+    app = dashboard_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        await pilot.press("escape")
+        palette._gather_commands("a")
+        await pilot.pause(0.2)
+        assert app.is_running and isinstance(app.screen, DashboardScreen)
+        await pilot.press("ctrl+p", *"range 5", "escape")
+        assert app.is_running and isinstance(app.screen, DashboardScreen)
