@@ -357,7 +357,7 @@ def _print_report(config, data, fmt: str, since: date | str) -> None:
 
 def _changes(config, data, since: date | str):
     """The events of the window `since` up to the data's date (see analysis.changes)."""
-    from tuimarket.analysis.changes import changes_since
+    from tuimarket.analysis.changes import changes_since, window
     from tuimarket.analysis.events import market_events
     from tuimarket.data.model import clip
 
@@ -368,7 +368,9 @@ def _changes(config, data, since: date | str):
     bars = {symbol: clip(frame, data.as_of).dropna(subset=["Close"]) for symbol, frame in data.bars.items()}
     forming = {symbol for symbol, freshness in data.freshness.items() if freshness.partial}
     last_closes = {symbol: float(frame["Close"].iloc[-1]) for symbol, frame in bars.items() if len(frame)}
-    return changes_since(market_events(config, bars, forming=forming), data.as_of, since, last_closes)
+    # Only the window's events are made; their states still come from the whole history.
+    events = market_events(config, bars, forming=forming, since=window(data.as_of, since)[1])
+    return changes_since(events, data.as_of, since, last_closes)
 
 
 def _print_events(config, data, options: dict) -> None:

@@ -34,17 +34,20 @@ class Changes:
 def changes_since(events: Iterable[Event], as_of: date, since: date | str,
                   last_closes: Mapping[str, float] | None = None) -> Changes:
     """The events dated from `since` (a date, or "week" or "month" before `as_of`) to `as_of`."""
-    if since == "week":
-        title, first = "Since last week", as_of - timedelta(days=6)
-    elif since == "month":
-        year, month = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
-        title = "Since last month"
-        first = date(year, month, min(as_of.day, calendar.monthrange(year, month)[1])) + timedelta(days=1)
-    elif isinstance(since, date):
-        title, first = f"Since {since}", since
-    else:
-        raise ValueError(f"since must be week, month or a date, got {since!r}")
+    title, first = window(as_of, since)
     return Changes(title, first, tuple(event for event in events if first <= event.date <= as_of), last_closes or {})
+
+
+def window(as_of: date, since: date | str) -> tuple[str, date]:
+    """The title and the first date of the window `since` ("week", "month" or a date) up to `as_of`."""
+    if since == "week":
+        return "Since last week", as_of - timedelta(days=6)
+    if since == "month":
+        year, month = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
+        a_month_before = date(year, month, min(as_of.day, calendar.monthrange(year, month)[1]))
+        return "Since last month", a_month_before + timedelta(days=1)
+    assert isinstance(since, date)
+    return f"Since {since}", since
 
 
 HORIZONS = {"short": "over its 50-session average", "medium": "on the medium view", "long": "on the long view"}

@@ -26,8 +26,8 @@ of past alerts can tell an event it has seen from one a new rule dated different
 - RS turned up / down, per horizon: "short", the 50-session trend of `rotation.rs_trend_codes`
   becoming rising or falling; "medium" and "long", a zigzag swing of RS (`rotation.zigzag`)
   reversing by `rs_minor_reversal` / `rs_major_reversal`, dated when the reversal is complete;
-- quadrant changed: the rotation quadrant on a Friday differs from the one the Friday before
-  (weekly, as a rotation graph is read; a week whose Friday is a holiday is skipped).
+- quadrant changed: the quadrant of the rotation graph's weekly point (`rrg.rrg_lines`) on a
+  Friday differs from the one the Friday before (a week whose Friday is a holiday is skipped).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class EventKind(str, enum.Enum):
     AVERAGE_DOWN = "average_down", "average turned down", 1
     RS_UP = "rs_up", "RS turned up", 1
     RS_DOWN = "rs_down", "RS turned down", 1
-    QUADRANT_CHANGED = "quadrant_changed", "quadrant changed", 1
+    QUADRANT_CHANGED = "quadrant_changed", "quadrant changed", 2   # 2: the weekly RRG's points
 
     @property
     def importance(self) -> int:
@@ -137,10 +137,13 @@ MakeEvent = Callable[..., Event]
 
 
 def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: Collection[str] = (),
-                  timeline: pd.DataFrame | None = None) -> tuple[Event, ...]:
+                  timeline: pd.DataFrame | None = None, since: date | None = None) -> tuple[Event, ...]:
     """Every event of every symbol in `bars` and of the market's stance, by date, then importance.
     `forming` names the symbols whose last bar is a session still forming: events on it are not
-    final. `timeline` is the `market_timeline` of the same bars, when the caller has it already."""
+    final. `timeline` is the `market_timeline` of the same bars, when the caller has it already.
+    `since` keeps only the events dated from it on: the states are still those of the whole
+    history, so they are exactly the events of the whole computation from that date (a test holds
+    this), only the older ones are never made."""
     frames = {symbol: frame.dropna(subset=["Close"]) for symbol, frame in bars.items()}
     settings = config.analysis
     long_period = max(settings.sma_periods)
@@ -150,9 +153,10 @@ def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: 
         timeline = market_timeline(config, frames, detail=False, trends={**index_trends(config, {}), **trends})
     benchmark = frames.get(config.benchmark)
     events = [event for symbol, frame in frames.items() if len(frame)
-              for event in _symbol_events(symbol, frame, trends[symbol], benchmark, config)]
+              for event in _symbol_events(symbol, frame, trends[symbol], benchmark, config,
+                                          _first_position(dates_of(frame), since))]
     if benchmark is not None and len(benchmark):
-        events += _stance_events(timeline, benchmark["Close"])
+        events += _stance_events(timeline, benchmark["Close"], _first_position(dates_of(timeline), since))
     last_bars = {symbol: frame.index[-1].date() for symbol, frame in frames.items() if len(frame)}
     index_forming = {entry.symbol for entry in config.indexes} & set(forming)
     forming_days = {symbol: last_bars[symbol] for symbol in forming if symbol in last_bars}
@@ -162,12 +166,18 @@ def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: 
     return tuple(sorted(events, key=lambda event: (event.date, event.kind.importance, event.symbol, event.subject)))
 
 
+def _first_position(days: pd.DatetimeIndex, since: date | None) -> int:
+    """The position of the first session dated `since` or later (0 without `since`)."""
+    return 0 if since is None else int(days.searchsorted(pd.Timestamp(since)))
+
+
 def _provisional(event: Event) -> Event:
     return Event(**{**event.__dict__, "final": False})
 
 
 def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchmark: pd.DataFrame | None,
-                   config: Config) -> Iterator[Event]:
+                   config: Config, start: int) -> Iterator[Event]:
+    """The events of one symbol on the sessions from position `start` on."""
     settings = config.analysis
     close = bars["Close"]
     days = dates_of(close)
@@ -179,31 +189,32 @@ def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchma
 
     confirmed_up = ((trend["trend"] == 1) & (trend["confirmed"] == 1)).astype(float)
     confirmed_up[trend["trend"].isna() | trend["confirmed"].isna()] = np.nan
-    for position, now in _changes(confirmed_up.to_numpy()):
+    for position, now in _changes(confirmed_up.to_numpy(), start):
         state = TREND_NAMES[int(trend["trend"].iloc[position])]
         yield event(EventKind.UPTREND_CONFIRMED if now else EventKind.UPTREND_LOST, position,
                     state=f"confirmed {state}" if now else state if state != "uptrend" else "unconfirmed uptrend")
-    yield from _level_events(bars, event, config)
-    yield from _extreme_events(closes, days, event)
+    yield from _level_events(bars, event, config, start)
+    yield from _extreme_events(closes, days, event, start)
     histogram = macd(close, settings.macd.fast, settings.macd.slow, settings.macd.signal).histogram.to_numpy()
     side = np.where(np.isnan(histogram), np.nan, histogram > 0)
-    for position, buy in _changes(side):
+    for position, buy in _changes(side, start):
         yield event(EventKind.MACD_BUY if buy else EventKind.MACD_SELL, position, value=float(histogram[position]))
     step = np.diff(histogram, prepend=np.nan)
     momentum = _held(np.where(step > MOMENTUM_HYSTERESIS * closes, 1.0,
                               np.where(step < -MOMENTUM_HYSTERESIS * closes, 0.0, np.nan)), known=~np.isnan(step))
-    for position, up in _changes(momentum):
+    for position, up in _changes(momentum, start):
         yield event(EventKind.MOMENTUM_UP if up else EventKind.MOMENTUM_DOWN, position, value=float(histogram[position]))
-    yield from _average_events(close, event, settings.sma_periods, settings.slope_lookback)
+    yield from _average_events(close, event, settings.sma_periods, settings.slope_lookback, start)
     if benchmark is not None and symbol != config.benchmark:
-        yield from _relative_events(close, benchmark["Close"], config, event)
+        yield from _relative_events(close, benchmark["Close"], config, event, start)
 
 
-def _changes(states: np.ndarray) -> Iterator[tuple[int, float]]:
-    """(position, new state) wherever a known state differs from the known state the session before."""
+def _changes(states: np.ndarray, start: int) -> Iterator[tuple[int, float]]:
+    """(position, new state) wherever a known state differs from the known state the session
+    before, from position `start` on."""
     previous, current = states[:-1], states[1:]
     changed = (previous != current) & ~np.isnan(previous) & ~np.isnan(current)
-    for position in np.flatnonzero(changed) + 1:
+    for position in np.flatnonzero(changed[max(start - 1, 0):]) + max(start, 1):
         yield int(position), float(states[position])
 
 
@@ -215,50 +226,50 @@ def _held(signals: np.ndarray, known: np.ndarray) -> np.ndarray:
     return held
 
 
-def _extreme_events(closes: np.ndarray, days: pd.DatetimeIndex, event: MakeEvent) -> Iterator[Event]:
+def _extreme_events(closes: np.ndarray, days: pd.DatetimeIndex, event: MakeEvent, start: int) -> Iterator[Event]:
     """Record closes and 52-week lows, each the first after QUIET_SESSIONS sessions without one."""
     best_before = np.r_[np.inf, np.maximum.accumulate(closes)[:-1]]
     records = np.flatnonzero(closes > best_before)
-    for position, previous in _after_quiet(records):
+    for position, previous in _after_quiet(records, start):
         yield event(EventKind.RECORD_CLOSE, position, value=float(best_before[position]),
                     since=days[previous].date())
     lowest_before = pd.Series(closes).rolling(YEAR - 1).min().shift().to_numpy()
-    for position, _ in _after_quiet(np.flatnonzero(closes < lowest_before)):
+    for position, _ in _after_quiet(np.flatnonzero(closes < lowest_before), start):
         yield event(EventKind.YEAR_LOW, position, value=float(lowest_before[position]))
 
 
-def _after_quiet(positions: np.ndarray) -> Iterator[tuple[int, int]]:
+def _after_quiet(positions: np.ndarray, start: int) -> Iterator[tuple[int, int]]:
     """(position, the previous one) for those at least QUIET_SESSIONS sessions after the previous
-    (the first bar counting as the previous of the first)."""
+    (the first bar counting as the previous of the first), from position `start` on."""
     previous = np.r_[0, positions[:-1]]
-    for position, before in zip(positions.tolist(), previous.tolist()):
-        if position - before > QUIET_SESSIONS:
-            yield position, before
+    quiet = (positions - previous > QUIET_SESSIONS) & (positions >= start)
+    yield from zip(positions[quiet].tolist(), previous[quiet].tolist())
 
 
-def _average_events(close: pd.Series, event: MakeEvent, periods: tuple[int, ...], lookback: int) -> Iterator[Event]:
+def _average_events(close: pd.Series, event: MakeEvent, periods: tuple[int, ...], lookback: int,
+                    start: int) -> Iterator[Event]:
     averages = {period: sma(close, period).to_numpy() for period in periods}
     closes = close.to_numpy(dtype=float)
     for period, average in averages.items():
         above = np.where(np.isnan(average), np.nan, closes > average)
-        for position, now in _changes(above):
+        for position, now in _changes(above, start):
             yield event(EventKind.ABOVE_AVERAGE if now else EventKind.BELOW_AVERAGE, position,
                         value=float(average[position]), subject=str(period))
         slope = average / np.r_[np.full(lookback, np.nan), average[:-lookback]] - 1
         turned = _held(np.where(slope > AVERAGE_HYSTERESIS, 1.0, np.where(slope < -AVERAGE_HYSTERESIS, 0.0, np.nan)),
                        known=~np.isnan(slope))
-        for position, up in _changes(turned):
+        for position, up in _changes(turned, start):
             yield event(EventKind.AVERAGE_UP if up else EventKind.AVERAGE_DOWN, position,
                         value=float(average[position]), subject=str(period))
     short, long = averages[min(periods)], averages[max(periods)]
     if min(periods) != max(periods):
         golden = np.where(np.isnan(long), np.nan, short > long)
-        for position, now in _changes(golden):
+        for position, now in _changes(golden, start):
             yield event(EventKind.GOLDEN_CROSS if now else EventKind.DEATH_CROSS, position,
                         value=float(long[position]), subject=f"{min(periods)}/{max(periods)}")
 
 
-def _level_events(bars: pd.DataFrame, event: MakeEvent, config: Config) -> Iterator[Event]:
+def _level_events(bars: pd.DataFrame, event: MakeEvent, config: Config, start: int) -> Iterator[Event]:
     """Breakouts and breakdowns dated as `find_levels` dates them, then what became of each: the
     first retest that holds, or a close back through the level (which is then that failure, not a
     break the other way)."""
@@ -282,10 +293,12 @@ def _level_events(bars: pd.DataFrame, event: MakeEvent, config: Config) -> Itera
             continue
         if any(points & followed and way == direction for followed, way, _ in live):
             continue
-        formed_by = tracker.formation(group)
-        fields = dict(value=level, formed_by=formed_by)
-        yield event(EventKind.BREAKOUT if direction == 1 else EventKind.BREAKDOWN, position, **fields)
         after = slice(position + 1, min(position + 1 + BREAKOUT_SESSIONS, len(closes)))
+        # A break before `start` is followed all the same (it may fail or hold from `start` on,
+        # and it decides which later breaks are new), but only made an event when it is shown.
+        fields = dict(value=level, formed_by=tracker.formation(group)) if after.stop > start else {}
+        if position >= start:
+            yield event(EventKind.BREAKOUT if direction == 1 else EventKind.BREAKDOWN, position, **fields)
         back = np.flatnonzero(closes[after] * direction <= level * direction)
         held = closes[after][:back[0] if len(back) else None]
         touches = retest_touches(held, reach[direction][after][:len(held)], level, tolerance, settings.retest_away,
@@ -301,11 +314,12 @@ def _level_events(bars: pd.DataFrame, event: MakeEvent, config: Config) -> Itera
         live.append((points, direction, until))
         if outcome and outcome not in outcomes:     # one per session and way: the oldest break's
             outcomes.add(outcome)
-            yield event(*outcome[:2], **fields)
+            if outcome[1] >= start:
+                yield event(*outcome[:2], **fields)
 
 
-def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Config,
-                     event: MakeEvent) -> Iterator[Event]:
+def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Config, event: MakeEvent,
+                     start: int) -> Iterator[Event]:
     """Relative strength turning on each horizon, and the weekly rotation quadrant changing."""
     settings = config.analysis
     ratio = relative_ratio(close, benchmark_close)
@@ -314,14 +328,14 @@ def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Confi
     position_of = close.index.get_indexer(ratio.index)
     values = ratio.to_numpy(dtype=float)
     codes = rs_trend_codes(ratio, settings.rs_average, settings.slope_lookback).to_numpy()
-    for at, code in _changes(codes):
+    for at, code in _changes(codes, int(np.searchsorted(position_of, start))):
         if code:
             yield event(EventKind.RS_UP if code == 1 else EventKind.RS_DOWN, position_of[at], value=float(values[at]),
                         subject="short")
     for horizon, reversal in (("medium", settings.rs_minor_reversal), ("long", settings.rs_major_reversal)):
         before = 0
         for at, (direction, turn, _) in enumerate(zigzag(values, reversal)):
-            if before and direction != before:
+            if before and direction != before and position_of[at] >= start:
                 yield event(EventKind.RS_UP if direction == 1 else EventKind.RS_DOWN, position_of[at],
                             value=float(values[at]), subject=horizon, since=ratio.index[turn].date())
             before = direction
@@ -330,17 +344,18 @@ def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Confi
     lines = rrg_lines(close, benchmark_close, config.rrg.window)
     fridays = lines.loc[lines.index.isin(close.index)]
     quadrants = [quadrant(r, m) for r, m in zip(fridays["rs_ratio"].tolist(), fridays["rs_momentum"].tolist())]
+    first_shown = close.index[start] if start < len(close) else pd.Timestamp.max
     for day, ratio_value, now, then in zip(fridays.index[1:], fridays["rs_ratio"].tolist()[1:], quadrants[1:],
                                           quadrants):
-        if now != then:
+        if now != then and day >= first_shown:
             yield event(EventKind.QUADRANT_CHANGED, close.index.get_loc(day), value=ratio_value, state=now,
                         previous=then)
 
 
-def _stance_events(timeline: pd.DataFrame, benchmark_close: pd.Series) -> Iterator[Event]:
+def _stance_events(timeline: pd.DataFrame, benchmark_close: pd.Series, start: int) -> Iterator[Event]:
     stances = timeline["stance"].tolist()
     closes = benchmark_close.reindex(timeline.index, method="ffill").tolist()
-    for position in range(1, len(stances)):
+    for position in range(max(start, 1), len(stances)):
         if stances[position] != stances[position - 1] and closes[position] == closes[position]:
             yield Event(MARKET, EventKind.STANCE_CHANGED, timeline.index[position].date(), float(closes[position]),
                         state=stances[position], previous=stances[position - 1])
