@@ -119,15 +119,21 @@ def watched_through(bars: Mapping[str, pd.DataFrame], forming: Collection[str]) 
     return through
 
 
-def watch_once(config: Config, feed: Feed, alerts: AlertStore, announce: Announcer) -> MarketData:
-    """One pass: refresh, compute, record, announce."""
-    data = feed.refresh()
+def record_refresh(config: Config, data: MarketData, alerts: AlertStore) -> list[Alert]:
+    """The alerts of one refresh, recorded; those that are news, to announce (the watcher's and the
+    monitor's one path). None are announced when the cache could not be written: it says why in the log."""
     forming = {symbol for symbol, fresh in data.freshness.items() if fresh.partial}
     announced = alerts.record(alerts_of(config, data.bars, forming), watched_through(data.bars, forming))
     if announced is None:
         log.warning("alerts not recorded, so none announced: %s", alerts.problem)
-    else:
-        announce(announced)
+        return []
+    return announced
+
+
+def watch_once(config: Config, feed: Feed, alerts: AlertStore, announce: Announcer) -> MarketData:
+    """One pass: refresh, compute, record, announce."""
+    data = feed.refresh()
+    announce(record_refresh(config, data, alerts))
     return data
 
 

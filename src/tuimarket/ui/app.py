@@ -44,8 +44,8 @@ from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.responsive import BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
-from tuimarket.ui.viewmodels import (Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text, refresh_text,
-                                     signal_changes)
+from tuimarket.ui.viewmodels import (AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text,
+                                     refresh_text)
 from tuimarket.ui.widgets.charts import Canvas, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.market_bar import MarketBar
@@ -55,7 +55,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 MAX_BACKOFF_SECONDS = 1800
 CLOCK_SECONDS = 15
 MAX_TOASTS = 3            # at once; the oldest make way for a new one
-MAX_ALERT_LINES = 5       # signal changes listed in one toast
+MAX_ALERT_LINES = 5       # alerts listed in one toast
 EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)   # a dropped SSH link; kill, timeout, systemd
 
 
@@ -253,6 +253,7 @@ class TuimarketApp(App):
         self._refresh_handled: asyncio.Event | None = None   # set once the refresh in flight is handled
         self.live_started = False
         self.frozen = False
+        self.unread = 0                  # alerts in the log not yet marked read
         self.theme = config.ui.theme     # one of Textual's built-in themes: the config checked it
 
     def on_load(self) -> None:
@@ -334,7 +335,8 @@ class TuimarketApp(App):
         """The refresh thread: posts exactly one message, whatever happens."""
         try:
             loaded = self.pipeline.refresh() if live else self.pipeline.initial()
-            board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old)
+            board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old,
+                              loaded.latest_events)
             # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
             figures = {panel.symbol: chart.prepare(panel.chart, canvas)
                        for panel in board.panels if panel.symbol in canvases
@@ -343,7 +345,7 @@ class TuimarketApp(App):
         except Exception as exc:  # noqa: BLE001 - shown on the market bar; the last good view stays
             outcome: SnapshotReady | RefreshFailed = RefreshFailed(f"{type(exc).__name__}: {exc}")
         else:
-            outcome = SnapshotReady(board, live, loaded.error, figures, hours)
+            outcome = SnapshotReady(board, live, loaded.error, figures, hours, loaded.announced, loaded.unread)
             if not live:   # the first computed view, kept at once in case this session ends abruptly
                 saved_view.save(self.pipeline.saved_view, board, figures)
         try:
@@ -379,8 +381,9 @@ class TuimarketApp(App):
         self._schedule_next()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
-        previous, self.board = self.board, message.dashboard
+        self.board = message.dashboard
         self.hours = message.hours
+        self.unread = message.unread
         with self.batch_update():
             self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures)
             if isinstance(self.screen, DetailScreen):
@@ -393,8 +396,7 @@ class TuimarketApp(App):
             # app: keeping it out of full collections stops them pausing the screen tens of ms.
             gc.freeze()
             self.frozen = True
-        elif message.live and previous is not None:
-            self._alert(signal_changes(previous, message.dashboard))
+        self._alert(message.announced)
 
     def on_refresh_failed(self, message: RefreshFailed) -> None:
         self._refresh_ended(message.error)
@@ -434,16 +436,16 @@ class TuimarketApp(App):
             self._refresh_timer = self.set_timer(delay, partial(self.start_load, True))
         self.update_market_bar()
 
-    def _alert(self, changes: tuple[str, ...]) -> None:
-        """One toast for all of a refresh's changes, so that a busy day does not bury the screen."""
-        if not changes:
+    def _alert(self, alerts: tuple[AlertLine, ...]) -> None:
+        """One toast for all of a refresh's alerts, so that a busy day does not bury the screen."""
+        if not alerts:
             return
-        lines = list(changes[:MAX_ALERT_LINES])
-        if len(changes) > MAX_ALERT_LINES:
-            lines.append(f"and {len(changes) - MAX_ALERT_LINES} more")
-        self.notify("\n".join(lines), title="Signal change" if len(changes) == 1 else "Signal changes",
+        lines = [alert.title for alert in alerts[:MAX_ALERT_LINES]]
+        if len(alerts) > MAX_ALERT_LINES:
+            lines.append(f"and {len(alerts) - MAX_ALERT_LINES} more")
+        self.notify("\n".join(lines), title="Alert" if len(alerts) == 1 else "Alerts",
                     timeout=10, markup=False)   # names are the user's
-        if self.config.ui.bell:
+        if self.config.ui.bell or self.config.alerts.bell:
             self.bell()
 
     def on_notify(self, event: Notify) -> None:
@@ -469,7 +471,7 @@ class TuimarketApp(App):
             # A failed fetch over the bundled history means offline, not that live data went stale.
             problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
             bar.show(MarketBarModel(clock, board.stance, board.stance_state, f"{board.uptrends} · {board.breadth}",
-                                    board.data_status, refresh, problem, board.freshness))
+                                    board.data_status, refresh, problem, board.freshness, self.unread))
 
     # --- actions -------------------------------------------------------------------------------
 

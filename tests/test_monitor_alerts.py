@@ -1,0 +1,155 @@
+"""The monitor's alerts: the real Feed (fake Yahoo), a real SQLite cache and the watcher's store logic
+behind the app; the toast, the bell, the unread count and each panel's latest event."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from alert_support import RULES
+from fakes import FakeYahoo
+from tuimarket import config
+from tuimarket.alerts import Alert
+from tuimarket.alerts.delivery import Deliveries, RateLimit
+from tuimarket.data.feed import Feed
+from tuimarket.data.store import Store
+from tuimarket.monitor import MarketPipeline
+from tuimarket.ui.app import TuimarketApp
+from tuimarket.ui.viewmodels import LatestEvent, MarketHours, latest_event_text
+from tuimarket.ui.widgets.index_panel import IndexPanel
+from ui_support import bar_text, record_notifications, settle, until
+
+SETTINGS = config.parse(RULES)          # the level rules alone: S&P 500 above 6,000, ^RUT across its 200-day
+CROSSING = "S&P 500 closed above 6,000"   # on 2024-11-11, the first close above
+
+
+class Clock:
+    """The feed's clock and Yahoo's last bar, moved together: the evening after `day`'s close."""
+
+    def __init__(self, day: date) -> None:
+        self.yahoo = FakeYahoo(end=day)
+        self.move(day)
+
+    def move(self, day: date) -> None:
+        self.yahoo.end = day
+        self.now = datetime(day.year, day.month, day.day, 23, 0, tzinfo=timezone.utc)
+
+
+class HangingSink:
+    """A sink whose delivery blocks until released, recording what reached it."""
+
+    name = "hanging"
+
+    def __init__(self) -> None:
+        self.release, self.delivered = threading.Event(), []
+
+    def deliver(self, alert: Alert) -> None:
+        self.release.wait(10)
+        self.delivered.append(alert.title)
+
+
+def pipeline(tmp_path: Path, clock: Clock, deliveries: Deliveries | None = None, *,
+             settings: config.Config = SETTINGS) -> MarketPipeline:
+    feed = Feed(settings, download=clock.yahoo, store=Store(tmp_path / "market.sqlite3"), now=lambda: clock.now,
+                sleep=lambda _: None)
+    return MarketPipeline(settings, feed, deliveries=deliveries)
+
+
+def titles(loaded) -> list[str]:
+    return [alert.title for alert in loaded.announced]
+
+
+def test_live_refreshes_announce_news_once_and_a_restart_replays_nothing(tmp_path: Path) -> None:
+    clock = Clock(date(2024, 11, 8))
+    pipe = pipeline(tmp_path, clock)
+    assert pipe.initial().announced == ()
+    assert titles(pipe.refresh()) == []          # the first watch: years of crossings, none is news
+    clock.move(date(2024, 11, 11))
+    crossed = pipe.refresh()
+    assert titles(crossed) == [CROSSING] and crossed.announced[0].date == date(2024, 11, 11)
+    assert crossed.unread >= 1
+    assert titles(pipe.refresh()) == []          # never twice
+    pipe.feed.store.close()
+    restarted = pipeline(tmp_path, clock)
+    first = restarted.initial()
+    assert first.announced == () and first.unread == crossed.unread     # the count survives, the toast does not
+    assert titles(restarted.refresh()) == []
+    restarted.feed.store.close()
+
+
+def test_a_hanging_sink_gets_the_alert_without_delaying_the_refresh(tmp_path: Path) -> None:
+    clock, sink = Clock(date(2024, 11, 8)), HangingSink()
+    pipe = pipeline(tmp_path, clock, Deliveries([(sink, RateLimit(0, 100))]))
+    pipe.refresh()
+    clock.move(date(2024, 11, 11))
+    assert titles(pipe.refresh()) == [CROSSING]  # returned while the sink still hangs
+    assert sink.delivered == []
+    sink.release.set()
+    assert pipe._deliveries.drain(10) and sink.delivered == [CROSSING]
+    pipe.feed.store.close()
+
+
+def test_a_replay_records_nothing(tmp_path: Path) -> None:
+    clock = Clock(date(2024, 11, 8))
+    feed = Feed(SETTINGS, download=clock.yahoo, store=Store(tmp_path / "market.sqlite3"), now=lambda: clock.now,
+                as_of=date(2024, 11, 11), sleep=lambda _: None)
+    replay = MarketPipeline(SETTINGS, feed, as_of=date(2024, 11, 11))
+    assert replay.refresh().announced == () and replay.alert_log(10) == []
+    feed.store.close()
+
+
+def test_the_log_marks_read_and_mutes_through_the_port(tmp_path: Path) -> None:
+    clock = Clock(date(2024, 11, 8))
+    pipe = pipeline(tmp_path, clock)
+    pipe.refresh()
+    log = pipe.alert_log(500)
+    assert log and log == sorted(log, key=lambda alert: alert.date, reverse=True)
+    newest = log[0]
+    unread = pipe.refresh().unread
+    assert pipe.mark_read([newest.key]) == unread - 1
+    assert pipe.alert_log(1)[0].read
+    assert pipe.mark_read(None) == 0
+    assert pipe.mute("symbol", "^GSPC")
+    clock.move(date(2024, 11, 11))
+    assert titles(pipe.refresh()) == []          # muted: recorded, not announced
+    assert any(alert.title == CROSSING for alert in pipe.alert_log(5))
+    pipe.feed.store.close()
+
+
+def test_each_index_has_its_latest_event_with_its_age_and_the_change_since(tmp_path: Path) -> None:
+    loaded = pipeline(tmp_path, Clock(date(2024, 11, 8)), settings=config.Config()).refresh()
+    gspc = loaded.latest_events["^GSPC"]
+    assert (gspc.words, gspc.date, gspc.sessions_ago) == ("MACD buy", date(2024, 11, 7), 1)
+    assert round(gspc.change_since, 4) == round(5995.54 / gspc.close_then - 1, 4)
+    assert latest_event_text(gspc) == "MACD buy 1 session ago, +0.4% since"
+    assert latest_event_text(LatestEvent("breakout", date(2024, 11, 6), 4, 2300.0, 0.012)) == \
+        "breakout 4 sessions ago, +1.2% since"
+    assert latest_event_text(loaded.latest_events["^RUT"]).endswith("on the last session")
+
+
+async def test_the_app_toasts_rings_and_counts_what_a_refresh_announced(tmp_path: Path) -> None:
+    clock = Clock(date(2024, 11, 8))
+    settings = config.parse(RULES + "\n[ui]\nbell = true\n")
+    app = TuimarketApp(settings, pipeline(tmp_path, clock, settings=settings), now=lambda: clock.now,
+                       screenshot_dir=tmp_path)
+    app.pipeline.market_hours = lambda now: MarketHours(False, None)     # no calendar build in this test
+    app.pipeline.refresh_interval = lambda now: 3600.0
+    rings, notified = [], record_notifications(app)
+    app.bell = lambda: rings.append(True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, pilot, lambda: app.last_refresh and app.live_started and app.refreshing_since is None
+                    and app.unread)
+        assert not [n for n in notified if n.title.startswith("Alert")] and not rings    # nothing is news yet
+        unread = app.unread
+        assert f"{unread} unread" in bar_text(app)
+        clock.move(date(2024, 11, 11))
+        app.action_refresh()
+        await until(app, pilot, lambda: any(n.title == "Alert" for n in notified))
+        await settle(app, pilot)
+        assert [n.message for n in notified if n.title == "Alert"] == [CROSSING] and rings == [True]
+        assert f"{unread + 1} unread" in bar_text(app)
+        panel = app.screen.query_one(IndexPanel)
+        assert "session" in panel.model.latest_event and panel.model.latest_event in str(
+            panel.query_one(".panel-notes").render())
+    app.pipeline.feed.store.close()
