@@ -4,11 +4,10 @@ behind the app; the toast, the bell, the unread count and each panel's latest ev
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
-from alert_support import RULES
-from fakes import FakeYahoo
+from alert_support import RULES, Clock
 from tuimarket import config
 from tuimarket.alerts import Alert
 from tuimarket.alerts.delivery import Deliveries, RateLimit
@@ -22,18 +21,6 @@ from ui_support import bar_text, record_notifications, settle, until
 
 SETTINGS = config.parse(RULES)          # the level rules alone: S&P 500 above 6,000, ^RUT across its 200-day
 CROSSING = "S&P 500 closed above 6,000"   # on 2024-11-11, the first close above
-
-
-class Clock:
-    """The feed's clock and Yahoo's last bar, moved together: the evening after `day`'s close."""
-
-    def __init__(self, day: date) -> None:
-        self.yahoo = FakeYahoo(end=day)
-        self.move(day)
-
-    def move(self, day: date) -> None:
-        self.yahoo.end = day
-        self.now = datetime(day.year, day.month, day.day, 23, 0, tzinfo=timezone.utc)
 
 
 class HangingSink:
