@@ -1,11 +1,13 @@
 """The monitor's alerts: the real Feed (fake Yahoo), a real SQLite cache and the watcher's store logic
-behind the app; the toast, the bell, the unread count and each panel's latest event."""
+behind the app; the toast, the bell, the unread count, each panel's latest event and the alert log."""
 
 from __future__ import annotations
 
 import threading
 from datetime import date
 from pathlib import Path
+
+from textual.widgets import DataTable
 
 from alert_support import RULES, Clock
 from tuimarket import config
@@ -15,6 +17,7 @@ from tuimarket.data.feed import Feed
 from tuimarket.data.store import Store
 from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.app import TuimarketApp
+from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.viewmodels import LatestEvent, MarketHours, latest_event_text
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from ui_support import bar_text, record_notifications, settle, until
@@ -41,6 +44,15 @@ def pipeline(tmp_path: Path, clock: Clock, deliveries: Deliveries | None = None,
     feed = Feed(settings, download=clock.yahoo, store=Store(tmp_path / "market.sqlite3"), now=lambda: clock.now,
                 sleep=lambda _: None)
     return MarketPipeline(settings, feed, deliveries=deliveries)
+
+
+def alert_app(tmp_path: Path, clock: Clock, settings: config.Config = SETTINGS) -> TuimarketApp:
+    """The app on the real pipeline, its clock `clock`'s; the next refresh an hour away unless asked."""
+    app = TuimarketApp(settings, pipeline(tmp_path, clock, settings=settings), now=lambda: clock.now,
+                       screenshot_dir=tmp_path)
+    app.pipeline.market_hours = lambda now: MarketHours(False, None)     # no calendar build in these tests
+    app.pipeline.refresh_interval = lambda now: 3600.0
+    return app
 
 
 def titles(loaded) -> list[str]:
@@ -118,10 +130,7 @@ def test_each_index_has_its_latest_event_with_its_age_and_the_change_since(tmp_p
 async def test_the_app_toasts_rings_and_counts_what_a_refresh_announced(tmp_path: Path) -> None:
     clock = Clock(date(2024, 11, 8))
     settings = config.parse(RULES + "\n[ui]\nbell = true\n")
-    app = TuimarketApp(settings, pipeline(tmp_path, clock, settings=settings), now=lambda: clock.now,
-                       screenshot_dir=tmp_path)
-    app.pipeline.market_hours = lambda now: MarketHours(False, None)     # no calendar build in this test
-    app.pipeline.refresh_interval = lambda now: 3600.0
+    app = alert_app(tmp_path, clock, settings)
     rings, notified = [], record_notifications(app)
     app.bell = lambda: rings.append(True)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -139,4 +148,45 @@ async def test_the_app_toasts_rings_and_counts_what_a_refresh_announced(tmp_path
         panel = app.screen.query_one(IndexPanel)
         assert "session" in panel.model.latest_event and panel.model.latest_event in str(
             panel.query_one(".panel-notes").render())
+    app.pipeline.feed.store.close()
+
+
+async def test_the_alert_log_lists_newest_first_marks_read_and_mutes_through_the_port(tmp_path: Path) -> None:
+    clock = Clock(date(2024, 11, 8))
+    app = alert_app(tmp_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(app, pilot, lambda: app.unread)
+        unread = app.unread
+        await pilot.press("a")
+        await until(app, pilot, lambda: isinstance(app.screen, AlertScreen) and app.screen.lines)
+        screen = app.screen
+        dates = [line.date for line in screen.lines]
+        assert dates == sorted(dates, reverse=True) and len(screen.lines) == unread
+        newest = screen.lines[0]
+        assert screen.query_one(DataTable).get_row_at(0)[3].plain == newest.title
+        await pilot.press("m")
+        await until(app, pilot, lambda: app.unread == unread - 1)
+        assert screen.lines[0].read and f"{unread - 1} unread" in bar_text(app)
+        await pilot.press("X")
+        await until(app, pilot, lambda: ("kind", newest.kind) in app.pipeline.alerts.mutes())
+        await pilot.press("M")
+        await until(app, pilot, lambda: app.unread == 0)
+        assert "unread" not in bar_text(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_texts = [text for _, rows in app.screen.sections for _, text in rows]
+        assert "Mark the selected alert read" in help_texts and "The alert log: mark read, mute" in help_texts
+    app.pipeline.feed.store.close()
+
+
+async def test_the_alert_log_is_in_the_command_palette(tmp_path: Path) -> None:
+    clock = Clock(date(2024, 11, 8))
+    app = alert_app(tmp_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"alert log")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, AlertScreen))
+        assert isinstance(app.screen, AlertScreen)
     app.pipeline.feed.store.close()

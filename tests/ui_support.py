@@ -20,7 +20,7 @@ from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
 from tuimarket.ui.port import Loaded
 from tuimarket.ui.app import TuimarketApp
-from tuimarket.ui.viewmodels import MarketHours
+from tuimarket.ui.viewmodels import AlertLine, MarketHours
 from tuimarket.ui.widgets.market_bar import MarketBar
 
 from support import bundled_data
@@ -67,6 +67,15 @@ class ScriptedPipeline:
 
     def refresh_interval(self, now: datetime) -> float:
         return self.interval
+
+    def alert_log(self, limit: int) -> list[AlertLine]:
+        return []       # scripted refreshes announce nothing: the alert tests use the real pipeline
+
+    def mark_read(self, keys: list[str] | None) -> int:
+        return 0
+
+    def mute(self, what: str, value: str) -> bool:
+        return True
 
 
 async def settle(app: App, pilot: Pilot) -> None:

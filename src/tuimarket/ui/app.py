@@ -41,6 +41,7 @@ from tuimarket.ui.atomic import write_atomically
 from tuimarket.ui.messages import RefreshFailed, SnapshotReady
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
+from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.responsive import BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
@@ -181,7 +182,7 @@ class DashboardScreen(ResponsiveScreen):
 
 
 class MonitorCommands(Provider):
-    """Command palette: jump to an index, change the range, sort, refresh, screenshot."""
+    """Command palette: jump to an index, change the range, sort, refresh, screenshot, the alert log."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app: TuimarketApp = self.app  # type: ignore[assignment]
@@ -195,6 +196,7 @@ class MonitorCommands(Provider):
             ("Refresh now", app.action_refresh, "Fetch new data and recompute"),
             ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
             ("Next theme", app.action_next_theme, "Cycle through the themes"),
+            ("Alert log", app.action_alerts, "Every alert, newest first: mark read, mute a symbol or a kind"),
         ]
         return commands
 
@@ -228,6 +230,7 @@ class TuimarketApp(App):
         Binding("minus", "range(-1)", "Range-", show=False, tooltip="Shorter chart range"),
         Binding("s", "screenshot", "Screenshot", id="screenshot"),
         Binding("t", "next_theme", "Theme", id="theme"),
+        Binding("a", "alerts", "Alerts", id="alerts", tooltip="The alert log: mark read, mute"),
     ]
 
     def __init__(self, config: Config, pipeline: Pipeline, *, now: Callable[[], datetime] | None = None,
@@ -502,7 +505,7 @@ class TuimarketApp(App):
         self.notify(f"Chart range {name}", timeout=2)
 
     def jump_to(self, number: int) -> None:
-        while isinstance(self.screen, (DetailScreen, HelpScreen)):
+        while isinstance(self.screen, (DetailScreen, HelpScreen, AlertScreen)):
             self.pop_screen()
         self.dashboard_screen.goto_pane(number)
 
@@ -522,13 +525,14 @@ class TuimarketApp(App):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             dashboard_screen = self.dashboard_screen
-            palette = Binding("ctrl+p", "command_palette", "Jump, range, sort, refresh, screenshot")
+            palette = Binding("ctrl+p", "command_palette", "Jump, range, sort, refresh, screenshot, alert log")
             self.push_screen(HelpScreen([
                 (title, help_rows(bindings, self, owner)) for title, bindings, owner in [
                     ("Everywhere", self.BINDINGS, self),
                     ("Dashboard", DashboardScreen.BINDINGS, dashboard_screen),
                     ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
                     ("Detail screen", DetailScreen.BINDINGS, None),
+                    ("Alert log", AlertScreen.BINDINGS, None),
                     ("Command palette", [palette], None),
                 ]
             ]))
@@ -542,6 +546,14 @@ class TuimarketApp(App):
                         timeout=8, markup=False)
         else:
             self.notify(f"Saved {path}", title="Screenshot", timeout=6, markup=False)
+
+    def action_alerts(self) -> None:
+        if not isinstance(self.screen, AlertScreen):
+            self.push_screen(AlertScreen(self.pipeline, self.set_unread))
+
+    def set_unread(self, count: int) -> None:
+        self.unread = count
+        self.update_market_bar()
 
     def action_next_theme(self) -> None:
         themes = sorted(self.available_themes)
