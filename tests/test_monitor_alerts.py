@@ -13,10 +13,11 @@ from alert_support import RULES, Clock
 from tuimarket import config
 from tuimarket.alerts import Alert
 from tuimarket.alerts.delivery import Deliveries, RateLimit
+from tuimarket.data import bundled
 from tuimarket.data.feed import Feed
 from tuimarket.data.store import Store
 from tuimarket.monitor import MarketPipeline
-from tuimarket.ui.app import TuimarketApp
+from tuimarket.ui.app import WEEK_SESSIONS, TuimarketApp
 from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.viewmodels import LatestEvent, MarketHours, latest_event_text
 from tuimarket.ui.widgets.index_panel import IndexPanel
@@ -190,3 +191,43 @@ async def test_the_alert_log_is_in_the_command_palette(tmp_path: Path) -> None:
         await until(app, pilot, lambda: isinstance(app.screen, AlertScreen))
         assert isinstance(app.screen, AlertScreen)
     app.pipeline.feed.store.close()
+
+
+def test_a_replay_steps_by_sessions_within_the_history_at_hand(tmp_path: Path) -> None:
+    replay = MarketPipeline(config.Config(), source="bundled", as_of=date(2024, 11, 1))
+    assert replay.initial().snapshot.as_of == date(2024, 11, 1)
+    assert replay.step(1).snapshot.as_of == date(2024, 11, 4) == replay.replay     # over the weekend
+    assert replay.step(4).snapshot.as_of == date(2024, 11, 8)
+    assert replay.step(-5).snapshot.as_of == date(2024, 11, 1)
+    end = bundled.common_as_of(config.Config().all_symbols)
+    replay.replay = replay.feed.as_of = end
+    assert replay.step(WEEK_SESSIONS).snapshot.as_of == end == replay.replay    # never past the last bar
+
+
+async def test_replay_keys_step_the_whole_dashboard_and_are_inert_outside_a_replay(tmp_path: Path) -> None:
+    settings = config.Config()
+    app = TuimarketApp(settings, MarketPipeline(settings, source="bundled", as_of=date(2024, 11, 1)),
+                       screenshot_dir=tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, pilot, lambda: app.board is not None)
+        russell = app.dashboard_screen.query(IndexPanel)[2]
+        before = russell.model.close
+        await pilot.press(*"." * 5)      # one at a time: each waits for the step before
+        await until(app, pilot, lambda: app.pipeline.replay == date(2024, 11, 8) and app.refreshing_since is None)
+        await settle(app, pilot)
+        assert "REPLAY 2024-11-08" in bar_text(app) and app.board.as_of == "2024-11-08"
+        assert russell.model.close == "2,399.64" != before
+        await pilot.press("less_than_sign")
+        await until(app, pilot, lambda: app.board.as_of == "2024-11-01")
+        assert russell.model.close == before and "REPLAY 2024-11-01" in bar_text(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "Replay: a week forward" in [text for _, rows in app.screen.sections for _, text in rows]
+    live = alert_app(tmp_path, Clock(date(2024, 11, 8)))
+    async with live.run_test(size=(80, 24)) as pilot:
+        await until(live, pilot, lambda: live.live_started and live.refreshing_since is None)
+        await pilot.press("full_stop", "question_mark")
+        await settle(live, pilot)
+        assert live.pending_steps == 0 and live.refreshing_since is None and live.pipeline.replay is None
+        assert "Replay: one session forward" not in [text for _, rows in live.screen.sections for _, text in rows]
+    live.pipeline.feed.store.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -157,6 +157,20 @@ class MarketPipeline:
             for alert in announced:
                 self._deliveries.send(alert)
         return announced
+
+    def step(self, sessions: int) -> Loaded:
+        from tuimarket.data import calendar
+
+        assert self.replay is not None, "only a replay steps through sessions"
+        day, direction = self.replay, 1 if sessions > 0 else -1
+        for _ in range(abs(sessions)):
+            day += timedelta(days=direction)
+            while not calendar.is_session(day):
+                day += timedelta(days=direction)
+        self.feed.as_of = day
+        data = self.feed.initial()      # the cache and the bundled history, clipped at the new date
+        self.replay = self.feed.as_of = data.as_of or day    # past the last bar: that bar's date
+        return self._loaded(data)
 
     def alert_log(self, limit: int) -> list[AlertLine]:
         return [alert_line(stored.alert, stored.read) for stored in self.alerts.recent(limit)]

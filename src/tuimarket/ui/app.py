@@ -58,6 +58,7 @@ CLOCK_SECONDS = 15
 MAX_TOASTS = 3            # at once; the oldest make way for a new one
 MAX_ALERT_LINES = 5       # alerts listed in one toast
 EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)   # a dropped SSH link; kill, timeout, systemd
+WEEK_SESSIONS = 5
 
 
 class DashboardScreen(ResponsiveScreen):
@@ -231,6 +232,13 @@ class TuimarketApp(App):
         Binding("s", "screenshot", "Screenshot", id="screenshot"),
         Binding("t", "next_theme", "Theme", id="theme"),
         Binding("a", "alerts", "Alerts", id="alerts", tooltip="The alert log: mark read, mute"),
+        # Stepping through a replay (--as-of); inert, and not in the help, outside one.
+        Binding("comma", "step(-1)", "Session-", id="step-back", tooltip="Replay: one session back"),
+        Binding("full_stop", "step(1)", "Session+", id="step-forward", tooltip="Replay: one session forward"),
+        Binding("less_than_sign", f"step(-{WEEK_SESSIONS})", "Week-", id="week-back", show=False,
+                tooltip="Replay: a week back"),
+        Binding("greater_than_sign", f"step({WEEK_SESSIONS})", "Week+", id="week-forward", show=False,
+                tooltip="Replay: a week forward"),
     ]
 
     def __init__(self, config: Config, pipeline: Pipeline, *, now: Callable[[], datetime] | None = None,
@@ -257,6 +265,7 @@ class TuimarketApp(App):
         self.live_started = False
         self.frozen = False
         self.unread = 0                  # alerts in the log not yet marked read
+        self.pending_steps = 0           # replay sessions asked for while a step is computed
         self.theme = config.ui.theme     # one of Textual's built-in themes: the config checked it
 
     def on_load(self) -> None:
@@ -319,8 +328,9 @@ class TuimarketApp(App):
 
     # --- refresh -------------------------------------------------------------------------------
 
-    def start_load(self, live: bool) -> None:
-        """Start a refresh, unless one is still in flight; the charts' canvases are read here, on the loop."""
+    def start_load(self, live: bool, step: int = 0) -> None:
+        """Start a refresh, unless one is still in flight; the charts' canvases are read here, on the loop.
+        `step`: in a replay, move its date that many sessions (back when negative) and recompute."""
         if self.refreshing_since is not None:
             self._wait_for_stuck_refresh()
             return
@@ -330,14 +340,18 @@ class TuimarketApp(App):
         # A daemon thread of its own, not a Textual thread worker: those run in asyncio's default
         # executor, whose threads the interpreter joins on the way out, so a download that never
         # returns kept the process alive after `q` (and an exclusive worker can't be cancelled).
-        threading.Thread(target=self._load, args=(live, canvases), name="tuimarket-refresh", daemon=True).start()
+        threading.Thread(target=self._load, args=(live, canvases, step), name="tuimarket-refresh",
+                         daemon=True).start()
         self._refresh_handled = handled = asyncio.Event()
         self.run_worker(self._watch_refresh(handled), group="refresh", exit_on_error=False)
 
-    def _load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]]) -> None:
+    def _load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]], step: int = 0) -> None:
         """The refresh thread: posts exactly one message, whatever happens."""
         try:
-            loaded = self.pipeline.refresh() if live else self.pipeline.initial()
+            if live:
+                loaded = self.pipeline.refresh()
+            else:
+                loaded = self.pipeline.step(step) if step else self.pipeline.initial()
             board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old,
                               loaded.latest_events)
             # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
@@ -382,6 +396,7 @@ class TuimarketApp(App):
         self.refreshing_since = self.stuck_since = None
         self._record_outcome(error)
         self._schedule_next()
+        self._take_pending_steps()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         self.board = message.dashboard
@@ -490,6 +505,23 @@ class TuimarketApp(App):
         else:
             self.notify("Refreshing…", timeout=2)
             self._schedule(0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "step":
+            return self.pipeline.replay is not None
+        return True
+
+    def action_step(self, sessions: int) -> None:
+        # Steps asked for while one is computed add up, and go as one when it ends: a key held
+        # down never piles up recomputations.
+        self.pending_steps += sessions
+        if self.refreshing_since is None:
+            self._take_pending_steps()
+
+    def _take_pending_steps(self) -> None:
+        sessions, self.pending_steps = self.pending_steps, 0
+        if sessions:
+            self.start_load(False, sessions)
 
     def action_range(self, step: int) -> None:
         position = CHART_RANGES.index(self.chart_range) + step

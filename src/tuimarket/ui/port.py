@@ -47,6 +47,10 @@ class Pipeline(Protocol):
     def refresh_interval(self, now: datetime) -> float:
         """Seconds until the next refresh should start, following the market calendar."""
 
+    def step(self, sessions: int) -> Loaded:
+        """In a replay: move `replay` that many sessions (back when negative), within the history
+        at hand, and recompute the dashboard for the new date."""
+
     def alert_log(self, limit: int) -> list[AlertLine]:
         """The newest alerts first, read or not."""
 
