@@ -220,6 +220,10 @@ async def test_replay_keys_step_the_whole_dashboard_and_are_inert_outside_a_repl
         await pilot.press("less_than_sign")
         await until(app, pilot, lambda: app.board.as_of == "2024-11-01")
         assert russell.model.close == before and "REPLAY 2024-11-01" in bar_text(app)
+        await pilot.press("ctrl+p", *"replay: one session forward")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(app, pilot, lambda: app.board.as_of == "2024-11-04")
         await pilot.press("question_mark")
         await pilot.pause()
         assert "Replay: a week forward" in [text for _, rows in app.screen.sections for _, text in rows]

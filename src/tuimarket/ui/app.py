@@ -199,6 +199,10 @@ class MonitorCommands(Provider):
             ("Next theme", app.action_next_theme, "Cycle through the themes"),
             ("Alert log", app.action_alerts, "Every alert, newest first: mark read, mute a symbol or a kind"),
         ]
+        if app.pipeline.replay is not None:
+            commands += [(f"Replay: {words}", partial(app.action_step, sessions), "Move the replay's date")
+                         for words, sessions in [("one session back", -1), ("one session forward", 1),
+                                                 ("a week back", -WEEK_SESSIONS), ("a week forward", WEEK_SESSIONS)]]
         return commands
 
     async def discover(self) -> Hits:
