@@ -150,7 +150,7 @@ class MarketPipeline:
 
     def _announce(self, data: MarketData) -> list[Alert]:
         """Record this refresh's alerts (the watcher's path) and queue the news for the sinks."""
-        from tuimarket.watch import record_refresh
+        from tuimarket.alert_pass import record_refresh
 
         announced = record_refresh(self.config, data, self.alerts)
         if self._deliveries is not None:
