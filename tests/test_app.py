@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tuimarket.config import Config, UiSettings
+from tuimarket.config import Config, UiSettings, parse
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color as TextualColor
@@ -19,7 +19,7 @@ from textual.widgets._toast import Toast
 from tuimarket.ui.app import MAX_ALERT_LINES, MAX_TOASTS, DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
-from tuimarket.ui.viewmodels import STANCE_LABELS
+from tuimarket.ui.viewmodels import STANCE_LABELS, AlertLine
 from tuimarket.ui.widgets.charts import PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.rotation_table import RotationTable
@@ -151,17 +151,6 @@ async def test_sort_keeps_rows_keyed_and_cursor_on_its_symbol(tmp_path: Path) ->
         assert before != after            # a week earlier the weekly returns order the rows differently
         assert table.row_count == 13 and table.sort_column == "1W"
         assert table.symbol_under_cursor == selected
-
-
-async def test_a_signal_change_between_refreshes_notifies(tmp_path: Path) -> None:
-    # On 2025-09-25 the S&P 500's MACD crossed to sell; the day before it was on a buy.
-    app = make_app(tmp_path, live=True, start=date(2025, 9, 24), steps=[date(2025, 9, 25)])
-    notified = record_notifications(app)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await until(app, pilot, lambda: any("MACD" in n.message for n in notified))
-        assert app.pipeline.refreshes == 1
-        messages = [n.message for n in notified]
-        assert any("S&P 500: MACD crossed to SELL" in m for m in messages), messages
 
 
 async def test_a_failed_refresh_keeps_data_and_shows_stale(tmp_path: Path) -> None:
@@ -304,13 +293,18 @@ async def test_toasts_are_few_short_and_never_over_the_help(tmp_path: Path) -> N
         assert any(toast.region for toast in app.screen.query(Toast))     # still there, shown again
 
 
-async def test_signal_changes_of_one_refresh_are_one_toast(tmp_path: Path) -> None:
+def alert_lines(count: int) -> tuple[AlertLine, ...]:
+    return tuple(AlertLine(f"k{n}", f"^X{n}", "macd_sell", date(2025, 9, 25), f"Index {n}: MACD sell", "close 1.00")
+                 for n in range(count))
+
+
+async def test_the_alerts_of_one_refresh_are_one_toast(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(app, pilot)
-        app._alert(tuple(f"Index {n}: MACD crossed to SELL" for n in range(8)))
+        app._alert(alert_lines(8))
         await pilot.pause()
-        alerts = [n for n in app._notifications if n.title == "Signal changes"]
+        alerts = [n for n in app._notifications if n.title == "Alerts"]
         assert len(alerts) == 1 and alerts[0].message.count("\n") == MAX_ALERT_LINES
         assert alerts[0].message.endswith("and 3 more")
 
@@ -408,17 +402,20 @@ async def test_command_palette_changes_the_range_and_jumps(tmp_path: Path) -> No
         assert active_pane(app).symbol == "^RUT"
 
 
-async def test_the_bell_rings_on_a_signal_change_only_when_configured(tmp_path: Path) -> None:
-    for bell in (False, True):
-        config = Config(ui=UiSettings(bell=bell))
-        pipeline = ScriptedPipeline(config, start=date(2025, 9, 24), steps=[date(2025, 9, 25)])
-        app = TuimarketApp(config, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
-        rings = []
-        app.bell = lambda: rings.append(True)
-        notified = record_notifications(app)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await until(app, pilot, lambda: any("MACD" in n.message for n in notified))
-        assert pipeline.refreshes == 1 and bool(rings) == bell
+@pytest.mark.parametrize("settings, rings", [("", False), ("[ui]\nbell = true", True),
+                                             ("[alerts]\nbell = true", True)])
+async def test_the_bell_rings_on_an_alert_only_when_configured(settings: str, rings: bool, tmp_path: Path) -> None:
+    config = parse(settings)
+    app = TuimarketApp(config, ScriptedPipeline(config, start=date(2025, 9, 24)), now=lambda: FIXED_NOW,
+                       screenshot_dir=tmp_path)
+    rung = []
+    app.bell = lambda: rung.append(True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app._alert(())
+        assert not rung
+        app._alert(alert_lines(2))
+    assert bool(rung) == rings
 
 
 async def test_the_collector_is_paused_for_the_first_frame_only(tmp_path: Path) -> None:

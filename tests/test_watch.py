@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from alert_support import LEVEL_RULES, RULES
+from alert_support import LEVEL_RULES, RULES, Clock
 from fakes import FakeYahoo, no_sleep_recorder
 from tuimarket import cli, config, watch
 from tuimarket.alerts import Alert
@@ -27,18 +27,6 @@ from tuimarket.data.feed import Feed
 from tuimarket.data.store import Store
 
 SETTINGS = config.parse(RULES)
-
-
-class Clock:
-    """The feed's clock and Yahoo's last bar, moved together: the evening after `day`'s close."""
-
-    def __init__(self, day: date) -> None:
-        self.yahoo = FakeYahoo(end=day)
-        self.move(day)
-
-    def move(self, day: date) -> None:
-        self.yahoo.end = day
-        self.now = datetime(day.year, day.month, day.day, 23, 0, tzinfo=timezone.utc)
 
 
 def watcher(clock: Clock, out: io.StringIO):

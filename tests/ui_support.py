@@ -22,7 +22,7 @@ from tuimarket.ui.port import Loaded
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
-from tuimarket.ui.viewmodels import MarketHours
+from tuimarket.ui.viewmodels import AlertLine, MarketHours
 from tuimarket.ui.widgets.market_bar import MarketBar
 
 from support import bundled_data
@@ -69,6 +69,15 @@ class ScriptedPipeline:
 
     def refresh_interval(self, now: datetime) -> float:
         return self.interval
+
+    def alert_log(self, limit: int) -> list[AlertLine]:
+        return []       # scripted refreshes announce nothing: the alert tests use the real pipeline
+
+    def mark_read(self, keys: list[str] | None) -> int:
+        return 0
+
+    def mute(self, what: str, value: str) -> bool:
+        return True
 
 
 async def settle(app: App, pilot: Pilot) -> None:

@@ -14,7 +14,6 @@ Nothing here imports Textual: the watcher runs where there is no terminal.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import signal
@@ -24,13 +23,14 @@ from bisect import bisect_right
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Collection, Iterator, Mapping, TextIO
+from typing import Callable, Iterator, TextIO
 
 import pandas as pd
 
-from tuimarket.alerts import Alert, from_event
+from tuimarket.alert_pass import alerts_of, event_kinds, record_refresh
+from tuimarket.alerts import Alert
 from tuimarket.alerts.delivery import Deliveries
-from tuimarket.analysis.alert_rules import KINDS as LEVEL_KINDS, level_alerts
+from tuimarket.analysis.alert_rules import KINDS as LEVEL_KINDS
 from tuimarket.config import Config, ConfigError
 from tuimarket.data import calendar
 from tuimarket.data.alert_store import AlertStore
@@ -40,30 +40,7 @@ from tuimarket.data.store import Store
 
 log = logging.getLogger("tuimarket.alerts")
 
-AlertSource = Callable[[Config, Mapping[str, pd.DataFrame], Collection[str]], list[Alert]]
 DRAIN_SECONDS = 10.0     # at exit, how long queued alerts may still take to leave
-
-
-def _level_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> list[Alert]:
-    return level_alerts(config, bars, forming=forming)
-
-
-def _event_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> list[Alert]:
-    """The analysis' events (issue 13 part 1) of the kinds `alerts.events` names, as alerts."""
-    from tuimarket.analysis.events import market_events
-
-    wanted = config.alerts.events
-    return [from_event(event, config.name_of) for event in market_events(config, bars, forming=forming)
-            if wanted == ("all",) or event.kind.value in wanted]
-
-
-def event_kinds() -> tuple[str, ...]:
-    """The analysis' event kinds; none until `tuimarket.analysis.events` is installed."""
-    if importlib.util.find_spec("tuimarket.analysis.events") is None:
-        return ()
-    from tuimarket.analysis.events import EventKind
-
-    return tuple(kind.value for kind in EventKind)
 
 
 def known_kinds() -> tuple[str, ...]:
@@ -77,13 +54,6 @@ def check_event_kinds(config: Config) -> None:
         if kinds and name != "all" and name not in kinds:
             raise ConfigError(config.path, "alerts.events",
                               f"unknown event kind {name!r} (expected \"all\" or some of: {', '.join(kinds)})")
-
-
-def alert_sources(config: Config) -> tuple[AlertSource, ...]:
-    """The user's level rules, and the analysis' events where that module is installed."""
-    if event_kinds() and config.alerts.events:
-        return _level_source, _event_source
-    return (_level_source,)
 
 
 class Announcer:
@@ -105,29 +75,10 @@ class Announcer:
         self.out.flush()
 
 
-def alerts_of(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str] = ()) -> list[Alert]:
-    return [alert for source in alert_sources(config) for alert in source(config, bars, forming)]
-
-
-def watched_through(bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> dict[str, date]:
-    """Per symbol, its last final session (the one before a bar still forming)."""
-    through = {}
-    for symbol, frame in bars.items():
-        final = frame.index[:-1] if symbol in forming else frame.index
-        if len(final):
-            through[symbol] = final[-1].date()
-    return through
-
-
 def watch_once(config: Config, feed: Feed, alerts: AlertStore, announce: Announcer) -> MarketData:
     """One pass: refresh, compute, record, announce."""
     data = feed.refresh()
-    forming = {symbol for symbol, fresh in data.freshness.items() if fresh.partial}
-    announced = alerts.record(alerts_of(config, data.bars, forming), watched_through(data.bars, forming))
-    if announced is None:
-        log.warning("alerts not recorded, so none announced: %s", alerts.problem)
-    else:
-        announce(announced)
+    announce(record_refresh(config, data, alerts))
     return data
 
 

@@ -55,9 +55,7 @@ def from_event(event: Any, name_of: Callable[[str], str]) -> Alert:
     Duck-typed, so the alert layer does not depend on the analysis module being present.
     """
     kind = event.kind.value
-    what = f"{event.kind.words} ({event.subject})" if event.subject else event.kind.words
-    if event.state:
-        what += f": {event.state}"
+    what = event_words(event)
     body = f"close {event.close:,.2f} on {event.date.isoformat()}"
     if event.value is not None:
         body += f"; {VALUE_NAMES.get(kind, 'level')} {event.value:,.2f}"
@@ -66,6 +64,12 @@ def from_event(event: Any, name_of: Callable[[str], str]) -> Alert:
                  title=f"{name_of(event.symbol)}: {what}", body=body,
                  fields={name: value for name, value in fields.items() if value is not None},
                  final=event.final, subject=event.subject)
+
+
+def event_words(event: Any) -> str:
+    """What happened, in words: "MACD buy", "above average (200)", "quadrant changed: leading"."""
+    words = f"{event.kind.words} ({event.subject})" if event.subject else event.kind.words
+    return f"{words}: {event.state}" if event.state else words
 
 
 def newest_per_series(alerts: Iterable[Alert]) -> list[Alert]:

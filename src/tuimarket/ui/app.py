@@ -43,12 +43,13 @@ from tuimarket.ui.messages import RefreshFailed, SnapshotReady
 from tuimarket.ui.palette import CommandPalette
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
+from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
-from tuimarket.ui.viewmodels import (Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text, refresh_text,
-                                     signal_changes)
+from tuimarket.ui.viewmodels import (AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text,
+                                     refresh_text)
 from tuimarket.ui.widgets.charts import Canvas, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.key_footer import KeyFooter
@@ -59,8 +60,9 @@ NEW_YORK = ZoneInfo("America/New_York")
 MAX_BACKOFF_SECONDS = 1800
 CLOCK_SECONDS = 15
 MAX_TOASTS = 3            # at once; the oldest make way for a new one
-MAX_ALERT_LINES = 5       # signal changes listed in one toast
+MAX_ALERT_LINES = 5       # alerts listed in one toast
 EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)   # a dropped SSH link; kill, timeout, systemd
+WEEK_SESSIONS = 5
 
 
 class DashboardScreen(ResponsiveScreen):
@@ -197,7 +199,7 @@ class DashboardScreen(ResponsiveScreen):
 
 
 class MonitorCommands(Provider):
-    """Command palette: jump to an index, change the range, sort, refresh, screenshot."""
+    """Command palette: jump to an index, change the range, sort, refresh, screenshot, the alert log."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app = cast(TuimarketApp, self.app)   # Textual types a provider's app only as App
@@ -213,7 +215,12 @@ class MonitorCommands(Provider):
             ("Refresh now", app.action_refresh, "Fetch new data and recompute"),
             ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
             ("Next theme", app.action_next_theme, "Cycle through the themes"),
+            ("Alert log", app.action_alerts, "Every alert, newest first: mark read, mute a symbol or a kind"),
         ]
+        if app.pipeline.replay is not None:
+            commands += [(f"Replay: {words}", partial(app.action_step, sessions), "Move the replay's date")
+                         for words, sessions in [("one session back", -1), ("one session forward", 1),
+                                                 ("a week back", -WEEK_SESSIONS), ("a week forward", WEEK_SESSIONS)]]
         return commands
 
     async def discover(self) -> Hits:
@@ -248,6 +255,14 @@ class TuimarketApp(App):
         Binding("minus", "range(-1)", "Range-", show=False, tooltip="Shorter chart range"),
         Binding("s", "screenshot", "Screenshot", id="screenshot"),
         Binding("t", "next_theme", "Theme", id="theme"),
+        Binding("a", "alerts", "Alerts", id="alerts", tooltip="The alert log: mark read, mute"),
+        # Stepping through a replay (--as-of); inert, and not in the help, outside one.
+        Binding("comma", "step(-1)", "Session-", id="step-back", tooltip="Replay: one session back"),
+        Binding("full_stop", "step(1)", "Session+", id="step-forward", tooltip="Replay: one session forward"),
+        Binding("less_than_sign", f"step(-{WEEK_SESSIONS})", "Week-", id="week-back", show=False,
+                tooltip="Replay: a week back"),
+        Binding("greater_than_sign", f"step({WEEK_SESSIONS})", "Week+", id="week-forward", show=False,
+                tooltip="Replay: a week forward"),
     ]
 
     def __init__(self, config: Config, pipeline: Pipeline, *, now: Callable[[], datetime] | None = None,
@@ -273,6 +288,8 @@ class TuimarketApp(App):
         self._refresh_handled: asyncio.Event | None = None   # set once the refresh in flight is handled
         self.live_started = False
         self.frozen = False
+        self.unread = 0                  # alerts in the log not yet marked read
+        self.pending_steps = 0           # replay sessions asked for while a step is computed
         self.theme = config.ui.theme     # one of Textual's built-in themes: the config checked it
 
     def on_load(self) -> None:
@@ -335,8 +352,9 @@ class TuimarketApp(App):
 
     # --- refresh -------------------------------------------------------------------------------
 
-    def start_load(self, live: bool) -> None:
-        """Start a refresh, unless one is still in flight; the charts' canvases are read here, on the loop."""
+    def start_load(self, live: bool, step: int = 0) -> None:
+        """Start a refresh, unless one is still in flight; the charts' canvases are read here, on the loop.
+        `step`: in a replay, move its date that many sessions (back when negative) and recompute."""
         if self.refreshing_since is not None:
             self._wait_for_stuck_refresh()
             return
@@ -346,15 +364,20 @@ class TuimarketApp(App):
         # A daemon thread of its own, not a Textual thread worker: those run in asyncio's default
         # executor, whose threads the interpreter joins on the way out, so a download that never
         # returns kept the process alive after `q` (and an exclusive worker can't be cancelled).
-        threading.Thread(target=self._load, args=(live, canvases), name="tuimarket-refresh", daemon=True).start()
+        threading.Thread(target=self._load, args=(live, canvases, step), name="tuimarket-refresh",
+                         daemon=True).start()
         self._refresh_handled = handled = asyncio.Event()
         self.run_worker(self._watch_refresh(handled), group="refresh", exit_on_error=False)
 
-    def _load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]]) -> None:
+    def _load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]], step: int = 0) -> None:
         """The refresh thread: posts exactly one message, whatever happens."""
         try:
-            loaded = self.pipeline.refresh() if live else self.pipeline.initial()
-            board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old)
+            if live:
+                loaded = self.pipeline.refresh()
+            else:
+                loaded = self.pipeline.step(step) if step else self.pipeline.initial()
+            board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old,
+                              loaded.latest_events)
             # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
             figures = {panel.symbol: chart.prepare(panel.chart, canvas)
                        for panel in board.panels if panel.symbol in canvases
@@ -363,7 +386,7 @@ class TuimarketApp(App):
         except Exception as exc:  # noqa: BLE001 - shown on the market bar; the last good view stays
             outcome: SnapshotReady | RefreshFailed = RefreshFailed(f"{type(exc).__name__}: {exc}")
         else:
-            outcome = SnapshotReady(board, live, loaded.error, figures, hours)
+            outcome = SnapshotReady(board, live, loaded.error, figures, hours, loaded.announced, loaded.unread)
             if not live:   # the first computed view, kept at once in case this session ends abruptly
                 saved_view.save(self.pipeline.saved_view, board, figures)
         try:
@@ -397,10 +420,12 @@ class TuimarketApp(App):
         self.refreshing_since = self.stuck_since = None
         self._record_outcome(error)
         self._schedule_next()
+        self._take_pending_steps()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
-        previous, self.board = self.board, message.dashboard
+        self.board = message.dashboard
         self.hours = message.hours
+        self.unread = message.unread
         with self.batch_update():
             self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures)
             if isinstance(self.screen, DetailScreen):
@@ -413,8 +438,7 @@ class TuimarketApp(App):
             # app: keeping it out of full collections stops them pausing the screen tens of ms.
             gc.freeze()
             self.frozen = True
-        elif message.live and previous is not None:
-            self._alert(signal_changes(previous, message.dashboard))
+        self._alert(message.announced)
 
     def on_refresh_failed(self, message: RefreshFailed) -> None:
         self._refresh_ended(message.error)
@@ -454,16 +478,16 @@ class TuimarketApp(App):
             self._refresh_timer = self.set_timer(delay, partial(self.start_load, True))
         self.update_market_bar()
 
-    def _alert(self, changes: tuple[str, ...]) -> None:
-        """One toast for all of a refresh's changes, so that a busy day does not bury the screen."""
-        if not changes:
+    def _alert(self, alerts: tuple[AlertLine, ...]) -> None:
+        """One toast for all of a refresh's alerts, so that a busy day does not bury the screen."""
+        if not alerts:
             return
-        lines = list(changes[:MAX_ALERT_LINES])
-        if len(changes) > MAX_ALERT_LINES:
-            lines.append(f"and {len(changes) - MAX_ALERT_LINES} more")
-        self.notify("\n".join(lines), title="Signal change" if len(changes) == 1 else "Signal changes",
+        lines = [alert.title for alert in alerts[:MAX_ALERT_LINES]]
+        if len(alerts) > MAX_ALERT_LINES:
+            lines.append(f"and {len(alerts) - MAX_ALERT_LINES} more")
+        self.notify("\n".join(lines), title="Alert" if len(alerts) == 1 else "Alerts",
                     timeout=10, markup=False)   # names are the user's
-        if self.config.ui.bell:
+        if self.config.ui.bell or self.config.alerts.bell:
             self.bell()
 
     def on_notify(self, event: Notify) -> None:
@@ -489,7 +513,7 @@ class TuimarketApp(App):
             # A failed fetch over the bundled history means offline, not that live data went stale.
             problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
             bar.show(MarketBarModel(clock, board.stance, board.stance_state, f"{board.uptrends} · {board.breadth}",
-                                    board.data_status, refresh, problem, board.freshness))
+                                    board.data_status, refresh, problem, board.freshness, self.unread))
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -506,6 +530,23 @@ class TuimarketApp(App):
             self.notify("Refreshing…", timeout=2)
             self._schedule(0)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "step":
+            return self.pipeline.replay is not None
+        return True
+
+    def action_step(self, sessions: int) -> None:
+        # Steps asked for while one is computed add up, and go as one when it ends: a key held
+        # down never piles up recomputations.
+        self.pending_steps += sessions
+        if self.refreshing_since is None:
+            self._take_pending_steps()
+
+    def _take_pending_steps(self) -> None:
+        sessions, self.pending_steps = self.pending_steps, 0
+        if sessions:
+            self.start_load(False, sessions)
+
     def action_range(self, step: int) -> None:
         position = CHART_RANGES.index(self.chart_range) + step
         self.set_range(CHART_RANGES[max(0, min(position, len(CHART_RANGES) - 1))])
@@ -520,7 +561,7 @@ class TuimarketApp(App):
         self.notify(f"Chart range {name}", timeout=2)
 
     def jump_to(self, number: int) -> None:
-        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen)):
+        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen)):
             self.pop_screen()
         self.dashboard_screen.goto_pane(number)
 
@@ -544,7 +585,8 @@ class TuimarketApp(App):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             dashboard_screen = self.dashboard_screen
-            palette: BindingType = Binding("ctrl+p", "command_palette", "Jump, range, sort, refresh, screenshot")
+            palette: BindingType = Binding("ctrl+p", "command_palette",
+                                           "Jump, range, sort, refresh, screenshot, RRG, alert log")
             self.push_screen(HelpScreen([
                 (title, help_rows(bindings, self, owner)) for title, bindings, owner in [
                     ("Everywhere", self.BINDINGS, self),
@@ -552,6 +594,7 @@ class TuimarketApp(App):
                     ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
                     ("Detail screen", DetailScreen.BINDINGS, None),
                     ("Relative Rotation Graph", RrgScreen.BINDINGS, None),
+                    ("Alert log", AlertScreen.BINDINGS, None),
                     ("Command palette", [palette], None),
                 ]
             ]))
@@ -575,6 +618,14 @@ class TuimarketApp(App):
 
     def search_themes(self) -> None:
         self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
+    def action_alerts(self) -> None:
+        if not isinstance(self.screen, AlertScreen):
+            self.push_screen(AlertScreen(self.pipeline, self.set_unread))
+
+    def set_unread(self, count: int) -> None:
+        self.unread = count
+        self.update_market_bar()
 
     def action_next_theme(self) -> None:
         themes = sorted(self.available_themes)

@@ -7,7 +7,7 @@ from typing import Mapping
 
 from textual.message import Message
 
-from tuimarket.ui.viewmodels import Dashboard, MarketHours
+from tuimarket.ui.viewmodels import AlertLine, Dashboard, MarketHours
 from tuimarket.ui.widgets.charts import Figure
 
 
@@ -20,6 +20,8 @@ class SnapshotReady(Message):
     error: str | None = None       # the live fetch failed; `dashboard` is the last good data
     figures: Mapping[str, Figure] = field(default_factory=dict)   # price charts drawn off the loop, by symbol
     hours: MarketHours | None = None   # the exchange's hours as of this refresh
+    announced: tuple[AlertLine, ...] = ()   # the alerts this refresh found to be news
+    unread: int = 0                    # alerts in the log not yet marked read
 
 
 @dataclass

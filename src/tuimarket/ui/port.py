@@ -7,12 +7,12 @@ Every method but `refresh_interval` runs in the refresh worker, off the event lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Mapping, Protocol
 
-from tuimarket.ui.viewmodels import MarketHours
+from tuimarket.ui.viewmodels import AlertLine, LatestEvent, MarketHours
 
 if TYPE_CHECKING:   # only for annotations: the UI's start-up path never imports pandas
     from tuimarket.analysis.snapshot import MarketSnapshot
@@ -25,6 +25,9 @@ class Loaded:
     error: str | None = None      # the live fetch failed; the snapshot holds the last good data
     offline: bool = False         # every series is the bundled history (nothing was ever fetched)
     sessions_old: int = 0         # sessions closed since the data's last bar (0: nothing is missing)
+    announced: tuple[AlertLine, ...] = ()   # the alerts this refresh found to be news (never at start-up)
+    unread: int = 0               # alerts in the log not yet marked read
+    latest_events: Mapping[str, LatestEvent] = field(default_factory=dict)   # by index symbol
 
 
 class Pipeline(Protocol):
@@ -52,3 +55,16 @@ class Pipeline(Protocol):
 
     def refresh_interval(self, now: datetime) -> float:
         """Seconds until the next refresh should start, following the market calendar."""
+
+    def step(self, sessions: int) -> Loaded:
+        """In a replay: move `replay` that many sessions (back when negative), within the history
+        at hand, and recompute the dashboard for the new date."""
+
+    def alert_log(self, limit: int) -> list[AlertLine]:
+        """The newest alerts first, read or not."""
+
+    def mark_read(self, keys: list[str] | None) -> int:
+        """Mark these alerts read (all when None); the unread count after."""
+
+    def mute(self, what: str, value: str) -> bool:
+        """Never announce a symbol's or a kind's alerts again (`what`: "symbol" or "kind"); False: not saved."""

@@ -6,9 +6,9 @@ Widgets map a state name (`buy`, `uptrend`, `up`) to a CSS class; colours live i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from tuimarket.analysis.quadrants import quadrant
 from tuimarket.formatting import NA, known, percent, price
@@ -78,6 +78,7 @@ class PanelModel:
     breakout: str | None                  # the breakout note, when there is one
     commentary: str
     freshness: str = ""                   # "as of 2025-09-25 (3 sessions old)" when sessions are missing
+    latest_event: str = ""                # "MACD buy 4 sessions ago, +1.2% since"
 
 
 @dataclass(frozen=True)
@@ -261,13 +262,17 @@ def rotation_line(row: RotationRow) -> RotationLine:
     return RotationLine(row.symbol, cells, states, sort_keys)
 
 
-def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False, sessions_old: int = 0) -> Dashboard:
-    """`sessions_old`: sessions closed since the snapshot's date (from the market calendar)."""
+def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False, sessions_old: int = 0,
+              latest_events: Mapping[str, LatestEvent] | None = None) -> Dashboard:
+    """`sessions_old`: sessions closed since the snapshot's date (from the market calendar);
+    `latest_events`: each index's latest event, by symbol."""
     regime = snapshot.regime
     stale = freshness(snapshot.as_of, sessions_old)
+    latest = latest_events or {}
     return Dashboard(
         as_of=_day(snapshot.as_of),
-        panels=tuple(panel_model(index, stale) for index in snapshot.indices),
+        panels=tuple(replace(panel_model(index, stale), latest_event=latest_event_text(latest.get(index.symbol)))
+                     for index in snapshot.indices),
         rotation=tuple(rotation_line(row) for row in snapshot.rotation),
         stance=STANCE_LABELS.get(regime.stance, NA),
         stance_state=regime.stance or "na",
@@ -346,6 +351,7 @@ class MarketBarModel:
     refresh: str                         # "updated 08:15, next 08:16"
     problem: str | None = None           # STALE or OFFLINE when the last live fetch failed
     freshness: str = ""                  # the stance's "as of 2025-09-25 (3 sessions old)": shown muted
+    unread: int = 0                      # alerts in the log not yet marked read
 
 
 @dataclass(frozen=True)
@@ -377,22 +383,35 @@ def refresh_text(last: datetime | None, following: datetime | None) -> str:
     return text + (f", next {following:%H:%M}" if following is not None else "")
 
 
-def signal_changes(before: Dashboard, after: Dashboard) -> tuple[str, ...]:
-    """What a technician would want to be told between two refreshes, one sentence each."""
-    earlier = {panel.symbol: panel for panel in before.panels}
-    changes = []
-    for panel in after.panels:
-        old = earlier.get(panel.symbol)
-        if old is None:
-            continue
-        if panel.macd.signal != old.macd.signal:
-            changes.append(f"{panel.name}: MACD crossed to {panel.macd.signal}")
-        if panel.trend.headline != old.trend.headline:
-            changes.append(f"{panel.name}: trend now {panel.trend.headline}")
-        if panel.breakout and panel.breakout != old.breakout:
-            changes.append(f"{panel.name}: {panel.breakout.removeprefix(BREAKOUT_MARK).strip()}")
-        if panel.rs_trend != old.rs_trend and NA not in (panel.rs_trend, old.rs_trend):
-            changes.append(f"{panel.name}: relative strength turned {panel.rs_trend}")
-    if after.stance != before.stance:
-        changes.append(f"Market stance now {after.stance}")
-    return tuple(changes)
+@dataclass(frozen=True)
+class LatestEvent:
+    """An index's latest event, as the pipeline found it in the bars."""
+
+    words: str                  # "MACD buy", "breakout"
+    date: date
+    sessions_ago: int           # sessions closed since (0: the last one)
+    close_then: float
+    change_since: float | None  # the close now against the close then, as a fraction
+
+
+def latest_event_text(event: LatestEvent | None) -> str:
+    """"MACD buy 4 sessions ago, +1.2% since"; "breakout on the last session"."""
+    if event is None:
+        return ""
+    if event.sessions_ago == 0:
+        return f"{event.words} on the last session"
+    ago = "1 session ago" if event.sessions_ago == 1 else f"{event.sessions_ago} sessions ago"
+    return f"{event.words} {ago}, {percent(event.change_since)} since"
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    """One alert of the log, as plain text: what the alert screen and the toasts show."""
+
+    key: str
+    symbol: str
+    kind: str
+    date: date
+    title: str
+    body: str
+    read: bool = False

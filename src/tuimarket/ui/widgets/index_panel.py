@@ -67,7 +67,8 @@ class IndexPanel(Vertical, can_focus=True):
         trend_badge = self.query_one(".trend-status", StateBadge)
         trend_badge.show_badge(trend.headline, f"\n{trend.structure}\n{trend.averages}", trend.state)
         trend_badge.set_class(trend.confirmed, "-confirmed")
-        notes = [*model.notes, model.rs_summary]
+        notes = [model.latest_event] if model.latest_event else []
+        notes += [*model.notes, model.rs_summary]
         self.query_one(".panel-notes", Static).update(Text("\n".join(notes)))
 
     def show_range(self, name: str) -> None:

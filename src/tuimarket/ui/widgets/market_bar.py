@@ -43,5 +43,8 @@ class MarketBar(Static):
         if model.problem:   # STALE or OFFLINE: the last live fetch failed
             text.append(f" {model.problem} ", style=self._badge("error"))
             text.append(" ")
+        if model.unread:   # the alert log's unread count: `a` opens it
+            text.append(f" {model.unread} unread ", style=self._badge("warning"))
+            text.append(" ")
         text.append(f"{model.data_status} · {model.refresh}")
         self.update(text)

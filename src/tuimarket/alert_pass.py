@@ -1,0 +1,79 @@
+"""One refresh's alerts, the one path `tuimarket watch` and the monitor share: every source's
+alerts computed from the bars, recorded in the cache, and those that are news returned.
+
+It sits below both (the layers keep the watcher and the monitor apart) and above the analysis,
+the data and the alerts it joins. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from datetime import date
+from typing import Callable, Collection, Mapping
+
+import pandas as pd
+
+from tuimarket.alerts import Alert, from_event
+from tuimarket.analysis.alert_rules import level_alerts
+from tuimarket.config import Config
+from tuimarket.data.alert_store import AlertStore
+from tuimarket.data.model import MarketData
+
+log = logging.getLogger("tuimarket.alerts")
+
+AlertSource = Callable[[Config, Mapping[str, pd.DataFrame], Collection[str]], list[Alert]]
+
+
+def _level_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> list[Alert]:
+    return level_alerts(config, bars, forming=forming)
+
+
+def _event_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> list[Alert]:
+    """The analysis' events (issue 13 part 1) of the kinds `alerts.events` names, as alerts."""
+    from tuimarket.analysis.events import market_events
+
+    wanted = config.alerts.events
+    return [from_event(event, config.name_of) for event in market_events(config, bars, forming=forming)
+            if wanted == ("all",) or event.kind.value in wanted]
+
+
+def event_kinds() -> tuple[str, ...]:
+    """The analysis' event kinds; none until `tuimarket.analysis.events` is installed."""
+    if importlib.util.find_spec("tuimarket.analysis.events") is None:
+        return ()
+    from tuimarket.analysis.events import EventKind
+
+    return tuple(kind.value for kind in EventKind)
+
+
+def alert_sources(config: Config) -> tuple[AlertSource, ...]:
+    """The user's level rules, and the analysis' events where that module is installed."""
+    if event_kinds() and config.alerts.events:
+        return _level_source, _event_source
+    return (_level_source,)
+
+
+def alerts_of(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str] = ()) -> list[Alert]:
+    return [alert for source in alert_sources(config) for alert in source(config, bars, forming)]
+
+
+def watched_through(bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> dict[str, date]:
+    """Per symbol, its last final session (the one before a bar still forming)."""
+    through = {}
+    for symbol, frame in bars.items():
+        final = frame.index[:-1] if symbol in forming else frame.index
+        if len(final):
+            through[symbol] = final[-1].date()
+    return through
+
+
+def record_refresh(config: Config, data: MarketData, alerts: AlertStore) -> list[Alert]:
+    """The alerts of one refresh, recorded; those that are news, to announce (the watcher's and the
+    monitor's one path). None are announced when the cache could not be written: it says why in the log."""
+    forming = {symbol for symbol, fresh in data.freshness.items() if fresh.partial}
+    announced = alerts.record(alerts_of(config, data.bars, forming), watched_through(data.bars, forming))
+    if announced is None:
+        log.warning("alerts not recorded, so none announced: %s", alerts.problem)
+        return []
+    return announced
