@@ -17,7 +17,7 @@ from tuimarket.config import Config
 from tuimarket.data import bundled
 from tuimarket.data.model import MarketData
 
-from common import child_environment, median_seconds
+from common import child_environment, median_seconds, verdict
 
 TARGET_SECONDS = 10.0
 RUNS = 3
@@ -47,7 +47,7 @@ def run(runs: int = RUNS) -> dict:
         "history_s": round(seconds, 2),
         "day_by_day_estimate_s": round(per_snapshot * len(sessions), 1),
         "target_s": TARGET_SECONDS,
-        "result": "met" if seconds <= TARGET_SECONDS else "not met",
+        "result": verdict(seconds, TARGET_SECONDS),
     }
 
 
