@@ -235,3 +235,12 @@ async def test_replay_keys_step_the_whole_dashboard_and_are_inert_outside_a_repl
         assert live.pending_steps == 0 and live.refreshing_since is None and live.pipeline.replay is None
         assert "Replay: one session forward" not in [text for _, rows in live.screen.sections for _, text in rows]
     live.pipeline.feed.store.close()
+
+
+def test_a_refresh_that_reaches_no_yahoo_records_no_alert(tmp_path: Path) -> None:
+    """Over the bundled history (or a failed fetch) every signal is old: none becomes news."""
+    clock = Clock(date(2024, 11, 8))
+    clock.yahoo.error = ConnectionError("no route to Yahoo")
+    loaded = pipeline(tmp_path, clock).refresh()
+    assert loaded.error and loaded.offline
+    assert (loaded.announced, loaded.unread) == ((), 0)

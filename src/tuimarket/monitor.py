@@ -147,7 +147,10 @@ class MarketPipeline:
 
     def refresh(self) -> Loaded:
         data = self.feed.refresh()
-        return self._loaded(data, self._announce(data) if self.live else ())
+        # Alerts come from what Yahoo just sent: over the bundled history or a failed fetch they
+        # would be old signals dressed as new.
+        fetched = self.live and data.error is None and not is_offline(data)
+        return self._loaded(data, self._announce(data) if fetched else ())
 
     def _announce(self, data: MarketData) -> list[Alert]:
         """Record this refresh's alerts (the watcher's path) and queue the news for the sinks."""
