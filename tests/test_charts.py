@@ -13,7 +13,7 @@ from tuimarket.config import Config
 from tuimarket.ui.viewmodels import dashboard
 from tuimarket.ui.viewmodels import ChartLine, PriceChartModel
 from tuimarket.ui.widgets.charts import AVERAGE_STYLES, CLOSE_MARKER, RESISTANCE_COLOUR, SUPPORT_COLOUR, Canvas, \
-    LineSeries, MacdChart, PriceChart, _date_ticks, _points
+    UNAVAILABLE, LineSeries, MacdChart, PriceChart, _date_ticks, _points
 
 from ui_support import loaded
 
@@ -119,3 +119,12 @@ def test_the_macd_pane_has_a_zero_line_and_histogram_bars_with_gaps() -> None:
     zero = next(line for line in lines if re.match(r"\s*0├", line))
     assert zero.count("─") > 20                 # the zero line, broken only by bars and lines
     assert "MACD" in lines[0] and "Histogram" in lines[0]
+
+
+def test_a_chart_plotext_cannot_draw_says_so_in_its_own_place():
+    class Broken(PriceChart):
+        def draw(self, plot, data, canvas):
+            raise ValueError("plotext choked on a value")
+
+    assert drawn(Broken(), BOARD.panels[0].chart) == [UNAVAILABLE]
+    assert drawn(PriceChart(), BOARD.panels[0].chart) != [UNAVAILABLE]

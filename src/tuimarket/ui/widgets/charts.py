@@ -176,6 +176,9 @@ def _new_plot(canvas: Canvas) -> Plot:
     return plot
 
 
+UNAVAILABLE = "chart unavailable"
+
+
 class Chart(Widget):
     """A plotext chart of a view model; subclasses say how to `draw` it."""
 
@@ -211,7 +214,17 @@ class Chart(Widget):
                       plot_colour(self.app, "foreground", "white"), self.sessions)
 
     def prepare(self, data: Any, canvas: Canvas) -> Figure:
-        """Build the figure of `data` on `canvas`; touches no widget state, so any thread may call it."""
+        """Build the figure of `data` on `canvas`; touches no widget state, so any thread may call it.
+
+        A chart that cannot be drawn (plotext failing on some value) says so in its own place, and
+        the rest of the refresh and of the screen goes on.
+        """
+        try:
+            return self._prepare(data, canvas)
+        except Exception:  # noqa: BLE001 - whatever plotext raises, one chart must not take the screen down
+            return Figure(canvas, data, Text(UNAVAILABLE, style="dim"))
+
+    def _prepare(self, data: Any, canvas: Canvas) -> Figure:
         plot = _new_plot(canvas)
         title, items = self.draw(plot, data, canvas) if data is not None else ("", [])
         chart_range = RANGE_NAMES.get(canvas.sessions, f"{canvas.sessions} sessions") if self.SHOWS_RANGE else ""
