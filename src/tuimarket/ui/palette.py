@@ -8,11 +8,17 @@ The monkey walk (tests/monkey_walk.py) found both; Textual has no fix or issue f
   and its worker fails with NoMatches('CommandList'), which ends the app. A search for a closed
   palette is dropped; one that fails while the palette is open still fails loudly. Its busy
   indicator's watcher and timers, run as the palette's messages, fail the same way (seed 3 again).
+- Enter, then Escape (or the reverse), typed ahead: the second closes the palette again, and its
+  result callback, already answered, raises InvalidStateError (seed 20261201). A palette already
+  closed is not closed twice.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import command, work
+from textual.await_complete import AwaitComplete
 from textual.css.query import NoMatches
 from textual.message import Message
 
@@ -46,6 +52,15 @@ class CommandPalette(command.CommandPalette):
         except NoMatches:
             if self._open:
                 raise
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        if not self._open:
+            return AwaitComplete()
+        answered = self._result_callbacks and self._result_callbacks[-1].future is not None \
+            and self._result_callbacks[-1].future.done()
+        if answered:    # an earlier gesture answered: only close it, if it is still on top
+            return self.app.pop_screen() if self.app.screen is self else AwaitComplete()
+        return super().dismiss(result)
 
     @property
     def _open(self) -> bool:
