@@ -101,7 +101,7 @@ def test_breadth_can_be_switched_off(capsys, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("toml", "phrase"), [
-    ('[breadth]\nmembers = ""', 'must be "bundled" or the path of a CSV file'),
+    ('[breadth]\nmembers = ""', "must be a non-empty string, got an empty string"),
     ('[breadth]\nmembers = "a\\u001b[31mb.csv"', r"control character U\+001B"),
     ("[breadth]\nenabled = 1", "must be true or false"),
     ('[breadth]\nsource = "x"', "unknown key"),

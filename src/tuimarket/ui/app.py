@@ -274,7 +274,7 @@ class TuimarketApp(App):
         self.pipeline = pipeline
         self.now = now or (lambda: datetime.now(NEW_YORK))
         self.screenshot_dir = screenshot_dir or config.screenshot_dir
-        self.chart_range = config.chart.range
+        self.chart_range: str = config.chart.range
         self.board: Dashboard | None = None          # on screen (perhaps the last session's view)
         self.saved: SavedView | None = None          # the last session's view, as the launch found it
         self.computed: Dashboard | None = None       # the latest computed this session
