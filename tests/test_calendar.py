@@ -1,4 +1,4 @@
-"""NYSE sessions around Thanksgiving 2025 and a weekend, and the polling interval."""
+"""NYSE sessions around Thanksgiving 2025 and a weekend."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tuimarket.config import Config, RefreshSettings
 from tuimarket.data import calendar
 
 from support import modules_loaded_by
@@ -58,13 +57,6 @@ def test_next_open_is_strictly_after_now():
 def test_last_session_before_the_bell():
     assert calendar.last_session(ny("2025-12-01 08:00")) == date(2025, 11, 28)
     assert calendar.last_session(ny("2025-12-01 09:45")) == date(2025, 12, 1)
-
-
-def test_refresh_interval_follows_the_market():
-    config = Config(refresh=RefreshSettings(open_seconds=60, closed_seconds=1800))
-    assert calendar.refresh_interval(config, ny("2025-11-25 11:00")) == 60
-    assert calendar.refresh_interval(config, ny("2025-11-29 12:00")) == 1800
-    assert calendar.refresh_interval(config, ny("2025-12-01 09:20")) == 600   # never past the bell
 
 
 def test_naive_time_rejected():

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuimarket.config import Config
+from tuimarket.data import schedule
 from tuimarket.ui.port import Loaded
 from tuimarket.ui.viewmodels import AlertLine, LatestEvent, MarketHours
 
@@ -132,7 +133,8 @@ class MarketPipeline:
 
         return Loaded(build_snapshot(self.config, data), data_status(data), data.error, is_offline(data),
                       self._sessions_old(data.as_of), tuple(alert_line(alert) for alert in announced),
-                      self.alerts.unread_count(), latest_events(self.config, data))
+                      self.alerts.unread_count(), latest_events(self.config, data),
+                      retry_at=self.feed.lease.backoff().next_try)
 
     def _sessions_old(self, as_of: date | None) -> int:
         """Sessions closed since `as_of`; a replay shows the past on purpose, so it is never behind."""
@@ -190,14 +192,10 @@ class MarketPipeline:
     def market_hours(self, now: datetime) -> MarketHours:
         from tuimarket.data import calendar
 
-        if calendar.is_open(now):
-            return MarketHours(True, calendar.next_close(now))
-        return MarketHours(False, calendar.next_open(now))
+        return calendar.market_hours(now)
 
     def refresh_interval(self, now: datetime) -> float:
-        from tuimarket.data import calendar
-
-        return calendar.refresh_interval(self.config, now)
+        return schedule.interval(now, self.market_hours(now), self.config.refresh)
 
 
 def run_monitor(config: Config, *, source: str | None = None, as_of: date | None = None) -> int:

@@ -3,8 +3,9 @@
 Every pass refreshes the feed (the same cache as the monitor), computes the alerts of every
 source from the bars, lets the alert store decide which are news, prints those one per line
 (or as JSON lines) and hands them to the sinks, which deliver in their own threads. The next
-pass follows the market's hours (`calendar.refresh_interval`). SIGTERM or SIGINT ends the loop
-between passes, and the watcher exits 0 with its cache closed.
+pass follows the market's hours and waits longer after failures and rate limits (`data/schedule.py`,
+as the monitor's). SIGTERM or SIGINT ends the loop between passes, and the watcher exits 0 with its
+cache closed.
 
 `--replay FROM..TO` runs the same sources and the same store logic (on a throwaway store) session
 by session over the history at hand, so a user can see what their rules would have sent.
@@ -32,7 +33,7 @@ from tuimarket.alerts import Alert
 from tuimarket.alerts.delivery import Deliveries
 from tuimarket.analysis.alert_rules import KINDS as LEVEL_KINDS
 from tuimarket.config import Config, ConfigError
-from tuimarket.data import calendar
+from tuimarket.data import calendar, schedule
 from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.feed import Feed
 from tuimarket.data.model import MarketData
@@ -90,13 +91,17 @@ def run_watch(config: Config, feed: Feed, announce: Announcer, *, stop: threadin
     with _stopped_by_signals(stop):
         log.info("watching %d symbols; cache %s", len(config.all_symbols), feed.store.path)
         said: tuple[str, ...] = ()
+        outcome = schedule.Outcome()
         while not stop.is_set():
             data = watch_once(config, feed, alerts, announce)
             notes = data.notes + ((data.error,) if data.error else ())
             for note in notes if notes != said else ():     # a note once, not every pass
                 log.info("%s", note)
             said = notes
-            stop.wait(calendar.refresh_interval(config, now()))
+            outcome = schedule.Outcome(outcome.failures + 1 if data.error else 0, feed.lease.backoff().next_try)
+            moment = now()
+            stop.wait(schedule.next_delay(moment, schedule.interval(moment, calendar.market_hours(moment),
+                                                                    config.refresh), outcome))
     announce.deliveries.drain(DRAIN_SECONDS)
     feed.store.close()
     return 0

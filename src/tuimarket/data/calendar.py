@@ -1,4 +1,4 @@
-"""NYSE sessions: is the market open, when does it open or close next, how often to poll.
+"""NYSE sessions: is the market open, when does it open or close next.
 
 exchange_calendars takes a while to import and to build, so the calendar is built on first use
 (never at import) and kept. Its span is limited to a few years back and one year ahead, which
@@ -13,12 +13,11 @@ import warnings
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from tuimarket.config import Config
+from tuimarket.data.schedule import MarketHours
 
 NEW_YORK = ZoneInfo("America/New_York")
 YEARS_BACK = 3
@@ -102,12 +101,11 @@ def next_close(now: datetime) -> datetime:
     return _calendar().next_close(_minute(now)).to_pydatetime()
 
 
-def refresh_interval(config: Config, now: datetime) -> float:
-    """Seconds until the next poll: the open interval while trading, else the closed one cut at the bell."""
+def market_hours(now: datetime) -> MarketHours:
+    """Open or closed at `now`, and until when: what the refresh schedule and the market bar read."""
     if is_open(now):
-        return float(config.refresh.open_seconds)
-    until_open = (next_open(now) - now).total_seconds()
-    return float(max(1.0, min(config.refresh.closed_seconds, until_open)))
+        return MarketHours(True, next_close(now))
+    return MarketHours(False, next_open(now))
 
 
 def _new_york_date(now: datetime) -> date:

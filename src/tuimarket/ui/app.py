@@ -37,6 +37,8 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from tuimarket.config import CHART_RANGES, Config
+from tuimarket.data import schedule
+from tuimarket.data.schedule import Outcome
 from tuimarket.ui import saved_view
 from tuimarket.ui.atomic import write_atomically
 from tuimarket.ui.messages import RefreshFailed, SnapshotReady
@@ -57,7 +59,6 @@ from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
 
 NEW_YORK = ZoneInfo("America/New_York")
-MAX_BACKOFF_SECONDS = 1800
 CLOCK_SECONDS = 15
 MAX_TOASTS = 3            # at once; the oldest make way for a new one
 MAX_ALERT_LINES = 5       # alerts listed in one toast
@@ -280,6 +281,7 @@ class TuimarketApp(App):
         self.computed: Dashboard | None = None       # the latest computed this session
         self.hours: MarketHours | None = None
         self.failures = 0
+        self.retry_at: datetime | None = None        # Yahoo rate-limits us: no request before then
         self.last_refresh: datetime | None = None
         self.next_refresh: datetime | None = None
         self.refreshing_since: datetime | None = None   # a refresh is in flight (at most one ever is)
@@ -386,7 +388,8 @@ class TuimarketApp(App):
         except Exception as exc:  # noqa: BLE001 - shown on the market bar; the last good view stays
             outcome: SnapshotReady | RefreshFailed = RefreshFailed(f"{type(exc).__name__}: {exc}")
         else:
-            outcome = SnapshotReady(board, live, loaded.error, figures, hours, loaded.announced, loaded.unread)
+            outcome = SnapshotReady(board, live, loaded.error, figures, hours, loaded.announced, loaded.unread,
+                                    loaded.retry_at)
             if not live:   # the first computed view, kept at once in case this session ends abruptly
                 saved_view.save(self.pipeline.saved_view, board, figures)
         try:
@@ -432,6 +435,7 @@ class TuimarketApp(App):
                 self._update_detail(self.screen)
         self.computed = message.dashboard
         self.last_refresh = self.now()
+        self.retry_at = message.retry_at
         self._refresh_ended(message.error)
         if not self.frozen:
             # What start-up built (modules, the bundled history, the widgets) lives as long as the
@@ -451,10 +455,8 @@ class TuimarketApp(App):
     def _next_delay(self) -> float:
         if not self.live_started:
             return 0    # painted from the cache; now fetch live data in the background
-        interval = self.pipeline.refresh_interval(self.now())
-        if not self.failures:
-            return interval
-        return min(interval * 2 ** self.failures, max(interval, MAX_BACKOFF_SECONDS))
+        now = self.now()
+        return schedule.next_delay(now, self.pipeline.refresh_interval(now), Outcome(self.failures, self.retry_at))
 
     def _record_outcome(self, error: str | None) -> None:
         if error:

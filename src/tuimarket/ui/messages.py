@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Mapping
 
 from textual.message import Message
@@ -22,6 +23,7 @@ class SnapshotReady(Message):
     hours: MarketHours | None = None   # the exchange's hours as of this refresh
     announced: tuple[AlertLine, ...] = ()   # the alerts this refresh found to be news
     unread: int = 0                    # alerts in the log not yet marked read
+    retry_at: datetime | None = None   # Yahoo rate-limits us: no request before then
 
 
 @dataclass

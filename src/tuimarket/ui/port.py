@@ -28,6 +28,7 @@ class Loaded:
     announced: tuple[AlertLine, ...] = ()   # the alerts this refresh found to be news (never at start-up)
     unread: int = 0               # alerts in the log not yet marked read
     latest_events: Mapping[str, LatestEvent] = field(default_factory=dict)   # by index symbol
+    retry_at: datetime | None = None   # Yahoo rate-limits us: no request before then
 
 
 class Pipeline(Protocol):
@@ -54,7 +55,8 @@ class Pipeline(Protocol):
         """Whether the exchange is open and when that changes."""
 
     def refresh_interval(self, now: datetime) -> float:
-        """Seconds until the next refresh should start, following the market calendar."""
+        """Seconds between refreshes that succeed, at `now`: the market's pace (`data.schedule.interval`),
+        which the app stretches after failures and rate limits (`data.schedule.next_delay`)."""
 
     def step(self, sessions: int) -> Loaded:
         """In a replay: move `replay` that many sessions (back when negative), within the history

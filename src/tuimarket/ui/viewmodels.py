@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from tuimarket.analysis.quadrants import quadrant
+from tuimarket.data.schedule import MarketHours   # what the market bar shows is what the schedule reads
 from tuimarket.formatting import NA, known, percent, price
 
 if TYPE_CHECKING:   # only for annotations: importing the analysis would import pandas at start-up
@@ -352,14 +353,6 @@ class MarketBarModel:
     problem: str | None = None           # STALE or OFFLINE when the last live fetch failed
     freshness: str = ""                  # the stance's "as of 2025-09-25 (3 sessions old)": shown muted
     unread: int = 0                      # alerts in the log not yet marked read
-
-
-@dataclass(frozen=True)
-class MarketHours:
-    """The exchange's state for the market bar, from the calendar (outside the UI)."""
-
-    is_open: bool
-    next_change: datetime | None     # the next close while open, the next open while closed
 
 
 def market_bar_text(now_ny: datetime, hours: MarketHours | None, replay: date | None) -> str:
