@@ -125,6 +125,32 @@ def test_a_view_with_a_wrong_type_or_a_control_character_is_ignored(damage, tmp_
     assert saved_view.load(path) is None
 
 
+def newer_version(raw) -> None:
+    """What a later tuimarket may write: a higher version, keys this one does not know."""
+    raw.update(version=saved_view.VERSION + 1, timeframe="weekly")
+    raw["dashboard"]["panels"][0]["sparkline"] = [1, 2, 3]
+    raw["figures"]["^GSPC"]["text"]["links"] = []
+
+
+@pytest.mark.parametrize("change", [newer_version, lambda raw: raw["dashboard"].pop("freshness")],
+                         ids=["newer version's keys", "a key with a default left out"])
+def test_keys_a_newer_version_adds_are_ignored_and_one_with_a_default_may_be_missing(change, tmp_path) -> None:
+    path = tmp_path / "view.json"
+    damaged(path, change)
+    loaded_view = saved_view.load(path)
+    assert loaded_view is not None and loaded_view.board == board(date(2025, 9, 25))
+    assert set(loaded_view.figures) == {"^GSPC"}
+
+
+@pytest.mark.parametrize("change", [lambda raw: raw.update(version=saved_view.VERSION - 1),
+                                    lambda raw: raw["dashboard"].pop("panels")],
+                         ids=["an older layout", "a key without a default left out"])
+def test_an_older_layout_or_a_missing_key_discards_the_view(change, tmp_path) -> None:
+    path = tmp_path / "view.json"
+    damaged(path, change)
+    assert saved_view.load(path) is None and not path.exists()
+
+
 def test_a_damaged_file_is_ignored_whatever_the_damage(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "view.json"
     damaged(path, lambda raw: None)
