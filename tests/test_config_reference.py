@@ -35,7 +35,8 @@ def test_the_reference_is_written_from_the_schema() -> None:
     assert printed.strip() == config.reference()
     keys = reference_keys(printed)
     assert keys == [key for key, _, _ in config.schema_keys()] and len(keys) == len(set(keys))
-    assert {"benchmark", "indexes[].name", "analysis.macd.fast", "alerts.rules[].level", "alerts.sinks[].url"} <= set(keys)
+    assert {"benchmark", "indexes[].name", "analysis.macd.fast", "alerts.rules[].level",
+            "alerts.sinks[].url"} <= set(keys)
     # Each row says what the key takes, its default and what it sets.
     assert "| `analysis.macd.fast` | an integer from 1 to 200 | `12` | the fast EMA's period" in printed
     assert "| `chart.range` | one of 3M, 6M, 1Y, 2Y, 5Y | `\"1Y\"` |" in printed

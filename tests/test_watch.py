@@ -189,8 +189,11 @@ def test_alerts_events_chooses_the_kinds_and_rejects_an_unknown_one():
                                                                        "crossed_below"}
     assert {alert.kind for alert in watch.alerts_of(config.parse(RULES), bars)} <= {
         "crossed_above", "crossed_below"}
-    with pytest.raises(ConfigError, match=r"alerts.events: unknown event kind 'breakouts' \(expected"):
-        watch.check_event_kinds(config.parse("[alerts]\nevents = ['breakouts']"))
+    with pytest.raises(ConfigError,
+                       match=r"alerts.events\[1\]: unknown event kind 'breakouts' \(did you mean breakout\?\)"):
+        watch.check_event_kinds(config.parse("[alerts]\nevents = ['breakdown', 'breakouts']"))
+    with pytest.raises(ConfigError, match=r"alerts.events\[0\]: unknown event kind 'crash' \(expected one of: all, "):
+        watch.check_event_kinds(config.parse("[alerts]\nevents = ['crash']"))
 
 
 def test_the_alerts_command_lists_marks_read_and_mutes(capsys):

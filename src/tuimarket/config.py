@@ -375,7 +375,8 @@ def _problem(kind: Any, value: Any, refusal: str) -> str:
     if isinstance(value, str) and meta.get("pattern") in PATTERN_MEANINGS:
         return f"{value!r} {PATTERN_MEANINGS[meta['pattern']]}"
     if isinstance(value, str) and (control := CONTROL_CHARACTERS.search(value)):
-        return f"contains the control character U+{ord(control.group()):04X}, which would reach the terminal (remove it)"
+        return (f"contains the control character U+{ord(control.group()):04X}, which would reach the terminal "
+                "(remove it)")
     if isinstance(value, str) and not value.strip():
         return f"must not be blank, got {value!r}"
     return refusal[:1].lower() + refusal[1:]      # a check of the schema's own, in its words

@@ -32,7 +32,7 @@ from tuimarket.alert_pass import alerts_of, event_kinds, record_refresh
 from tuimarket.alerts import Alert
 from tuimarket.alerts.delivery import Deliveries
 from tuimarket.analysis.alert_rules import KINDS as LEVEL_KINDS
-from tuimarket.config import Config, ConfigError
+from tuimarket.config import Config, ConfigError, did_you_mean
 from tuimarket.data import calendar, schedule
 from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.feed import Feed
@@ -51,10 +51,10 @@ def known_kinds() -> tuple[str, ...]:
 def check_event_kinds(config: Config) -> None:
     """`alerts.events` names only kinds the analysis has (ConfigError otherwise)."""
     kinds = event_kinds()
-    for name in config.alerts.events:
+    for i, name in enumerate(config.alerts.events):
         if kinds and name != "all" and name not in kinds:
-            raise ConfigError(config.path, "alerts.events",
-                              f"unknown event kind {name!r} (expected \"all\" or some of: {', '.join(kinds)})")
+            raise ConfigError(config.path, f"alerts.events[{i}]",
+                              f"unknown event kind {name!r}{did_you_mean(name, ['all', *kinds])}")
 
 
 class Announcer:
