@@ -427,10 +427,16 @@ def _print_timeline(config, data, command: str, options: dict) -> None:
         raise UserError(f"{command}: there is no index history")
     start, end = _span(timeline.index[0].date(), timeline.index[-1].date(), options["start"], options["end"])
     if command == "history":
+        import pandas as pd
+
+        from tuimarket.analysis.timeline import with_member_breadth
         from tuimarket.timeline_report import render_history
 
+        members = _with_members(config, data).members
+        timeline = with_member_breadth(timeline, members and members.until(pd.Timestamp(data.as_of)))
         symbols = tuple(entry.symbol for entry in config.indexes)
-        sys.stdout.write(render_history(timeline.loc[str(start):str(end)], symbols, options["format"]))
+        sys.stdout.write(render_history(timeline.loc[str(start):str(end)], symbols, options["format"],
+                                        members.caveat if members else ""))
     else:
         from tuimarket.analysis.evaluation import evaluate
         from tuimarket.timeline_report import render_evaluation
