@@ -119,3 +119,14 @@ def test_the_alert_pass_records_them_like_other_events() -> None:
     assert "market|breadth_divergence|2024-06-05|1" in keys and "market|breadth_thrust|2023-11-03|1" in keys
     off = replace(config, breadth=BreadthSettings(enabled=False))
     assert not any("breadth" in alert.kind for alert in alerts_of(off, bars))
+
+
+def test_the_report_states_the_note_in_every_format(capsys) -> None:
+    """Breadth is a stated note on the stance, not a rule (tools/breadth_stance_design.py)."""
+    code, out = run(capsys, "report", "--as-of", "2024-06-12", "--format", "json")
+    breadth = json.loads(out)["breadth"]
+    assert code == 0 and breadth["confirmation"] == "diverges"
+    assert breadth["note"] == ("Breadth diverges: the S&P 500 is at its record with only 51% of members above "
+                               "their 50-day average.")
+    for fmt in ("text", "markdown"):
+        assert breadth["note"] in " ".join(run(capsys, "report", "--as-of", "2024-06-12", "--format", fmt)[1].split())
