@@ -4,6 +4,7 @@ shown equals the analysis' (analysis/breadth.py, itself held against plain panda
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -34,9 +35,15 @@ class BreadthPipeline(ScriptedPipeline):
 
     def initial(self) -> Loaded:
         self.initials += 1
+        return self._loaded()
+
+    def refresh(self) -> Loaded:
+        self.refreshes += 1
+        return self._loaded()
+
+    def _loaded(self) -> Loaded:
         data = replace(bundled_data(self.config, self.start), members=members.for_config(self.config))
-        self._last = Loaded(build_snapshot(self.config, data), f"offline bundled as of {self.start}")
-        return self._last
+        return Loaded(build_snapshot(self.config, data), f"offline bundled as of {self.start}")
 
 
 def breadth_app(config: Config = CONFIG) -> TuimarketApp:
@@ -73,6 +80,27 @@ async def test_the_breadth_pane_shows_the_analysis_numbers(size, oracle) -> None
         assert above_chart.lines[1].values[-1] == pytest.approx(above_200 * 100)
         assert panel.query_one(".breadth-ad", LineChart).data.lines[0].values[-1] == oracle.ad_line.iloc[-1]
         assert "Breadth diverges" in panel.query_one(".breadth-note").render().plain
+
+
+async def test_a_refresh_draws_the_breadth_charts_in_the_worker(monkeypatch) -> None:
+    """plotext off the event loop: once the pane is on screen, its charts come drawn from the refresh thread."""
+    drawn_in: list[str] = []
+    prepare = LineChart.prepare
+
+    def recording_prepare(chart, data, canvas):
+        drawn_in.append(threading.current_thread().name)
+        return prepare(chart, data, canvas)
+
+    monkeypatch.setattr(LineChart, "prepare", recording_prepare)
+    app = TuimarketApp(CONFIG, BreadthPipeline(CONFIG, start=AS_OF, live=True), now=lambda: FIXED_NOW)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await until(app, pilot, lambda: app.pipeline.refreshes >= 1 and app.refreshing_since is None)
+        await pilot.pause()
+        drawn_in.clear()
+        app.action_refresh()
+        await until(app, pilot, lambda: app.pipeline.refreshes >= 2 and app.refreshing_since is None)
+        app.export_screenshot()      # paints every chart
+    assert drawn_in == ["tuimarket-refresh", "tuimarket-refresh"]
 
 
 async def test_the_heat_row_has_every_sector_with_its_number(oracle) -> None:

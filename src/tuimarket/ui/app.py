@@ -51,8 +51,8 @@ from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
 from tuimarket.ui.viewmodels import (AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text,
                                      refresh_text)
-from tuimarket.ui.widgets.breadth_panel import BreadthPanel
-from tuimarket.ui.widgets.charts import Canvas, Figure, PriceChart
+from tuimarket.ui.widgets.breadth_panel import BreadthPanel, breadth_figures
+from tuimarket.ui.widgets.charts import Canvas, Chart, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.market_bar import MarketBar
@@ -211,7 +211,7 @@ class DashboardScreen(ResponsiveScreen):
             panel.show_range(chart_range)
         for breadth in self.query(BreadthPanel):
             shown = breadth.model is not None
-            breadth.show(board.members_breadth, charts=not saved)
+            breadth.show(board.members_breadth, charts=not saved, figures=figures)
             breadth.show_range(chart_range)
             if shown != (breadth.model is not None):
                 self.refresh_bindings()     # `b` works now (or no longer): the footer says so
@@ -383,7 +383,9 @@ class TuimarketApp(App):
             self._wait_for_stuck_refresh()
             return
         charts = self.dashboard_screen.price_charts()
-        canvases = {symbol: (chart, chart.canvas()) for symbol, chart in charts.items()}
+        canvases: dict[str, tuple[Chart, Canvas]] = {symbol: (chart, chart.canvas()) for symbol, chart in charts.items()}
+        canvases |= {key: (chart, chart.canvas()) for panel in self.dashboard_screen.query(BreadthPanel)
+                     for key, chart in panel.charts().items()}
         self.refreshing_since = self.now()
         # A daemon thread of its own, not a Textual thread worker: those run in asyncio's default
         # executor, whose threads the interpreter joins on the way out, so a download that never
@@ -393,7 +395,7 @@ class TuimarketApp(App):
         self._refresh_handled = handled = asyncio.Event()
         self.run_worker(self._watch_refresh(handled), group="refresh", exit_on_error=False)
 
-    def _load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]], step: int = 0) -> None:
+    def _load(self, live: bool, canvases: Mapping[str, tuple[Chart, Canvas]], step: int = 0) -> None:
         """The refresh thread: posts exactly one message, whatever happens."""
         try:
             if live:
@@ -406,6 +408,7 @@ class TuimarketApp(App):
             figures = {panel.symbol: chart.prepare(panel.chart, canvas)
                        for panel in board.panels if panel.symbol in canvases
                        for chart, canvas in [canvases[panel.symbol]]}
+            figures |= breadth_figures(board.members_breadth, canvases)
             hours = self.pipeline.market_hours(self.now())
         except Exception as exc:  # noqa: BLE001 - shown on the market bar; the last good view stays
             outcome: SnapshotReady | RefreshFailed = RefreshFailed(f"{type(exc).__name__}: {exc}")

@@ -9,16 +9,32 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from typing import Mapping
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
 from tuimarket.ui.breadth_view import HEAT_PERIOD, BreadthBoard, SectorCell
-from tuimarket.ui.widgets.charts import LineChart
+from tuimarket.ui.widgets.charts import Canvas, Chart, Figure, LineChart, LineSeries
 from tuimarket.ui.widgets.colours import theme_colour
 
 HEAT_COLOURS = {"strong": "success", "mid": "warning", "weak": "error", "na": ""}
+
+
+def breadth_series(model: BreadthBoard) -> dict[str, LineSeries]:
+    """What each of the pane's charts draws, by the chart's class."""
+    return {"breadth-above": LineSeries(model.dates, model.above, ""),
+            "breadth-ad": LineSeries(model.dates, (model.ad_line,), "")}
+
+
+def breadth_figures(model: BreadthBoard | None, canvases: Mapping[str, tuple[Chart, Canvas]]) -> dict[str, Figure]:
+    """The pane's charts drawn on their canvases: in the refresh worker, so plotext stays off the event loop."""
+    if model is None:
+        return {}
+    return {key: chart.prepare(series, canvas) for key, series in breadth_series(model).items()
+            if key in canvases for chart, canvas in [canvases[key]]}
 
 
 class SectorHeatRow(Static):
@@ -72,9 +88,15 @@ class BreadthPanel(Vertical, can_focus=True):
             yield LineChart(classes="breadth-ad")
         yield Static("", classes="breadth-note")
 
-    def show(self, model: BreadthBoard | None, charts: bool = True) -> None:
-        """Show `model`; without `charts` its charts stay as they are (a saved view's first frame
-        then paints without plotext, and today's view draws them)."""
+    def charts(self) -> dict[str, LineChart]:
+        """The pane's charts, by class, those on screen only (a hidden one has no canvas to draw on)."""
+        return {key: chart for key in ("breadth-above", "breadth-ad")
+                for chart in [self.query_one(f".{key}", LineChart)] if chart.size.width > 0}
+
+    def show(self, model: BreadthBoard | None, charts: bool = True, figures: Mapping[str, Figure] = {}) -> None:
+        """Show `model`, its charts as `figures` drawn them where there is one; without `charts`
+        they stay as they are (a saved view's first frame then paints without plotext, and today's
+        view draws them)."""
         self.model = model
         self.set_class(model is None, "-empty")
         if model is None:
@@ -84,8 +106,12 @@ class BreadthPanel(Vertical, can_focus=True):
         self.query_one(".breadth-summary", Static).update(Text(f"{model.summary}  (as of {model.as_of})"))
         self.query_one(SectorHeatRow).show(model.sectors)
         if charts:
-            self.query_one(".breadth-above", LineChart).show(model.dates, model.above)
-            self.query_one(".breadth-ad", LineChart).show(model.dates, (model.ad_line,))
+            for key, series in breadth_series(model).items():
+                chart = self.query_one(f".{key}", LineChart)
+                figure = figures.get(key)
+                if figure is not None:
+                    chart.adopt(figure)
+                chart.show_data(figure.data if figure is not None else series)   # the data the figure drew
         note = self.query_one(".breadth-note", Static)
         note.update(Text(model.note))
         for state in ("confirms", "diverges"):
