@@ -56,7 +56,8 @@ class SectorHeatRow(Static):
     def _paint(self) -> None:
         """The cells in rows broken between cells, never inside one (a name apart from its number)."""
         width = self.content_size.width or 80
-        text = Text(f"Sectors > {HEAT_PERIOD}d ", style="bold", no_wrap=True)
+        text = Text(no_wrap=True)
+        text.append(f"Sectors > {HEAT_PERIOD}d ", style="bold")
         column = len(text)
         for cell in self.cells:
             label = f" {cell.short} {cell.above_50:>4} "
