@@ -259,10 +259,10 @@ async def test_a_view_that_cannot_be_read_or_shown_is_discarded_and_the_data_pai
     if failure == "cannot be shown":     # it reads back, but the dashboard fails to show it
         show, failures = DashboardScreen.show, [RuntimeError("cannot show this view")]
 
-        def show_failing_once(screen, *args) -> None:
+        def show_failing_once(screen, *args, **options) -> None:
             if failures:
                 raise failures.pop()
-            show(screen, *args)
+            show(screen, *args, **options)
 
         monkeypatch.setattr(DashboardScreen, "show", show_failing_once)
     pipeline = ScriptedPipeline(CONFIG, start=date(2025, 9, 25), live=False, saved_view=path)

@@ -7,10 +7,11 @@ the data and the alerts it joins. Nothing here imports Textual.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 from datetime import date
-from typing import Callable, Collection, Mapping
+from typing import TYPE_CHECKING, Callable, Collection, Iterable, Mapping
 
 import pandas as pd
 
@@ -19,6 +20,10 @@ from tuimarket.analysis.alert_rules import level_alerts
 from tuimarket.config import Config
 from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.model import MarketData
+
+if TYPE_CHECKING:
+    from tuimarket.analysis.events import Event
+    from tuimarket.data.members import Members
 
 log = logging.getLogger("tuimarket.alerts")
 
@@ -33,9 +38,35 @@ def _event_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Col
     """The analysis' events (issue 13 part 1) of the kinds `alerts.events` names, as alerts."""
     from tuimarket.analysis.events import market_events
 
+    return _wanted(config, market_events(config, bars, forming=forming))
+
+
+def _breadth_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> list[Alert]:
+    """The members' breadth divergences and thrusts against the benchmark, up to its last bar."""
+    from tuimarket.analysis.divergence import member_events
+
+    benchmark = bars.get(config.benchmark)
+    if benchmark is None or benchmark.empty:
+        return []
+    last = benchmark.index[-1]
+    forming_day = last.date() if config.benchmark in forming else None
+    return _wanted(config, member_events(_members(config).until(last), benchmark["Close"], forming_day=forming_day))
+
+
+@functools.lru_cache(maxsize=1)
+def _members(config: Config) -> Members:
+    """The configured members, read once per configuration (the bundle is 3.6 MB)."""
+    from tuimarket.data.members import for_config
+
+    members = for_config(config)
+    assert members is not None, "the breadth source runs only with breadth on"
+    return members
+
+
+def _wanted(config: Config, events: Iterable[Event]) -> list[Alert]:
+    """The events of the kinds `alerts.events` names, as alerts."""
     wanted = config.alerts.events
-    return [from_event(event, config.name_of) for event in market_events(config, bars, forming=forming)
-            if wanted == ("all",) or event.kind.value in wanted]
+    return [from_event(event, config.name_of) for event in events if wanted == ("all",) or event.kind.value in wanted]
 
 
 def event_kinds() -> tuple[str, ...]:
@@ -50,7 +81,7 @@ def event_kinds() -> tuple[str, ...]:
 def alert_sources(config: Config) -> tuple[AlertSource, ...]:
     """The user's level rules, and the analysis' events where that module is installed."""
     if event_kinds() and config.alerts.events:
-        return _level_source, _event_source
+        return (_level_source, _event_source) + ((_breadth_source,) if config.breadth.enabled else ())
     return (_level_source,)
 
 

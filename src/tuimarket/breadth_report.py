@@ -16,12 +16,17 @@ from rich.table import Table
 from rich.text import Text
 
 from tuimarket.analysis.breadth import AVERAGE_PERIODS, SECTOR_PERIODS, BreadthReading
+from tuimarket.analysis.divergence import BreadthNote
 from tuimarket.formatting import NA, percent
 
 SECTOR_HEADERS = ["Sector", "Members", *(f"> {period}d" for period in SECTOR_PERIODS)]
 
 
-def as_dict(breadth: BreadthReading) -> dict[str, Any]:
+NO_NOTE = BreadthNote("", "")
+
+
+def as_dict(breadth: BreadthReading, note: BreadthNote = NO_NOTE) -> dict[str, Any]:
+    """`note`: whether breadth confirms the benchmark ("confirms", "diverges" or null), and why."""
     return {
         "as_of": breadth.as_of.isoformat(),
         "source": breadth.source,
@@ -40,6 +45,8 @@ def as_dict(breadth: BreadthReading) -> dict[str, Any]:
                     for row in breadth.sectors],
         "caveat": breadth.caveat,
         "missing": list(breadth.missing),
+        "confirmation": note.state or None,
+        "note": note.text or None,
     }
 
 
@@ -51,8 +58,8 @@ def headline(breadth: BreadthReading, report_as_of: date | None) -> str:
     return f"Breadth: {breadth.members} {members}, {dated}"
 
 
-def lines(breadth: BreadthReading) -> list[str]:
-    """The indicators as short lines (each under 80 columns)."""
+def lines(breadth: BreadthReading, note: BreadthNote = NO_NOTE) -> list[str]:
+    """The indicators as short lines (each under 80 columns but the note), then the note on the benchmark."""
     above = ", ".join(f"{period}d {_share(breadth.above.get(period))}" for period in AVERAGE_PERIODS)
     mcclellan = NA if breadth.mcclellan is None else f"{breadth.mcclellan:+.1f}"
     summation = NA if breadth.summation is None else f"{breadth.summation:+,.0f}"
@@ -65,6 +72,8 @@ def lines(breadth: BreadthReading) -> list[str]:
     ]
     if breadth.missing:
         result.append(f"No closes for {len(breadth.missing)} members: {_some(breadth.missing)}")
+    if note.text:
+        result.append(note.text)
     return result
 
 
@@ -80,7 +89,7 @@ def sector_rows(breadth: BreadthReading) -> list[list[str]]:
             for row in ordered]
 
 
-def text(breadth: BreadthReading, report_as_of: date | None) -> Group:
+def text(breadth: BreadthReading, report_as_of: date | None, note: BreadthNote = NO_NOTE) -> Group:
     table = Table(title="Sectors: % of members above their average", title_justify="left", box=box.SIMPLE_HEAD,
                   pad_edge=False, collapse_padding=True)
     for header in SECTOR_HEADERS:
@@ -89,7 +98,7 @@ def text(breadth: BreadthReading, report_as_of: date | None) -> Group:
         table.add_row(*map(Text, row))    # Text: a user's sector name is never read as markup
     return Group(
         Text(headline(breadth, report_as_of), style="bold"),
-        *(Text(f"  {line}") for line in lines(breadth)),
+        *(Text(f"  {line}") for line in lines(breadth, note)),
         table,
         Text(caveat_line(breadth), style="dim"),
         Text(""),

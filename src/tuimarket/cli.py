@@ -338,15 +338,10 @@ def _console():
 
 
 def _print_report(config, data, fmt: str, since: date | str) -> None:
-    from dataclasses import replace
-
     from tuimarket.analysis.snapshot import build_snapshot
-    from tuimarket.data.members import for_config
-    from tuimarket.data.store import Store
     from tuimarket.report import render
 
-    data = replace(data, members=for_config(config, Store.for_config(config).read_many))
-
+    data = _with_members(config, data)
     snapshot = build_snapshot(config, data)
     changes = _changes(config, data, since) if snapshot.as_of else None
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -355,9 +350,23 @@ def _print_report(config, data, fmt: str, since: date | str) -> None:
     sys.stdout.flush()
 
 
+def _with_members(config, data):
+    """`data` with the index members breadth is measured over (None when breadth is off)."""
+    from dataclasses import replace
+
+    from tuimarket.data.members import for_config
+    from tuimarket.data.store import Store
+
+    return replace(data, members=for_config(config, Store.for_config(config).read_many))
+
+
 def _changes(config, data, since: date | str):
-    """The events of the window `since` up to the data's date (see analysis.changes)."""
+    """The events of the window `since` up to the data's date (see analysis.changes), the members'
+    breadth events among them when `data` has members."""
+    import pandas as pd
+
     from tuimarket.analysis.changes import changes_since, window
+    from tuimarket.analysis.divergence import member_events
     from tuimarket.analysis.events import market_events
     from tuimarket.data.model import clip
 
@@ -369,7 +378,12 @@ def _changes(config, data, since: date | str):
     forming = {symbol for symbol, freshness in data.freshness.items() if freshness.partial}
     last_closes = {symbol: float(frame["Close"].iloc[-1]) for symbol, frame in bars.items() if len(frame)}
     # Only the window's events are made; their states still come from the whole history.
-    events = market_events(config, bars, forming=forming, since=window(data.as_of, since)[1])
+    first = window(data.as_of, since)[1]
+    events = market_events(config, bars, forming=forming, since=first)
+    if data.members is not None and config.benchmark in bars:
+        members = data.members.until(pd.Timestamp(data.as_of))
+        forming_day = data.as_of if config.benchmark in forming else None
+        events += member_events(members, bars[config.benchmark]["Close"], since=first, forming_day=forming_day)
     return changes_since(events, data.as_of, since, last_closes)
 
 
@@ -378,6 +392,7 @@ def _print_events(config, data, options: dict) -> None:
     from tuimarket.analysis.events import MARKET, EventKind
     from tuimarket.events_report import render_events
 
+    data = _with_members(config, data)
     known_symbols = {MARKET, *data.bars}
     symbols = _listed(options["symbols"])
     if unknown := [symbol for symbol in symbols if symbol not in known_symbols]:
@@ -412,10 +427,16 @@ def _print_timeline(config, data, command: str, options: dict) -> None:
         raise UserError(f"{command}: there is no index history")
     start, end = _span(timeline.index[0].date(), timeline.index[-1].date(), options["start"], options["end"])
     if command == "history":
+        import pandas as pd
+
+        from tuimarket.analysis.timeline import with_member_breadth
         from tuimarket.timeline_report import render_history
 
+        members = _with_members(config, data).members
+        timeline = with_member_breadth(timeline, members and members.until(pd.Timestamp(data.as_of)))
         symbols = tuple(entry.symbol for entry in config.indexes)
-        sys.stdout.write(render_history(timeline.loc[str(start):str(end)], symbols, options["format"]))
+        sys.stdout.write(render_history(timeline.loc[str(start):str(end)], symbols, options["format"],
+                                        members.caveat if members else ""))
     else:
         from tuimarket.analysis.evaluation import evaluate
         from tuimarket.timeline_report import render_evaluation

@@ -7,9 +7,11 @@ refresh worker: start-up imports only Textual, so the last session's saved view 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from tuimarket.analysis.events import Event
     from tuimarket.data.alert_store import AlertStore
     from tuimarket.data.feed import Feed
+    from tuimarket.data.members import Members
     from tuimarket.data.model import MarketData
 
 
@@ -128,9 +131,17 @@ class MarketPipeline:
 
         return AlertStore(self.feed.store)
 
+    @functools.cached_property
+    def members(self) -> Members | None:
+        """The index members breadth is measured over, read once, in the worker (None when breadth is off)."""
+        from tuimarket.data.members import for_config
+
+        return for_config(self.config, self.feed.store.read_many)
+
     def _loaded(self, data: MarketData, announced: list[Alert] | tuple[()] = ()) -> Loaded:
         from tuimarket.analysis.snapshot import build_snapshot
 
+        data = replace(data, members=self.members)
         return Loaded(build_snapshot(self.config, data), data_status(data), data.error, is_offline(data),
                       self._sessions_old(data.as_of), tuple(alert_line(alert) for alert in announced),
                       self.alerts.unread_count(), latest_events(self.config, data),

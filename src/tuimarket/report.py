@@ -22,6 +22,7 @@ from tuimarket import breadth_report
 from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
 from tuimarket.analysis.changes import Changes, ordered, sentences
+from tuimarket.analysis.divergence import BreadthNote
 from tuimarket.events_report import event_dict
 from tuimarket.formatting import NA, below_record, escape_markdown as _md, percent, price
 
@@ -105,7 +106,7 @@ def as_dict(snapshot: MarketSnapshot, changes: Changes | None = None) -> dict[st
             "provisional": snapshot.regime.provisional,
             "commentary": snapshot.regime.commentary,
         },
-        "breadth": snapshot.breadth and breadth_report.as_dict(snapshot.breadth),
+        "breadth": snapshot.breadth and breadth_report.as_dict(snapshot.breadth, _breadth_note(snapshot)),
         "freshness": dict(snapshot.freshness),
         "notes": list(snapshot.notes),
         "changes": None if changes is None else {
@@ -304,7 +305,7 @@ def _text(snapshot: MarketSnapshot, story: _Story, *, color: bool, width: int) -
         console.print(Text(snapshot.rotation_commentary))
         console.print()
     if snapshot.breadth:
-        console.print(breadth_report.text(snapshot.breadth, snapshot.as_of))
+        console.print(breadth_report.text(snapshot.breadth, snapshot.as_of, _breadth_note(snapshot)))
     console.print(_data_text(snapshot))
     return buffer.getvalue()
 
@@ -400,10 +401,16 @@ def _breadth_markdown(snapshot: MarketSnapshot) -> list[str]:
     return [
         "## Breadth",
         f"_{_md(breadth_report.headline(breadth, snapshot.as_of))}_",
-        "\n".join(f"- {_md(line)}" for line in breadth_report.lines(breadth)),
+        "\n".join(f"- {_md(line)}" for line in breadth_report.lines(breadth, _breadth_note(snapshot))),
         _md_table(breadth_report.SECTOR_HEADERS, breadth_report.sector_rows(breadth)),
         _md(breadth_report.caveat_line(breadth)),
     ]
+
+
+def _breadth_note(snapshot: MarketSnapshot) -> BreadthNote:
+    """Whether the members' breadth confirms the benchmark: a note, not a rule of the stance
+    (tools/breadth_stance_design.py measured that as a rule it would not improve it)."""
+    return snapshot.market_breadth.note if snapshot.market_breadth else breadth_report.NO_NOTE
 
 
 def _md_table(headers: list[str], rows: list[list[str]]) -> str:

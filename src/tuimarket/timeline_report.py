@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pandas as pd
 
 from tuimarket.analysis.evaluation import SHORT_RUN, Evaluation
-from tuimarket.analysis.timeline import INDEX_FIELDS
+from tuimarket.analysis.timeline import INDEX_FIELDS, MEMBER_FIELDS
 from tuimarket.config import STANCES
 from tuimarket.data.model import dates_of
 from tuimarket.formatting import NA, below_record, percent
@@ -22,14 +22,16 @@ STALE_OPENS_NOTE = 0.1     # the share of repeated opens from which the evaluati
 TREND_SHORT = {"uptrend": "up", "downtrend": "down", "sideways": "side"}
 
 
-def render_history(timeline: pd.DataFrame, symbols: tuple[str, ...], fmt: str) -> str:
-    """One row per session: date, stance, reason, breadth and each index's fields."""
+def render_history(timeline: pd.DataFrame, symbols: tuple[str, ...], fmt: str, members_caveat: str = "") -> str:
+    """One row per session: date, stance, reason, breadth and each index's fields; the members'
+    breadth (MEMBER_FIELDS) where the timeline has it, empty on sessions the members' closes do not
+    reach, with `members_caveat` (survivorship) above the text."""
     if fmt == "csv":
         return timeline.to_csv(date_format="%Y-%m-%d", lineterminator="\n")
     if fmt == "json":
         return json.dumps([_history_dict(day, row, symbols) for day, row in _sessions(timeline)],
                           indent=1, allow_nan=False) + "\n"
-    return _history_text(timeline, symbols)
+    return _history_text(timeline, symbols, members_caveat)
 
 
 def _sessions(timeline: pd.DataFrame) -> Iterator[tuple[pd.Timestamp, pd.Series]]:
@@ -43,6 +45,7 @@ def _history_dict(day: pd.Timestamp, row: pd.Series, symbols: tuple[str, ...]) -
                                                  "sectors_counted", "breadth")}
     record["indexes"] = {symbol: {field: _plain(row[f"{symbol}.{field}"]) for field in INDEX_FIELDS}
                          for symbol in symbols}
+    record |= {field: _plain(row[field]) for field in MEMBER_FIELDS if field in row}
     return record
 
 
@@ -53,15 +56,27 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _history_text(timeline: pd.DataFrame, symbols: tuple[str, ...]) -> str:
-    header = f"{'date':10}  {'stance':9}  " + "  ".join(f"{symbol:28}" for symbol in symbols) + "  breadth  reason"
-    lines = [header]
+def _history_text(timeline: pd.DataFrame, symbols: tuple[str, ...], members_caveat: str) -> str:
+    members = MEMBER_FIELDS[0] in timeline.columns
+    header = f"{'date':10}  {'stance':9}  " + "  ".join(f"{symbol:28}" for symbol in symbols) + "  breadth"
+    header += f"  {'>50d':>5}  {'>200d':>5}  {'A/D':>8}  {'McCl':>6}" if members else ""
+    lines = [f"Members' breadth (>50d, >200d, A/D, McClellan): {members_caveat}."] if members else []
+    lines.append(header + "  reason")
     for day, row in _sessions(timeline):
         cells = [_index_text(row, symbol) for symbol in symbols]
         breadth = percent(_plain(row["breadth"]), signed=False)
-        lines.append(f"{day.date()}  {row['stance'].split('_')[0]:9}  " + "  ".join(f"{cell:28}" for cell in cells)
-                     + f"  {breadth:>7}  {row['reason']}")
+        line = f"{day.date()}  {row['stance'].split('_')[0]:9}  " + "  ".join(f"{cell:28}" for cell in cells)
+        line += f"  {breadth:>7}" + (_members_text(row) if members else "")
+        lines.append(f"{line}  {row['reason']}")
     return "\n".join(lines) + "\n"
+
+
+def _members_text(row: pd.Series) -> str:
+    """The members' breadth cells: blank where the members' closes do not reach."""
+    above_50, above_200, ad_line, mcclellan = (_plain(row[field]) for field in MEMBER_FIELDS)
+    cells = [("" if above_50 is None else f"{above_50:.0%}", 5), ("" if above_200 is None else f"{above_200:.0%}", 5),
+             ("" if ad_line is None else f"{ad_line:+,.0f}", 8), ("" if mcclellan is None else f"{mcclellan:+.0f}", 6)]
+    return "".join(f"  {text:>{width}}" for text, width in cells)
 
 
 def _index_text(row: pd.Series, symbol: str) -> str:

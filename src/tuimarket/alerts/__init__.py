@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable, Mapping
 # What an event's `value` is, by kind, where it is not a price level (a broken resistance, an average).
 VALUE_NAMES = {"macd_buy": "MACD histogram", "macd_sell": "MACD histogram", "momentum_up": "MACD histogram",
                "momentum_down": "MACD histogram", "rs_up": "RS ratio", "rs_down": "RS ratio",
-               "quadrant_changed": "RS ratio"}
+               "quadrant_changed": "RS ratio", "breadth_divergence": "share of members above their 50-day",
+               "breadth_thrust": "10-day share of advancing members"}
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,12 @@ def sentence(event: Event, name: str, benchmark_name: str, last_close: float | N
             turn = f", from its {'low' if way == 'up' else 'high'} of {event.since}" if event.since else ""
             text = (f"{the}'s relative strength against the {benchmark_name} turned {way} "
                     f"{HORIZONS.get(event.subject, event.subject)} on {day}{turn}")
+        case EventKind.BREADTH_DIVERGENCE:
+            text = (f"The {benchmark_name} closed at a record {price(event.close)} on {day} with only "
+                    f"{event.value:.0%} of its members above their 50-day average, and falling (a breadth divergence)")
+        case EventKind.BREADTH_THRUST:
+            text = (f"Breadth thrust on {day}: the 10-day average share of advancing members reached "
+                    f"{event.value:.1%} within 10 sessions of being under 40%")
         case _:
             text = (f"{the} moved from {_words(event.previous)} to {_words(event.state)} on the rotation graph "
                     f"in the week to {day}")

@@ -78,6 +78,8 @@ class EventKind(str, enum.Enum):
     BREAKDOWN = "breakdown", "breakdown", 1
     RECORD_CLOSE = "record_close", "record close", 1
     YEAR_LOW = "year_low", "52-week low", 1
+    BREADTH_DIVERGENCE = "breadth_divergence", "breadth divergence", 1   # of the index members
+    BREADTH_THRUST = "breadth_thrust", "breadth thrust", 1               # (analysis/divergence.py)
     RETEST_HELD = "retest_held", "retest held", 1      # what became of a break: after the record, it
     RETEST_FAILED = "retest_failed", "retest failed", 1   # follows up news already told
     MACD_BUY = "macd_buy", "MACD buy", 1

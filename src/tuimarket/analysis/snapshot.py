@@ -14,9 +14,10 @@ from typing import Mapping
 
 import pandas as pd
 
-from tuimarket.analysis.breadth import BreadthReading, member_breadth
+from tuimarket.analysis.breadth import BreadthReading
 from tuimarket.analysis.commentary import describe_index
 from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
+from tuimarket.analysis.market_breadth import MarketBreadth, market_breadth
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Formation, Levels, Retest, all_time_high, find_levels
 from tuimarket.analysis.quadrants import Quadrant
 from tuimarket.analysis.regime import Regime
@@ -87,6 +88,7 @@ class MarketSnapshot:
     rotation_commentary: str = ""          # who leads and lags, who moved, and the adjustment caveat
     provisional: bool = False              # some index's last bar is still forming: signals are not final
     breadth: BreadthReading | None = None  # index members' breadth (None when off or without members)
+    market_breadth: MarketBreadth | None = None   # the same with its recent series and its note on the benchmark
 
 
 def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
@@ -117,6 +119,7 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
         for entry in config.indexes
     )
     provisional = any(index.provisional for index in indices)
+    members = market_breadth(data.members, as_of, benchmark_close, benchmark_name)
     return MarketSnapshot(
         as_of=as_of,
         source=data.source,
@@ -128,7 +131,8 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
         notes=tuple(data.notes),
         rotation_commentary=describe_rotation(rotation, benchmark_name, config.rrg.tail),
         provisional=provisional,
-        breadth=member_breadth(data.members, as_of),
+        breadth=members.reading if members else None,
+        market_breadth=members,
     )
 
 

@@ -17,16 +17,19 @@ from typing import Mapping, TypeVar
 import numpy as np
 import pandas as pd
 
+from tuimarket.analysis.breadth import breadth_history
 from tuimarket.analysis.indicators import macd, sma
 from tuimarket.analysis.regime import Regime, decide_stance, describe_regime, held_stances
 from tuimarket.analysis.rotation import TREND_NAMES as RS_NAMES, relative_ratio, rs_trend_codes
 from tuimarket.analysis.trend import TREND_NAMES, trend_table
 from tuimarket.config import Config
+from tuimarket.data.members import Members
 from tuimarket.data.model import dates_of, empty_bars
 
 Values = TypeVar("Values", pd.Series, pd.DataFrame)
 
 INDEX_FIELDS = ("trend", "confirmed", "macd", "rs", "below_record")
+MEMBER_FIELDS = ("members_above_50", "members_above_200", "ad_line", "mcclellan")
 
 
 def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail: bool = True,
@@ -84,6 +87,17 @@ def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail:
     ]
     leading = ["stance", "reason", "signalled", "uptrends", "sectors_above", "sectors_counted", "breadth"]
     return table[leading + [column for column in table.columns if column not in leading]]
+
+
+def with_member_breadth(timeline: pd.DataFrame, members: Members | None) -> pd.DataFrame:
+    """The timeline with the members' breadth on each session (MEMBER_FIELDS: the fractions above
+    their 50- and 200-day averages, the advance/decline line, the McClellan oscillator), NaN where
+    the members' closes do not reach (never zero); unchanged when breadth is off."""
+    if members is None:
+        return timeline
+    history = breadth_history(members.closes, in_index=members.in_index)
+    series = (history.above[50], history.above[200], history.ad_line, history.mcclellan)
+    return timeline.assign(**{name: values.reindex(timeline.index) for name, values in zip(MEMBER_FIELDS, series)})
 
 
 def index_trends(config: Config, frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

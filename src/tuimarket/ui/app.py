@@ -46,13 +46,15 @@ from tuimarket.ui.palette import CommandPalette
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.alerts import AlertScreen
+from tuimarket.ui.screens.breadth import BreadthScreen
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
 from tuimarket.ui.viewmodels import (AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text,
                                      refresh_text)
-from tuimarket.ui.widgets.charts import Canvas, Figure, PriceChart
+from tuimarket.ui.widgets.breadth_panel import BreadthPanel, breadth_figures
+from tuimarket.ui.widgets.charts import Canvas, Chart, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.market_bar import MarketBar
@@ -73,6 +75,7 @@ class DashboardScreen(ResponsiveScreen):
     BINDINGS = [
         Binding("enter", "detail", "Detail", id="detail"),
         Binding("g", "rrg", "RRG", id="rrg", tooltip="Relative Rotation Graph of the rotation table"),
+        Binding("b", "breadth", "Breadth", id="breadth", tooltip="Every breadth indicator of the index members"),
         Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel"),
         Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False, tooltip="Previous panel"),
         Binding("j,l,tab", "move(1)", "Next", show=False, tooltip="Next panel"),
@@ -93,6 +96,8 @@ class DashboardScreen(ResponsiveScreen):
             with Vertical(id="panels"):
                 for i, index in enumerate(self.config.indexes):
                     yield IndexPanel(index.symbol, index.name, id=f"panel-{i}")
+                if self.config.breadth.enabled:     # off: not even built, so the first paint costs nothing
+                    yield BreadthPanel(id="breadth")
             yield RotationTable(id="rotation")
         yield KeyFooter()
 
@@ -103,7 +108,8 @@ class DashboardScreen(ResponsiveScreen):
 
     @property
     def panes(self) -> list:
-        return [*self.query(IndexPanel), self.query_one(RotationTable)]
+        breadth = [panel for panel in self.query(BreadthPanel) if panel.model is not None]
+        return [*self.query(IndexPanel), *breadth, self.query_one(RotationTable)]
 
     def on_mount(self) -> None:
         self._fit_rotation_table()
@@ -111,7 +117,7 @@ class DashboardScreen(ResponsiveScreen):
         app = self.tuimarket
         if app.saved is not None and app.board is not None:   # the last session's view, in this screen's first frame
             try:
-                self.show(app.board, app.chart_range, app.saved.figures)
+                self.show(app.board, app.chart_range, app.saved.figures, saved=True)
             except Exception:   # noqa: BLE001 - whatever is wrong with it, the data will paint instead
                 app.discard_saved_view()
         app.update_market_bar()
@@ -139,6 +145,7 @@ class DashboardScreen(ResponsiveScreen):
         for i, pane in enumerate(panes):
             pane.set_class(i == self.active, "-active")
         self.set_class(isinstance(panes[self.active], RotationTable), "-table-active")
+        self.set_class(isinstance(panes[self.active], BreadthPanel), "-breadth-active")
         self._show_switcher()
 
     def _show_switcher(self) -> None:
@@ -157,6 +164,8 @@ class DashboardScreen(ResponsiveScreen):
         if action == "goto":
             pane = parameters[0]       # an int: Textual reads "goto(3)" as Python literals
             return isinstance(pane, int) and pane < len(self.panes)
+        if action == "breadth":     # only where there is breadth to show
+            return any(panel.model is not None for panel in self.query(BreadthPanel))
         return True
 
     def action_goto(self, number: int) -> None:
@@ -173,6 +182,11 @@ class DashboardScreen(ResponsiveScreen):
         pane = self.panes[self.active]
         if isinstance(pane, IndexPanel):
             self.tuimarket.open_detail(pane)
+        elif isinstance(pane, BreadthPanel):
+            self.tuimarket.open_breadth()
+
+    def action_breadth(self) -> None:
+        self.tuimarket.open_breadth()
 
     def action_rrg(self) -> None:
         pane = self.panes[self.active]
@@ -186,8 +200,9 @@ class DashboardScreen(ResponsiveScreen):
         """Each index's price chart as last drawn, by symbol."""
         return {symbol: chart.figure for symbol, chart in self.price_charts().items() if chart.figure is not None}
 
-    def show(self, board: Dashboard, chart_range: str, figures: Mapping[str, Figure]) -> None:
-        """Show `board`; `figures` are its price charts already drawn, which the charts take if they fit."""
+    def show(self, board: Dashboard, chart_range: str, figures: Mapping[str, Figure], saved: bool = False) -> None:
+        """Show `board`; `figures` are its price charts already drawn, which the charts take if they fit.
+        `saved`: the last session's view, whose breadth charts wait for today's (plotext stays unloaded)."""
         charts = self.price_charts()
         for symbol, figure in figures.items():
             if symbol in charts:
@@ -195,6 +210,12 @@ class DashboardScreen(ResponsiveScreen):
         for panel, model in zip(self.query(IndexPanel), board.panels):
             panel.show(model)
             panel.show_range(chart_range)
+        for breadth in self.query(BreadthPanel):
+            shown = breadth.model is not None
+            breadth.show(board.members_breadth, charts=not saved, figures=figures)
+            breadth.show_range(chart_range)
+            if shown != (breadth.model is not None):
+                self.refresh_bindings()     # `b` works now (or no longer): the footer says so
         self.query_one(RotationTable).show(board.rotation)
         self._show_switcher()
 
@@ -218,6 +239,9 @@ class MonitorCommands(Provider):
             ("Next theme", app.action_next_theme, "Cycle through the themes"),
             ("Alert log", app.action_alerts, "Every alert, newest first: mark read, mute a symbol or a kind"),
         ]
+        if app.board is not None and app.board.members_breadth is not None:
+            commands.append(("Market breadth", app.open_breadth,
+                             "The index members above their averages, McClellan, new highs and lows, sectors"))
         if app.pipeline.replay is not None:
             commands += [(f"Replay: {words}", partial(app.action_step, sessions), "Move the replay's date")
                          for words, sessions in [("one session back", -1), ("one session forward", 1),
@@ -361,7 +385,9 @@ class TuimarketApp(App):
             self._wait_for_stuck_refresh()
             return
         charts = self.dashboard_screen.price_charts()
-        canvases = {symbol: (chart, chart.canvas()) for symbol, chart in charts.items()}
+        canvases: dict[str, tuple[Chart, Canvas]] = {symbol: (chart, chart.canvas()) for symbol, chart in charts.items()}
+        canvases |= {key: (chart, chart.canvas()) for panel in self.dashboard_screen.query(BreadthPanel)
+                     for key, chart in panel.charts().items()}
         self.refreshing_since = self.now()
         # A daemon thread of its own, not a Textual thread worker: those run in asyncio's default
         # executor, whose threads the interpreter joins on the way out, so a download that never
@@ -371,7 +397,7 @@ class TuimarketApp(App):
         self._refresh_handled = handled = asyncio.Event()
         self.run_worker(self._watch_refresh(handled), group="refresh", exit_on_error=False)
 
-    def _load(self, live: bool, canvases: Mapping[str, tuple[PriceChart, Canvas]], step: int = 0) -> None:
+    def _load(self, live: bool, canvases: Mapping[str, tuple[Chart, Canvas]], step: int = 0) -> None:
         """The refresh thread: posts exactly one message, whatever happens."""
         try:
             if live:
@@ -384,6 +410,7 @@ class TuimarketApp(App):
             figures = {panel.symbol: chart.prepare(panel.chart, canvas)
                        for panel in board.panels if panel.symbol in canvases
                        for chart, canvas in [canvases[panel.symbol]]}
+            figures |= breadth_figures(board.members_breadth, canvases)
             hours = self.pipeline.market_hours(self.now())
         except Exception as exc:  # noqa: BLE001 - shown on the market bar; the last good view stays
             outcome: SnapshotReady | RefreshFailed = RefreshFailed(f"{type(exc).__name__}: {exc}")
@@ -433,6 +460,8 @@ class TuimarketApp(App):
             self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures)
             if isinstance(self.screen, DetailScreen):
                 self._update_detail(self.screen)
+            if isinstance(self.screen, BreadthScreen) and message.dashboard.members_breadth is not None:
+                self.screen.show(message.dashboard.members_breadth)
         self.computed = message.dashboard
         self.last_refresh = self.now()
         self.retry_at = message.retry_at
@@ -514,7 +543,9 @@ class TuimarketApp(App):
         else:
             # A failed fetch over the bundled history means offline, not that live data went stale.
             problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
-            bar.show(MarketBarModel(clock, board.stance, board.stance_state, f"{board.uptrends} · {board.breadth}",
+            summary = " · ".join([board.uptrends, board.breadth, *([board.members_breadth.bar] if board.members_breadth
+                                                                  else [])])
+            bar.show(MarketBarModel(clock, board.stance, board.stance_state, summary,
                                     board.data_status, refresh, problem, board.freshness, self.unread))
 
     # --- actions -------------------------------------------------------------------------------
@@ -557,13 +588,18 @@ class TuimarketApp(App):
         self.chart_range = name
         for panel in self.dashboard_screen.query(IndexPanel):
             panel.show_range(name)
+        for breadth in self.dashboard_screen.query(BreadthPanel):
+            breadth.show_range(name)
+        if isinstance(self.screen, BreadthScreen):
+            self.screen.chart_range = name
+            self.screen.show(self.screen.model)
         if isinstance(self.screen, DetailScreen):
             self.screen.chart_range = name
             self._update_detail(self.screen)
         self.notify(f"Chart range {name}", timeout=2)
 
     def jump_to(self, number: int) -> None:
-        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen)):
+        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen, BreadthScreen)):
             self.pop_screen()
         self.dashboard_screen.goto_pane(number)
 
@@ -577,6 +613,11 @@ class TuimarketApp(App):
     def open_rrg(self, selected: str | None = None) -> None:
         if self.board is not None and not isinstance(self.screen, RrgScreen):
             self.push_screen(RrgScreen(self.board.rrg, self.config.rrg.tail, self.config.benchmark, selected))
+
+    def open_breadth(self) -> None:
+        breadth = self.board.members_breadth if self.board is not None else None
+        if breadth is not None and not isinstance(self.screen, BreadthScreen):
+            self.push_screen(BreadthScreen(breadth, self.chart_range))
 
     def _update_detail(self, screen: DetailScreen) -> None:
         if self.board is not None:
@@ -596,6 +637,8 @@ class TuimarketApp(App):
                     ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
                     ("Detail screen", DetailScreen.BINDINGS, None),
                     ("Relative Rotation Graph", RrgScreen.BINDINGS, None),
+                    *([("Breadth screen", BreadthScreen.BINDINGS, None)]
+                      if self.board is not None and self.board.members_breadth is not None else []),
                     ("Alert log", AlertScreen.BINDINGS, None),
                     ("Command palette", [palette], None),
                 ]

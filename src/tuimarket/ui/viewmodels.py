@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 from tuimarket.analysis.quadrants import quadrant
 from tuimarket.data.schedule import MarketHours   # what the market bar shows is what the schedule reads
 from tuimarket.formatting import NA, known, percent, price
+from tuimarket.ui.breadth_view import BreadthBoard, breadth_board
+from tuimarket.ui.chart_line import ChartLine
 
 if TYPE_CHECKING:   # only for annotations: importing the analysis would import pandas at start-up
     from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RelativeStrength, RotationRow
@@ -25,12 +27,6 @@ STANCE_LABELS = {
     "defensive": "DEFENSIVE",
 }
 BREAKOUT_MARK = "▲"
-
-
-@dataclass(frozen=True)
-class ChartLine:
-    label: str
-    values: tuple[float | None, ...]
 
 
 @dataclass(frozen=True)
@@ -121,6 +117,7 @@ class Dashboard:
     notes: tuple[str, ...]
     freshness: str = ""                  # "as of 2025-09-25 (3 sessions old)" when sessions are missing
     rrg: tuple[RrgTrail, ...] = ()       # the rotation universe on the Relative Rotation Graph
+    members_breadth: BreadthBoard | None = None   # the index members' breadth (None: off, or no members)
 
 
 def _day(value: date | None) -> str:
@@ -285,6 +282,7 @@ def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False,
         notes=tuple(snapshot.notes),
         freshness=stale,
         rrg=tuple(rrg_trail(row) for row in snapshot.rotation if row.weeks),
+        members_breadth=breadth_board(snapshot.market_breadth),
     )
 
 

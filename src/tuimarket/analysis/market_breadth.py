@@ -1,0 +1,63 @@
+"""The members' breadth as the snapshot carries it: the reading of the day, its recent series for
+charts, and whether it confirms the benchmark (one breadth computation for all three)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from tuimarket.analysis.breadth import BreadthReading, breadth_history, reading
+from tuimarket.analysis.divergence import BreadthNote, breadth_note
+from tuimarket.data.members import Members
+from tuimarket.data.model import dates_of
+
+SERIES_SESSIONS = 1260          # the longest chart range (5Y), as the index charts
+
+OptionalFloats = tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class BreadthSeries:
+    """The last SERIES_SESSIONS sessions of each series charted (None where undefined)."""
+
+    dates: tuple[date, ...]
+    above: dict[int, OptionalFloats]   # period -> fraction of members above that average
+    ad_line: OptionalFloats
+    mcclellan: OptionalFloats
+    summation: OptionalFloats
+    net_new_highs: OptionalFloats
+
+
+@dataclass(frozen=True)
+class MarketBreadth:
+    reading: BreadthReading
+    series: BreadthSeries
+    note: BreadthNote
+
+
+def market_breadth(members: Members | None, as_of: date | None, benchmark_close: pd.Series,
+                   benchmark_name: str) -> MarketBreadth | None:
+    """Breadth of `members` up to `as_of` (no lookahead) against the benchmark; None when off or empty."""
+    if members is None:
+        return None
+    known = members.until(pd.Timestamp(as_of) if as_of else None)
+    history = breadth_history(known.closes, in_index=known.in_index, sectors=known.sectors)
+    today = reading(history, source=known.source, caveat=known.caveat, missing=known.missing)
+    if today is None:
+        return None
+    window = dates_of(history.advances)[-SERIES_SESSIONS:]
+    series = BreadthSeries(
+        dates=tuple(window.date),
+        above={period: _optional(values.loc[window]) for period, values in history.above.items()},
+        ad_line=_optional(history.ad_line.loc[window]),
+        mcclellan=_optional(history.mcclellan.loc[window]),
+        summation=_optional(history.summation.loc[window]),
+        net_new_highs=_optional(history.net_new_highs.loc[window].astype(float)),
+    )
+    return MarketBreadth(today, series, breadth_note(history, benchmark_close, benchmark_name))
+
+
+def _optional(values: pd.Series) -> OptionalFloats:
+    return tuple(None if value != value else float(value) for value in values.tolist())   # NaN != NaN
