@@ -570,7 +570,8 @@ class TuimarketApp(App):
 
     def open_detail(self, panel: IndexPanel) -> None:
         if panel.model is not None:
-            self.push_screen(DetailScreen(panel.model, self.chart_range, _macd_title(self.config)))
+            self.push_screen(DetailScreen(panel.model, self.chart_range, _macd_title(self.config),
+                                          self.pipeline.event_timeline))
 
     def open_rrg(self, selected: str | None = None) -> None:
         if self.board is not None and not isinstance(self.screen, RrgScreen):
