@@ -128,3 +128,14 @@ async def test_at_80x24_the_timeline_and_the_chart_share_the_screen(tmp_path: Pa
         await pilot.press("j")
         await pilot.pause()
         assert chart_of(screen).cursor.date == screen.timeline.rows[1].date
+
+
+async def test_without_colour_the_selected_event_is_reversed(tmp_path: Path, monkeypatch) -> None:
+    """NO_COLOR leaves bold for the header and the cursor alike: the selected row is reversed too."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_detail(app, pilot)
+        table = screen.query_one(TimelineTable)
+        assert table.get_component_rich_style("datatable--cursor").reverse
+        assert not table.get_component_rich_style("datatable--header").reverse

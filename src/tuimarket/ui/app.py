@@ -55,6 +55,7 @@ from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
+from tuimarket.ui.widgets.timeline import TimelineTable
 
 NEW_YORK = ZoneInfo("America/New_York")
 MAX_BACKOFF_SECONDS = 1800
@@ -594,6 +595,7 @@ class TuimarketApp(App):
                     ("Dashboard", DashboardScreen.BINDINGS, dashboard_screen),
                     ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
                     ("Detail screen", DetailScreen.BINDINGS, None),
+                    ("Event timeline (detail screen)", TimelineTable.BINDINGS, None),
                     ("Relative Rotation Graph", RrgScreen.BINDINGS, None),
                     ("Alert log", AlertScreen.BINDINGS, None),
                     ("Command palette", [palette], None),

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from tuimarket.formatting import price
 from tuimarket.ui.screens.responsive import ResponsiveScreen
-from tuimarket.ui.timeline_model import (FILTERS, ChartCursor, EventTimeline, MarkedChart, chart_marks,
+from tuimarket.ui.timeline_model import (FILTERS, ChartCursor, ChartMark, EventTimeline, MarkedChart, chart_marks,
                                          range_showing)
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, PanelModel
 from tuimarket.ui.widgets.charts import LineChart, MacdChart, PriceChart
@@ -47,6 +47,7 @@ class DetailScreen(ResponsiveScreen):
         self.macd_title = macd_title
         self.load_timeline = load_timeline
         self.timeline: EventTimeline | None = None
+        self.marks: tuple[ChartMark, ...] = ()         # the timeline's on the price chart
         self.filter = FILTERS[0]
         self.cursor: ChartCursor | None = None
         self._timeline_of: PanelModel | None = None    # the model whose timeline is loaded or loading
@@ -91,17 +92,19 @@ class DetailScreen(ResponsiveScreen):
             self.run_worker(lambda: self.load_timeline(model.symbol), thread=True, exclusive=True,
                             group=TIMELINE_GROUP, exit_on_error=False)
 
-    def _show_charts(self) -> None:
-        model = self.model
+    def _show_price_chart(self) -> None:
         price_chart = self.query_one("#detail-price", PriceChart)
         price_chart.sessions = RANGE_SESSIONS[self.chart_range]
-        marks = chart_marks(self.timeline) if self.timeline is not None else ()
-        price_chart.show(MarkedChart(model.chart, marks, self.cursor))
+        price_chart.show(MarkedChart(self.model.chart, self.marks, self.cursor))
+
+    def _show_charts(self) -> None:
+        model = self.model
+        self._show_price_chart()
         macd = self.query_one("#detail-macd", MacdChart)
-        macd.sessions = price_chart.sessions
+        macd.sessions = RANGE_SESSIONS[self.chart_range]
         macd.show(model.chart.dates, model.macd_lines, self.macd_title)
         rs = self.query_one("#detail-rs", LineChart)
-        rs.sessions = price_chart.sessions
+        rs.sessions = macd.sessions
         # The benchmark against itself is a flat line: no chart at all, and MACD takes the width.
         rs.display = model.relative_strength is not None
         if model.relative_strength is not None:
@@ -112,6 +115,7 @@ class DetailScreen(ResponsiveScreen):
             return
         if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, EventTimeline):
             self.timeline = event.worker.result
+            self.marks = chart_marks(self.timeline)
             self._show_timeline()
         elif event.state == WorkerState.ERROR:
             self._show_timeline_title(f"events unavailable: {event.worker.error}")
@@ -140,16 +144,13 @@ class DetailScreen(ResponsiveScreen):
         rows = self.timeline.rows if self.timeline is not None else ()
         row = next((row for row in rows if row.key == key), None)
         self.cursor = ChartCursor(row.date, row.title) if row is not None else None
-        if row is None:
-            self._show_charts()
-            return
-        wider = range_showing(row.date, self.model.chart.dates, self.chart_range)
-        if wider != self.chart_range:
+        if row is not None and (wider := range_showing(row.date, self.model.chart.dates, self.chart_range)) \
+                != self.chart_range:
             self.chart_range = wider
-            self.show(self.model)       # the heading names the range too
+            self.show(self.model)       # every chart, and the heading, which names the range
             self.notify(f"Chart range {wider}, to show {row.date.isoformat()}", timeout=3)
         else:
-            self._show_charts()
+            self._show_price_chart()
 
     def action_filter(self, step: int) -> None:
         self.filter = FILTERS[(FILTERS.index(self.filter) + step) % len(FILTERS)]

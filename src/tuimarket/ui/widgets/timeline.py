@@ -19,8 +19,8 @@ class TimelineTable(DataTable):
     """Rows keyed by the event's key, so the selection survives a refresh and a change of filter."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Next event", show=False, tooltip="The next (older) event"),
-        Binding("k", "cursor_up", "Previous event", show=False, tooltip="The previous (newer) event"),
+        Binding("down,j", "cursor_down", "Next event", show=False, tooltip="The next (older) event"),
+        Binding("up,k", "cursor_up", "Previous event", show=False, tooltip="The previous (newer) event"),
         Binding("home", "scroll_top", "Newest event", show=False, tooltip="The newest event"),
         Binding("end", "scroll_bottom", "Oldest event", show=False, tooltip="The oldest event"),
     ]
