@@ -139,3 +139,22 @@ async def test_without_colour_the_selected_event_is_reversed(tmp_path: Path, mon
         table = screen.query_one(TimelineTable)
         assert table.get_component_rich_style("datatable--cursor").reverse
         assert not table.get_component_rich_style("datatable--header").reverse
+
+
+async def test_a_timeline_that_fails_says_so_and_leaves_the_charts(tmp_path: Path) -> None:
+    class Failing(ScriptedPipeline):
+        def event_timeline(self, symbol: str):
+            raise ValueError("no bars")
+
+    app = TuimarketApp(CONFIG, Failing(CONFIG, start=date(2025, 9, 25), live=False), now=lambda: FIXED_NOW,
+                       screenshot_dir=tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3", "enter")
+        screen = app.screen
+        await until(app, pilot, lambda: "unavailable" in str(screen.query_one("#timeline-title").render()))
+        assert "events unavailable: no bars" in str(screen.query_one("#timeline-title").render())
+        assert chart_of(screen).marks == () and screen.query_one(TimelineTable).row_count == 0
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("f", "down", "end")       # nothing to select: nothing breaks
+        assert isinstance(app.screen, DetailScreen)

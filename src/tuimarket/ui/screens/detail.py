@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowKey
 from textual.worker import Worker, WorkerState
 
 from tuimarket.formatting import price
@@ -137,7 +138,9 @@ class DetailScreen(ResponsiveScreen):
         self.query_one("#timeline-title", Static).update(title)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._select(event.row_key.value)
+        # An empty table (a filter with no events) highlights no row: Textual sends None.
+        row_key: RowKey | None = event.row_key
+        self._select(row_key.value if row_key is not None else None)
 
     def _select(self, key: str | None) -> None:
         """Mark the event of `key` on the price chart (no event: no mark), in a range that shows it."""
