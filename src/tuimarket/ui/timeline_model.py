@@ -149,7 +149,7 @@ def _value(event: Event) -> str:
     if event.value is None:
         return ""
     kind = event.kind.value
-    if kind in ("macd_buy", "macd_sell", "momentum_up", "momentum_down"):
+    if kind in KIND_GROUPS["MACD"]:       # the histogram: its sign says which side of the signal line
         return f"{VALUE_PREFIXES[kind]}{event.value:+.2f}"
     if kind in VALUE_PREFIXES:
         return f"{VALUE_PREFIXES[kind]}{event.value:.4g}"
