@@ -52,9 +52,14 @@ def test_help(snap_compare, size) -> None:
     assert snap_compare(app(), terminal_size=size, run_before=pressing("question_mark"))
 
 
+async def open_detail_and_its_timeline(pilot) -> None:
+    await pressing("2", "enter")(pilot)
+    await until(pilot.app, pilot, lambda: pilot.app.screen.timeline is not None)    # computed in a worker
+
+
 @SIZES
 def test_detail(snap_compare, size) -> None:
-    assert snap_compare(app(), terminal_size=size, run_before=pressing("2", "enter"))
+    assert snap_compare(app(), terminal_size=size, run_before=open_detail_and_its_timeline)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 30)], ids=["80x24", "120x30"])

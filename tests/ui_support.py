@@ -22,6 +22,7 @@ from tuimarket.ui.port import Loaded
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
+from tuimarket.ui.timeline_model import EventTimeline, event_timeline
 from tuimarket.ui.viewmodels import AlertLine, MarketHours
 from tuimarket.ui.widgets.market_bar import MarketBar
 
@@ -69,6 +70,10 @@ class ScriptedPipeline:
 
     def refresh_interval(self, now: datetime) -> float:
         return self.interval
+
+    def event_timeline(self, symbol: str) -> EventTimeline:
+        """The real timeline of the bundled history as of the date shown."""
+        return event_timeline(self.config, bundled_data(self.config, self._last.snapshot.as_of), symbol)
 
     def alert_log(self, limit: int) -> list[AlertLine]:
         return []       # scripted refreshes announce nothing: the alert tests use the real pipeline

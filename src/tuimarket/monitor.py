@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from tuimarket.config import Config
 from tuimarket.data import schedule
 from tuimarket.ui.port import Loaded
+from tuimarket.ui.timeline_model import EventTimeline, event_timeline
 from tuimarket.ui.viewmodels import AlertLine, LatestEvent, MarketHours
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ class MarketPipeline:
         self.live = as_of is None and self.source != "bundled"
         self._feed = feed
         self._deliveries = deliveries
+        self._data: MarketData | None = None     # the data last loaded
 
     @property
     def feed(self) -> Feed:
@@ -142,6 +144,7 @@ class MarketPipeline:
         from tuimarket.analysis.snapshot import build_snapshot
 
         data = replace(data, members=self.members)
+        self._data = data     # what the detail screen's event timeline is made of
         return Loaded(build_snapshot(self.config, data), data_status(data), data.error, is_offline(data),
                       self._sessions_old(data.as_of), tuple(alert_line(alert) for alert in announced),
                       self.alerts.unread_count(), latest_events(self.config, data),
@@ -188,6 +191,11 @@ class MarketPipeline:
         data = self.feed.initial()      # the cache and the bundled history, clipped at the new date
         self.replay = self.feed.as_of = data.as_of or day    # past the last bar: that bar's date
         return self._loaded(data)
+
+    def event_timeline(self, symbol: str) -> EventTimeline:
+        if self._data is None:
+            return EventTimeline(symbol, None, ())
+        return event_timeline(self.config, self._data, symbol)
 
     def alert_log(self, limit: int) -> list[AlertLine]:
         return [alert_line(stored.alert, stored.read) for stored in self.alerts.recent(limit)]

@@ -59,6 +59,7 @@ from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
+from tuimarket.ui.widgets.timeline import TimelineTable
 
 NEW_YORK = ZoneInfo("America/New_York")
 CLOCK_SECONDS = 15
@@ -608,7 +609,8 @@ class TuimarketApp(App):
 
     def open_detail(self, panel: IndexPanel) -> None:
         if panel.model is not None:
-            self.push_screen(DetailScreen(panel.model, self.chart_range, _macd_title(self.config)))
+            self.push_screen(DetailScreen(panel.model, self.chart_range, _macd_title(self.config),
+                                          self.pipeline.event_timeline))
 
     def open_rrg(self, selected: str | None = None) -> None:
         if self.board is not None and not isinstance(self.screen, RrgScreen):
@@ -636,6 +638,7 @@ class TuimarketApp(App):
                     ("Dashboard", DashboardScreen.BINDINGS, dashboard_screen),
                     ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
                     ("Detail screen", DetailScreen.BINDINGS, None),
+                    ("Event timeline (detail screen)", TimelineTable.BINDINGS, None),
                     ("Relative Rotation Graph", RrgScreen.BINDINGS, None),
                     *([("Breadth screen", BreadthScreen.BINDINGS, None)]
                       if self.board is not None and self.board.members_breadth is not None else []),

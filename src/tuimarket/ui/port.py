@@ -16,6 +16,7 @@ from tuimarket.ui.viewmodels import AlertLine, LatestEvent, MarketHours
 
 if TYPE_CHECKING:   # only for annotations: the UI's start-up path never imports pandas
     from tuimarket.analysis.snapshot import MarketSnapshot
+    from tuimarket.ui.timeline_model import EventTimeline
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ class Pipeline(Protocol):
     def step(self, sessions: int) -> Loaded:
         """In a replay: move `replay` that many sessions (back when negative), within the history
         at hand, and recompute the dashboard for the new date."""
+
+    def event_timeline(self, symbol: str) -> EventTimeline:
+        """`symbol`'s events over the sessions its chart holds, up to the data last loaded (a
+        replay's date), newest first; run in a worker thread of the detail screen."""
 
     def alert_log(self, limit: int) -> list[AlertLine]:
         """The newest alerts first, read or not."""

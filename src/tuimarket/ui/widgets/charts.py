@@ -28,6 +28,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tuimarket.formatting import axis_number, price
+from tuimarket.ui.timeline_model import MarkedChart, place_marks
 from tuimarket.ui.viewmodels import QUADRANT_NAMES, RANGE_SESSIONS, ChartLine, PriceChartModel, RrgView
 from tuimarket.ui.widgets.colours import RGB, PlotColour, plot_colour
 
@@ -126,6 +127,12 @@ def _value_ticks(low: float, high: float, rows: int) -> tuple[list[float], list[
 def _plot_rows(canvas: Canvas) -> int:
     """Rows of plot area: the canvas less the legend line, the frame's two lines and the date labels."""
     return max(1, canvas.height - 4)
+
+
+def _plot_columns(low: float, high: float, canvas: Canvas) -> int:
+    """Columns of plot area: the canvas less the y-axis labels and the frame's two sides."""
+    _, labels = _value_ticks(low, high, _plot_rows(canvas))
+    return max(1, canvas.width - max(map(len, labels), default=0) - 2)
 
 
 def _row_from_bottom(value: float, low: float, high: float, rows: int) -> int:
@@ -284,28 +291,61 @@ class Chart(Widget):
 
 
 class PriceChart(Chart):
-    """Close with its moving averages; `levels` adds support and resistance lines, each labelled with its price."""
+    """Close with its moving averages; `levels` adds support and resistance lines, each labelled with
+    its price; a `MarkedChart` adds its event marks and the selected event's date."""
 
     def __init__(self, *, levels: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.levels = levels
 
-    def show(self, model: PriceChartModel) -> None:
+    def show(self, model: PriceChartModel | MarkedChart) -> None:
         self.show_data(model)
 
-    def draw(self, plot: Plot, model: PriceChartModel, canvas: Canvas) -> tuple[str, list[LegendItem]]:
+    def draw(self, plot: Plot, data: PriceChartModel | MarkedChart, canvas: Canvas) -> tuple[str, list[LegendItem]]:
+        marked = data if isinstance(data, MarkedChart) else MarkedChart(data)
+        legend, shown = self._draw_price(plot, marked.chart, canvas)
+        if shown is not None:
+            legend += self._draw_marks(plot, marked, *shown, canvas)
+        return "", legend
+
+    def _draw_price(self, plot: Plot, model: PriceChartModel,
+                    canvas: Canvas) -> tuple[list[LegendItem], tuple[float, float] | None]:
+        """Draw the close, its averages and the levels; return the legend and the price range shown."""
         dates = model.dates[-canvas.sessions:]
         averages = [(average, *AVERAGE_STYLES[i % len(AVERAGE_STYLES)]) for i, average in enumerate(model.averages)]
         drawn, legend = self._lines(plot, dates, [*averages, (model.close, canvas.foreground, CLOSE_MARKER)], canvas)
         if not drawn:
-            return "", legend
+            return legend, None
         low, high = min(drawn), max(drawn)
         # The close first in the legend: the heaviest line, the one read first; averages by period if need be.
         legend = legend[-1:] + [item._replace(short=item.label.split()[-1]) for item in legend[:-1]]
         if self.levels:
             legend += self._draw_levels(plot, model, low, high, len(dates), canvas)
         self._value_axis(plot, low, high, canvas)
-        return "", legend
+        return legend, (low, high)
+
+    def _draw_marks(self, plot: Plot, marked: MarkedChart, low: float, high: float,
+                    canvas: Canvas) -> list[LegendItem]:
+        """The MACD crosses (▲ ▼ at the close) and the breaks (△ ▽ at the level) in the range shown,
+        apart by a column at least, and the selected event's date: a vertical line with its label."""
+        dates = marked.chart.dates[-canvas.sessions:]
+        placed = place_marks(marked.marks, dates, _plot_columns(low, high, canvas))
+        for x, mark in placed:
+            plot.scatter([x], [min(max(mark.price, low), high)], marker=mark.glyph, color=GREEN if mark.up else RED)
+        glyphs = {mark.glyph for _, mark in placed}
+        legend = []
+        if glyphs & {"▲", "▼"}:
+            legend.append(LegendItem("▲▼", "MACD", GREEN))
+        if glyphs & {"△", "▽"}:
+            legend.append(LegendItem("△▽", "break", RED))
+        cursor = marked.cursor
+        if cursor is not None and cursor.date in dates:
+            x = dates.index(cursor.date)
+            plot.vline(x, AMBER)
+            left = x < len(dates) / 2      # the label beside the line, on the side with room for it
+            plot.text(f"│{cursor.label}" if left else f"{cursor.label}│", x, high, color=AMBER,
+                      alignment="left" if left else "right")
+        return legend
 
     def _draw_levels(self, plot: Plot, model: PriceChartModel, low: float, high: float, count: int,
                      canvas: Canvas) -> list[LegendItem]:

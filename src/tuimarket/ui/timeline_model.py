@@ -1,0 +1,208 @@
+"""The detail screen's event timeline and the marks on its price chart, as view models.
+
+Frozen dataclasses and pure functions, no Textual. `event_timeline` runs the analysis, imported
+on first use: it is called off the event loop, and the screen's start-up path never loads pandas.
+The timeline covers the sessions the price chart holds (its longest range), so every event in it
+can be marked on the chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Sequence
+
+from tuimarket.formatting import percent, price
+from tuimarket.ui.viewmodels import RANGE_SESSIONS, PriceChartModel
+
+if TYPE_CHECKING:
+    from tuimarket.analysis.events import Event
+    from tuimarket.config import Config
+    from tuimarket.data.model import MarketData
+
+# The filters a key cycles through, and the kinds (EventKind values) in each.
+KIND_GROUPS = {
+    "MACD": ("macd_buy", "macd_sell", "momentum_up", "momentum_down"),
+    "averages": ("above_average", "below_average", "average_up", "average_down", "golden_cross", "death_cross"),
+    "levels": ("breakout", "breakdown", "retest_held", "retest_failed"),
+    "records": ("record_close", "year_low"),
+    "trend": ("uptrend_confirmed", "uptrend_lost"),
+    "RS/rotation": ("rs_up", "rs_down", "quadrant_changed"),
+    "stance": ("stance_changed",),
+}
+ALL = "all"
+FILTERS = (ALL, *KIND_GROUPS)
+
+# What a mark on the price chart looks like: filled for MACD crosses (at the close), hollow for
+# breaks (at the level), pointing the way of the signal, so they read without colour too.
+MARK_GLYPHS = {"breakout": "△", "breakdown": "▽", "macd_buy": "▲", "macd_sell": "▼"}   # most important first
+UP_KINDS = frozenset({"breakout", "macd_buy"})
+MARK_GAP = 2      # columns from one mark to the next at least: a blank column between two keeps each legible
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    key: str                      # the event's key: the table's row key
+    date: date
+    sessions_ago: int             # sessions closed since (0: the last one)
+    kind: str                     # the EventKind's value: "macd_buy"
+    words: str                    # "MACD buy", "above 50-day", "stance → fully invested"
+    close: float                  # the symbol's close that session
+    value: str                    # the level or value involved: "2,286.53", "hist +3.21", ""
+    change_since: float | None    # the close now against the close then, as a fraction
+    provisional: bool             # dated on a session still forming
+    mark_price: float             # where the chart marks it: the level broken, else the close
+
+    @property
+    def since_text(self) -> str:
+        return percent(self.change_since)
+
+    @property
+    def title(self) -> str:
+        """"2025-04-08 MACD buy": the selected event's label on the chart."""
+        return f"{self.date.isoformat()} {self.words}"
+
+
+@dataclass(frozen=True)
+class EventTimeline:
+    symbol: str
+    since: date | None                  # the first session the chart holds: the events are from it on
+    rows: tuple[TimelineRow, ...]       # newest first; the most important first within a session
+
+    def filtered(self, name: str) -> tuple[TimelineRow, ...]:
+        """The rows of filter `name` (one of FILTERS)."""
+        if name == ALL:
+            return self.rows
+        kinds = KIND_GROUPS[name]
+        return tuple(row for row in self.rows if row.kind in kinds)
+
+
+@dataclass(frozen=True)
+class ChartMark:
+    date: date
+    price: float
+    glyph: str
+    up: bool                  # a buy or a breakout (coloured as a rise)
+
+
+@dataclass(frozen=True)
+class ChartCursor:
+    """The selected event's date, a vertical line with a label on the chart."""
+
+    date: date
+    label: str
+
+
+@dataclass(frozen=True)
+class MarkedChart:
+    """The detail screen's price chart: the panel's chart, its event marks and the selected date."""
+
+    chart: PriceChartModel
+    marks: tuple[ChartMark, ...] = ()
+    cursor: ChartCursor | None = None
+
+
+def chart_marks(timeline: EventTimeline) -> tuple[ChartMark, ...]:
+    """The MACD crosses and breaks of the timeline, the most important kind first, then the newest."""
+    order = list(MARK_GLYPHS)
+    rows = sorted((row for row in timeline.rows if row.kind in MARK_GLYPHS), key=lambda row: order.index(row.kind))
+    return tuple(ChartMark(row.date, row.mark_price, MARK_GLYPHS[row.kind], row.kind in UP_KINDS) for row in rows)
+
+
+def place_marks(marks: Sequence[ChartMark], dates: Sequence[date], columns: int) -> list[tuple[int, ChartMark]]:
+    """(bar position, mark) of the marks dated within `dates` (the bars shown) on a plot `columns`
+    wide, never two within MARK_GAP columns of each other: where they would be, the first given
+    (the most important) stays."""
+    if not dates or columns < 1:
+        return []
+    positions = {day: x for x, day in enumerate(dates)}
+    last = max(1, len(dates) - 1)
+    placed: dict[int, tuple[int, ChartMark]] = {}     # by column
+    for mark in marks:
+        x = positions.get(mark.date)
+        if x is None:
+            continue
+        column = round(x / last * (columns - 1))
+        if all(abs(column - taken) >= MARK_GAP for taken in placed):
+            placed[column] = (x, mark)
+    return sorted(placed.values(), key=lambda position_mark: position_mark[0])
+
+
+def range_showing(day: date, dates: Sequence[date], current: str) -> str:
+    """The chart range to show `day` in: `current` if it does, else the shortest longer one that
+    does (the longest when none does)."""
+    names = list(RANGE_SESSIONS)
+    for name in names[names.index(current):]:
+        if day in dates[-RANGE_SESSIONS[name]:]:
+            return name
+    return names[-1]
+
+
+VALUE_PREFIXES = {"macd_buy": "hist ", "macd_sell": "hist ", "momentum_up": "hist ", "momentum_down": "hist ",
+                  "rs_up": "RS ", "rs_down": "RS ", "quadrant_changed": "RRG "}
+STANCE_WORDS = {"fully_invested": "fully invested", "partially_invested": "partly invested", "defensive": "defensive"}
+# What a kind's words leave out, the value column carries: the level a break crossed, say.
+KIND_WORDS_ONLY = frozenset({"breakout", "breakdown", "retest_held", "retest_failed"})
+
+
+def _value(event: Event) -> str:
+    if event.value is None:
+        return ""
+    kind = event.kind.value
+    if kind in KIND_GROUPS["MACD"]:       # the histogram: its sign says which side of the signal line
+        return f"{VALUE_PREFIXES[kind]}{event.value:+.2f}"
+    if kind in VALUE_PREFIXES:
+        return f"{VALUE_PREFIXES[kind]}{event.value:.4g}"
+    return price(event.value)
+
+
+def _words(event: Event) -> str:
+    from tuimarket.analysis.changes import label
+
+    kind = event.kind.value
+    if kind in KIND_WORDS_ONLY:
+        return event.kind.words
+    if kind == "stance_changed" and event.state:
+        return f"stance → {STANCE_WORDS.get(event.state, event.state)}"
+    if kind == "quadrant_changed" and event.state:
+        return f"rotation → {event.state}"
+    return label(event)
+
+
+def event_timeline(config: Config, data: MarketData, symbol: str) -> EventTimeline:
+    """`symbol`'s events and the market's stance changes over the sessions its chart holds, up to
+    the data's date (a replay's: nothing after it), newest first."""
+    import pandas as pd
+
+    from tuimarket.analysis.events import MARKET, market_events
+    from tuimarket.analysis.snapshot import CHART_SESSIONS
+    from tuimarket.analysis.timeline import market_timeline
+    from tuimarket.data.model import clip, dates_of
+
+    bars = {name: clip(frame, data.as_of).dropna(subset=["Close"]) for name, frame in data.bars.items()}
+    if symbol not in bars or bars[symbol].empty:
+        return EventTimeline(symbol, None, ())
+    close = bars[symbol]["Close"]
+    days = dates_of(close)
+    since = days[-CHART_SESSIONS:][0].date()
+    forming = {name for name, freshness in data.freshness.items() if freshness.partial}
+    # The stance is the whole market's (the sectors' breadth counts): its timeline is made of every
+    # symbol's bars, while the events need only the symbol's and the benchmark's (relative strength).
+    own = {name: bars[name] for name in {symbol, config.benchmark} if name in bars}
+    events = market_events(config, own, forming=forming, since=since,
+                           timeline=market_timeline(config, bars, detail=False))
+    last_close = float(close.iloc[-1])
+    rows = []
+    for event in events:                # by date, then the most important first
+        if event.symbol not in (symbol, MARKET):
+            continue
+        at = int(days.searchsorted(pd.Timestamp(event.date), side="right"))    # sessions up to the event's
+        then = float(close.iloc[at - 1])
+        at_level = event.kind.value in ("breakout", "breakdown") and event.value is not None
+        rows.append(TimelineRow(
+            key=event.key, date=event.date, sessions_ago=len(days) - at, kind=event.kind.value,
+            words=_words(event), close=then, value=_value(event),
+            change_since=last_close / then - 1 if then else None, provisional=not event.final,
+            mark_price=event.value if at_level and event.value is not None else then))
+    rows.sort(key=lambda row: row.date, reverse=True)    # stable: within a session, the most important first
+    return EventTimeline(symbol, since, tuple(rows))
