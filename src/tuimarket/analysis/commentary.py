@@ -30,7 +30,8 @@ def describe_index(analysis: IndexAnalysis, benchmark_name: str) -> str:
     return " ".join(s for s in sentences if s)
 
 
-PROVISIONAL = {"daily": " (provisional: the session is still open)", "weekly": " (provisional: the week is still forming)"}
+PROVISIONAL = {"daily": " (provisional: the session is still open)",
+               "weekly": " (provisional: the week is still forming)"}
 BAR_UNITS = {"daily": "day", "weekly": "week"}      # the 50-day average, the 10-week average
 
 

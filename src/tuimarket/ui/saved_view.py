@@ -16,7 +16,7 @@ import contextlib
 import json
 import types
 import typing
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import MISSING, Field, dataclass, fields, is_dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -28,7 +28,7 @@ from rich.text import Span, Text
 
 from tuimarket.config import CONTROL_CHARACTERS
 from tuimarket.ui.atomic import write_atomically
-from tuimarket.ui.viewmodels import Dashboard
+from tuimarket.ui.viewmodels import TIMEFRAMES, Dashboard
 from tuimarket.ui.widgets.charts import Canvas, Figure
 from tuimarket.ui.widgets.colours import PlotColour
 
@@ -40,18 +40,19 @@ MAX_BYTES = 8 * 1024 * 1024    # a view at 250x70 takes about 2 MB; anything muc
 class SavedView:
     board: Dashboard
     figures: Mapping[str, Figure]     # each index's price chart as last drawn, by symbol
+    timeframe: str = "daily"          # the panels' bars, daily or weekly (a view saved before weekly: daily)
 
 
-def save(path: Path | None, board: Dashboard, figures: Mapping[str, Figure]) -> None:
-    """Keep `board`, and those of `figures` that draw its charts."""
+def save(path: Path | None, board: Dashboard, figures: Mapping[str, Figure], timeframe: str = "daily") -> None:
+    """Keep `board` shown on `timeframe`'s bars, and those of `figures` that draw its charts."""
     if path is None:
         return
-    charts = {panel.symbol: panel.chart for panel in board.panels}
+    charts = {panel.symbol: panel.chart for panel in board.panels_of(timeframe)}
     drawn = {symbol: {"canvas": list(figure.canvas), "text": _encode_text(figure.text)}
              for symbol, figure in figures.items() if charts.get(symbol) is figure.data}
     try:
-        write_atomically(path, json.dumps({"version": VERSION, "dashboard": _encode(board), "figures": drawn},
-                                          separators=(",", ":")))
+        write_atomically(path, json.dumps({"version": VERSION, "dashboard": _encode(board), "figures": drawn,
+                                           "timeframe": timeframe}, separators=(",", ":")))
     except OSError:
         pass
 
@@ -69,10 +70,13 @@ def load(path: Path | None) -> SavedView | None:
         if not isinstance(saved, dict) or saved.get("version") != VERSION:
             return None
         board = _decode(Dashboard, saved["dashboard"])
-        charts = {panel.symbol: panel.chart for panel in board.panels}
+        timeframe = saved.get("timeframe", "daily")
+        if not {timeframe, *(panel.chart.timeframe for panel in (*board.panels, *board.weekly))} <= set(TIMEFRAMES):
+            raise ValueError("no such timeframe")
+        charts = {panel.symbol: panel.chart for panel in board.panels_of(timeframe)}
         figures = {symbol: Figure(_decode_canvas(drawn["canvas"]), charts[symbol], _decode_text(drawn["text"]))
                    for symbol, drawn in _expect(dict, saved["figures"]).items() if symbol in charts}
-        return SavedView(board, figures)
+        return SavedView(board, figures, timeframe)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError, StyleSyntaxError):
         discard(path)     # RecursionError: thousands of nested brackets
         return None
@@ -124,6 +128,10 @@ def _hints(kind: type) -> dict[str, Any]:
     return typing.get_type_hints(kind)
 
 
+def _has_default(field: Field) -> bool:
+    return field.default is not MISSING or field.default_factory is not MISSING
+
+
 def _expect(kind: type, raw: Any) -> Any:
     if not isinstance(raw, kind):
         raise TypeError(f"expected {kind.__name__}, got {type(raw).__name__}")
@@ -154,7 +162,9 @@ def _decode(kind: Any, raw: Any) -> Any:
     if isinstance(kind, type) and is_dataclass(kind):
         hints = _hints(kind)
         _expect(dict, raw)
-        return kind(**{field.name: _decode(hints[field.name], raw[field.name]) for field in fields(kind)})
+        # A field with a default may be missing: a view saved before the field was added.
+        return kind(**{field.name: _decode(hints[field.name], raw[field.name])
+                       for field in fields(kind) if field.name in raw or not _has_default(field)})
     if kind is date:
         return date.fromisoformat(_expect(str, raw))
     if typing.get_origin(kind) is tuple:      # tuple[X, ...]

@@ -7,7 +7,8 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 # Conveniences rather than what the screen is read with: below 120 columns they give way.
-SECONDARY_ACTIONS = frozenset({"refresh", "screenshot", "next_theme", "alerts"})   # the bar counts unread alerts
+# The bar counts unread alerts; a weekly chart says "Weekly" above it.
+SECONDARY_ACTIONS = frozenset({"refresh", "screenshot", "next_theme", "alerts", "toggle_timeframe"})
 
 
 class KeyFooter(Footer):
