@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -11,8 +12,9 @@ import pytest
 import talib
 from pandas.testing import assert_frame_equal
 
+from tuimarket import cli
 from tuimarket.analysis.snapshot import CHART_WEEKS, MarketSnapshot, build_snapshot
-from tuimarket.analysis.timeframe import week_forming, weekly_bars, weekly_settings
+from tuimarket.analysis.timeframe import TIMEFRAMES, week_forming, weekly_bars, weekly_settings
 from tuimarket.config import AnalysisSettings, Config
 from tuimarket.data import bundled
 from tuimarket.data.model import Freshness, FreshnessState, empty_bars
@@ -137,3 +139,33 @@ def test_a_closed_week_never_changes_when_later_sessions_arrive() -> None:
         assert before.series.macd[-1] == after.series.macd[-2]
         assert [values[-1] for values in before.series.sma.values()] == [
             values[-2] for values in after.series.sma.values()]
+
+
+def report(capsys, *argv: str) -> str:
+    assert cli.main(["--source", "bundled", "--as-of", AS_OF.isoformat(), "report", *argv]) == 0
+    return capsys.readouterr().out
+
+
+def test_the_report_reads_the_indexes_on_weekly_bars(capsys) -> None:
+    daily, weekly = (json.loads(report(capsys, "--format", "json", *timeframe))
+                     for timeframe in ([], ["--timeframe", "weekly"]))
+    assert (daily["timeframe"], weekly["timeframe"]) == ("daily", "weekly")
+    assert [list(index["sma"]) for index in weekly["indices"]] == [["10", "20", "40"]] * 3
+    snapshot = build_snapshot(CONFIG, bundled_data(CONFIG, AS_OF))
+    for shown, index in zip(weekly["indices"], snapshot.weekly):
+        assert shown["timeframe"] == "weekly"
+        assert shown["macd"]["state"] == index.macd.state and shown["commentary"].endswith(index.commentary)
+    # What stays daily: the stance and the rotation.
+    assert (weekly["regime"], weekly["rotation"]) == (daily["regime"], daily["rotation"])
+    text = report(capsys, "--timeframe", "weekly")
+    assert "weekly bars" in text.splitlines()[0] and "vs 40w" in text and "Week" in text and "vs 200d" not in text
+    markdown = report(capsys, "--format", "markdown", "--timeframe", "weekly")
+    assert "weekly bars" in markdown and "vs 40w" in markdown
+
+
+def test_the_report_refuses_an_unknown_timeframe_in_one_line(capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["report", "--timeframe", "monthly"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.count("\n") == 1 and "invalid choice" in err
+    assert cli.TIMEFRAMES == TIMEFRAMES      # the command line's copy (it imports no pandas) is the analysis's
