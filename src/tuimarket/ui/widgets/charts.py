@@ -101,12 +101,19 @@ def _points(values: Sequence[float | None], step: int) -> tuple[list[int], list[
 
 
 def _date_ticks(dates: Sequence[date], count: int = TICKS) -> tuple[list[int], list[str]]:
-    """Evenly spaced date ticks, each with its year: "Sep '24" on any range."""
+    """Evenly spaced date ticks, each with its year: "Sep '24" on any range; a month is named once
+    (13 weekly bars put two ticks in one month)."""
     if not dates:
         return [], []
     step = max(1, (len(dates) - 1) // max(1, count - 1))
-    positions = list(range(0, len(dates), step))[:count]
-    return positions, [dates[i].strftime("%b '%y") for i in positions]
+    positions: list[int] = []
+    labels: list[str] = []
+    for i in list(range(0, len(dates), step))[:count]:
+        label = dates[i].strftime("%b '%y")
+        if not labels or label != labels[-1]:
+            positions.append(i)
+            labels.append(label)
+    return positions, labels
 
 
 def _value_ticks(low: float, high: float, rows: int) -> tuple[list[float], list[str]]:
