@@ -124,6 +124,7 @@ async def test_the_timeframe_is_saved_with_the_view_and_restored_at_start_up(tmp
         assert restarted.timeframe == "weekly"
         chart = restarted.screen.query_one(IndexPanel).query_one(PriceChart)
         assert legend(chart).startswith("Weekly · 1Y") and len(shown_dates(chart)) == 52
+        assert chart.figure is restarted.saved.figures["^GSPC"]      # painted as saved, not drawn again
 
 
 def test_a_view_saved_before_there_were_timeframes_loads_as_daily(tmp_path: Path) -> None:
