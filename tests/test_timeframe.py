@@ -150,6 +150,7 @@ def test_the_report_reads_the_indexes_on_weekly_bars(capsys) -> None:
     daily, weekly = (json.loads(report(capsys, "--format", "json", *timeframe))
                      for timeframe in ([], ["--timeframe", "weekly"]))
     assert (daily["timeframe"], weekly["timeframe"]) == ("daily", "weekly")
+    assert (daily["provisional"], weekly["provisional"]) == (False, True)     # Thursday: the week is forming
     assert [list(index["sma"]) for index in weekly["indices"]] == [["10", "20", "40"]] * 3
     snapshot = build_snapshot(CONFIG, bundled_data(CONFIG, AS_OF))
     for shown, index in zip(weekly["indices"], snapshot.weekly):

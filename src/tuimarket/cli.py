@@ -344,7 +344,7 @@ def _console():
 def _print_report(config, data, fmt: str, since: date | str, timeframe: str = "daily") -> None:
     from dataclasses import replace
 
-    from tuimarket.analysis.snapshot import build_snapshot
+    from tuimarket.analysis.snapshot import build_snapshot, on_weekly_bars
     from tuimarket.data.members import for_config
     from tuimarket.data.store import Store
     from tuimarket.report import render
@@ -353,7 +353,7 @@ def _print_report(config, data, fmt: str, since: date | str, timeframe: str = "d
 
     snapshot = build_snapshot(config, data, weekly=timeframe == "weekly")
     if timeframe == "weekly":
-        snapshot = replace(snapshot, indices=snapshot.weekly)
+        snapshot = on_weekly_bars(snapshot)
     changes = _changes(config, data, since) if snapshot.as_of else None
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 100

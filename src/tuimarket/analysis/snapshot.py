@@ -141,6 +141,12 @@ def build_snapshot(config: Config, data: MarketData, *, weekly: bool = True) -> 
     )
 
 
+def on_weekly_bars(snapshot: MarketSnapshot) -> MarketSnapshot:
+    """`snapshot` with its indexes read on weekly bars (`report --timeframe weekly`); the stance,
+    rotation and breadth stay daily. Provisional while any index's week is still forming."""
+    return replace(snapshot, indices=snapshot.weekly, provisional=any(index.provisional for index in snapshot.weekly))
+
+
 def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series, config: Config,
                   benchmark_name: str, trend: pd.DataFrame, quadrant: Quadrant | None = None, *,
                   provisional: bool = False) -> IndexAnalysis:
