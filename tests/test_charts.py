@@ -128,3 +128,9 @@ def test_a_chart_plotext_cannot_draw_says_so_in_its_own_place():
 
     assert drawn(Broken(), BOARD.panels[0].chart) == [UNAVAILABLE]
     assert drawn(PriceChart(), BOARD.panels[0].chart) != [UNAVAILABLE]
+
+
+def test_a_month_is_named_once_on_a_short_weekly_axis() -> None:
+    weeks = [date(2025, 7, 3), *(date(2025, 7, 11) + timedelta(weeks=n) for n in range(11)), date(2025, 9, 25)]
+    positions, labels = _date_ticks(weeks)          # weekly 3M: 13 bars, a tick every 4 weeks
+    assert labels == ["Jul '25", "Aug '25", "Sep '25"] and positions == [0, 4, 12]

@@ -72,14 +72,16 @@ async def test_the_filter_key_cycles_through_the_kinds(tmp_path: Path) -> None:
         await pilot.press("down")
         await pilot.pause()
         assert chart_of(screen).cursor.date == macd[1].date
-        await pilot.press("f", "f", "f", "f", "f", "f")     # ... stance
-        assert screen.filter == "stance"
-        assert {row.kind for row in screen.timeline.filtered("stance")} == {"stance_changed"}
-        assert len(shown_keys(screen)) == len(screen.timeline.filtered("stance")) > 0
+        await pilot.press("f", "f", "f", "f", "f", "f")     # ... stance and breadth
+        assert screen.filter == "stance/breadth"
+        market = screen.timeline.filtered("stance/breadth")
+        assert "stance_changed" in {row.kind for row in market}
+        assert {row.kind for row in market} <= {"stance_changed", "breadth_divergence", "breadth_thrust"}
+        assert len(shown_keys(screen)) == len(market) > 0
         await pilot.press("f")
         assert screen.filter == "all" and len(shown_keys(screen)) == len(screen.timeline.rows)
         await pilot.press("F")
-        assert screen.filter == "stance"
+        assert screen.filter == "stance/breadth"
 
 
 async def test_selecting_an_event_older_than_the_range_widens_the_chart(tmp_path: Path) -> None:

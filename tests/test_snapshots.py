@@ -70,3 +70,13 @@ def test_rotation_page(snap_compare, size) -> None:
 @SIZES
 def test_rrg(snap_compare, size) -> None:
     assert snap_compare(app(), terminal_size=size, run_before=pressing("4", "down", "down", "g"))
+
+
+def test_weekly_dashboard(snap_compare) -> None:
+    """`w`: every panel on weekly bars, 'Weekly · 1Y' above each chart, the 10/20/40-week averages."""
+    async def run_before(pilot) -> None:
+        await pressing("w")(pilot)
+        pilot.app.clear_notifications()      # the toast saying so would cover a panel
+        await pilot.pause()
+
+    assert snap_compare(app(), terminal_size=(120, 30), run_before=run_before)

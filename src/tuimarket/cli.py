@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
 REPORT_FORMATS = ("text", "markdown", "json")
 HISTORY_FORMATS = ("text", "csv", "json")     # tuimarket.timeline_report's, without importing pandas
+TIMEFRAMES = ("daily", "weekly")              # tuimarket.analysis.timeframe's, without importing pandas
 EVENT_FORMATS = ("text", "markdown", "json", "csv")   # tuimarket.events_report's
 WINDOWS = ("week", "month")                   # tuimarket.analysis.changes's
 
@@ -92,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default: text)")
     report.add_argument("--since", type=_since, metavar="week|month|YYYY-MM-DD", default="week",
                         help="what changed since when (default: week)")
+    report.add_argument("--timeframe", choices=TIMEFRAMES, default="daily",
+                        help="the indexes on daily or weekly bars (default: daily); the stance, rotation and "
+                             "events stay daily")
     history = commands.add_parser("history", parents=[common],
                                   help="print the stance and each index's signals for every session")
     _span_options(history)
@@ -180,7 +184,7 @@ def _run(argv: Sequence[str] | None) -> int:
         if command == "data":
             _print_data_table(config, data)
         elif command == "report":
-            _print_report(config, data, options["format"], options["since"])
+            _print_report(config, data, options["format"], options["since"], options["timeframe"])
         elif command == "events":
             _print_events(config, data, options)
         else:
@@ -337,12 +341,14 @@ def _console():
     return PipeAwareConsole()
 
 
-def _print_report(config, data, fmt: str, since: date | str) -> None:
-    from tuimarket.analysis.snapshot import build_snapshot
+def _print_report(config, data, fmt: str, since: date | str, timeframe: str = "daily") -> None:
+    from tuimarket.analysis.snapshot import build_snapshot, on_weekly_bars
     from tuimarket.report import render
 
     data = _with_members(config, data)
-    snapshot = build_snapshot(config, data)
+    snapshot = build_snapshot(config, data, weekly=timeframe == "weekly")
+    if timeframe == "weekly":
+        snapshot = on_weekly_bars(snapshot)
     changes = _changes(config, data, since) if snapshot.as_of else None
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 100

@@ -92,6 +92,7 @@ def as_dict(snapshot: MarketSnapshot, changes: Changes | None = None) -> dict[st
         "source": snapshot.source,
         "benchmark": snapshot.benchmark,
         "provisional": snapshot.provisional,
+        "timeframe": _timeframe(snapshot),
         "indices": [_index_dict(index) for index in snapshot.indices],
         "rotation": [_rotation_dict(row) for row in snapshot.rotation],
         "rotation_commentary": snapshot.rotation_commentary,
@@ -126,6 +127,7 @@ def _index_dict(index: IndexAnalysis) -> dict[str, Any]:
         "name": index.name,
         "as_of": _iso(index.as_of),
         "provisional": index.provisional,
+        "timeframe": index.timeframe,
         "close": index.close,
         "change": index.change,
         "change_pct": index.change_pct,
@@ -254,8 +256,19 @@ ROTATION_HEADERS = ["#", "Symbol", "Name", *RETURN_PERIODS, "RS-Ratio", "RS-Mom"
 
 
 def _index_headers(snapshot: MarketSnapshot) -> list[str]:
-    periods = [f"vs {s.period}d" for s in snapshot.indices[0].smas] if snapshot.indices else []
-    return INDEX_HEADERS + periods + ["MACD", "Trend", "vs ATH", "RS"]
+    weekly = _timeframe(snapshot) == "weekly"
+    periods = [f"vs {s.period}{'w' if weekly else 'd'}" for s in snapshot.indices[0].smas] if snapshot.indices else []
+    return INDEX_HEADERS[:-1] + ["Week" if weekly else "Day"] + periods + ["MACD", "Trend", "vs ATH", "RS"]
+
+
+def _timeframe(snapshot: MarketSnapshot) -> str:
+    """The indexes' bars: "daily", or "weekly" for `report --timeframe weekly` (the rest is daily)."""
+    return snapshot.indices[0].timeframe if snapshot.indices else "daily"
+
+
+def _bars_note(snapshot: MarketSnapshot) -> str:
+    """" · weekly bars" on the report's first line, when the indexes are read on weekly bars."""
+    return " · weekly bars" if _timeframe(snapshot) == "weekly" else ""
 
 
 def _index_cells(index: IndexAnalysis) -> list[str]:
@@ -279,7 +292,7 @@ def _text(snapshot: MarketSnapshot, story: _Story, *, color: bool, width: int) -
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width,
                       color_system="standard" if color else None)
     console.print(Text(f"Market report as of {snapshot.as_of or NA} · source {snapshot.source} · "
-                       f"benchmark {snapshot.benchmark}", style="bold"))
+                       f"benchmark {snapshot.benchmark}{_bars_note(snapshot)}", style="bold"))
     regime = snapshot.regime
     console.print(Panel(Group(Text(regime.stance.replace("_", " ").upper(), style=STANCE_STYLES[regime.stance]),
                               Text(regime.commentary)), title="Regime", expand=True))
@@ -374,7 +387,7 @@ def _markdown(snapshot: MarketSnapshot, story: _Story) -> str:
     regime = snapshot.regime
     parts = [
         f"# Market report as of {snapshot.as_of or NA}",
-        f"_Source: {_md(snapshot.source)} · benchmark {_md(snapshot.benchmark)}_",
+        f"_Source: {_md(snapshot.source)} · benchmark {_md(snapshot.benchmark)}{_bars_note(snapshot)}_",
         "## Regime",
         f"**{regime.stance.replace('_', ' ').capitalize()}**: {_md(regime.commentary)}",
         "## Indexes",

@@ -22,7 +22,7 @@ def describe_index(analysis: IndexAnalysis, benchmark_name: str) -> str:
     sentences = [
         _price_sentence(analysis),
         _trend_sentence(analysis),
-        _averages_sentence(analysis.smas, analysis.stacked),
+        _averages_sentence(analysis.smas, analysis.stacked, BAR_UNITS[analysis.timeframe]),
         _macd_sentence(analysis),
         _levels_sentence(analysis),
         _relative_strength_sentence(analysis, benchmark_name),
@@ -30,7 +30,9 @@ def describe_index(analysis: IndexAnalysis, benchmark_name: str) -> str:
     return " ".join(s for s in sentences if s)
 
 
-PROVISIONAL = " (provisional: the session is still open)"
+PROVISIONAL = {"daily": " (provisional: the session is still open)",
+               "weekly": " (provisional: the week is still forming)"}
+BAR_UNITS = {"daily": "day", "weekly": "week"}      # the 50-day average, the 10-week average
 
 
 def _price_sentence(analysis: IndexAnalysis) -> str:
@@ -39,18 +41,18 @@ def _price_sentence(analysis: IndexAnalysis) -> str:
     verb = "is at" if analysis.provisional else "closed at"
     text = f"The {analysis.name} {verb} {price(analysis.close)} on {analysis.as_of}"
     if analysis.change_pct is not None:
-        text += f" ({analysis.change_pct:+.1%})"
+        text += f" ({analysis.change_pct:+.1%}{' on the week' if analysis.timeframe == 'weekly' else ''})"
     high = analysis.all_time_high
     assert high is not None, "a close implies a history, so a highest close"
     if high.pct_below == 0:
-        return text + (f", above its {high.span} closing high{PROVISIONAL}." if analysis.provisional
+        return text + (f", above its {high.span} closing high{PROVISIONAL[analysis.timeframe]}." if analysis.provisional
                        else f", a new {high.span} closing high.")
     return text + f", {high.pct_below:.1%} below its {high.span} high of {price(high.close)} ({high.date})."
 
 
 def _today(analysis: IndexAnalysis, day: date | None) -> str:
     """' (provisional: ...)' for something dated on a still-forming bar."""
-    return PROVISIONAL if analysis.provisional and day == analysis.as_of else ""
+    return PROVISIONAL[analysis.timeframe] if analysis.provisional and day == analysis.as_of else ""
 
 
 def _trend_sentence(analysis: IndexAnalysis) -> str:
@@ -85,7 +87,7 @@ def _swings_agree(trend: TrendState) -> bool:
     return bool(trend.lower_highs and trend.lower_lows)
 
 
-def _averages_sentence(smas: tuple[SmaState, ...], stacked: bool | None) -> str:
+def _averages_sentence(smas: tuple[SmaState, ...], stacked: bool | None, unit: str) -> str:
     groups: dict[str, list[int]] = {}
     for sma in smas:
         if sma.value is not None and sma.rising is not None:
@@ -93,7 +95,7 @@ def _averages_sentence(smas: tuple[SmaState, ...], stacked: bool | None) -> str:
             groups.setdefault(f"{side} its {'rising' if sma.rising else 'falling'}", []).append(sma.period)
     if not groups:
         return ""
-    clauses = [f"{where} {_periods(periods)}-day average{'s' if len(periods) > 1 else ''}"
+    clauses = [f"{where} {_periods(periods)}-{unit} average{'s' if len(periods) > 1 else ''}"
                for where, periods in groups.items()]
     sentence = f"It is {_join(clauses)}."
     if stacked:

@@ -20,6 +20,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from tuimarket.analysis.timeframe import week_ends
 from tuimarket.data.model import dates_of
 
 WINDOW = 14
@@ -38,9 +39,7 @@ def weekly_closes(close: pd.Series) -> pd.Series:
     """The last close of each week, labelled with the week's Friday."""
     if close.empty:
         return close.iloc[:0]
-    days = dates_of(close)
-    fridays = days + pd.to_timedelta((4 - days.day_of_week) % 7, unit="D")
-    return close.groupby(fridays.normalize()).last()
+    return close.groupby(week_ends(dates_of(close))).last()
 
 
 def _standardised(values: np.ndarray, window: int) -> np.ndarray:

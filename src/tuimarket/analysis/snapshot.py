@@ -25,9 +25,10 @@ from tuimarket.analysis.rotation import (
     RelativeStrength, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
     relative_strength, rotation_row,
 )
+from tuimarket.analysis.timeframe import Timeframe, week_forming, weekly_bars, weekly_settings
 from tuimarket.analysis.timeline import index_trends, market_timeline, regime_of
-from tuimarket.analysis.trend import TrendState, trend_state
-from tuimarket.config import Config, Symbol
+from tuimarket.analysis.trend import TrendState, trend_state, trend_table
+from tuimarket.config import AnalysisSettings, Config, Symbol
 from tuimarket.data.model import MarketData, clip, dates_of, empty_bars
 
 __all__ = [
@@ -37,13 +38,15 @@ __all__ = [
 ]
 
 CHART_SESSIONS = 1260   # about five years of daily bars: the longest chart range
+CHART_WEEKS = 260       # the same five years of weekly bars
 
 OptionalFloats = tuple[float | None, ...]
 
 
 @dataclass(frozen=True)
 class PriceSeries:
-    """Chart data for the last CHART_SESSIONS bars, aligned on `dates` (None where undefined)."""
+    """Chart data for the last CHART_SESSIONS daily (CHART_WEEKS weekly) bars, aligned on `dates`
+    (None where undefined)."""
 
     dates: tuple[date, ...]
     close: tuple[float, ...]
@@ -73,6 +76,7 @@ class IndexAnalysis:
     series: PriceSeries
     quadrant: Quadrant | None = None             # where the rotation graph places it (None for the benchmark)
     provisional: bool = False                    # the last bar is a session still forming, not a close
+    timeframe: Timeframe = "daily"               # the bars read: daily, or weekly (see `weekly_analysis`)
 
 
 @dataclass(frozen=True)
@@ -89,12 +93,14 @@ class MarketSnapshot:
     provisional: bool = False              # some index's last bar is still forming: signals are not final
     breadth: BreadthReading | None = None  # index members' breadth (None when off or without members)
     market_breadth: MarketBreadth | None = None   # the same with its recent series and its note on the benchmark
+    weekly: tuple[IndexAnalysis, ...] = ()  # `indices` on weekly bars (see `weekly_analysis`)
 
 
-def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
+def build_snapshot(config: Config, data: MarketData, *, weekly: bool = True) -> MarketSnapshot:
     """Analyse `data.bars` clipped to `data.as_of` into one snapshot. Pure: no I/O, no clock.
 
     Without an `as_of` the latest date in the bars is used. Missing symbols give None fields.
+    `weekly`: the indexes on weekly bars too (a fifth more time), for a reader that shows them.
     """
     as_of = data.as_of or max((frame.index[-1].date() for frame in data.bars.values() if not frame.empty),
                               default=None)
@@ -118,6 +124,8 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
                       trends[entry.symbol], quadrants.get(entry.symbol), provisional=entry.symbol in forming)
         for entry in config.indexes
     )
+    weeks = tuple(weekly_analysis(daily, bars.get(daily.symbol, missing), benchmark_close, config, benchmark_name)
+                  for daily in indices) if weekly else ()
     provisional = any(index.provisional for index in indices)
     members = market_breadth(data.members, as_of, benchmark_close, benchmark_name)
     return MarketSnapshot(
@@ -133,7 +141,14 @@ def build_snapshot(config: Config, data: MarketData) -> MarketSnapshot:
         provisional=provisional,
         breadth=members.reading if members else None,
         market_breadth=members,
+        weekly=weeks,
     )
+
+
+def on_weekly_bars(snapshot: MarketSnapshot) -> MarketSnapshot:
+    """`snapshot` with its indexes read on weekly bars (`report --timeframe weekly`); the stance,
+    rotation and breadth stay daily. Provisional while any index's week is still forming."""
+    return replace(snapshot, indices=snapshot.weekly, provisional=any(index.provisional for index in snapshot.weekly))
 
 
 def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series, config: Config,
@@ -142,17 +157,59 @@ def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series,
     """Every signal for one index at its last bar, plus its chart series and commentary.
     `trend` is the index's `trend.trend_table` (the timeline's too)."""
     settings = config.analysis
+    ratio = relative_ratio(bars["Close"], benchmark_close)
+    analysis = replace(
+        _bar_signals(entry.symbol, entry.name, bars, ratio, settings, trend, CHART_SESSIONS),
+        all_time_high=all_time_high(bars["Close"]),
+        relative_strength=None if entry.symbol == config.benchmark else relative_strength(
+            ratio, config.benchmark, settings.rs_average, settings.slope_lookback,
+            (settings.rs_minor_reversal, settings.rs_major_reversal)),
+        quadrant=quadrant,
+        provisional=provisional,
+    )
+    return replace(analysis, commentary=describe_index(analysis, benchmark_name))
+
+
+def weekly_analysis(daily: IndexAnalysis, bars: pd.DataFrame, benchmark_close: pd.Series, config: Config,
+                    benchmark_name: str) -> IndexAnalysis:
+    """`daily` read again on weekly bars (see analysis.timeframe): the averages (10, 20 and 40
+    weeks), MACD, the trend and its confirmation, support and resistance, and the chart.
+
+    What stays daily, and why: the record close (a weekly close is one of the daily closes, and the
+    record is a fact about all of them); relative strength (its words name its 50-session average)
+    and the rotation quadrant, weekly already; and, outside this function, the stance, breadth, the
+    rotation table and the events, whose rules and thresholds were chosen and tested on sessions.
+    The weekly bar is provisional while the daily one is, or while its week may have a session to come.
+    """
+    weekly = weekly_bars(bars)
+    settings = weekly_settings(config.analysis)
+    trend = trend_table(weekly, sma(weekly["Close"], max(settings.sma_periods)), settings)
+    ratio = relative_ratio(weekly["Close"], benchmark_close)      # at each week's last session
+    analysis = replace(
+        _bar_signals(daily.symbol, daily.name, weekly, ratio, settings, trend, CHART_WEEKS),
+        all_time_high=daily.all_time_high,
+        relative_strength=daily.relative_strength,
+        quadrant=daily.quadrant,
+        provisional=daily.provisional or (daily.as_of is not None and week_forming(daily.as_of)),
+        timeframe="weekly",
+    )
+    return replace(analysis, commentary=describe_index(analysis, benchmark_name))
+
+
+def _bar_signals(symbol: str, name: str, bars: pd.DataFrame, ratio: pd.Series, settings: AnalysisSettings,
+                 trend: pd.DataFrame, chart_bars: int) -> IndexAnalysis:
+    """What one timeframe's bars say at the last of them: the last bar's change, the averages, MACD,
+    the trend and the levels, and the last `chart_bars` of each series (the caller adds the rest)."""
     close = bars["Close"]
     averages = {period: sma(close, period) for period in settings.sma_periods}
     smas = sma_states(close, averages, settings.slope_lookback)
     lines = macd(close, settings.macd.fast, settings.macd.slow, settings.macd.signal)
-    ratio = relative_ratio(close, benchmark_close)
     previous_close = float(close.iloc[-2]) if len(close) > 1 else None
     last_close = float(close.iloc[-1]) if len(close) else None
     change = None if last_close is None or previous_close is None else last_close - previous_close
-    analysis = IndexAnalysis(
-        symbol=entry.symbol,
-        name=entry.name,
+    return IndexAnalysis(
+        symbol=symbol,
+        name=name,
         as_of=close.index[-1].date() if len(close) else None,
         close=last_close,
         change=change,
@@ -161,23 +218,19 @@ def analyse_index(entry: Symbol, bars: pd.DataFrame, benchmark_close: pd.Series,
         stacked=stacked(smas),
         macd=macd_state(lines),
         trend=trend_state(bars, trend, settings),
-        all_time_high=all_time_high(close),
+        all_time_high=None,
         levels=find_levels(bars, window=settings.swing_window, lookback=settings.level_lookback,
                            tolerance=settings.level_tolerance, min_touches=settings.level_min_touches,
                            retest_away=settings.retest_away),
-        relative_strength=None if entry.symbol == config.benchmark else relative_strength(
-            ratio, config.benchmark, settings.rs_average, settings.slope_lookback,
-            (settings.rs_minor_reversal, settings.rs_major_reversal)),
+        relative_strength=None,
         commentary="",
-        series=_chart_series(close, averages, lines, ratio),
-        quadrant=quadrant,
-        provisional=provisional,
+        series=_chart_series(close, averages, lines, ratio, chart_bars),
     )
-    return replace(analysis, commentary=describe_index(analysis, benchmark_name))
 
 
-def _chart_series(close: pd.Series, averages: Mapping[int, pd.Series], lines: Macd, ratio: pd.Series) -> PriceSeries:
-    window = dates_of(close)[-CHART_SESSIONS:]
+def _chart_series(close: pd.Series, averages: Mapping[int, pd.Series], lines: Macd, ratio: pd.Series,
+                  length: int) -> PriceSeries:
+    window = dates_of(close)[-length:]
     return PriceSeries(
         dates=tuple(window.date),
         close=tuple(close.loc[window].tolist()),

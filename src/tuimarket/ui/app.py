@@ -51,8 +51,8 @@ from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
-from tuimarket.ui.viewmodels import (AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text,
-                                     refresh_text)
+from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard,
+                                     market_bar_text, refresh_text)
 from tuimarket.ui.widgets.breadth_panel import BreadthPanel, breadth_figures
 from tuimarket.ui.widgets.charts import Canvas, Chart, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
@@ -118,7 +118,7 @@ class DashboardScreen(ResponsiveScreen):
         app = self.tuimarket
         if app.saved is not None and app.board is not None:   # the last session's view, in this screen's first frame
             try:
-                self.show(app.board, app.chart_range, app.saved.figures, saved=True)
+                self.show(app.board, app.chart_range, app.saved.figures, app.timeframe, saved=True)
             except Exception:   # noqa: BLE001 - whatever is wrong with it, the data will paint instead
                 app.discard_saved_view()
         app.update_market_bar()
@@ -201,14 +201,16 @@ class DashboardScreen(ResponsiveScreen):
         """Each index's price chart as last drawn, by symbol."""
         return {symbol: chart.figure for symbol, chart in self.price_charts().items() if chart.figure is not None}
 
-    def show(self, board: Dashboard, chart_range: str, figures: Mapping[str, Figure], saved: bool = False) -> None:
-        """Show `board`; `figures` are its price charts already drawn, which the charts take if they fit.
-        `saved`: the last session's view, whose breadth charts wait for today's (plotext stays unloaded)."""
+    def show(self, board: Dashboard, chart_range: str, figures: Mapping[str, Figure], timeframe: str = "daily",
+             saved: bool = False) -> None:
+        """Show `board`'s panels of `timeframe`; `figures` are their price charts already drawn, which
+        the charts take if they fit. `saved`: the last session's view, whose breadth charts wait for
+        today's (plotext stays unloaded)."""
         charts = self.price_charts()
         for symbol, figure in figures.items():
             if symbol in charts:
                 charts[symbol].adopt(figure)
-        for panel, model in zip(self.query(IndexPanel), board.panels):
+        for panel, model in zip(self.query(IndexPanel), board.panels_of(timeframe)):
             panel.show(model)
             panel.show_range(chart_range)
         for breadth in self.query(BreadthPanel):
@@ -222,7 +224,7 @@ class DashboardScreen(ResponsiveScreen):
 
 
 class MonitorCommands(Provider):
-    """Command palette: jump to an index, change the range, sort, refresh, screenshot, the alert log."""
+    """Command palette: jump to an index, change the range or timeframe, sort, refresh, screenshot, the alert log."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app = cast(TuimarketApp, self.app)   # Textual types a provider's app only as App
@@ -231,6 +233,8 @@ class MonitorCommands(Provider):
             for i, index in enumerate(app.config.indexes)]
         commands += [(f"Chart range {name}", partial(app.set_range, name), "Change every chart's range")
                      for name in CHART_RANGES]
+        commands += [(f"{name.capitalize()} bars", partial(app.set_timeframe, name),
+                      "Every chart and its analysis on bars of a session or a week") for name in TIMEFRAMES]
         commands += [(f"Sort rotation by {column}", partial(app.sort_rotation, column), "Sort the rotation table")
                      for column in SORTABLE]
         commands += [
@@ -279,6 +283,7 @@ class TuimarketApp(App):
         Binding("left_square_bracket", "range(-1)", "Range-", id="range-shorter", tooltip="Shorter chart range"),
         Binding("plus", "range(1)", "Range+", show=False, tooltip="Longer chart range (3M 6M 1Y 2Y 5Y)"),
         Binding("minus", "range(-1)", "Range-", show=False, tooltip="Shorter chart range"),
+        Binding("w", "toggle_timeframe", "Timeframe", id="timeframe", tooltip="Daily or weekly bars"),
         Binding("s", "screenshot", "Screenshot", id="screenshot"),
         Binding("t", "next_theme", "Theme", id="theme"),
         Binding("a", "alerts", "Alerts", id="alerts", tooltip="The alert log: mark read, mute"),
@@ -301,6 +306,7 @@ class TuimarketApp(App):
         self.now = now or (lambda: datetime.now(NEW_YORK))
         self.screenshot_dir = screenshot_dir or config.screenshot_dir
         self.chart_range: str = config.chart.range
+        self.timeframe = "daily"                     # the panels' bars: daily or weekly (TIMEFRAMES)
         self.board: Dashboard | None = None          # on screen (perhaps the last session's view)
         self.saved: SavedView | None = None          # the last session's view, as the launch found it
         self.computed: Dashboard | None = None       # the latest computed this session
@@ -332,6 +338,7 @@ class TuimarketApp(App):
         if saved is not None:
             status = f"{saved.board.data_status} · last session's view, updating…"
             self.board = replace(saved.board, data_status=status)
+            self.timeframe = saved.timeframe
         self.push_screen(DashboardScreen(self.config))
         self.set_interval(CLOCK_SECONDS, self.update_market_bar)
         if saved is None:
@@ -354,7 +361,8 @@ class TuimarketApp(App):
         # launch to paint at once; not after every refresh, since encoding it holds the GIL for tens
         # of ms, long enough to stall the screen.
         if self.computed is not None:
-            saved_view.save(self.pipeline.saved_view, self.computed, self.dashboard_screen.drawn_figures())
+            saved_view.save(self.pipeline.saved_view, self.computed, self.dashboard_screen.drawn_figures(),
+                            self.timeframe)
 
     def _handle_exit_signals(self, handled: bool) -> None:
         """SIGHUP and SIGTERM end the app as `q` does: the terminal restored, the view saved, status 0.
@@ -393,13 +401,15 @@ class TuimarketApp(App):
         # A daemon thread of its own, not a Textual thread worker: those run in asyncio's default
         # executor, whose threads the interpreter joins on the way out, so a download that never
         # returns kept the process alive after `q` (and an exclusive worker can't be cancelled).
-        threading.Thread(target=self._load, args=(live, canvases, step), name="tuimarket-refresh",
+        threading.Thread(target=self._load, args=(live, canvases, step, self.timeframe), name="tuimarket-refresh",
                          daemon=True).start()
         self._refresh_handled = handled = asyncio.Event()
         self.run_worker(self._watch_refresh(handled), group="refresh", exit_on_error=False)
 
-    def _load(self, live: bool, canvases: Mapping[str, tuple[Chart, Canvas]], step: int = 0) -> None:
-        """The refresh thread: posts exactly one message, whatever happens."""
+    def _load(self, live: bool, canvases: Mapping[str, tuple[Chart, Canvas]], step: int = 0,
+              timeframe: str = "daily") -> None:
+        """The refresh thread: posts exactly one message, whatever happens. The charts of `timeframe`
+        (the one shown when it started) are drawn here."""
         try:
             if live:
                 loaded = self.pipeline.refresh()
@@ -409,7 +419,7 @@ class TuimarketApp(App):
                               loaded.latest_events)
             # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
             figures = {panel.symbol: chart.prepare(panel.chart, canvas)
-                       for panel in board.panels if panel.symbol in canvases
+                       for panel in board.panels_of(timeframe) if panel.symbol in canvases
                        for chart, canvas in [canvases[panel.symbol]]}
             figures |= breadth_figures(board.members_breadth, canvases)
             hours = self.pipeline.market_hours(self.now())
@@ -419,7 +429,7 @@ class TuimarketApp(App):
             outcome = SnapshotReady(board, live, loaded.error, figures, hours, loaded.announced, loaded.unread,
                                     loaded.retry_at)
             if not live:   # the first computed view, kept at once in case this session ends abruptly
-                saved_view.save(self.pipeline.saved_view, board, figures)
+                saved_view.save(self.pipeline.saved_view, board, figures, timeframe)
         try:
             self.post_message(outcome)
         except RuntimeError:   # the app ended while this refresh hung: nobody is waiting for it
@@ -458,11 +468,14 @@ class TuimarketApp(App):
         self.hours = message.hours
         self.unread = message.unread
         with self.batch_update():
-            self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures)
+            self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures, self.timeframe)
             if isinstance(self.screen, DetailScreen):
                 self._update_detail(self.screen)
             if isinstance(self.screen, BreadthScreen) and message.dashboard.members_breadth is not None:
                 self.screen.show(message.dashboard.members_breadth)
+            for screen in self.screen_stack:     # an open graph follows the data too, even under the help
+                if isinstance(screen, RrgScreen):
+                    screen.show_trails(message.dashboard.rrg)
         self.computed = message.dashboard
         self.last_refresh = self.now()
         self.retry_at = message.retry_at
@@ -599,6 +612,18 @@ class TuimarketApp(App):
             self._update_detail(self.screen)
         self.notify(f"Chart range {name}", timeout=2)
 
+    def action_toggle_timeframe(self) -> None:
+        self.set_timeframe(TIMEFRAMES[(TIMEFRAMES.index(self.timeframe) + 1) % len(TIMEFRAMES)])
+
+    def set_timeframe(self, name: str) -> None:
+        """Show every panel, and an open detail screen, on daily or weekly bars."""
+        self.timeframe = name
+        if self.board is not None:
+            self.dashboard_screen.show(self.board, self.chart_range, {}, name)
+        if isinstance(self.screen, DetailScreen):
+            self._update_detail(self.screen)
+        self.notify(f"{name.capitalize()} bars", timeout=2)
+
     def jump_to(self, number: int) -> None:
         while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen, BreadthScreen)):
             self.pop_screen()
@@ -623,7 +648,7 @@ class TuimarketApp(App):
 
     def _update_detail(self, screen: DetailScreen) -> None:
         if self.board is not None:
-            for model in self.board.panels:
+            for model in self.board.panels_of(self.timeframe):
                 if model.symbol == screen.model.symbol:
                     screen.show(model)
 
@@ -631,7 +656,7 @@ class TuimarketApp(App):
         if not isinstance(self.screen, HelpScreen):
             dashboard_screen = self.dashboard_screen
             palette: BindingType = Binding("ctrl+p", "command_palette",
-                                           "Jump, range, sort, refresh, screenshot, RRG, alert log")
+                                           "Jump, range, timeframe, sort, refresh, screenshot, RRG, alert log")
             self.push_screen(HelpScreen([
                 (title, help_rows(bindings, self, owner)) for title, bindings, owner in [
                     ("Everywhere", self.BINDINGS, self),

@@ -27,7 +27,7 @@ from rich.text import Span, Text
 
 from tuimarket.config import CONTROL_CHARACTERS
 from tuimarket.ui.atomic import write_atomically
-from tuimarket.ui.viewmodels import Dashboard
+from tuimarket.ui.viewmodels import TIMEFRAMES, Dashboard
 from tuimarket.ui.widgets.charts import Canvas, Figure
 
 # Raised only by a change an older file cannot be read into (a field's meaning changed); a new
@@ -40,6 +40,7 @@ MAX_BYTES = 8 * 1024 * 1024    # a view at 250x70 takes about 2 MB; anything muc
 class SavedView:
     board: Dashboard
     figures: Mapping[str, Figure]     # each index's price chart as last drawn, by symbol
+    timeframe: str = "daily"          # the bars the panels showed: daily or weekly
 
 
 # ---- the file's schema: its keys, read by msgspec; keys it does not know (a newer version's) are ignored
@@ -61,18 +62,19 @@ class _SavedFile:
     version: int
     dashboard: Dashboard
     figures: dict[str, _Drawn] = field(default_factory=dict)
+    timeframe: str = "daily"     # a view saved before weekly bars existed was daily
 
 
-def save(path: Path | None, board: Dashboard, figures: Mapping[str, Figure]) -> None:
-    """Keep `board`, and those of `figures` that draw its charts."""
+def save(path: Path | None, board: Dashboard, figures: Mapping[str, Figure], timeframe: str = "daily") -> None:
+    """Keep `board` shown on `timeframe`'s bars, and those of `figures` that draw its charts."""
     if path is None:
         return
-    charts = {panel.symbol: panel.chart for panel in board.panels}
+    charts = {panel.symbol: panel.chart for panel in board.panels_of(timeframe)}
     drawn = {symbol: _Drawn(figure.canvas, _DrawnText(figure.text.plain, tuple(
                  (span.start, span.end, str(span.style)) for span in figure.text.spans)))
              for symbol, figure in figures.items() if charts.get(symbol) is figure.data}
     try:
-        write_atomically(path, msgspec.json.encode(_SavedFile(VERSION, board, drawn)).decode())
+        write_atomically(path, msgspec.json.encode(_SavedFile(VERSION, board, drawn, timeframe)).decode())
     except OSError:
         pass
 
@@ -91,10 +93,14 @@ def load(path: Path | None) -> SavedView | None:
         saved = msgspec.json.decode(content, type=_SavedFile)
         if saved.version < VERSION:
             raise ValueError("a saved view from an older layout")
-        charts = {panel.symbol: panel.chart for panel in saved.dashboard.panels}
+        board = saved.dashboard
+        if not {saved.timeframe, *(panel.chart.timeframe for panel in (*board.panels, *board.weekly))} \
+                <= set(TIMEFRAMES):
+            raise ValueError("no such timeframe")
+        charts = {panel.symbol: panel.chart for panel in board.panels_of(saved.timeframe)}
         figures = {symbol: Figure(drawn.canvas, charts[symbol], _text(drawn.text))
                    for symbol, drawn in saved.figures.items() if symbol in charts}
-        return SavedView(saved.dashboard, figures)
+        return SavedView(board, figures, saved.timeframe)
     except (OSError, ValueError, msgspec.ValidationError, StyleSyntaxError, RecursionError):
         discard(path)     # RecursionError: thousands of nested brackets; msgspec.DecodeError is a ValueError
         return None

@@ -8,9 +8,10 @@ can be marked on the chart.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from tuimarket.formatting import percent, price
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, PriceChartModel
@@ -28,7 +29,7 @@ KIND_GROUPS = {
     "records": ("record_close", "year_low"),
     "trend": ("uptrend_confirmed", "uptrend_lost"),
     "RS/rotation": ("rs_up", "rs_down", "quadrant_changed"),
-    "stance": ("stance_changed",),
+    "stance/breadth": ("stance_changed", "breadth_divergence", "breadth_thrust"),
 }
 ALL = "all"
 FILTERS = (ALL, *KIND_GROUPS)
@@ -101,6 +102,10 @@ class MarkedChart:
     marks: tuple[ChartMark, ...] = ()
     cursor: ChartCursor | None = None
 
+    @property
+    def timeframe(self) -> str:
+        return self.chart.timeframe
+
 
 def chart_marks(timeline: EventTimeline) -> tuple[ChartMark, ...]:
     """The MACD crosses and breaks of the timeline, the most important kind first, then the newest."""
@@ -109,17 +114,25 @@ def chart_marks(timeline: EventTimeline) -> tuple[ChartMark, ...]:
     return tuple(ChartMark(row.date, row.mark_price, MARK_GLYPHS[row.kind], row.kind in UP_KINDS) for row in rows)
 
 
+def bar_index(day: date, dates: Sequence[date]) -> int | None:
+    """The position in `dates` (ascending) of the bar holding `day`: the bar of that date on a daily
+    chart, the week it ends on a weekly one (each week dated by its last session); None outside."""
+    x = bisect_left(dates, day)
+    if x == len(dates) or (x == 0 and dates[0] != day):
+        return None
+    return x
+
+
 def place_marks(marks: Sequence[ChartMark], dates: Sequence[date], columns: int) -> list[tuple[int, ChartMark]]:
     """(bar position, mark) of the marks dated within `dates` (the bars shown) on a plot `columns`
     wide, never two within MARK_GAP columns of each other: where they would be, the first given
     (the most important) stays."""
     if not dates or columns < 1:
         return []
-    positions = {day: x for x, day in enumerate(dates)}
     last = max(1, len(dates) - 1)
     placed: dict[int, tuple[int, ChartMark]] = {}     # by column
     for mark in marks:
-        x = positions.get(mark.date)
+        x = bar_index(mark.date, dates)
         if x is None:
             continue
         column = round(x / last * (columns - 1))
@@ -128,12 +141,14 @@ def place_marks(marks: Sequence[ChartMark], dates: Sequence[date], columns: int)
     return sorted(placed.values(), key=lambda position_mark: position_mark[0])
 
 
-def range_showing(day: date, dates: Sequence[date], current: str) -> str:
+def range_showing(day: date, dates: Sequence[date], current: str,
+                  bars: Mapping[str, int] = RANGE_SESSIONS) -> str:
     """The chart range to show `day` in: `current` if it does, else the shortest longer one that
-    does (the longest when none does)."""
-    names = list(RANGE_SESSIONS)
+    does (the longest when none does). `bars`: each range's bars on the chart's timeframe."""
+    names = list(bars)
     for name in names[names.index(current):]:
-        if day in dates[-RANGE_SESSIONS[name]:]:
+        shown = dates[-bars[name]:]
+        if shown and day >= shown[0]:     # a daily event falls inside a weekly bar, not on its date
             return name
     return names[-1]
 
@@ -170,10 +185,11 @@ def _words(event: Event) -> str:
 
 
 def event_timeline(config: Config, data: MarketData, symbol: str) -> EventTimeline:
-    """`symbol`'s events and the market's stance changes over the sessions its chart holds, up to
-    the data's date (a replay's: nothing after it), newest first."""
+    """`symbol`'s events and the market's (stance changes, breadth divergences and thrusts) over the
+    sessions its chart holds, up to the data's date (a replay's: nothing after it), newest first."""
     import pandas as pd
 
+    from tuimarket.analysis.divergence import member_events
     from tuimarket.analysis.events import MARKET, market_events
     from tuimarket.analysis.snapshot import CHART_SESSIONS
     from tuimarket.analysis.timeline import market_timeline
@@ -191,6 +207,12 @@ def event_timeline(config: Config, data: MarketData, symbol: str) -> EventTimeli
     own = {name: bars[name] for name in {symbol, config.benchmark} if name in bars}
     events = market_events(config, own, forming=forming, since=since,
                            timeline=market_timeline(config, bars, detail=False))
+    benchmark = bars.get(config.benchmark)
+    if data.members is not None and benchmark is not None and not benchmark.empty:
+        last = benchmark.index[-1]
+        forming_day = last.date() if config.benchmark in forming else None
+        events = [*events, *member_events(data.members.until(last), benchmark["Close"], since=since,
+                                          forming_day=forming_day)]
     last_close = float(close.iloc[-1])
     rows = []
     for event in events:                # by date, then the most important first

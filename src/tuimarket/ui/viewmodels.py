@@ -20,6 +20,9 @@ if TYPE_CHECKING:   # only for annotations: importing the analysis would import 
     from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RelativeStrength, RotationRow
 
 RANGE_SESSIONS = {"3M": 63, "6M": 126, "1Y": 252, "2Y": 504, "5Y": 1260}
+# Each chart range in bars of each timeframe (analysis.timeframe's): a year is 252 sessions, or 52 weeks.
+RANGE_BARS = {"daily": RANGE_SESSIONS, "weekly": {"3M": 13, "6M": 26, "1Y": 52, "2Y": 104, "5Y": 260}}
+TIMEFRAMES = tuple(RANGE_BARS)
 RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")
 STANCE_LABELS = {
     "fully_invested": "FULLY INVESTED",
@@ -31,13 +34,14 @@ BREAKOUT_MARK = "▲"
 
 @dataclass(frozen=True)
 class PriceChartModel:
-    """The longest range of bars; a chart shows the last `RANGE_SESSIONS[range]` of them."""
+    """The longest range of bars; a chart shows the last `RANGE_BARS[timeframe][range]` of them."""
 
     dates: tuple[date, ...]
     close: ChartLine
     averages: tuple[ChartLine, ...]
     support: tuple[float, ...] = ()
     resistance: tuple[float, ...] = ()
+    timeframe: str = "daily"              # what one bar is: a session ("daily"), or a week ("weekly")
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,17 @@ class Dashboard:
     freshness: str = ""                  # "as of 2025-09-25 (3 sessions old)" when sessions are missing
     rrg: tuple[RrgTrail, ...] = ()       # the rotation universe on the Relative Rotation Graph
     members_breadth: BreadthBoard | None = None   # the index members' breadth (None: off, or no members)
+    weekly: tuple[PanelModel, ...] = ()  # the panels on weekly bars
+
+    def panels_of(self, timeframe: str) -> tuple[PanelModel, ...]:
+        """The panels on `timeframe`'s bars (the daily ones while the weekly are not computed yet)."""
+        return self.weekly if timeframe == "weekly" and self.weekly else self.panels
+
+
+def range_label(timeframe: str, bars: int) -> str:
+    """A chart's range, and its timeframe unless daily, the default: "1Y", "Weekly · 1Y"."""
+    name = next((name for name, count in RANGE_BARS.get(timeframe, {}).items() if count == bars), f"{bars} bars")
+    return name if timeframe == "daily" else f"{timeframe.capitalize()} · {name}"
 
 
 def _day(value: date | None) -> str:
@@ -206,6 +221,7 @@ def panel_model(index: IndexAnalysis, stale: str = "") -> PanelModel:
         averages=averages,
         support=tuple(levels.support) if levels else (),
         resistance=tuple(levels.resistance) if levels else (),
+        timeframe=index.timeframe,
     )
     rs = index.relative_strength
     rs_summary = _rs_summary(rs) if rs is not None else "the benchmark for relative strength"
@@ -283,6 +299,8 @@ def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False,
         freshness=stale,
         rrg=tuple(rrg_trail(row) for row in snapshot.rotation if row.weeks),
         members_breadth=breadth_board(snapshot.market_breadth),
+        weekly=tuple(replace(panel_model(index, stale), latest_event=daily_event(latest.get(index.symbol)))
+                     for index in snapshot.weekly),
     )
 
 
@@ -383,6 +401,12 @@ class LatestEvent:
     sessions_ago: int           # sessions closed since (0: the last one)
     close_then: float
     change_since: float | None  # the close now against the close then, as a fraction
+
+
+def daily_event(event: LatestEvent | None) -> str:
+    """The latest event on a weekly panel: events are read on daily closes, and say so."""
+    text = latest_event_text(event)
+    return f"Daily: {text}" if text else ""
 
 
 def latest_event_text(event: LatestEvent | None) -> str:

@@ -22,7 +22,7 @@ from tuimarket.formatting import price
 from tuimarket.ui.screens.responsive import ResponsiveScreen
 from tuimarket.ui.timeline_model import (FILTERS, ChartCursor, ChartMark, EventTimeline, MarkedChart, chart_marks,
                                          range_showing)
-from tuimarket.ui.viewmodels import RANGE_SESSIONS, PanelModel
+from tuimarket.ui.viewmodels import RANGE_BARS, PanelModel, range_label
 from tuimarket.ui.widgets.charts import LineChart, MacdChart, PriceChart
 from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.timeline import PROVISIONAL_MARK, TimelineTable
@@ -73,9 +73,11 @@ class DetailScreen(ResponsiveScreen):
 
     def show(self, model: PanelModel) -> None:
         self.model = model
+        timeframe = model.chart.timeframe
+        bars = RANGE_BARS[timeframe][self.chart_range]
         heading = Text(f"{model.name} ({model.symbol})", style="bold")
         heading.append(f"  {model.close} {model.change} · MACD {model.macd.signal} {model.macd.since}"
-                       f" · {model.trend.headline} · {self.chart_range}")
+                       f" · {model.trend.headline} · {range_label(timeframe, bars)}")
         if model.freshness:
             heading.append(f"\n{model.freshness}: not today's signals", style="bold")
         self.set_class(bool(model.freshness), "-stale")
@@ -93,23 +95,28 @@ class DetailScreen(ResponsiveScreen):
             self.run_worker(lambda: self.load_timeline(model.symbol), thread=True, exclusive=True,
                             group=TIMELINE_GROUP, exit_on_error=False)
 
+    def _bars(self) -> int:
+        """How many of the chart's bars the current range shows, on its timeframe's bars."""
+        return RANGE_BARS[self.model.chart.timeframe][self.chart_range]
+
     def _show_price_chart(self) -> None:
         price_chart = self.query_one("#detail-price", PriceChart)
-        price_chart.sessions = RANGE_SESSIONS[self.chart_range]
+        price_chart.sessions = self._bars()
         price_chart.show(MarkedChart(self.model.chart, self.marks, self.cursor))
 
     def _show_charts(self) -> None:
         model = self.model
         self._show_price_chart()
         macd = self.query_one("#detail-macd", MacdChart)
-        macd.sessions = RANGE_SESSIONS[self.chart_range]
-        macd.show(model.chart.dates, model.macd_lines, self.macd_title)
+        macd.sessions = self._bars()
+        macd.show(model.chart.dates, model.macd_lines, self.macd_title, model.chart.timeframe)
         rs = self.query_one("#detail-rs", LineChart)
         rs.sessions = macd.sessions
         # The benchmark against itself is a flat line: no chart at all, and MACD takes the width.
         rs.display = model.relative_strength is not None
         if model.relative_strength is not None:
-            rs.show(model.chart.dates, (model.relative_strength,), f"Relative strength · {model.rs_summary}")
+            rs.show(model.chart.dates, (model.relative_strength,), f"Relative strength · {model.rs_summary}",
+                    model.chart.timeframe)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != TIMELINE_GROUP:
@@ -147,7 +154,8 @@ class DetailScreen(ResponsiveScreen):
         rows = self.timeline.rows if self.timeline is not None else ()
         row = next((row for row in rows if row.key == key), None)
         self.cursor = ChartCursor(row.date, row.title) if row is not None else None
-        if row is not None and (wider := range_showing(row.date, self.model.chart.dates, self.chart_range)) \
+        bars = RANGE_BARS[self.model.chart.timeframe]
+        if row is not None and (wider := range_showing(row.date, self.model.chart.dates, self.chart_range, bars)) \
                 != self.chart_range:
             self.chart_range = wider
             self.show(self.model)       # every chart, and the heading, which names the range

@@ -42,7 +42,8 @@ class RrgScreen(ResponsiveScreen):
         with Horizontal(id="rrg-body"):
             yield RrgChart(id="rrg-chart")
             yield DataTable(id="rrg-list", cursor_type="row", zebra_stripes=True)
-        yield KeyFooter(hidden=frozenset({"range(1)", "range(-1)"}))     # the daily charts' range: not here
+        # The daily charts' range and timeframe: not here.
+        yield KeyFooter(hidden=frozenset({"range(1)", "range(-1)", "toggle_timeframe"}))
 
     def on_mount(self) -> None:
         table = self.query_one("#rrg-list", DataTable)
@@ -73,6 +74,13 @@ class RrgScreen(ResponsiveScreen):
         heading.append(f"{mark.symbol} {mark.name}: {mark.values}" if mark else "select a symbol", style="bold")
         self.query_one("#rrg-heading", Static).update(heading)
         self.query_one(RrgChart).show(self.view, self.selected)
+
+    def show_trails(self, trails: tuple[RrgTrail, ...]) -> None:
+        """Redraw on new data: the same symbol selected, and the same week if the user stepped back from
+        the latest (at the latest, the new latest week)."""
+        stepped_back = self.view.week is not None and self.view.week != self.view.weeks[-1]
+        self.trails = trails
+        self.show_week(self.view.week if stepped_back else None)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value != self.selected:

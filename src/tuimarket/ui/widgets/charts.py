@@ -28,8 +28,9 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tuimarket.formatting import axis_number, price
-from tuimarket.ui.timeline_model import MarkedChart, place_marks
-from tuimarket.ui.viewmodels import QUADRANT_NAMES, RANGE_SESSIONS, ChartLine, PriceChartModel, RrgView
+from tuimarket.ui.timeline_model import MarkedChart, bar_index, place_marks
+from tuimarket.ui.viewmodels import (QUADRANT_NAMES, RANGE_BARS, RANGE_SESSIONS, ChartLine, PriceChartModel, RrgView,
+                                     range_label)
 from tuimarket.ui.widgets.colours import RGB, PlotColour, plot_colour
 
 # RGB colours that read on dark and light themes and stay apart on a 16-colour terminal, where
@@ -52,7 +53,6 @@ AVERAGE_STYLES = (LineStyle(BLUE, "braille"), LineStyle(AMBER, "•"), LineStyle
 SERIES_STYLES = (LineStyle(BLUE, CLOSE_MARKER), LineStyle(AMBER, "•"))     # plain line charts: MACD, RS
 TICKS = 4
 ROWS_PER_Y_TICK = 3
-RANGE_NAMES = {sessions: name for name, sessions in RANGE_SESSIONS.items()}
 
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot
@@ -65,7 +65,7 @@ class Canvas(NamedTuple):
     theme: str          # the app's theme, whose colours the figure takes
     background: PlotColour
     foreground: PlotColour
-    sessions: int       # how many of the last bars to show
+    sessions: int       # how many of the last bars to show (sessions, or weeks on a weekly chart)
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class LineSeries:
     dates: tuple[date, ...]
     lines: tuple[ChartLine, ...]
     title: str
+    timeframe: str = "daily"
 
 
 def _points(values: Sequence[float | None], step: int) -> tuple[list[int], list[float]]:
@@ -101,12 +102,19 @@ def _points(values: Sequence[float | None], step: int) -> tuple[list[int], list[
 
 
 def _date_ticks(dates: Sequence[date], count: int = TICKS) -> tuple[list[int], list[str]]:
-    """Evenly spaced date ticks, each with its year: "Sep '24" on any range."""
+    """Evenly spaced date ticks, each with its year: "Sep '24" on any range; a month is named once
+    (13 weekly bars put two ticks in one month)."""
     if not dates:
         return [], []
     step = max(1, (len(dates) - 1) // max(1, count - 1))
-    positions = list(range(0, len(dates), step))[:count]
-    return positions, [dates[i].strftime("%b '%y") for i in positions]
+    positions: list[int] = []
+    labels: list[str] = []
+    for i in list(range(0, len(dates), step))[:count]:
+        label = dates[i].strftime("%b '%y")
+        if not labels or label != labels[-1]:
+            positions.append(i)
+            labels.append(label)
+    return positions, labels
 
 
 def _value_ticks(low: float, high: float, rows: int) -> tuple[list[float], list[str]]:
@@ -190,7 +198,7 @@ class Chart(Widget):
     """A plotext chart of a view model; subclasses say how to `draw` it."""
 
     DEFAULT_CSS = "Chart { width: 1fr; height: 1fr; min-height: 5; }"
-    SHOWS_RANGE = True      # the legend line starts with the chart range (3M ... 5Y)
+    SHOWS_RANGE = True      # the legend line starts with the timeframe and range ("Daily · 1Y"): data has a timeframe
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -207,8 +215,8 @@ class Chart(Widget):
         # The colours come from the theme, not from CSS, so a theme change must redraw the chart.
         self.app.theme_changed_signal.subscribe(self, lambda theme: self.refresh())
 
-    def show_range(self, name: str) -> None:
-        self.sessions = RANGE_SESSIONS[name]
+    def show_range(self, name: str, timeframe: str = "daily") -> None:
+        self.sessions = RANGE_BARS[timeframe][name]
         self.refresh()
 
     def show_data(self, data: Any) -> None:
@@ -234,7 +242,7 @@ class Chart(Widget):
     def _prepare(self, data: Any, canvas: Canvas) -> Figure:
         plot = _new_plot(canvas)
         title, items = self.draw(plot, data, canvas) if data is not None else ("", [])
-        chart_range = RANGE_NAMES.get(canvas.sessions, f"{canvas.sessions} sessions") if self.SHOWS_RANGE else ""
+        chart_range = range_label(data.timeframe, canvas.sessions) if self.SHOWS_RANGE and data is not None else ""
         heading = " · ".join(filter(None, [chart_range, title]))
         plot_height = max(1, canvas.height - 1)     # the legend has the top line
         plot.plotsize(canvas.width, plot_height)
@@ -339,11 +347,10 @@ class PriceChart(Chart):
         if glyphs & {"△", "▽"}:
             legend.append(LegendItem("△▽", "break", RED))
         cursor = marked.cursor
-        if cursor is not None and cursor.date in dates:
-            x = dates.index(cursor.date)
-            plot.vline(x, AMBER)
-            left = x < len(dates) / 2      # the label beside the line, on the side with room for it
-            plot.text(f"│{cursor.label}" if left else f"{cursor.label}│", x, high, color=AMBER,
+        if cursor is not None and (at := bar_index(cursor.date, dates)) is not None:
+            plot.vline(at, AMBER)
+            left = at < len(dates) / 2      # the label beside the line, on the side with room for it
+            plot.text(f"│{cursor.label}" if left else f"{cursor.label}│", at, high, color=AMBER,
                       alignment="left" if left else "right")
         return legend
 
@@ -384,8 +391,9 @@ class PriceChart(Chart):
 class LineChart(Chart):
     """One or more plain lines, such as relative strength against the benchmark."""
 
-    def show(self, dates: tuple[date, ...], lines: tuple[ChartLine, ...], title: str = "") -> None:
-        self.show_data(LineSeries(dates, lines, title))
+    def show(self, dates: tuple[date, ...], lines: tuple[ChartLine, ...], title: str = "",
+             timeframe: str = "daily") -> None:
+        self.show_data(LineSeries(dates, lines, title, timeframe))
 
     def draw(self, plot: Plot, series: LineSeries, canvas: Canvas) -> tuple[str, list[LegendItem]]:
         styled = [(line, *SERIES_STYLES[i % len(SERIES_STYLES)]) for i, line in enumerate(series.lines)]

@@ -72,4 +72,5 @@ class IndexPanel(Vertical, can_focus=True):
         self.query_one(".panel-notes", Static).update(Text("\n".join(notes)))
 
     def show_range(self, name: str) -> None:
-        self.query_one(PriceChart).show_range(name)
+        """Show the last `name` (1Y, ...) of the chart, in bars of the model's timeframe."""
+        self.query_one(PriceChart).show_range(name, self.model.chart.timeframe if self.model else "daily")

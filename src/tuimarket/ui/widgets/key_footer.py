@@ -7,8 +7,8 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 # Conveniences rather than what the screen is read with: below 120 columns they give way.
-SECONDARY_ACTIONS = frozenset({"refresh", "screenshot", "next_theme", "alerts",   # the bar counts unread alerts
-                               "breadth"})                                          # a pane of its own, too
+# The bar counts unread alerts; breadth has a pane of its own; a weekly chart says "Weekly" above it.
+SECONDARY_ACTIONS = frozenset({"refresh", "screenshot", "next_theme", "alerts", "breadth", "toggle_timeframe"})
 
 
 class KeyFooter(Footer):
