@@ -8,6 +8,7 @@ the test reads xterm.js's screen buffer, the same cells the canvas shows.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -46,7 +47,8 @@ SCREEN_TEXT = """() => {
   return lines.join("\\n");
 }"""
 
-# Renamed indexes: the page showing these names proves the tab's monitor read the user's --config.
+# Renamed indexes: the page showing these names proves the tab's monitor read the user's --config
+# (and [ui] screenshot_dir, below, where a screenshot must not land).
 CONFIG = """
 indexes = [
   { symbol = "^GSPC", name = "Large caps" },
@@ -107,7 +109,7 @@ def chromium() -> Path:
 def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`tuimarket serve` on a free loopback port: the bundled history, this test's cache and a config."""
     config = tmp_path / "config.toml"
-    config.write_text(CONFIG)
+    config.write_text(f'{CONFIG}\n[ui]\nscreenshot_dir = "{tmp_path / "screenshots"}"\n')
     port = free_port()
     server = start_serve(tmp_path, "--config", str(config), "--source", "bundled", "serve", "--port", str(port))
     try:
@@ -144,6 +146,15 @@ def test_the_monitor_in_a_browser_tab(chromium: Path, served: tuple[str, subproc
                             "6,604.72", "24,397.31", "2,411.04")
 
             page.locator(".xterm-helper-textarea").focus()    # the keyboard goes to the terminal
+            # A screenshot is the browser's download, not a file on the server's disk.
+            with context.expect_event("response", lambda response: "/download/" in response.url,
+                                      timeout=PAINT_TIMEOUT_MS) as download:
+                page.keyboard.press("s")
+            assert download.value.ok and download.value.headers["content-type"].startswith("image/svg+xml")
+            assert re.fullmatch(r"attachment; filename=tuimarket-\d{8}-\d{6}\.svg",
+                                download.value.headers["content-disposition"])
+            assert not (tmp_path / "screenshots").exists()
+
             page.keyboard.press("Enter")                       # the focused index's detail screen
             wait_for_screen(page, logs, "The Large caps closed at 6,604.72", "MACD (12, 26, 9)")
 
