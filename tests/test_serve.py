@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -163,7 +164,14 @@ def test_the_monitor_in_a_browser_tab(chromium: Path, served: tuple[str, subproc
             again = context.new_page()
             again.goto(url)
             wait_for_screen(again, logs, "Large caps", "Tech hundred", "Small caps")   # a new monitor paints
-            assert server.poll() is None and len(monitor_processes(server)) == 1
+            monitors = monitor_processes(server)
+            assert server.poll() is None and len(monitors) == 1
+
+            server.send_signal(signal.SIGINT)     # Ctrl+C with a tab open: it ends at once, and so does its monitor
+            assert server.wait(timeout=10) == 0
+            wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in monitors), "the monitor to end",
+                     timeout=10)
+            again.wait_for_function('() => document.body.classList.contains("-closed")', timeout=10_000)
         finally:
             browser.close()
     assert (cache_dir / "market.sqlite3").exists(), "the served monitor used the test's own cache"

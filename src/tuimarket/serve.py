@@ -8,6 +8,7 @@ authentication, so it listens on the loopback address unless told otherwise.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import os
 import shlex
@@ -15,9 +16,11 @@ import socket
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 # Imported here, not where it is used: without the extra, importing this module is the error the
 # command line turns into "pip install 'tuimarket[serve]'".
+from aiohttp import web
 from textual_serve.server import Server
 
 
@@ -71,10 +74,35 @@ def check_address(host: str, port: int) -> None:
             probe.bind(address)
 
 
+class MonitorServer(Server):
+    """textual-serve's server, ending every open tab's session when it stops.
+
+    Left alone, Ctrl+C with a tab open waited for that tab's websocket to time out (18 s).
+    """
+
+    def __init__(self, command: str, **options: Any) -> None:
+        super().__init__(command, **options)
+        self._sessions: set[asyncio.Task[Any]] = set()
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        session = asyncio.current_task()
+        assert session is not None
+        self._sessions.add(session)
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self._sessions.discard(session)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        # A cancelled session quits its monitor and closes its websocket (Server.handle_websocket).
+        for session in self._sessions:
+            session.cancel()
+
+
 def serve(command: str, host: str, port: int, public_url: str | None = None) -> None:
     """Serve `command` until Ctrl+C (after `check_address`)."""
     # The monitor draws into xterm.js, not into the terminal (if any) that started the server:
     # a TERM=dumb inherited from a service manager must not make it refuse to start.
     os.environ["TERM"] = "xterm-256color"
-    Server(command, host=host, port=port, title="tuimarket",
-           public_url=public_url or default_url(host, port)).serve()
+    MonitorServer(command, host=host, port=port, title="tuimarket",
+                  public_url=public_url or default_url(host, port)).serve()
