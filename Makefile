@@ -10,7 +10,7 @@ LOCK_FLAGS ?= --upgrade
 COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/build.in --universal --python-version 3.11 \
           --generate-hashes --quiet --custom-compile-command "make lock" $(LOCK_FLAGS)
 
-.PHONY: run test test-slow lint-imports typecheck bench lock clean
+.PHONY: run test test-slow lint-imports typecheck bench lock clean chromium
 
 # $(call install,LOCK): the venv gets what LOCK pins, then tuimarket itself (editable, with the
 # lock's setuptools, so nothing is fetched unpinned).
@@ -60,6 +60,11 @@ lock: $(VENV)/.run-installed
 	$(COMPILE) --extra test -o requirements/test.txt
 	$(COMPILE) --constraint requirements/test.txt -o requirements/run.txt
 	$(COMPILE) --extra dev --constraint requirements/test.txt -o requirements/dev.txt
+
+# The browser test's Chromium (tests/test_serve.py, which skips without it): Debian's package, since
+# Playwright's own browser download is not used. apt-get needs root; CI (.ci/run) calls this.
+chromium:
+	test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .import_linter_cache .mypy_cache

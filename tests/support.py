@@ -7,10 +7,12 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import date
 from typing import Callable, Sequence
 
 import pandas as pd
+import pytest
 
 from tuimarket.config import Config
 from tuimarket.data import bundled
@@ -29,6 +31,15 @@ def bundled_data(config: Config | None = None, as_of: date | None = None, *, sym
     return MarketData(bars={symbol: bars_of(symbol) for symbol in symbols},
                       freshness={symbol: Freshness(FreshnessState.BUNDLED, as_of) for symbol in symbols},
                       as_of=as_of, source="bundled", notes=notes)
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 90.0) -> None:
+    """Poll `condition` every 0.1 s; fail the test, naming `what`, after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.1)
 
 
 def modules_loaded_by(code: str, *argv: str) -> set[str]:

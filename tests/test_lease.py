@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from yfinance.exceptions import YFRateLimitError
 
 from fakes import FakeYahoo, no_sleep_recorder
+from support import wait_for
 from tuimarket.config import Config, RotationSettings, Symbol
 from tuimarket.data.feed import Feed
 from tuimarket.data.lease import LOCK_NAME, STATE_NAME, FetchLease
@@ -155,14 +155,6 @@ def lines(path: Path) -> list[str]:
 def refreshes_by(path: Path, viewers: list[subprocess.Popen]) -> Counter:
     counts = Counter(line.split()[0] for line in lines(path))
     return Counter({str(p.pid): counts[str(p.pid)] for p in viewers if p.poll() is None})
-
-
-def wait_for(condition, what: str, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def test_the_holder_fetches_the_symbols_a_follower_watches_and_it_does_not(tmp_path) -> None:

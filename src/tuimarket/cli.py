@@ -127,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--unmute", action="append", type=_mute_target, default=[], metavar="symbol:SYM|kind:KIND",
                         help="undo a --mute; repeatable")
     alerts.add_argument("--kinds", action="store_true", help="list the alert kinds and exit")
+    serve = commands.add_parser("serve", parents=[common],
+                                help="serve the monitor to a browser tab (needs: pip install 'tuimarket[serve]')")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1; there is no authentication)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--public-url", type=_http_url, metavar="URL", default=None,
+                       help="the address browsers open, behind a reverse proxy (default: http://HOST:PORT)")
     return parser
 
 
@@ -134,6 +141,18 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
     return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, got {text!r}")
+    return int(text)
+
+
+def _http_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"must start with http:// or https://, got {text!r}")
+    return text.rstrip("/")
 
 
 def _mute_target(text: str) -> tuple[str, str]:
@@ -178,6 +197,8 @@ def _run(argv: Sequence[str] | None) -> int:
             return run_monitor(config, source=options["source"], as_of=options["as_of"])
         if command == "watch":
             return _watch(config, options)
+        if command == "serve":
+            return _serve(config, options)
         if command == "alerts":
             return _alerts(config, options)
         data = _load(config, options["source"], options["as_of"])
@@ -242,6 +263,27 @@ def _watch(config, options: dict) -> int:
         raise UserError(f"--replay {start}..{end} is outside the history at hand ({min(firsts)}..{data.as_of})")
     count = watch.replay(config, data, start, end, announce)
     logging.getLogger("tuimarket.alerts").info("replay %s..%s: %d alerts", start, end, count)
+    return EXIT_OK
+
+
+def _serve(config, options: dict) -> int:
+    """`serve`: the monitor, with the user's options, in each browser tab that opens the page."""
+    try:
+        from tuimarket import serve
+    except ImportError as missing:
+        raise UserError(f"serve needs the serve extra ({missing.name} is not installed): "
+                        "pip install 'tuimarket[serve]'") from None
+    _check_replay(config, options["source"], options["as_of"])    # refused here, not in every tab
+    host, port = options["host"], options["port"]
+    try:
+        serve.check_address(host, port)
+    except OSError as exc:
+        raise UserError(f"serve: cannot listen on {host} port {port}: {exc.strerror or exc}") from None
+    if not serve.is_loopback(host):
+        print(f"tuimarket: warning: serving on {host} with no authentication: anyone who can reach port {port} "
+              "can use the monitor", file=sys.stderr)
+    serve.serve(serve.monitor_command(options["config"], options["source"], options["as_of"]),
+                host, port, options["public_url"])
     return EXIT_OK
 
 

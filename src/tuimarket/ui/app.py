@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 import os
 import signal
 import threading
@@ -676,6 +677,10 @@ class TuimarketApp(App):
         """Save an SVG screenshot (`filename` and `path` as in the Textual action this replaces)."""
         folder = Path(path).expanduser() if path else self.screenshot_dir
         target = folder / (filename or f"tuimarket-{self.now():%Y%m%d-%H%M%S}.svg")
+        if self.is_web:     # in a browser tab (`tuimarket serve`) the file is for the browser, not the server's disk
+            self.deliver_text(io.StringIO(self.export_screenshot()), save_filename=target.name)
+            self.notify(f"Downloading {target.name}", title="Screenshot", timeout=6, markup=False)
+            return
         try:
             write_atomically(target, self.export_screenshot())
         except OSError as error:   # a full disk or a read-only dir: say so, and carry on
