@@ -211,8 +211,8 @@ def event_timeline(config: Config, data: MarketData, symbol: str) -> EventTimeli
     if data.members is not None and benchmark is not None and not benchmark.empty:
         last = benchmark.index[-1]
         forming_day = last.date() if config.benchmark in forming else None
-        events = [*events, *member_events(data.members.until(last), benchmark["Close"], since=since,
-                                          forming_day=forming_day)]
+        events = (*events, *member_events(data.members.until(last), benchmark["Close"], since=since,
+                                          forming_day=forming_day))
     last_close = float(close.iloc[-1])
     rows = []
     for event in events:                # by date, then the most important first
