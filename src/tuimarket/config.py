@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from tuimarket.watchlists import Watchlist
 
 APP_NAME = "tuimarket"
 Number = TypeVar("Number", int, float)
@@ -191,6 +194,7 @@ class Config:
     breadth: BreadthSettings = BreadthSettings()
     ui: UiSettings = UiSettings()
     alerts: AlertSettings = AlertSettings()
+    watchlists: tuple[Watchlist, ...] = ()   # [watchlists.NAME] tables, read by tuimarket.watchlists
     path: str = field(default="(defaults)", compare=False)
 
     @property
@@ -461,9 +465,12 @@ def parse(text: str, path: str = "config.toml") -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"TOML syntax error: {exc}") from None
     reader = _Reader(path)
+    watchlist_tables = raw.pop("watchlists", None)
     config = reader.section(Config, raw, "")
     _check_consistency(config, reader)
-    return _with_path(config, path)
+    from tuimarket.watchlists import read_watchlists   # here: that module builds on this one
+
+    return _with_path(replace(config, watchlists=read_watchlists(watchlist_tables, path)), path)
 
 
 def _check_consistency(config: Config, reader: _Reader) -> None:
