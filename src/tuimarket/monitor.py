@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tuimarket.data.alert_store import AlertStore
     from tuimarket.data.feed import Feed
     from tuimarket.data.model import MarketData
+    from tuimarket.watchlist_source import WatchlistSource
 
 
 def data_status(data: MarketData) -> str:
@@ -104,6 +105,7 @@ class MarketPipeline:
         self.live = as_of is None and self.source != "bundled"
         self._feed = feed
         self._deliveries = deliveries
+        self._watchlists: WatchlistSource | None = None
 
     @property
     def feed(self) -> Feed:
@@ -186,6 +188,14 @@ class MarketPipeline:
 
     def mute(self, what: str, value: str) -> bool:
         return self.alerts.mute(what, value)
+
+    @property
+    def watchlists(self) -> WatchlistSource:
+        if self._watchlists is None:
+            from tuimarket.watchlist_source import WatchlistSource
+
+            self._watchlists = WatchlistSource(self.config, lambda: self.feed, live=self.live)
+        return self._watchlists
 
     def market_hours(self, now: datetime) -> MarketHours:
         from tuimarket.data import calendar

@@ -78,6 +78,20 @@ def bundled() -> Members:
     return Members(frame, _sectors(table), stays_mask(table, frame.index, frame.columns), "bundled")
 
 
+def bundled_bars(symbol: str) -> pd.DataFrame | None:
+    """A bundled member's daily closes as bars (open, high and low equal to the close; no volume),
+    or None when the bundle has no such member: offline, a watchlist of stocks still has a history."""
+    dates, symbols, closes = _bundled_arrays()
+    column = np.flatnonzero(symbols == symbol)
+    if not len(column):
+        return None
+    close = closes[:, column[0]].astype(np.float64)
+    known = ~np.isnan(close)
+    index = pd.DatetimeIndex(dates[known], name="Date").as_unit("us")
+    return pd.DataFrame({"Open": close[known], "High": close[known], "Low": close[known], "Close": close[known],
+                         "Volume": 0.0}, index=index)
+
+
 def for_config(config: Config, read_closes: ReadCloses | None = None) -> Members | None:
     """The members `config` names, or None when breadth is off.
 

@@ -47,6 +47,7 @@ from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.rrg import RrgScreen
+from tuimarket.ui.screens.watchlist import WatchlistScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
 from tuimarket.ui.viewmodels import (AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard, market_bar_text,
                                      refresh_text)
@@ -216,7 +217,12 @@ class MonitorCommands(Provider):
             ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
             ("Next theme", app.action_next_theme, "Cycle through the themes"),
             ("Alert log", app.action_alerts, "Every alert, newest first: mark read, mute a symbol or a kind"),
+            ("Watchlists", app.action_watchlists, "Your groups of symbols, each as a table: [ ] switch, n add, x remove"),
         ]
+        if isinstance(watchlist := self.screen, WatchlistScreen):    # the screen the palette opened over
+            commands += [("Watchlist: add a symbol", watchlist.action_add, "Type a symbol to add to this watchlist"),
+                         ("Watchlist: remove the selected symbol", watchlist.action_remove,
+                          "Remove the selected symbol from this watchlist")]
         if app.pipeline.replay is not None:
             commands += [(f"Replay: {words}", partial(app.action_step, sessions), "Move the replay's date")
                          for words, sessions in [("one session back", -1), ("one session forward", 1),
@@ -256,6 +262,8 @@ class TuimarketApp(App):
         Binding("s", "screenshot", "Screenshot", id="screenshot"),
         Binding("t", "next_theme", "Theme", id="theme"),
         Binding("a", "alerts", "Alerts", id="alerts", tooltip="The alert log: mark read, mute"),
+        Binding("w", "watchlists", "Watchlists", id="watchlists", show=False,   # the footer is full at 120 columns
+                tooltip="Your watchlists, each as a table"),
         # Stepping through a replay (--as-of); inert, and not in the help, outside one.
         Binding("comma", "step(-1)", "Session-", id="step-back", tooltip="Replay: one session back"),
         Binding("full_stop", "step(1)", "Session+", id="step-forward", tooltip="Replay: one session forward"),
@@ -430,6 +438,8 @@ class TuimarketApp(App):
             self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures)
             if isinstance(self.screen, DetailScreen):
                 self._update_detail(self.screen)
+        if message.live and isinstance(self.screen, WatchlistScreen):
+            self.screen.reload(fetch=True)     # the watchlist follows the dashboard's refreshes
         self.computed = message.dashboard
         self.last_refresh = self.now()
         self._refresh_ended(message.error)
@@ -561,7 +571,7 @@ class TuimarketApp(App):
         self.notify(f"Chart range {name}", timeout=2)
 
     def jump_to(self, number: int) -> None:
-        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen)):
+        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen, WatchlistScreen)):
             self.pop_screen()
         self.dashboard_screen.goto_pane(number)
 
@@ -595,6 +605,7 @@ class TuimarketApp(App):
                     ("Detail screen", DetailScreen.BINDINGS, None),
                     ("Relative Rotation Graph", RrgScreen.BINDINGS, None),
                     ("Alert log", AlertScreen.BINDINGS, None),
+                    ("Watchlist", WatchlistScreen.BINDINGS, None),
                     ("Command palette", [palette], None),
                 ]
             ]))
@@ -622,6 +633,10 @@ class TuimarketApp(App):
     def action_alerts(self) -> None:
         if not isinstance(self.screen, AlertScreen):
             self.push_screen(AlertScreen(self.pipeline, self.set_unread))
+
+    def action_watchlists(self) -> None:
+        if not any(isinstance(screen, WatchlistScreen) for screen in self.screen_stack):
+            self.push_screen(WatchlistScreen(self.pipeline.watchlists, live=self.pipeline.live))
 
     def set_unread(self, count: int) -> None:
         self.unread = count
