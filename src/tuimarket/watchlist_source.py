@@ -67,14 +67,16 @@ class WatchlistSource:
             data = feed.initial()
         rows = [self._complete.get(_key(row), row) for row in quick_rows(self.config, entries, data.bars)]
         status = _status(data.source, rows, feed.offline)
-        for first in range(0, len(rows) + 1, CHUNK):
-            pending = [row for row in rows[first:first + CHUNK] if not row.complete]
-            done = {row.symbol: row for row in full_rows(self.config, pending, data.bars)} if pending else {}
+        while True:
+            computing = [row for row in rows if not row.complete]
+            publish(self._table(group.name, names, rows, f"{status} · {len(computing)} computing…" if computing
+                                else status))
+            if not computing:
+                return
+            done = {row.symbol: row for row in full_rows(self.config, computing[:CHUNK], data.bars)}
             for row in done.values():
                 self._complete[_key(row)] = row
             rows = [done.get(row.symbol, row) for row in rows]
-            computing = sum(not row.complete for row in rows)
-            publish(self._table(group.name, names, rows, f"{status} · {computing} computing…" if computing else status))
 
     def add(self, group: str, text: str) -> str:
         """Add a symbol to a group, kept for the next launch and fetched at once (only it). The

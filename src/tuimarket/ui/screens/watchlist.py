@@ -28,6 +28,9 @@ class WatchlistGrid(RotationTable):
     SORTABLE = {"Symbol": False, "Chg": True, "Trend": True, "MACD": True, "RS": True, "From ATH": True,
                 "Latest event": True, "Last": True}
     LEFT_COLUMNS = ("Symbol", "Trend", "MACD", "RS", "Latest event", "Name")
+    # Set widths: the first rows are placeholders ("…"), and widening a column cell by cell re-measures it
+    # over every row (seconds, for 200).
+    WIDTHS = {"Last": 9, "Chg": 6, "Trend": 8, "MACD": 4, "RS": 7, "From ATH": 8, "Latest event": 28}
     FIRST_SORT = "Symbol"          # the group's own order
     PANE_NAME = "Watchlist"
 

@@ -22,6 +22,7 @@ from tuimarket.ui.widgets.colours import theme_colour
 # Columns the `o` key cycles through, and which way each sorts first.
 SORTABLE = {"Rank": False, "RS-Ratio": True, "RS-Mom": True, "1W": True, "1M": True, "3M": True, "6M": True,
             "YTD": True, "1Y": True}
+REBUILT_ABOVE = 50     # changed rows beyond which the table is filled anew rather than updated in place
 STATE_COLOURS = {"up": "success", "down": "error", "leading": "success", "weakening": "warning",
                  "lagging": "error", "improving": "accent"}
 
@@ -42,6 +43,7 @@ class RotationTable(DataTable):
     COLUMNS: tuple[str, ...] = ROTATION_COLUMNS
     SORTABLE: dict[str, bool] = SORTABLE
     LEFT_COLUMNS: tuple[str, ...] = ("Symbol", "Name", "Quadrant")
+    WIDTHS: dict[str, int] = {}        # columns of a set width; the others fit their first rows
     FIRST_SORT = "Rank"
     PANE_NAME = "Rotation"
 
@@ -58,7 +60,7 @@ class RotationTable(DataTable):
 
     def on_mount(self) -> None:
         for name in self.COLUMNS:
-            self.add_column(Text(name, justify=self._justify(name)), key=name)
+            self.add_column(Text(name, justify=self._justify(name)), key=name, width=self.WIDTHS.get(name))
         # Cell colours are read from the theme as the cells are made, so a new theme remakes them.
         self.app.theme_changed_signal.subscribe(self, lambda theme: self._update_cells(self.lines.values()))
 
@@ -70,7 +72,7 @@ class RotationTable(DataTable):
     def _update_cells(self, lines: Iterable[RotationLine]) -> None:
         for line in lines:
             for column, cell in zip(self.COLUMNS, self._cells(line)):
-                self.update_cell(line.symbol, column, cell, update_width=True)   # "…" may become a word
+                self.update_cell(line.symbol, column, cell)
 
     @property
     def symbol_under_cursor(self) -> str | None:
@@ -81,12 +83,14 @@ class RotationTable(DataTable):
     def show(self, lines: tuple[RotationLine, ...]) -> None:
         selected = self.symbol_under_cursor
         incoming = {line.symbol: line for line in lines}
-        if set(incoming) != set(self.lines):
+        changed = [line for line in lines if self.lines.get(line.symbol) != line]
+        if set(incoming) != set(self.lines) or len(changed) > REBUILT_ABOVE:
+            # Many changed cells are cheaper made anew: each cell updated in place re-measures its column.
             self.clear()
             for line in lines:
                 self.add_row(*self._cells(line), key=line.symbol)
-        else:   # only the rows whose cells changed: a long table's refresh stays cheap on the event loop
-            self._update_cells(line for line in lines if self.lines[line.symbol] != line)
+        else:
+            self._update_cells(changed)
         self.lines = incoming
         self._sort()
         if selected in incoming:   # new numbers may re-order the rows; the cursor follows its symbol
