@@ -5,7 +5,7 @@ each), offline, as the feed serves them. Two stages are timed, as the screen sho
 prices and signals of every row (`quick_rows`), then the trend and the latest event of every row
 (`full_rows`, the events being most of it). The reference is one `pandas.read_csv` of the same
 closes (200 columns). The stall is measured inside a running app at 80x24: a probe task sleeps
-5 ms at a time and records how late it wakes, from `w` until the last row is complete. To tell
+5 ms at a time and records how late it wakes, from `W` until the last row is complete. To tell
 the analysis' hold on the interpreter lock from the widgets' work, the same probe also runs
 beside the rows computed in a plain thread, with no app.
 """
@@ -28,13 +28,12 @@ from common import median_seconds, verdict
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from tuimarket.analysis.watchlist import full_rows, quick_rows  # noqa: E402
-from tuimarket.config import Config, Symbol  # noqa: E402
+from tuimarket.config import Config, Symbol, Watchlist  # noqa: E402
 from tuimarket.data import members  # noqa: E402
 from tuimarket.data.feed import Feed  # noqa: E402
 from tuimarket.monitor import MarketPipeline  # noqa: E402
 from tuimarket.ui.app import TuimarketApp  # noqa: E402
 from tuimarket.ui.screens.watchlist import WatchlistScreen  # noqa: E402
-from tuimarket.watchlists import Watchlist  # noqa: E402
 
 SYMBOLS = 200
 RUNS = 3
@@ -47,7 +46,7 @@ def _group() -> Watchlist:
 
 
 async def _stall(config: Config) -> tuple[float, float]:
-    """The probe's worst lateness and the seconds from `w` to the last row complete."""
+    """The probe's worst lateness and the seconds from `W` to the last row complete."""
     with tempfile.TemporaryDirectory() as screenshots:
         pipeline = MarketPipeline(config, Feed(config, source="bundled"), source="bundled")
         app = TuimarketApp(config, pipeline, screenshot_dir=Path(screenshots))
@@ -65,7 +64,7 @@ async def _stall(config: Config) -> tuple[float, float]:
 
             task = asyncio.create_task(probe())
             start = time.perf_counter()
-            await pilot.press("w")
+            await pilot.press("W")
             screen = app.screen
             assert isinstance(screen, WatchlistScreen)
             while not (screen.query_one("#watchlist-heading").render().plain.endswith("bundled history")

@@ -6,12 +6,11 @@ from dataclasses import replace
 
 from textual.widgets import Input
 
-from tuimarket.config import Config, Symbol
+from tuimarket.config import Config, Symbol, Watchlist
 from tuimarket.data.feed import Feed
 from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.screens.watchlist import WatchlistGrid, WatchlistScreen
-from tuimarket.watchlists import Watchlist
 
 from ui_support import FIXED_NOW, record_notifications, until
 
@@ -35,14 +34,14 @@ def computed(grid: WatchlistGrid) -> bool:
 
 
 async def opened(app: TuimarketApp, pilot) -> WatchlistGrid:
-    """`w`, then the first group's table, wholly computed."""
-    await pilot.press("w")
+    """`W`, then the first group's table, wholly computed."""
+    await pilot.press("W")
     grid = app.screen.query_one(WatchlistGrid)
     await until(app, pilot, lambda: computed(grid))
     return grid
 
 
-async def test_w_opens_the_first_group_and_brackets_switch_groups() -> None:
+async def test_shift_w_opens_the_first_group_and_brackets_switch_groups() -> None:
     app = offline_app()
     async with app.run_test(size=(80, 24)) as pilot:
         grid = await opened(app, pilot)

@@ -20,13 +20,12 @@ from test_yahoo_http import download, site  # noqa: F401 - `site` is a fixture
 from tuimarket.alerts import event_words
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.analysis.watchlist import full_rows, quick_rows
-from tuimarket.config import Config, Symbol
+from tuimarket.config import Config, Symbol, Watchlist
 from tuimarket.data import members
 from tuimarket.data.feed import Feed
 from tuimarket.monitor import latest_events
 from tuimarket.ui.watchlist_view import PENDING, WatchlistTable
 from tuimarket.watchlist_source import UNKNOWN, WatchlistSource
-from tuimarket.watchlists import Watchlist
 
 END = date(2026, 2, 13)
 NOW = datetime(2026, 2, 14, 17, 0, tzinfo=timezone.utc)     # a Saturday: the market is closed

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tuimarket import cli, config
-from tuimarket.config import ConfigError, Symbol
-from tuimarket.watchlists import DEFAULT_GROUP, Edits, Watchlist, normalise_symbol
+from tuimarket.config import ConfigError, Symbol, Watchlist
+from tuimarket.watchlists import DEFAULT_GROUP, Edits, normalise_symbol
 
 GOOD = """
 [watchlists.tech]

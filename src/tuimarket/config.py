@@ -12,12 +12,9 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import platformdirs
-
-if TYPE_CHECKING:
-    from tuimarket.watchlists import Watchlist
 
 APP_NAME = "tuimarket"
 Number = TypeVar("Number", int, float)
@@ -51,6 +48,17 @@ class ConfigError(Exception):
 class Symbol:
     symbol: str
     name: str
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """A named group of the user's symbols ([watchlists.NAME]; read by tuimarket.watchlists)."""
+
+    name: str
+    symbols: tuple[Symbol, ...]
+
+    def __contains__(self, symbol: str) -> bool:
+        return any(entry.symbol == symbol for entry in self.symbols)
 
 
 @dataclass(frozen=True)
@@ -194,7 +202,7 @@ class Config:
     breadth: BreadthSettings = BreadthSettings()
     ui: UiSettings = UiSettings()
     alerts: AlertSettings = AlertSettings()
-    watchlists: tuple[Watchlist, ...] = ()   # [watchlists.NAME] tables, read by tuimarket.watchlists
+    watchlists: tuple[Watchlist, ...] = ()
     path: str = field(default="(defaults)", compare=False)
 
     @property

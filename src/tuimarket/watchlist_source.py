@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import platformdirs
 
-from tuimarket.config import APP_NAME, Config, Symbol
+from tuimarket.config import APP_NAME, Config, Symbol, Watchlist
 from tuimarket.ui.atomic import write_atomically
 from tuimarket.ui.watchlist_view import WatchlistTable, watchlist_line
-from tuimarket.watchlists import EDITS_FILE, Edits, Watchlist, normalise_symbol
+from tuimarket.watchlists import EDITS_FILE, Edits, normalise_symbol
 
 if TYPE_CHECKING:
     from tuimarket.analysis.watchlist import WatchlistRow

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tuimarket.config import CONTROL_CHARACTERS, SYMBOL_PATTERN, ConfigError, Symbol
+from tuimarket.config import CONTROL_CHARACTERS, SYMBOL_PATTERN, ConfigError, Symbol, Watchlist
 
 GROUP_NAME = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
 MAX_SYMBOLS = 1000                 # per group
@@ -27,15 +27,6 @@ MAX_NAME = 40
 DEFAULT_GROUP = "watchlist"        # the group to add to when config.toml names none
 EDITS_FILE = "watchlists.json"
 EDITS_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Watchlist:
-    name: str
-    symbols: tuple[Symbol, ...]
-
-    def __contains__(self, symbol: str) -> bool:
-        return any(entry.symbol == symbol for entry in self.symbols)
 
 
 def read_watchlists(raw: Any, path: str) -> tuple[Watchlist, ...]:

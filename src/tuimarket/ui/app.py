@@ -262,7 +262,7 @@ class TuimarketApp(App):
         Binding("s", "screenshot", "Screenshot", id="screenshot"),
         Binding("t", "next_theme", "Theme", id="theme"),
         Binding("a", "alerts", "Alerts", id="alerts", tooltip="The alert log: mark read, mute"),
-        Binding("w", "watchlists", "Watchlists", id="watchlists", show=False,   # the footer is full at 120 columns
+        Binding("W", "watchlists", "Watchlists", id="watchlists", show=False,   # the footer is full at 120 columns
                 tooltip="Your watchlists, each as a table"),
         # Stepping through a replay (--as-of); inert, and not in the help, outside one.
         Binding("comma", "step(-1)", "Session-", id="step-back", tooltip="Replay: one session back"),
