@@ -99,6 +99,11 @@ def latest_events(config: Config, frames: Mapping[str, pd.DataFrame],
     if not frames:
         return {}
     since = min(frame.index[-1].date() for frame in frames.values()) - timedelta(days=EVENT_DAYS)
+    if benchmark is not None:
+        # Relative strength reads only the dates a symbol and the benchmark share, and the
+        # benchmark's own events go unused: its history before the symbols' is only cost
+        # (^GSPC reaches back to 1927; 40 stocks: 5.1 s against 5.8 s, on a loaded machine).
+        benchmark = benchmark.loc[min(frame.index[0] for frame in frames.values()):]
     with_benchmark = dict(frames) if benchmark is None else {config.benchmark: benchmark, **frames}
     latest: dict[str, Event] = {}
     # By date, then the most important first: the first of the newest date wins.
