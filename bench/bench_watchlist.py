@@ -67,7 +67,8 @@ async def _stall(config: Config) -> tuple[float, float]:
             await pilot.press("W")
             screen = app.screen
             assert isinstance(screen, WatchlistScreen)
-            while not (screen.query_one("#watchlist-heading").render().plain.endswith("bundled history")
+            while not (screen.query_one("#watchlist-heading").render().plain.endswith("offline, bundled")
+                       and "computing" not in screen.query_one("#watchlist-heading").render().plain
                        and screen.query_one("WatchlistGrid").row_count == SYMBOLS):
                 await pilot.pause(0.02)
             loaded = time.perf_counter() - start

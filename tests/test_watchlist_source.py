@@ -75,7 +75,8 @@ def test_rows_arrive_in_stages_names_first(tmp_path: Path) -> None:
     assert {line.cells[1] for line in first.lines} == {PENDING} and not first.complete
     assert len(published) >= 4                            # names, then 20 symbols at a time
     assert last.complete and PENDING not in {cell for line in last.lines for cell in line.cells}
-    assert last.status == "45 symbols · as of 2026-02-18 · offline, bundled history"   # the members' last close
+    assert last.status == "45 symbols · as of 2026-02-18 · offline, bundled"   # the members' last close
+    assert published[1].status == "45 symbols · 45 computing… · as of 2026-02-18 · offline, bundled"
 
 
 def history_of(symbols_wanted: list[str]) -> dict[str, pd.DataFrame]:

@@ -69,8 +69,9 @@ class WatchlistSource:
         status = _status(data.source, rows, feed.offline)
         while True:
             computing = [row for row in rows if not row.complete]
-            publish(self._table(group.name, names, rows, f"{status} · {len(computing)} computing…" if computing
-                                else status))
+            count, dated = status       # what is computing goes between them, where 80 columns still show it
+            publish(self._table(group.name, names, rows, " · ".join(
+                [count, *([f"{len(computing)} computing…"] if computing else []), *dated])))
             if not computing:
                 return
             done = {row.symbol: row for row in full_rows(self.config, computing[:CHUNK], data.bars)}
@@ -136,10 +137,10 @@ def _key(row: WatchlistRow) -> tuple[str, date, float]:
     return row.symbol, row.as_of or date.min, row.close or 0.0
 
 
-def _status(source: str, rows: Sequence[WatchlistRow], offline: bool) -> str:
+def _status(source: str, rows: Sequence[WatchlistRow], offline: bool) -> tuple[str, list[str]]:
+    """"200 symbols", and what the data is: ["as of 2026-02-18", "offline, bundled"]."""
     dated = [row.as_of for row in rows if row.as_of is not None]
     count = f"{len(rows)} symbol{'s' if len(rows) != 1 else ''}"
     if not dated:
-        return f"{count} · no data yet" + (" (offline)" if offline else "")
-    where = "offline, bundled history" if offline else source
-    return f"{count} · as of {max(dated).isoformat()} · {where}"
+        return count, ["no data yet" + (" (offline)" if offline else "")]
+    return count, [f"as of {max(dated).isoformat()}", "offline, bundled" if offline else source]
