@@ -87,4 +87,4 @@ def test_retry_after_is_honoured_and_not_retried_sooner() -> None:
 @pytest.mark.parametrize(("header", "seconds"), [("120", 120.0), ("Sat, 27 Sep 2025 12:05:00 GMT", 300.0),
                                                  ("soon", None)])
 def test_retry_after_reads_seconds_or_a_date(header: str, seconds: float | None) -> None:
-    assert yahoo._retry_after(TooManyRequests(header), START) == seconds
+    assert yahoo._seconds_to_wait(yahoo._retry_after_header(TooManyRequests(header)), START) == seconds

@@ -7,8 +7,7 @@ The feed receives it the way it receives any download function: `download=`.
 
 from __future__ import annotations
 
-import functools
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
@@ -43,8 +42,9 @@ def site(tmp_path):
     assert site.unexpected == [], f"yfinance asked for URLs this test does not know: {site.unexpected}"
 
 
-def download(site: YahooSite):
-    return functools.partial(yfinance.download, session=site.session())
+def download(site: YahooSite) -> yahoo.YfinanceDownload:
+    """The product's own yfinance path, its HTTP session answered by `site`."""
+    return yahoo.YfinanceDownload(site.session())
 
 
 def fetch(site: YahooSite, symbols, *, start=date(2026, 1, 2), today=END, attempts=1):
@@ -114,6 +114,16 @@ def test_a_429_is_a_rate_limit_and_the_feed_waits(site) -> None:
     assert error.value.failure is yahoo.Failure.RATE_LIMITED
     data = feed(site, NOW).refresh()
     assert data.error and "rate limit" in data.error and "next try" in data.error
+
+
+def test_a_429s_retry_after_reaches_the_backoff_through_yfinance(site) -> None:
+    # yfinance's YFRateLimitError carries no response: the wait is read off our session.
+    site.limited, site.retry_after = True, 600
+    with pytest.raises(yahoo.FetchError) as error:
+        fetch(site, ["SPY"])
+    assert error.value.retry_after == 600
+    data = feed(site, NOW).refresh()
+    assert data.error.endswith(f"next try {(NOW + timedelta(minutes=10)).astimezone():%H:%M}")   # not 1 minute
 
 
 def test_an_answer_cut_short_leaves_that_symbol_on_its_cache(site) -> None:

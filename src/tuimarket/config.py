@@ -92,6 +92,17 @@ class Symbol:
 
 
 @dataclass(frozen=True)
+class Watchlist:
+    """A named group of the user's symbols ([watchlists.NAME]; read by tuimarket.watchlists)."""
+
+    name: str
+    symbols: tuple[Symbol, ...]
+
+    def __contains__(self, symbol: str) -> bool:
+        return any(entry.symbol == symbol for entry in self.symbols)
+
+
+@dataclass(frozen=True)
 class MacdSettings:
     fast: Annotated[int, _key(1, 200, "the fast EMA's period, in sessions (below slow)")] = 12
     slow: Annotated[int, _key(2, 400, "the slow EMA's period")] = 26
@@ -268,6 +279,8 @@ class Config:
     breadth: BreadthSettings = BreadthSettings()
     ui: UiSettings = UiSettings()
     alerts: AlertSettings = AlertSettings()
+    # [watchlists.NAME] tables: named by the user, so read by tuimarket.watchlists, not the schema
+    watchlists: tuple[Watchlist, ...] = field(default=(), metadata={"read": False})
     path: str = field(default="(defaults)", compare=False, metadata={"read": False})   # the file read
 
     @property
@@ -316,15 +329,18 @@ def parse(text: str, path: str = "config.toml") -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"TOML syntax error: {exc}") from None
-    # A table with a reader of its own (the [watchlists] table, say) is taken out of `raw` here, before
-    # the schema reads the rest, and its result put in the Config after.
+    # The [watchlists] table has a reader of its own (its keys are the user's names): taken out of
+    # `raw` before the schema reads the rest, its result put in the Config after.
+    watchlist_tables = raw.pop("watchlists", None)
     _check_known_keys(Config, raw, (), path)
     try:
         config = msgspec.convert(raw, Config)
     except msgspec.ValidationError as exc:
         raise _explained(exc, raw, path) from None
     _check_consistency(config, path)
-    return replace(config, path=path)
+    from tuimarket.watchlists import read_watchlists   # here: that module builds on this one
+
+    return replace(config, watchlists=read_watchlists(watchlist_tables, path), path=path)
 
 
 def _check_known_keys(kind: Any, raw: Any, where: tuple[str | int, ...], path: str) -> None:

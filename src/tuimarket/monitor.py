@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tuimarket.data.feed import Feed
     from tuimarket.data.members import Members
     from tuimarket.data.model import MarketData
+    from tuimarket.watchlist_source import WatchlistSource
 
 
 def data_status(data: MarketData) -> str:
@@ -110,6 +111,7 @@ class MarketPipeline:
         self._feed = feed
         self._deliveries = deliveries
         self._data: MarketData | None = None     # the data last loaded
+        self._watchlists: WatchlistSource | None = None
 
     @property
     def feed(self) -> Feed:
@@ -207,6 +209,14 @@ class MarketPipeline:
 
     def mute(self, what: str, value: str) -> bool:
         return self.alerts.mute(what, value)
+
+    @property
+    def watchlists(self) -> WatchlistSource:
+        if self._watchlists is None:
+            from tuimarket.watchlist_source import WatchlistSource
+
+            self._watchlists = WatchlistSource(self.config, lambda: self.feed, live=self.live)
+        return self._watchlists
 
     def market_hours(self, now: datetime) -> MarketHours:
         from tuimarket.data import calendar

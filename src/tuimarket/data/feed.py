@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Callable, Sequence, TypedDict
 
 import pandas as pd
 
-from tuimarket.data import bundled, calendar, yahoo
+from tuimarket.data import bundled, calendar, members, yahoo
 from tuimarket.data.lease import Backoff, FetchLease
 from tuimarket.data.model import Freshness, FreshnessState, MarketData, clip, impossible_bars
 from tuimarket.data.store import Store
@@ -58,8 +58,10 @@ class Feed:
     def __init__(self, config: Config, *, source: str | None = None, as_of: date | None = None,
                  download: yahoo.Download | None = None, store: Store | None = None,
                  lease: FetchLease | None = None, now: Callable[[], datetime] | datetime | None = None,
-                 sleep: Callable[[float], None] | None = None, attempts: int = 3) -> None:
+                 sleep: Callable[[float], None] | None = None, attempts: int = 3,
+                 symbols: Sequence[str] | None = None) -> None:
         """`source` overrides config.data.source; `as_of` replays history up to that date offline.
+        `symbols`: what this feed shows (by default every symbol the config names).
 
         `attempts` bounds the retries of one refresh: a one-shot command makes one, so it falls
         back to the cache or the bundle at once instead of backing off while the user waits.
@@ -71,7 +73,8 @@ class Feed:
         self.config = config
         self.source = source or config.data.source
         self.as_of = as_of
-        self.symbols = config.all_symbols
+        self.symbols = tuple(symbols) if symbols is not None else config.all_symbols
+        self.no_data: frozenset[str] = frozenset()   # symbols Yahoo had nothing for, at the last refresh
         self._download = download
         self._store = store
         self._now: Callable[[], datetime] = (lambda: now) if isinstance(now, datetime) else (now or calendar.now_utc)
@@ -91,6 +94,11 @@ class Feed:
         if self._lease is None:
             self._lease = FetchLease.for_dir(self.store.path.parent)    # beside the cache it guards
         return self._lease
+
+    def for_symbols(self, symbols: Sequence[str]) -> Feed:
+        """A feed of other symbols on the same cache, lease, network and clock (a watchlist's)."""
+        return Feed(self.config, source=self.source, as_of=self.as_of, download=self._download, store=self.store,
+                    lease=self._lease, now=self._now, sleep=self._sleep, attempts=self._attempts, symbols=symbols)
 
     @property
     def offline(self) -> bool:
@@ -131,6 +139,7 @@ class Feed:
                                   error=_rate_limited(backoff),
                                   notes=[self._failure_note(yahoo.Failure.RATE_LIMITED, cached)])
         fresh, whole_history, failures = self._fetch_by_need(cached, now, symbols)
+        self.no_data = frozenset(symbol for symbol, exc in failures.items() if exc.failure is yahoo.Failure.NO_DATA)
         limit = _rate_limit(failures)
         backoff = _next_backoff(backoff, now, limit)
         self.lease.record(backoff)
@@ -150,6 +159,7 @@ class Feed:
                          "showing what was cached")
         if no_data := sorted(failed - set(fresh) - set(failures)):
             notes.append(f"Yahoo had no data for {', '.join(no_data)}")
+            self.no_data |= set(no_data)
         notes.extend(problems[symbol] for problems in (screened, refused) for symbol in sorted(problems))
         return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes,
                               error=_rate_limited(backoff) if limit else None)
@@ -324,8 +334,11 @@ class Feed:
         return _Series(bars, "cache", Freshness(state, _last(bars), since, partial))
 
     def _fallback(self, symbol: str) -> _Series:
-        """The bundled history, unless the source is Yahoo only (or the bundle lacks the symbol)."""
+        """The bundled history, unless the source is Yahoo only (or the bundle lacks the symbol):
+        an index member's closes when that is all the bundle has of it."""
         bars = bundled.load(symbol) if self.source != "yahoo" else None
+        if bars is None and self.source != "yahoo":
+            bars = members.bundled_bars(symbol)
         if bars is None:
             return _Series(None, None, Freshness(FreshnessState.MISSING))
         return _Series(bars, "bundled", Freshness(FreshnessState.BUNDLED, _last(bars)))

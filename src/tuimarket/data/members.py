@@ -6,9 +6,11 @@ The bundle (data/sp500, built by tools/build_members.py) holds the 503 S&P 500 m
 member's stays in the index are known, so a member counts only while it was in the index.
 
 A user's own member list (`[breadth] members = "path.csv"`) is a CSV with Symbol and Sector
-columns, optionally Start and End (the first and last day in the index). Its closes come from
-the bundle where it has the symbol, else from the cache; members with neither are named in
-`missing`. (Fetching the members' bars from Yahoo is the feed's job, and a later step.)
+columns, optionally Start and End (the first and last day in the index). `members =
+"pytickersymbols"` takes today's S&P 500 list from that package, when it is installed (`pip
+install 'tuimarket[members]'`; it is rebuilt weekly). Either list's closes come from the bundle
+where it has the symbol, else from the cache; members with neither are named in `missing`.
+(Fetching the members' bars from Yahoo is the feed's job, and a later step.)
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,10 @@ import pandas as pd
 from tuimarket.config import SYMBOL_PATTERN, Config, ConfigError
 
 PACKAGE = "tuimarket.data.sp500"
+PYTICKERSYMBOLS = "pytickersymbols"
+PYTICKERSYMBOLS_INDEX = "S&P 500"
+GICS_SECTORS = ("Communication Services", "Consumer Discretionary", "Consumer Staples", "Energy", "Financials",
+                "Health Care", "Industrials", "Information Technology", "Materials", "Real Estate", "Utilities")
 SURVIVORSHIP = ("today's S&P 500 members, each counted while in the index; stocks that left it "
                 "are missing, so past breadth leans bullish")
 
@@ -72,6 +78,20 @@ def bundled() -> Members:
     return Members(frame, _sectors(table), stays_mask(table, frame.index, frame.columns), "bundled")
 
 
+def bundled_bars(symbol: str) -> pd.DataFrame | None:
+    """A bundled member's daily closes as bars (open, high and low equal to the close; no volume),
+    or None when the bundle has no such member: offline, a watchlist of stocks still has a history."""
+    dates, symbols, closes = _bundled_arrays()
+    column = np.flatnonzero(symbols == symbol)
+    if not len(column):
+        return None
+    close = closes[:, column[0]].astype(np.float64)
+    known = ~np.isnan(close)
+    index = pd.DatetimeIndex(dates[known], name="Date").as_unit("us")
+    return pd.DataFrame({"Open": close[known], "High": close[known], "Low": close[known], "Close": close[known],
+                         "Volume": 0.0}, index=index)
+
+
 def for_config(config: Config, read_closes: ReadCloses | None = None) -> Members | None:
     """The members `config` names, or None when breadth is off.
 
@@ -84,7 +104,31 @@ def for_config(config: Config, read_closes: ReadCloses | None = None) -> Members
         return None
     if settings.members == "bundled":
         return bundled()
+    if settings.members == PYTICKERSYMBOLS:
+        return _from_pytickersymbols(config.path, read_closes)
     return _from_file(Path(settings.members).expanduser(), config.path, read_closes)
+
+
+def _from_pytickersymbols(config_path: str, read_closes: ReadCloses | None) -> Members:
+    try:
+        from pytickersymbols import PyTickerSymbols
+    except ImportError:
+        raise ConfigError(config_path, "breadth.members",
+                          '"pytickersymbols" needs that package: pip install \'tuimarket[members]\' '
+                          '(or use "bundled", or a CSV file of members)') from None
+    table = companies_table(PyTickerSymbols().get_stocks_by_index(PYTICKERSYMBOLS_INDEX))
+    caveat = (f"today's {PYTICKERSYMBOLS_INDEX} members as pytickersymbols lists them, counted on every date; "
+              "stocks that left the index are missing, so past breadth leans bullish")
+    return _with_closes(table, PYTICKERSYMBOLS, caveat, read_closes)
+
+
+def companies_table(companies: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Symbol and Sector of pytickersymbols' companies: the Yahoo symbol, and the GICS sector
+    among the industries it lists (pytickersymbols mixes GICS sectors with other taxonomies)."""
+    rows = [(company["symbol"], next((name for name in company.get("industries", ()) if name in GICS_SECTORS),
+                                     "Unclassified"))
+            for company in companies if SYMBOL_PATTERN.match(company.get("symbol") or "")]
+    return pd.DataFrame(rows, columns=["Symbol", "Sector"])
 
 
 def _from_file(path: Path, config_path: str, read_closes: ReadCloses | None) -> Members:
@@ -102,6 +146,17 @@ def _from_file(path: Path, config_path: str, read_closes: ReadCloses | None) -> 
     table = table.assign(Symbol=table["Symbol"].str.strip(), Sector=table["Sector"].str.strip())
     if bad := [symbol for symbol in table["Symbol"] if not SYMBOL_PATTERN.match(symbol)][:1]:
         raise mistake(f"{bad[0]!r} is not a ticker")
+    try:
+        return _with_closes(table, str(path), f"the members listed in {path.name} only: stocks it leaves out "
+                            "are not counted", read_closes)
+    except ValueError:
+        raise mistake("Start and End must be dates written YYYY-MM-DD") from None
+
+
+def _with_closes(table: pd.DataFrame, source: str, caveat: str, read_closes: ReadCloses | None) -> Members:
+    """The members of `table` (Symbol, Sector, perhaps Start and End) with the closes at hand.
+
+    Raises ValueError when Start or End is not a date."""
     symbols = list(dict.fromkeys(table["Symbol"]))
     shipped = bundled().closes
     columns = {symbol: shipped[symbol] for symbol in symbols if symbol in shipped}
@@ -110,12 +165,8 @@ def _from_file(path: Path, config_path: str, read_closes: ReadCloses | None) -> 
     closes = pd.DataFrame(columns, columns=[s for s in symbols if s in columns]).sort_index()
     closes.index.name, closes.columns.name = "Date", "Symbol"
     stays = table if {"Start", "End"} <= set(table.columns) else None
-    try:
-        in_index = None if stays is None else stays_mask(stays, closes.index, closes.columns)
-    except ValueError:
-        raise mistake("Start and End must be dates written YYYY-MM-DD") from None
-    caveat = f"the members listed in {path.name} only: stocks it leaves out are not counted"
-    return Members(closes, _sectors(table), in_index, str(path), caveat,
+    in_index = None if stays is None else stays_mask(stays, closes.index, closes.columns)
+    return Members(closes, _sectors(table), in_index, source, caveat,
                    missing=tuple(symbol for symbol in symbols if symbol not in columns))
 
 

@@ -4,6 +4,9 @@ yfinance usually fails quietly (an empty frame, or all-NaN columns for a ticker 
 rather than raising, so "no usable data" is treated like an exception: retried with capped,
 jittered exponential backoff, then reported as one `FetchError`. Why it failed (unreachable,
 rate-limited, or nothing to give) is read from the exception or from what yfinance logged.
+
+yfinance's own rate-limit exception carries no response, so the wait Yahoo asks for (its
+Retry-After header) is read off the HTTP session we hand yfinance: `YfinanceDownload`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import logging
 import random
 import time
 from datetime import date, datetime, timezone
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -73,18 +76,20 @@ def fetch(
     download = download or _yfinance_download()
     today = today or datetime.now(NEW_YORK).date()
     arguments = {"start": start.isoformat()} if start else {"period": period or "max"}
-    retry_after = None
     for attempt in range(attempts):
         complaints: list[str] = []
+        asked: str | None = None      # the Retry-After of this attempt's 429, if any
         try:
             # A malformed response (text prices, not a frame at all) fails normalise: also a retry.
             bars = normalise(_quietly(download, symbols, complaints, **arguments), symbols, today=today)
         except Exception as exc:  # yfinance raises many kinds; any of them means "try again"
             complaints.insert(0, _short(exc))
-            retry_after = _retry_after(exc, datetime.now(timezone.utc))
+            asked = _retry_after_header(exc)
         else:
             if bars:
                 return bars
+        asked = asked or getattr(download, "retry_after", None)   # what our session saw (YfinanceDownload)
+        retry_after = _seconds_to_wait(asked, datetime.now(timezone.utc))
         failure, detail = _why(complaints)
         if retry_after is not None:
             break     # Yahoo said when: asking sooner only prolongs the limit
@@ -95,10 +100,14 @@ def fetch(
     raise FetchError(f"Yahoo download failed after {tries}: {problem}", failure, retry_after)
 
 
-def _retry_after(exc: Exception, now: datetime) -> float | None:
-    """Seconds the HTTP response behind `exc` asked us to wait (Retry-After: seconds or a date)."""
+def _retry_after_header(exc: Exception) -> str | None:
+    """The Retry-After of the HTTP response riding on `exc` (curl_cffi's and requests' errors)."""
     response = getattr(exc, "response", None)
-    value = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
+    return getattr(response, "headers", {}).get("Retry-After") if response is not None else None
+
+
+def _seconds_to_wait(value: str | None, now: datetime) -> float | None:
+    """Seconds a Retry-After value asks us to wait: a number of seconds or an HTTP date."""
     if not value:
         return None
     if value.strip().isdigit():
@@ -223,10 +232,53 @@ def _quiet_yfinance_logger() -> logging.Logger:
 
 
 def _yfinance_download() -> Download:
-    import yfinance  # lazy: start-up must never pay for importing yfinance
+    return YfinanceDownload()
 
-    download: Download = yfinance.download
-    return download
+
+class YfinanceDownload:
+    """`yfinance.download` through an HTTP session of ours that keeps the Retry-After of a 429.
+
+    yfinance raises its rate-limit error without the response, so the wait Yahoo asked for would
+    be lost; the session sees every response first. Without a `session` each call gets a new one
+    as yfinance makes it (curl_cffi impersonating Chrome); tests pass a session serving Yahoo's
+    answers. `retry_after` is the header of the last call's last 429 (None: no 429, or no header).
+    """
+
+    def __init__(self, session: Any = None) -> None:
+        self._session = _recording(session, self) if session is not None else None
+        self.retry_after: str | None = None
+
+    def __call__(self, symbols: Sequence[str], **arguments: Any) -> pd.DataFrame:
+        import yfinance  # lazy: start-up must never pay for importing yfinance
+
+        self.retry_after = None
+        session = self._session or _recording(_browser_session(), self)
+        frame: pd.DataFrame = yfinance.download(symbols, session=session, **arguments)
+        return frame
+
+
+def _browser_session() -> Any:
+    from curl_cffi import requests as curl_requests
+
+    return curl_requests.Session(impersonate="chrome")
+
+
+def _recording(session: Any, download: YfinanceDownload) -> Any:
+    """`session`, its requests passing each 429's Retry-After to `download` on the way back.
+
+    Wrapped on the instance, since yfinance accepts only a genuine curl_cffi or requests
+    Session (both send `get` and `post` through `request`, and neither has response hooks in common).
+    """
+    send = session.request
+
+    def request(*args: Any, **kwargs: Any) -> Any:
+        response = send(*args, **kwargs)
+        if response.status_code == 429:
+            download.retry_after = response.headers.get("Retry-After")
+        return response
+
+    session.request = request
+    return session
 
 
 def _short(exc: Exception) -> str:

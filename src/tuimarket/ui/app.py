@@ -51,6 +51,7 @@ from tuimarket.ui.screens.breadth import BreadthScreen
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.rrg import RrgScreen
+from tuimarket.ui.screens.watchlist import WatchlistScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
 from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard,
                                      market_bar_text, refresh_text)
@@ -244,10 +245,15 @@ class MonitorCommands(Provider):
             ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
             ("Next theme", app.action_next_theme, "Cycle through the themes"),
             ("Alert log", app.action_alerts, "Every alert, newest first: mark read, mute a symbol or a kind"),
+            ("Watchlists", app.action_watchlists, "Your groups of symbols, each as a table: [ ] switch, n add, x remove"),
         ]
         if app.board is not None and app.board.members_breadth is not None:
             commands.append(("Market breadth", app.open_breadth,
                              "The index members above their averages, McClellan, new highs and lows, sectors"))
+        if isinstance(watchlist := self.screen, WatchlistScreen):    # the screen the palette opened over
+            commands += [("Watchlist: add a symbol", watchlist.action_add, "Type a symbol to add to this watchlist"),
+                         ("Watchlist: remove the selected symbol", watchlist.action_remove,
+                          "Remove the selected symbol from this watchlist")]
         if app.pipeline.replay is not None:
             commands += [(f"Replay: {words}", partial(app.action_step, sessions), "Move the replay's date")
                          for words, sessions in [("one session back", -1), ("one session forward", 1),
@@ -288,6 +294,8 @@ class TuimarketApp(App):
         Binding("s", "screenshot", "Screenshot", id="screenshot"),
         Binding("t", "next_theme", "Theme", id="theme"),
         Binding("a", "alerts", "Alerts", id="alerts", tooltip="The alert log: mark read, mute"),
+        Binding("W", "watchlists", "Watchlists", id="watchlists", show=False,   # the footer is full at 120 columns
+                tooltip="Your watchlists, each as a table"),
         # Stepping through a replay (--as-of); inert, and not in the help, outside one.
         Binding("comma", "step(-1)", "Session-", id="step-back", tooltip="Replay: one session back"),
         Binding("full_stop", "step(1)", "Session+", id="step-forward", tooltip="Replay: one session forward"),
@@ -477,6 +485,8 @@ class TuimarketApp(App):
             for screen in self.screen_stack:     # an open graph follows the data too, even under the help
                 if isinstance(screen, RrgScreen):
                     screen.show_trails(message.dashboard.rrg)
+            if message.live and isinstance(self.screen, WatchlistScreen):
+                self.screen.reload(fetch=True)     # the watchlist follows the dashboard's refreshes
         self.computed = message.dashboard
         self.last_refresh = self.now()
         self.retry_at = message.retry_at
@@ -626,7 +636,8 @@ class TuimarketApp(App):
         self.notify(f"{name.capitalize()} bars", timeout=2)
 
     def jump_to(self, number: int) -> None:
-        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen, BreadthScreen)):
+        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen, BreadthScreen,
+                                       WatchlistScreen)):
             self.pop_screen()
         self.dashboard_screen.goto_pane(number)
 
@@ -669,6 +680,7 @@ class TuimarketApp(App):
                     *([("Breadth screen", BreadthScreen.BINDINGS, None)]
                       if self.board is not None and self.board.members_breadth is not None else []),
                     ("Alert log", AlertScreen.BINDINGS, None),
+                    ("Watchlist", WatchlistScreen.BINDINGS, None),
                     ("Command palette", [palette], None),
                 ]
             ]))
@@ -700,6 +712,10 @@ class TuimarketApp(App):
     def action_alerts(self) -> None:
         if not isinstance(self.screen, AlertScreen):
             self.push_screen(AlertScreen(self.pipeline, self.set_unread))
+
+    def action_watchlists(self) -> None:
+        if not any(isinstance(screen, WatchlistScreen) for screen in self.screen_stack):
+            self.push_screen(WatchlistScreen(self.pipeline.watchlists, live=self.pipeline.live))
 
     def set_unread(self, count: int) -> None:
         self.unread = count

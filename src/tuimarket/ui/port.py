@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Protocol
+from typing import TYPE_CHECKING, Callable, Mapping, Protocol
 
 from tuimarket.ui.viewmodels import AlertLine, LatestEvent, MarketHours
+from tuimarket.ui.watchlist_view import WatchlistTable
 
 if TYPE_CHECKING:   # only for annotations: the UI's start-up path never imports pandas
     from tuimarket.analysis.snapshot import MarketSnapshot
@@ -30,6 +31,22 @@ class Loaded:
     unread: int = 0               # alerts in the log not yet marked read
     latest_events: Mapping[str, LatestEvent] = field(default_factory=dict)   # by index symbol
     retry_at: datetime | None = None   # Yahoo rate-limits us: no request before then
+
+
+class Watchlists(Protocol):
+    """The user's groups of symbols (`tuimarket.watchlist_source` implements it). Run in a worker."""
+
+    def names(self) -> tuple[str, ...]:
+        """Every group, in order."""
+
+    def load(self, name: str, publish: Callable[[WatchlistTable], None], *, fetch: bool) -> None:
+        """Publish the group's table as it is computed (several times); `fetch`: update its bars first."""
+
+    def add(self, group: str, text: str) -> str:
+        """Add the symbol typed, keep it for the next launch and fetch it; the message to show."""
+
+    def remove(self, group: str, symbol: str) -> str:
+        """Remove a symbol from a group, for the next launch too; the message to show."""
 
 
 class Pipeline(Protocol):
@@ -75,3 +92,7 @@ class Pipeline(Protocol):
 
     def mute(self, what: str, value: str) -> bool:
         """Never announce a symbol's or a kind's alerts again (`what`: "symbol" or "kind"); False: not saved."""
+
+    @property
+    def watchlists(self) -> Watchlists:
+        """The user's watchlists."""

@@ -22,12 +22,9 @@ from tuimarket.ui.widgets.colours import theme_colour
 # Columns the `o` key cycles through, and which way each sorts first.
 SORTABLE = {"Rank": False, "RS-Ratio": True, "RS-Mom": True, "1W": True, "1M": True, "3M": True, "6M": True,
             "YTD": True, "1Y": True}
+REBUILT_ABOVE = 50     # changed rows beyond which the table is filled anew rather than updated in place
 STATE_COLOURS = {"up": "success", "down": "error", "leading": "success", "weakening": "warning",
                  "lagging": "error", "improving": "accent"}
-
-
-def _justify(column: str) -> JustifyMethod:
-    return "left" if column in ("Symbol", "Name", "Quadrant") else "right"
 
 
 class RotationTable(DataTable):
@@ -42,28 +39,39 @@ class RotationTable(DataTable):
                 tooltip="Columns off-screen to the left (then the previous pane)"),
     ]
 
+    # What a table of symbols shows (the watchlist's table has its own), and how it sorts first.
+    COLUMNS: tuple[str, ...] = ROTATION_COLUMNS
+    SORTABLE: dict[str, bool] = SORTABLE
+    LEFT_COLUMNS: tuple[str, ...] = ("Symbol", "Name", "Quadrant")
+    WIDTHS: dict[str, int] = {}        # columns of a set width; the others fit their first rows
+    FIRST_SORT = "Rank"
+    PANE_NAME = "Rotation"
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane", cursor_type="row", zebra_stripes=True, fixed_columns=1)
-        self.pane_name = "Rotation"
+        self.pane_name = self.PANE_NAME
         self.border_title = self.pane_name
         self.lines: dict[str, RotationLine] = {}
-        self.sort_column = "Rank"
+        self.sort_column = self.FIRST_SORT
         self.descending = False
 
+    def _justify(self, column: str) -> JustifyMethod:
+        return "left" if column in self.LEFT_COLUMNS else "right"
+
     def on_mount(self) -> None:
-        for name in ROTATION_COLUMNS:
-            self.add_column(Text(name, justify=_justify(name)), key=name)
+        for name in self.COLUMNS:
+            self.add_column(Text(name, justify=self._justify(name)), key=name, width=self.WIDTHS.get(name))
         # Cell colours are read from the theme as the cells are made, so a new theme remakes them.
         self.app.theme_changed_signal.subscribe(self, lambda theme: self._update_cells(self.lines.values()))
 
     def _cells(self, line: RotationLine) -> list[Text]:
         return [Text(text, style=Style(color=theme_colour(self.app, STATE_COLOURS.get(state, ""))),
-                     justify=_justify(column))
-                for column, text, state in zip(ROTATION_COLUMNS, line.cells, line.states)]
+                     justify=self._justify(column))
+                for column, text, state in zip(self.COLUMNS, line.cells, line.states)]
 
     def _update_cells(self, lines: Iterable[RotationLine]) -> None:
         for line in lines:
-            for column, cell in zip(ROTATION_COLUMNS, self._cells(line)):
+            for column, cell in zip(self.COLUMNS, self._cells(line)):
                 self.update_cell(line.symbol, column, cell)
 
     @property
@@ -75,19 +83,22 @@ class RotationTable(DataTable):
     def show(self, lines: tuple[RotationLine, ...]) -> None:
         selected = self.symbol_under_cursor
         incoming = {line.symbol: line for line in lines}
-        if set(incoming) != set(self.lines):
+        changed = [line for line in lines if self.lines.get(line.symbol) != line]
+        if set(incoming) != set(self.lines) or len(changed) > REBUILT_ABOVE:
+            # Many changed cells are cheaper made anew: each cell updated in place re-measures its column.
             self.clear()
             for line in lines:
                 self.add_row(*self._cells(line), key=line.symbol)
         else:
-            self._update_cells(lines)
+            self._update_cells(changed)
         self.lines = incoming
         self._sort()
         if selected in incoming:   # new numbers may re-order the rows; the cursor follows its symbol
             self.move_cursor(row=self.get_row_index(selected), animate=False)
+        self.call_after_refresh(self._show_subtitle)   # wider cells may have pushed columns off-screen
 
     def _sort(self) -> None:
-        position = ROTATION_COLUMNS.index(self.sort_column)
+        position = self.COLUMNS.index(self.sort_column)
         self.sort("Symbol", key=lambda symbol: self.lines[symbol.plain].sort_keys[position], reverse=self.descending)
         self._show_subtitle()
 
@@ -140,11 +151,11 @@ class RotationTable(DataTable):
 
     def sort_by(self, column: str) -> None:
         self.sort_column = column
-        self.descending = SORTABLE[column]
+        self.descending = self.SORTABLE[column]
         self._sort()
 
     def action_next_sort(self) -> None:
-        columns = list(SORTABLE)
+        columns = list(self.SORTABLE)
         self.sort_by(columns[(columns.index(self.sort_column) + 1) % len(columns)])
 
     def action_reverse_sort(self) -> None:

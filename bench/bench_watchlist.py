@@ -1,0 +1,130 @@
+"""A watchlist of 200 symbols: the time to build its rows, and how long that stalls the screen.
+
+The group is 200 bundled S&P 500 members (their bundled closes, 2018-2026, about 2,000 bars
+each), offline, as the feed serves them. Two stages are timed, as the screen shows them: the
+prices and signals of every row (`quick_rows`), then the trend and the latest event of every row
+(`full_rows`, the events being most of it). The reference is one `pandas.read_csv` of the same
+closes (200 columns). The stall is measured inside a running app at 80x24: a probe task sleeps
+5 ms at a time and records how late it wakes, from `W` until the last row is complete. To tell
+the analysis' hold on the interpreter lock from the widgets' work, the same probe also runs
+beside the rows computed in a plain thread, with no app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+from common import median_seconds, verdict
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from tuimarket.analysis.watchlist import full_rows, quick_rows  # noqa: E402
+from tuimarket.config import Config, Symbol, Watchlist  # noqa: E402
+from tuimarket.data import members  # noqa: E402
+from tuimarket.data.feed import Feed  # noqa: E402
+from tuimarket.monitor import MarketPipeline  # noqa: E402
+from tuimarket.ui.app import TuimarketApp  # noqa: E402
+from tuimarket.ui.screens.watchlist import WatchlistScreen  # noqa: E402
+
+SYMBOLS = 200
+RUNS = 3
+PROBE_SECONDS = 0.005
+TARGET_STALL_MS = 50
+
+
+def _group() -> Watchlist:
+    return Watchlist("big", tuple(Symbol(symbol, symbol) for symbol in members.bundled().closes.columns[:SYMBOLS]))
+
+
+async def _stall(config: Config) -> tuple[float, float]:
+    """The probe's worst lateness and the seconds from `W` to the last row complete."""
+    with tempfile.TemporaryDirectory() as screenshots:
+        pipeline = MarketPipeline(config, Feed(config, source="bundled"), source="bundled")
+        app = TuimarketApp(config, pipeline, screenshot_dir=Path(screenshots))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            worst, running = 0.0, True
+
+            async def probe() -> None:
+                nonlocal worst
+                while running:
+                    start = time.perf_counter()
+                    await asyncio.sleep(PROBE_SECONDS)
+                    worst = max(worst, time.perf_counter() - start - PROBE_SECONDS)
+
+            task = asyncio.create_task(probe())
+            start = time.perf_counter()
+            await pilot.press("W")
+            screen = app.screen
+            assert isinstance(screen, WatchlistScreen)
+            while not (screen.query_one("#watchlist-heading").render().plain.endswith("offline, bundled")
+                       and "computing" not in screen.query_one("#watchlist-heading").render().plain
+                       and screen.query_one("WatchlistGrid").row_count == SYMBOLS):
+                await pilot.pause(0.02)
+            loaded = time.perf_counter() - start
+            running = False
+            await task
+            return worst, loaded
+
+
+def _thread_stall(config: Config, entries: tuple[Symbol, ...], bars: dict) -> float:
+    """The worst lateness of a 5 ms sleep on this thread while another computes every row."""
+    finished = threading.Event()
+
+    def work() -> None:
+        full_rows(config, quick_rows(config, entries, bars), bars)
+        finished.set()
+
+    threading.Thread(target=work).start()
+    worst = 0.0
+    while not finished.is_set():
+        start = time.perf_counter()
+        time.sleep(PROBE_SECONDS)
+        worst = max(worst, time.perf_counter() - start - PROBE_SECONDS)
+    return worst
+
+
+def run(runs: int = RUNS) -> dict:
+    group = _group()
+    config = replace(Config(), watchlists=(group,))
+    with tempfile.TemporaryDirectory() as cache_dir:
+        feed = Feed(config, source="bundled", symbols=[*(entry.symbol for entry in group.symbols), config.benchmark])
+        bars = feed.initial().bars
+        closes = pd.DataFrame({symbol: frame["Close"] for symbol, frame in bars.items() if symbol in group})
+        text = closes.to_csv()
+        read_ms = median_seconds(lambda: pd.read_csv(io.StringIO(text), index_col=0, parse_dates=True), runs) * 1000
+        quick = quick_rows(config, group.symbols, bars)
+        quick_ms = median_seconds(lambda: quick_rows(config, group.symbols, bars), runs) * 1000
+        full_ms = median_seconds(lambda: full_rows(config, quick, bars), 1) * 1000
+        analysis_stall = _thread_stall(config, group.symbols, bars)
+        os.environ["XDG_STATE_HOME"] = cache_dir        # no watchlist edits of the user's
+        stall, loaded = asyncio.run(_stall(config))
+    stall_ms = stall * 1000
+    return {
+        "name": "watchlist",
+        "symbols": SYMBOLS,
+        "read_csv_ms": round(read_ms, 1),
+        "prices_and_signals_ms": round(quick_ms, 1),
+        "prices_and_signals_vs_read_csv": round(quick_ms / read_ms, 1),
+        "trend_and_event_ms": round(full_ms, 1),
+        "trend_and_event_vs_read_csv": round(full_ms / read_ms, 1),
+        "screen_complete_s": round(loaded, 1),
+        "loop_stall_worst_ms": round(stall_ms, 1),
+        "analysis_thread_stall_worst_ms": round(analysis_stall * 1000, 1),
+        "stall_target_ms": TARGET_STALL_MS,
+        "result": verdict(stall_ms, TARGET_STALL_MS),
+    }
+
+
+if __name__ == "__main__":
+    print(run())

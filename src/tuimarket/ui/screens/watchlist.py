@@ -1,0 +1,154 @@
+"""The watchlist screen: one of the user's groups as a table, the dashboard's readings per symbol.
+
+`[` and `]` switch groups, `o`/`O` sort, `n` adds a symbol (typed in a small dialog), `x` or
+Delete removes the selected one. Rows are computed in a worker (`Watchlists.load`) and arrive in
+stages; a stage of a group no longer shown is dropped. Like the rotation table, the symbol column
+stays put on 80 columns and the rest scrolls.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from tuimarket.ui.port import Watchlists
+from tuimarket.ui.screens.responsive import ResponsiveScreen
+from tuimarket.ui.watchlist_view import WATCHLIST_COLUMNS, WatchlistTable
+from tuimarket.ui.widgets.key_footer import KeyFooter
+from tuimarket.ui.widgets.rotation_table import RotationTable
+
+
+class WatchlistGrid(RotationTable):
+    COLUMNS = WATCHLIST_COLUMNS
+    SORTABLE = {"Symbol": False, "Chg": True, "Trend": True, "MACD": True, "RS": True, "From ATH": True,
+                "Latest event": True, "Last": True}
+    LEFT_COLUMNS = ("Symbol", "Trend", "MACD", "RS", "Latest event", "Name")
+    # Set widths: the first rows are placeholders ("…"), and widening a column cell by cell re-measures it
+    # over every row (seconds, for 200).
+    WIDTHS = {"Last": 9, "Chg": 6, "Trend": 8, "MACD": 4, "RS": 7, "From ATH": 8, "Latest event": 28}
+    FIRST_SORT = "Symbol"          # the group's own order
+    PANE_NAME = "Watchlist"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.add_class("-active")     # the screen's one pane: shown at every width
+
+
+class AddSymbol(ModalScreen[str | None]):
+    """One line to type a ticker into: Enter adds it, Escape cancels."""
+
+    DEFAULT_CSS = """
+    AddSymbol { align: center middle; }
+    AddSymbol > Vertical { width: 44; height: auto; border: round $accent; background: $panel; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, group: str) -> None:
+        super().__init__()
+        self.group = group
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(f"Add to {self.group}: a Yahoo symbol (AAPL, ^VIX, BRK-B)"))
+            yield Input(placeholder="symbol", max_length=15, id="add-symbol")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value if event.value.strip() else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Superseded(Exception):
+    """A stage of a table no longer wanted: the group changed, or the screen closed."""
+
+
+class WatchlistScreen(ResponsiveScreen):
+    DEFAULT_CSS = """
+    WatchlistScreen #watchlist-heading { height: 1; padding: 0 1; }
+    WatchlistScreen WatchlistGrid { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="watchlist-back", tooltip="Close the watchlist"),
+        Binding("right_square_bracket", "switch(1)", "Next list", id="watchlist-next", tooltip="The next watchlist"),
+        Binding("left_square_bracket", "switch(-1)", "Previous list", id="watchlist-previous", show=False,
+                tooltip="The previous watchlist"),
+        Binding("n", "add", "Add", id="watchlist-add", tooltip="Add a symbol to this watchlist"),
+        Binding("x,delete", "remove", "Remove", id="watchlist-remove", tooltip="Remove the selected symbol"),
+    ]
+
+    def __init__(self, watchlists: Watchlists, group: str | None = None, *, live: bool = False) -> None:
+        super().__init__(classes="watchlist")
+        self.watchlists = watchlists
+        self.group = group
+        self.groups: tuple[str, ...] = ()
+        self.live = live
+        self.wanted = 0             # the load whose stages are shown; older ones are dropped
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Watchlist · loading…"), id="watchlist-heading")
+        yield WatchlistGrid(id="watchlist-table")
+        yield KeyFooter(hidden=frozenset({"range(1)", "range(-1)"}))
+
+    def on_mount(self) -> None:
+        self.query_one(WatchlistGrid).focus()
+        self.reload(fetch=self.live)
+
+    @property
+    def selected(self) -> str | None:
+        return self.query_one(WatchlistGrid).symbol_under_cursor
+
+    def reload(self, *, fetch: bool = False) -> None:
+        self.wanted += 1
+        self._load(self.wanted, self.group or "", fetch)
+
+    @work(thread=True, group="watchlist", exit_on_error=False)
+    def _load(self, ticket: int, group: str, fetch: bool) -> None:
+        def publish(table: WatchlistTable) -> None:
+            if ticket != self.wanted or not self.is_attached:
+                raise Superseded()
+            self.app.call_from_thread(self.show, table, ticket)
+
+        try:
+            self.watchlists.load(group, publish, fetch=fetch)
+        except Superseded:
+            pass
+
+    def show(self, table: WatchlistTable, ticket: int) -> None:
+        if ticket != self.wanted:
+            return
+        self.group, self.groups = table.group, table.groups
+        heading = Text(f"Watchlist {table.group}", style="bold")
+        heading.append(f"  {self.groups.index(table.group) + 1}/{len(self.groups)}  " if len(self.groups) > 1 else "  ")
+        heading.append(table.status)
+        self.query_one("#watchlist-heading", Static).update(heading)
+        self.query_one(WatchlistGrid).show(table.lines)
+
+    def action_switch(self, step: int) -> None:
+        if len(self.groups) > 1 and self.group in self.groups:
+            self.group = self.groups[(self.groups.index(self.group) + step) % len(self.groups)]
+            self.query_one(WatchlistGrid).clear()
+            self.reload(fetch=self.live)
+
+    def action_add(self) -> None:
+        if self.group is not None:
+            self.app.push_screen(AddSymbol(self.group), self._added)
+
+    def _added(self, text: str | None) -> None:
+        if text and self.group is not None:
+            self._change("add", self.group, text)
+
+    def action_remove(self) -> None:
+        if self.group is not None and (symbol := self.selected) is not None:
+            self._change("remove", self.group, symbol)
+
+    @work(thread=True, group="watchlist-edit", exit_on_error=False)
+    def _change(self, how: str, group: str, symbol: str) -> None:
+        message = (self.watchlists.add if how == "add" else self.watchlists.remove)(group, symbol)
+        self.app.call_from_thread(self.app.notify, message, title="Watchlist", timeout=6, markup=False)
+        self.app.call_from_thread(self.reload)

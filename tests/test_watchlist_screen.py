@@ -1,0 +1,95 @@
+"""The watchlist screen, driven as a user would: open it, switch groups, sort, add and remove a symbol."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.widgets import Input
+
+from tuimarket.config import Config, Symbol, Watchlist
+from tuimarket.data.feed import Feed
+from tuimarket.monitor import MarketPipeline
+from tuimarket.ui.app import TuimarketApp
+from tuimarket.ui.screens.watchlist import WatchlistGrid, WatchlistScreen
+
+from ui_support import FIXED_NOW, record_notifications, until
+
+CONFIG = replace(Config(), watchlists=(
+    Watchlist("tech", (Symbol("AAPL", "Apple"), Symbol("MSFT", "Microsoft"), Symbol("QQQ", "Nasdaq 100 ETF"))),
+    Watchlist("funds", (Symbol("SPY", "SPY"), Symbol("IWM", "IWM"))),
+))
+
+
+def offline_app() -> TuimarketApp:
+    pipeline = MarketPipeline(CONFIG, Feed(CONFIG, source="bundled"), source="bundled")
+    return TuimarketApp(CONFIG, pipeline, now=lambda: FIXED_NOW)
+
+
+def column(grid: WatchlistGrid, name: str) -> list[str]:
+    return [grid.get_cell(row.key, name).plain for row in grid.ordered_rows]
+
+
+def computed(grid: WatchlistGrid) -> bool:
+    return grid.row_count > 0 and "…" not in column(grid, "Trend") + column(grid, "Latest event")
+
+
+async def opened(app: TuimarketApp, pilot) -> WatchlistGrid:
+    """`W`, then the first group's table, wholly computed."""
+    await pilot.press("W")
+    grid = app.screen.query_one(WatchlistGrid)
+    await until(app, pilot, lambda: computed(grid))
+    return grid
+
+
+async def test_shift_w_opens_the_first_group_and_brackets_switch_groups() -> None:
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = await opened(app, pilot)
+        assert column(grid, "Symbol") == ["AAPL", "MSFT", "QQQ"]
+        assert all(cell in ("up", "up ✓", "down", "down ✓", "sideways") for cell in column(grid, "Trend"))
+        await pilot.press("right_square_bracket")
+        await until(app, pilot, lambda: column(grid, "Symbol") == ["SPY", "IWM"] and computed(grid))
+        assert "Watchlist funds  2/2" in app.screen.query_one("#watchlist-heading").render().plain
+        await pilot.press("right_square_bracket")     # round again
+        await until(app, pilot, lambda: column(grid, "Symbol") == ["AAPL", "MSFT", "QQQ"])
+
+
+async def test_at_80_columns_the_symbol_stays_put_while_the_columns_scroll() -> None:
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = await opened(app, pilot)
+        assert grid.fixed_columns == 1 and "more ▸" in grid.border_subtitle
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+        assert grid.scroll_x > 0
+        assert "AAPL" in app.export_screenshot()      # the fixed symbol column, still drawn
+
+
+async def test_o_sorts_by_a_column_and_back_to_the_groups_order() -> None:
+    app = offline_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        grid = await opened(app, pilot)
+        await pilot.press("o")                       # the next sortable column: Chg, largest first
+        changes = [float(cell.rstrip("%")) for cell in column(grid, "Chg")]
+        assert grid.sort_column == "Chg" and changes == sorted(changes, reverse=True)
+
+
+async def test_n_adds_a_typed_symbol_and_x_removes_it_both_kept() -> None:
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        notified = record_notifications(app)
+        grid = await opened(app, pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen.focused, Input)
+        await pilot.press("x", "l", "k", "enter")
+        await until(app, pilot, lambda: "XLK" in column(grid, "Symbol") and computed(grid))
+        assert notified[-1].message == "Added XLK to tech"
+        assert column(grid, "Last")[-1] not in ("", "n/a", "no data")     # the bundled history, offline
+    relaunched = offline_app()
+    async with relaunched.run_test(size=(80, 24)) as pilot:
+        grid = await opened(relaunched, pilot)
+        assert column(grid, "Symbol") == ["AAPL", "MSFT", "QQQ", "XLK"]
+        grid.move_cursor(row=3)
+        await pilot.press("x")
+        await until(relaunched, pilot, lambda: column(grid, "Symbol") == ["AAPL", "MSFT", "QQQ"])
+        assert isinstance(relaunched.screen, WatchlistScreen)
