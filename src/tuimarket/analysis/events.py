@@ -305,19 +305,18 @@ def _level_events(bars: pd.DataFrame, event: MakeEvent, day_of: Callable[[int], 
             continue
         if any(points & followed and way == direction for followed, way, _ in live):
             continue
-        stop = min(position + 1 + BREAKOUT_SESSIONS, len(closes))
         # A break before `start` is followed all the same (it may fail or hold from `start` on,
         # and it decides which later breaks are new), but only made an event when it is shown.
-        fields = dict(value=level, formed_by=tracker.formation(group)) if stop > start else {}
+        formed_by = tracker.formation(group) if position + BREAKOUT_SESSIONS >= start else None
         if position >= start:
-            yield event(EventKind.BREAKOUT if direction == 1 else EventKind.BREAKDOWN, position, **fields)
-        after = closes[position + 1:stop]
+            yield event(EventKind.BREAKOUT if direction == 1 else EventKind.BREAKDOWN, position, value=level,
+                        formed_by=formed_by)
+        after = closes[position + 1:position + 1 + BREAKOUT_SESSIONS]
         back = next((at for at, close in enumerate(after) if close * direction <= level * direction), None)
         held = after[:back]
         touches = retest_touches(held, reach[direction][position + 1:position + 1 + len(held)], level, tolerance,
                                  settings.retest_away, direction)
-        fields |= dict(since=day_of(position), subject="above" if direction == 1 else "below")
-        until, outcome = stop, None
+        until, outcome = position + 1 + len(after), None
         if touches:
             outcome = (EventKind.RETEST_HELD, position + 1 + touches[0], direction)
         elif back is not None:
@@ -328,7 +327,8 @@ def _level_events(bars: pd.DataFrame, event: MakeEvent, day_of: Callable[[int], 
         if outcome and outcome not in outcomes:     # one per session and way: the oldest break's
             outcomes.add(outcome)
             if outcome[1] >= start:
-                yield event(*outcome[:2], **fields)
+                yield event(outcome[0], outcome[1], value=level, formed_by=formed_by, since=day_of(position),
+                            subject="above" if direction == 1 else "below")
 
 
 def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Config, event: MakeEvent,
