@@ -94,6 +94,11 @@ class AlertStore:
 
         return self._transaction(work)
 
+    def watermarks(self) -> dict[str, date]:
+        """Per symbol, the last session its alerts were computed through (none when the cache is unreadable)."""
+        rows = self.store._query("SELECT symbol, through FROM alert_watermarks", ())
+        return {symbol: date.fromisoformat(through) for symbol, through in rows}
+
     def recent(self, limit: int = 100, *, unread_only: bool = False) -> list[StoredAlert]:
         """The newest alerts first (by session, then by when they were seen)."""
         where = f"WHERE {UNREAD}" if unread_only else ""
