@@ -116,27 +116,27 @@ def breadth_history(closes: pd.DataFrame, *, in_index: pd.DataFrame | None = Non
     sector_rows = _sector_rows(closes.columns, sectors)
     above, sector_above = {}, {}
     for period, (has_average, is_above) in _moving_averages(values, member, AVERAGE_PERIODS).items():
-        above[period] = _fraction(is_above.sum(axis=0), has_average.sum(axis=0))
+        above[period] = _fraction(_count(is_above), _count(has_average))
         if period in SECTOR_PERIODS:
             sector_above[period] = pd.DataFrame(
                 _fraction(_per_sector(is_above, sector_rows), _per_sector(has_average, sector_rows)),
                 index=dates, columns=list(sector_rows))
 
     at_high, at_low = _rolling_extremes(values, member, YEAR)
-    new_highs, new_lows = at_high.sum(axis=0), at_low.sum(axis=0)
+    new_highs, new_lows = _count(at_high), _count(at_low)
 
     today, previous = values[:, 1:], values[:, :-1]
     compared = member[:, 1:] & np.isfinite(previous)      # the first date has no previous close
     advances, declines = np.zeros(len(dates), dtype=np.int64), np.zeros(len(dates), dtype=np.int64)
-    advances[1:] = (compared & (today > previous)).sum(axis=0)
-    declines[1:] = (compared & (today < previous)).sum(axis=0)
+    advances[1:] = _count(compared & (today > previous))
+    declines[1:] = _count(compared & (today < previous))
     net = pd.Series(advances - declines, index=dates, dtype="float64")
     moving = pd.Series(advances + declines, index=dates, dtype="float64")
     ratio = (net / moving.where(moving > 0)) * RATIO_SCALE
     mcclellan = ema(ratio, MCCLELLAN_FAST) - ema(ratio, MCCLELLAN_SLOW)
 
     return BreadthHistory(
-        members=pd.Series(member.sum(axis=0), index=dates),
+        members=pd.Series(_count(member), index=dates),
         above=MappingProxyType({period: pd.Series(share, index=dates) for period, share in above.items()}),
         new_highs=pd.Series(new_highs, index=dates),
         new_lows=pd.Series(new_lows, index=dates),
@@ -272,8 +272,13 @@ def _per_sector(flags: np.ndarray, sector_rows: dict[str, np.ndarray]) -> np.nda
     """Dates x sectors: how many members of each sector are flagged."""
     counts = np.zeros((flags.shape[1], len(sector_rows)), dtype=np.int64)
     for column, rows in enumerate(sector_rows.values()):
-        counts[:, column] = np.add.reduce(flags[rows], axis=0, dtype=np.int32)   # int32: twice as fast
+        counts[:, column] = _count(flags[rows])
     return counts
+
+
+def _count(flags: np.ndarray) -> np.ndarray:
+    """Per date, how many members are flagged (added up in int32, twice as fast as bool's sum in int64)."""
+    return np.add.reduce(flags, axis=0, dtype=np.int32).astype(np.int64)
 
 
 def _fraction(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
