@@ -266,7 +266,9 @@ def _average_events(close: pd.Series, event: MakeEvent, periods: tuple[int, ...]
         for position, now in _changes(above, start):
             yield event(EventKind.ABOVE_AVERAGE if now else EventKind.BELOW_AVERAGE, position,
                         value=float(average[position]), subject=str(period))
-        slope = average / np.r_[np.full(lookback, np.nan), average[:-lookback]] - 1
+        earlier = np.full(len(average), np.nan)    # the average `lookback` sessions before (a new symbol has fewer)
+        earlier[lookback:] = average[:-lookback]
+        slope = average / earlier - 1
         turned = _held(np.where(slope > AVERAGE_HYSTERESIS, 1.0, np.where(slope < -AVERAGE_HYSTERESIS, 0.0, np.nan)),
                        known=~np.isnan(slope))
         for position, up in _changes(turned, start):
@@ -296,7 +298,7 @@ def _level_events(bars: pd.DataFrame, event: MakeEvent, day_of: Callable[[int], 
     failures: dict[int, list[tuple[set[int], int]]] = {}   # session → (points, direction) of breaks failing then
     live: list[tuple[set[int], int, int]] = []             # (points, direction, until) of breaks still followed
     outcomes: set[tuple[EventKind, int, int]] = set()
-    for position, direction, level, group in tracker.crossings():
+    for position, direction, level, group in _followed_crossings(tracker, start):
         # A close back through a level just broken is that break failing, and a level that moved
         # a little (a new swing point joined it) while its break is followed is not broken again.
         points = set(group)
@@ -329,6 +331,28 @@ def _level_events(bars: pd.DataFrame, event: MakeEvent, day_of: Callable[[int], 
             if outcome[1] >= start:
                 yield event(outcome[0], outcome[1], value=level, formed_by=formed_by, since=day_of(position),
                             subject="above" if direction == 1 else "below")
+
+
+def _followed_crossings(tracker: LevelTracker, start: int) -> list[tuple[int, int, float, list[int]]]:
+    """The crossings `_level_events` must follow to date every break and outcome from `start` on
+    exactly as following the whole history does: those from the first one after the last stretch
+    of more than BREAKOUT_SESSIONS sessions without a crossing before `start`. A break is followed
+    for BREAKOUT_SESSIONS sessions at most, so after such a stretch nothing earlier is followed
+    any more (no break still live, no failure or outcome still to come): the state is empty, as
+    at the first session. Sought back from `start`, in spans that grow fourfold."""
+    warm_up = 4 * BREAKOUT_SESSIONS
+    while True:
+        first = max(start - warm_up, 1)
+        crossings = list(tracker.crossings(first))
+        if first == 1:
+            return crossings
+        # the crossings before `start`, bounded by the sessions before `first` (unknown: a gap
+        # counts from `first` only) and by `start`
+        before = [first - 1] + [position for position, *_ in crossings if position < start] + [start]
+        for previous, following in zip(reversed(before[:-1]), reversed(before)):
+            if following - previous > BREAKOUT_SESSIONS + 1:
+                return [crossing for crossing in crossings if crossing[0] >= following]
+        warm_up *= 4
 
 
 def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Config, event: MakeEvent,

@@ -138,22 +138,25 @@ class LevelTracker:
         groups = [standing[group] for group in cluster_groups(self.prices[standing], self.tolerance, self.min_touches)]
         return [float(self.prices[group].mean()) for group in groups], groups
 
-    def crossings(self) -> Iterator[tuple[int, int, float, list[int]]]:
-        """Every session whose close crosses a level standing then: (session, +1 above or −1 below,
-        the level, its points' positions in `pivots`). Where several are crossed at once, the
-        lowest, as `find_breakout` picks it. One pass over the sessions keeps the standing points
-        in price order as they come and go, and clusters only around each move, from the nearest
-        point that must start a group (one more than `tolerance` above the point below it): the
-        same groups as `cluster_groups`, so the same levels as `prices_at`. Plain lists and one
-        loop: it runs for every session of every symbol's history."""
+    def crossings(self, start: int = 1) -> Iterator[tuple[int, int, float, list[int]]]:
+        """Every session from `start` on whose close crosses a level standing then: (session, +1
+        above or −1 below, the level, its points' positions in `pivots`). Where several are crossed
+        at once, the lowest, as `find_breakout` picks it. One pass over the sessions keeps the
+        standing points in price order as they come and go (those standing the session before
+        `start` to begin with), and clusters only around each move, from the nearest point that
+        must start a group (one more than `tolerance` above the point below it): the same groups as
+        `cluster_groups`, so the same levels as `prices_at`. Plain lists and one loop: it runs for
+        every session of every symbol's history."""
         closes = self.bars["Close"].to_numpy(dtype=float).tolist()
+        start = max(start, 1)
         arriving, leaving = _by_session(self.first, self.last), _by_session(self.last, self.last, self.first)
         changing = arriving.keys() | leaving.keys()
         prices = self.prices.tolist()
-        standing: list[tuple[float, int]] = []       # (price, point), sorted as a stable sort orders them
-        at_price: list[float] = []                   # their prices, for bisect
+        standing = sorted((prices[point], point)     # (price, point), sorted as a stable sort orders them
+                          for point in np.flatnonzero((self.first <= start - 1) & (start - 1 < self.last)).tolist())
+        at_price = [price for price, _ in standing]  # their prices, for bisect
         widen, min_touches = 1 + self.tolerance, self.min_touches
-        for bar, before, now in zip(range(1, len(closes)), closes, closes[1:]):
+        for bar, before, now in zip(range(start, len(closes)), closes[start - 1:], closes[start:]):
             if bar in changing:
                 for point in leaving.get(bar, ()):
                     gone = bisect.bisect_left(standing, (prices[point], point))
