@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime
 import enum
 from datetime import date
-from typing import Any, Callable, Collection, Iterator, Mapping, NamedTuple
+from typing import Callable, Collection, Iterator, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -193,8 +193,12 @@ def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchma
     closes = close.to_numpy(dtype=float)
     close_at = closes.tolist()
 
-    def event(kind: EventKind, position: int, **fields: Any) -> Event:
-        return Event(symbol, kind, day_of(position), close_at[position], **fields)
+    def event(kind: EventKind, position: int, value: float | None = None, subject: str = "",
+              state: str | None = None, previous: str | None = None, formed_by: Formation | None = None,
+              since: date | None = None) -> Event:
+        # Event's fields in order, given by position: a fifth faster to make than by keyword.
+        return Event(symbol, kind, day_of(position), close_at[position], value, subject, state, previous, formed_by,
+                     since)
 
     trend_codes = trend["trend"].to_numpy()
     confirmed_up = ((trend["trend"] == 1) & (trend["confirmed"] == 1)).astype(float)
