@@ -111,6 +111,37 @@ def test_mark_read_and_the_unread_count(alerts):
     assert alerts.unread_count() == 0
 
 
+def test_unread_counts_news_only_never_history_recorded_quietly_nor_muted_alerts(alerts):
+    history = [alert(day=DAY - timedelta(days=n), subject=str(n)) for n in range(1, 400)]
+    assert alerts.record(history, {"^GSPC": DAY}) == []
+    alerts.mute("symbol", "^RUT")
+    muted = alert("^RUT", day=DAY + timedelta(days=1))
+    news = alert(day=DAY + timedelta(days=1))
+    assert alerts.record([muted, news], {"^GSPC": news.date, "^RUT": news.date}) == [news]
+    assert alerts.unread_count() == 1
+    assert [stored.alert for stored in alerts.recent(unread_only=True)] == [news]
+    assert [stored.alert for stored in alerts.recent(500) if not stored.read] == [news]
+    assert len(alerts.recent(500)) == 401
+
+
+def test_a_schema_4_cache_with_history_stored_unread_counts_only_its_news(path):
+    """Before unread meant news only, quiet history was stored as `read = 0`: thousands unread.
+    The same file, as that code wrote it, now counts only what was announced."""
+    created = Store(path)
+    assert AlertStore(created).unread_count() == 0 and store.SCHEMA_VERSION == 4
+    created.close()
+    with sqlite3.connect(path) as written_before:
+        written_before.executemany(
+            "INSERT INTO alerts VALUES (?, '^GSPC', 'macd_buy', '', ?, 't', 'b', '{}', ?, ?, 0)",
+            [(f"^GSPC|macd_buy|{DAY - timedelta(days=n)}|1", (DAY - timedelta(days=n)).isoformat(), SEEN.isoformat(),
+              int(n == 0)) for n in range(3000)])
+    written_before.close()
+    alerts = AlertStore(Store(path))
+    assert alerts.unread_count() == 1
+    assert [stored.alert.date for stored in alerts.recent(unread_only=True)] == [DAY]
+    alerts.store.close()
+
+
 def test_a_version_2_cache_gains_the_alert_tables_and_keeps_its_bars(path):
     with sqlite3.connect(path) as old:
         old.executescript("""

@@ -112,6 +112,19 @@ def test_no_lookahead_final_events_up_to_d_ignore_later_bars(cut, extra):
     assert [event for event in long if event.date <= day.date()] == [event for event in short if event.final]
 
 
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=300, max_value=len(SESSIONS) - 1), st.sampled_from([0, 1, 5, 30, 300]))
+def test_the_events_since_a_recent_session_are_those_of_the_whole_computation(cut, back):
+    """A new session's events (back 0), or a few sessions', made from the whole history's states
+    but following breaks only from the last quiet stretch (see events._followed_crossings): the
+    same events, of every kind, as computing everything and keeping the window."""
+    day, since = SESSIONS[cut], SESSIONS[cut - back].date()
+    bars = {symbol: frame.loc[:day] for symbol, frame in BARS.items()}
+    everything = market_events(CONFIG, bars, forming={"^RUT"})
+    assert market_events(CONFIG, bars, forming={"^RUT"}, since=since) == tuple(
+        event for event in everything if event.date >= since)
+
+
 SAMPLED = [date(2022, 3, 14), date(2023, 2, 2), date(2024, 1, 19), date(2024, 11, 6), date(2024, 11, 15),
            date(2020, 3, 23), date(2008, 10, 10), date(2016, 11, 9)]
 
@@ -176,3 +189,13 @@ def test_the_crossings_of_one_pass_are_the_breaks_find_levels_dates_each_session
             dated_today = crossing is not None and crossing.date == bars.index[bar].date()
             assert dated_today == (crossings.get(bar, (0, None))[0] == direction)
             assert not dated_today or crossings[bar][1] == crossing.level
+
+
+def test_a_symbol_listed_days_ago_breaks_nothing():
+    """Fewer sessions than the slope's lookback (XLC in its first days): no average turn, no error
+    (a watcher's whole alert pass went with it)."""
+    newcomer = BARS["XLC"].iloc[:3]
+    assert len(newcomer) < CONFIG.analysis.slope_lookback
+    events = market_events(CONFIG, {"^GSPC": BARS["^GSPC"], "XLC": newcomer})
+    assert not [event for event in events if event.symbol == "XLC"
+                and event.kind in (EventKind.AVERAGE_UP, EventKind.AVERAGE_DOWN)]

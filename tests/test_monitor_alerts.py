@@ -64,11 +64,12 @@ def test_live_refreshes_announce_news_once_and_a_restart_replays_nothing(tmp_pat
     clock = Clock(date(2024, 11, 8))
     pipe = pipeline(tmp_path, clock)
     assert pipe.initial().announced == ()
-    assert titles(pipe.refresh()) == []          # the first watch: years of crossings, none is news
+    first_watch = pipe.refresh()
+    assert titles(first_watch) == [] and first_watch.unread == 0   # years of crossings, none is news
     clock.move(date(2024, 11, 11))
     crossed = pipe.refresh()
     assert titles(crossed) == [CROSSING] and crossed.announced[0].date == date(2024, 11, 11)
-    assert crossed.unread >= 1
+    assert crossed.unread == 1
     assert titles(pipe.refresh()) == []          # never twice
     pipe.feed.store.close()
     restarted = pipeline(tmp_path, clock)
@@ -105,15 +106,39 @@ def test_the_log_marks_read_and_mutes_through_the_port(tmp_path: Path) -> None:
     pipe.refresh()
     log = pipe.alert_log(500)
     assert log and log == sorted(log, key=lambda alert: alert.date, reverse=True)
-    newest = log[0]
-    unread = pipe.refresh().unread
-    assert pipe.mark_read([newest.key]) == unread - 1
+    assert all(line.read for line in log)        # history, recorded quietly: never news, never unread
+    clock.move(date(2024, 11, 11))
+    assert pipe.refresh().unread == 1
+    newest = pipe.alert_log(1)[0]
+    assert (newest.title, newest.read) == (CROSSING, False)
+    assert pipe.mark_read([newest.key]) == 0
     assert pipe.alert_log(1)[0].read
     assert pipe.mark_read(None) == 0
+    pipe.feed.store.close()
+
+
+def test_a_muted_symbol_is_recorded_not_announced_nor_unread(tmp_path: Path) -> None:
+    clock = Clock(date(2024, 11, 8))
+    pipe = pipeline(tmp_path, clock)
+    pipe.refresh()
     assert pipe.mute("symbol", "^GSPC")
     clock.move(date(2024, 11, 11))
-    assert titles(pipe.refresh()) == []          # muted: recorded, not announced
-    assert any(alert.title == CROSSING for alert in pipe.alert_log(5))
+    muted = pipe.refresh()
+    assert titles(muted) == [] and muted.unread == 0     # muted: recorded, not announced
+    assert any(alert.title == CROSSING and alert.read for alert in pipe.alert_log(5))
+    pipe.feed.store.close()
+
+
+def test_a_first_live_run_over_years_of_history_leaves_at_most_the_newest_per_series_unread(tmp_path: Path) -> None:
+    """Every event kind over the 12 years a first live load fetches: thousands recorded, only news unread."""
+    settings = config.Config()
+    pipe = pipeline(tmp_path, Clock(date(2024, 11, 8)), settings=settings)
+    loaded = pipe.refresh()
+    recorded = pipe.alerts.recent(100_000)
+    assert len(recorded) > 1000
+    series = {(stored.alert.symbol, stored.alert.kind, stored.alert.subject) for stored in recorded}
+    assert loaded.unread == len(loaded.announced) <= len(series)
+    assert all(alert.date == date(2024, 11, 8) for alert in loaded.announced)   # its latest session only
     pipe.feed.store.close()
 
 
@@ -135,17 +160,15 @@ async def test_the_app_toasts_rings_and_counts_what_a_refresh_announced(tmp_path
     rings, notified = [], record_notifications(app)
     app.bell = lambda: rings.append(True)
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(app, pilot, lambda: app.last_refresh and app.live_started and app.refreshing_since is None
-                    and app.unread)
+        await until(app, pilot, lambda: app.last_refresh and app.live_started and app.refreshing_since is None)
         assert not [n for n in notified if n.title.startswith("Alert")] and not rings    # nothing is news yet
-        unread = app.unread
-        assert f"{unread} unread" in bar_text(app)
+        assert app.unread == 0 and "unread" not in bar_text(app)
         clock.move(date(2024, 11, 11))
         app.action_refresh()
         await until(app, pilot, lambda: any(n.title == "Alert" for n in notified))
         await settle(app, pilot)
         assert [n.message for n in notified if n.title == "Alert"] == [CROSSING] and rings == [True]
-        assert f"{unread + 1} unread" in bar_text(app)
+        assert "1 unread" in bar_text(app)
         panel = app.screen.query_one(IndexPanel)
         assert "session" in panel.model.latest_event and panel.model.latest_event in str(
             panel.query_one(".panel-notes").render())
@@ -156,18 +179,21 @@ async def test_the_alert_log_lists_newest_first_marks_read_and_mutes_through_the
     clock = Clock(date(2024, 11, 8))
     app = alert_app(tmp_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(app, pilot, lambda: app.unread)
-        unread = app.unread
+        await until(app, pilot, lambda: app.live_started and app.refreshing_since is None)
+        clock.move(date(2024, 11, 11))
+        app.action_refresh()
+        await until(app, pilot, lambda: app.unread == 1)
         await pilot.press("a")
         await until(app, pilot, lambda: isinstance(app.screen, AlertScreen) and app.screen.lines)
         screen = app.screen
         dates = [line.date for line in screen.lines]
-        assert dates == sorted(dates, reverse=True) and len(screen.lines) == unread
+        assert dates == sorted(dates, reverse=True) and len(screen.lines) > 1
         newest = screen.lines[0]
+        assert [line.title for line in screen.lines if not line.read] == [newest.title] == [CROSSING]
         assert screen.query_one(DataTable).get_row_at(0)[3].plain == newest.title
         await pilot.press("m")
-        await until(app, pilot, lambda: app.unread == unread - 1)
-        assert screen.lines[0].read and f"{unread - 1} unread" in bar_text(app)
+        await until(app, pilot, lambda: app.unread == 0)
+        assert screen.lines[0].read and "unread" not in bar_text(app)
         await pilot.press("X")
         await until(app, pilot, lambda: ("kind", newest.kind) in app.pipeline.alerts.mutes())
         await pilot.press("M")

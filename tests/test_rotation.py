@@ -5,13 +5,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, strategies as st
 from pandas.testing import assert_series_equal
 
 from tuimarket.analysis.rotation import (
-    RotationRow, period_returns, quadrant, ranked, relative_ratio, relative_strength, rotation_row, rs_swing,
+    RotationRow, period_returns, quadrant, ranked, relative_ratio, relative_strength, rotation_row, rs_swing, zigzag,
 )
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
+from tuimarket.data import bundled
 
 from ui_support import bundled_data
 
@@ -109,3 +111,42 @@ def test_rs_swing_turns_only_after_the_reversal_and_names_its_extreme():
     assert rs_swing(ratio, 0.25).trend == "rising" and rs_swing(ratio, 0.25).extreme_on == days[2].date()
     assert rs_swing(ratio.iloc[:4], 0.1).trend == "rising"       # at 1.4, only 7% off the high: no turn yet
     assert rs_swing(ratio.iloc[:1], 0.1) is None
+
+
+def _zigzag_value_by_value(values: list[float], reversal: float) -> tuple[list[tuple[int, int, int]], int]:
+    """The zigzag read one value at a time, as it was written first (the oracle of the block search):
+    its swings, and the position of the last one's extreme."""
+    swings, direction, turn, extreme = [], 0, 0, 0
+    for position, value in enumerate(values):
+        if direction == 0:
+            if value >= values[0] * (1 + reversal) or value <= values[0] * (1 - reversal):
+                direction, extreme = (1 if value > values[0] else -1), position
+                turn = int(np.argmin(values[:position + 1]) if direction == 1 else np.argmax(values[:position + 1]))
+                swings.append((position, direction, turn))
+        elif (value - values[extreme]) * direction > 0:
+            extreme = position
+        elif (value <= values[extreme] * (1 - reversal) if direction == 1
+              else value >= values[extreme] * (1 + reversal)):
+            direction, turn, extreme = -direction, extreme, position
+            swings.append((position, direction, turn))
+    return swings, extreme
+
+
+@given(st.lists(st.floats(min_value=0.5, max_value=2.0), min_size=1, max_size=400),
+       st.sampled_from([0.01, 0.1, 0.2]))
+def test_the_zigzag_swings_are_those_read_value_by_value(values, reversal):
+    # Rounded to a few levels so that ties (a flat top, a value exactly at the reversal) happen.
+    values = [round(value, 1) for value in values]
+    assert zigzag(np.array(values), reversal) == _zigzag_value_by_value(values, reversal)[0]
+
+
+def test_the_zigzag_of_every_bundled_ratio_is_that_read_value_by_value():
+    config = Config()
+    benchmark = bundled.load(config.benchmark)["Close"]
+    for symbol in ("^RUT", "^NDX", "XLK", "XLE"):
+        ratio = relative_ratio(bundled.load(symbol)["Close"], benchmark)
+        values = ratio.to_numpy()
+        for reversal in (config.analysis.rs_minor_reversal, config.analysis.rs_major_reversal):
+            swings, extreme = _zigzag_value_by_value(values.tolist(), reversal)
+            assert zigzag(values, reversal) == swings
+            assert rs_swing(ratio, reversal).extreme_on == ratio.index[extreme].date()

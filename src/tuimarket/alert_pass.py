@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
-from datetime import date
-from typing import TYPE_CHECKING, Callable, Collection, Iterable, Mapping
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Callable, Collection, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -27,21 +27,29 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tuimarket.alerts")
 
-AlertSource = Callable[[Config, Mapping[str, pd.DataFrame], Collection[str]], list[Alert]]
+# (config, bars, forming, since, events): the alerts dated from `since` on (all without it);
+# `events` are the analysis' events of the same bars, when the caller has computed them already.
+AlertSource = Callable[[Config, Mapping[str, pd.DataFrame], Collection[str], "date | None",
+                        "Sequence[Event] | None"], list[Alert]]
 
 
-def _level_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> list[Alert]:
-    return level_alerts(config, bars, forming=forming)
+def _level_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str], since: date | None,
+                  events: Sequence[Event] | None) -> list[Alert]:
+    return [alert for alert in level_alerts(config, bars, forming=forming) if since is None or alert.date >= since]
 
 
-def _event_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> list[Alert]:
+def _event_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str], since: date | None,
+                  events: Sequence[Event] | None) -> list[Alert]:
     """The analysis' events (issue 13 part 1) of the kinds `alerts.events` names, as alerts."""
     from tuimarket.analysis.events import market_events
 
-    return _wanted(config, market_events(config, bars, forming=forming))
+    if events is None:     # only the window's events are made; their states still come from the whole history
+        events = market_events(config, bars, forming=forming, since=since)
+    return _wanted(config, events, since)
 
 
-def _breadth_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> list[Alert]:
+def _breadth_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str], since: date | None,
+                    events: Sequence[Event] | None) -> list[Alert]:
     """The members' breadth divergences and thrusts against the benchmark, up to its last bar."""
     from tuimarket.analysis.divergence import member_events
 
@@ -50,7 +58,8 @@ def _breadth_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: C
         return []
     last = benchmark.index[-1]
     forming_day = last.date() if config.benchmark in forming else None
-    return _wanted(config, member_events(_members(config).until(last), benchmark["Close"], forming_day=forming_day))
+    return _wanted(config, member_events(_members(config).until(last), benchmark["Close"], since=since,
+                                         forming_day=forming_day), since)
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,10 +72,11 @@ def _members(config: Config) -> Members:
     return members
 
 
-def _wanted(config: Config, events: Iterable[Event]) -> list[Alert]:
-    """The events of the kinds `alerts.events` names, as alerts."""
+def _wanted(config: Config, events: Iterable[Event], since: date | None) -> list[Alert]:
+    """The events from `since` on (all without it) of the kinds `alerts.events` names, as alerts."""
     wanted = config.alerts.events
-    return [from_event(event, config.name_of) for event in events if wanted == ("all",) or event.kind.value in wanted]
+    return [from_event(event, config.name_of) for event in events
+            if (since is None or event.date >= since) and (wanted == ("all",) or event.kind.value in wanted)]
 
 
 def event_kinds() -> tuple[str, ...]:
@@ -85,8 +95,14 @@ def alert_sources(config: Config) -> tuple[AlertSource, ...]:
     return (_level_source,)
 
 
-def alerts_of(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str] = ()) -> list[Alert]:
-    return [alert for source in alert_sources(config) for alert in source(config, bars, forming)]
+def wants_events(config: Config) -> bool:
+    """Whether the alerts include the analysis' events (so a refresh computes every symbol's)."""
+    return len(alert_sources(config)) > 1
+
+
+def alerts_of(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str] = (), *,
+              since: date | None = None, events: Sequence[Event] | None = None) -> list[Alert]:
+    return [alert for source in alert_sources(config) for alert in source(config, bars, forming, since, events)]
 
 
 def watched_through(bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> dict[str, date]:
@@ -99,11 +115,25 @@ def watched_through(bars: Mapping[str, pd.DataFrame], forming: Collection[str]) 
     return through
 
 
-def record_refresh(config: Config, data: MarketData, alerts: AlertStore) -> list[Alert]:
+def first_unwatched(watermarks: Mapping[str, date], through: Mapping[str, date]) -> date | None:
+    """The first day some symbol of `through` has not been watched through: every alert dated
+    before it is recorded already (watermarks only rise). None when a symbol was never watched:
+    its whole history is to be recorded, quietly."""
+    if not through or not set(through) <= set(watermarks):
+        return None
+    return min(watermarks[symbol] for symbol in through) + timedelta(days=1)
+
+
+def record_refresh(config: Config, data: MarketData, alerts: AlertStore,
+                   events: Sequence[Event] | None = None) -> list[Alert]:
     """The alerts of one refresh, recorded; those that are news, to announce (the watcher's and the
-    monitor's one path). None are announced when the cache could not be written: it says why in the log."""
+    monitor's one path). Only those dated after what every symbol was watched through are made
+    (all on a first watch). `events` are the analysis' events of `data.bars`, when the caller has
+    them. None are announced when the cache could not be written: it says why in the log."""
     forming = {symbol for symbol, fresh in data.freshness.items() if fresh.partial}
-    announced = alerts.record(alerts_of(config, data.bars, forming), watched_through(data.bars, forming))
+    through = watched_through(data.bars, forming)
+    since = first_unwatched(alerts.watermarks(), through)
+    announced = alerts.record(alerts_of(config, data.bars, forming, since=since, events=events), through)
     if announced is None:
         log.warning("alerts not recorded, so none announced: %s", alerts.problem)
         return []

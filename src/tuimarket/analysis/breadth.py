@@ -32,6 +32,7 @@ SECTOR_PERIODS = (50, 200)
 YEAR = 252                      # sessions in 52 weeks
 MCCLELLAN_FAST, MCCLELLAN_SLOW = 19, 39
 RATIO_SCALE = 1000              # ratio-adjusted net advances are per mille of the members counted
+CHUNK_ROWS = 64                 # members computed together (see `_moving_averages`)
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,7 +106,8 @@ def breadth_history(closes: pd.DataFrame, *, in_index: pd.DataFrame | None = Non
     `in_index` (same shape, bools) says when each member was in the index: a member counts only
     then, though its averages use every close it has. `sectors` maps a member to its sector.
     """
-    values = np.ascontiguousarray(closes.to_numpy(dtype=np.float64).T)   # members x dates: each row contiguous
+    # Members x dates, each row contiguous (the frame's own block, not a copy, when all are floats).
+    values = np.ascontiguousarray(closes.to_numpy(dtype=np.float64).T)
     member = np.isfinite(values)
     if in_index is not None:
         member &= in_index.reindex(index=closes.index, columns=closes.columns, fill_value=False).to_numpy(bool).T
@@ -113,32 +115,28 @@ def breadth_history(closes: pd.DataFrame, *, in_index: pd.DataFrame | None = Non
 
     sector_rows = _sector_rows(closes.columns, sectors)
     above, sector_above = {}, {}
-    for period, average in _moving_averages(values, AVERAGE_PERIODS).items():
-        has_average = member & np.isfinite(average)
-        is_above = has_average & (values > average)
-        above[period] = _fraction(is_above.sum(axis=0), has_average.sum(axis=0))
+    for period, (has_average, is_above) in _moving_averages(values, member, AVERAGE_PERIODS).items():
+        above[period] = _fraction(_count(is_above), _count(has_average))
         if period in SECTOR_PERIODS:
-            counted = _per_sector(has_average, sector_rows, dates)
-            sector_above[period] = _per_sector(is_above, sector_rows, dates) / counted.where(counted > 0)
+            sector_above[period] = pd.DataFrame(
+                _fraction(_per_sector(is_above, sector_rows), _per_sector(has_average, sector_rows)),
+                index=dates, columns=list(sector_rows))
 
-    highest, lowest = _rolling_extremes(values, YEAR)
-    full_year = member & np.isfinite(highest)
-    new_highs = (full_year & (values >= highest)).sum(axis=0)
-    new_lows = (full_year & (values <= lowest)).sum(axis=0)
+    at_high, at_low = _rolling_extremes(values, member, YEAR)
+    new_highs, new_lows = _count(at_high), _count(at_low)
 
-    previous = np.empty_like(values)
-    previous[:, :1] = np.nan
-    previous[:, 1:] = values[:, :-1]
-    compared = member & np.isfinite(previous)
-    advances = (compared & (values > previous)).sum(axis=0)
-    declines = (compared & (values < previous)).sum(axis=0)
+    today, previous = values[:, 1:], values[:, :-1]
+    compared = member[:, 1:] & np.isfinite(previous)      # the first date has no previous close
+    advances, declines = np.zeros(len(dates), dtype=np.int64), np.zeros(len(dates), dtype=np.int64)
+    advances[1:] = _count(compared & (today > previous))
+    declines[1:] = _count(compared & (today < previous))
     net = pd.Series(advances - declines, index=dates, dtype="float64")
     moving = pd.Series(advances + declines, index=dates, dtype="float64")
     ratio = (net / moving.where(moving > 0)) * RATIO_SCALE
     mcclellan = ema(ratio, MCCLELLAN_FAST) - ema(ratio, MCCLELLAN_SLOW)
 
     return BreadthHistory(
-        members=pd.Series(member.sum(axis=0), index=dates),
+        members=pd.Series(_count(member), index=dates),
         above=MappingProxyType({period: pd.Series(share, index=dates) for period, share in above.items()}),
         new_highs=pd.Series(new_highs, index=dates),
         new_lows=pd.Series(new_lows, index=dates),
@@ -147,7 +145,7 @@ def breadth_history(closes: pd.DataFrame, *, in_index: pd.DataFrame | None = Non
         ad_line=net.cumsum(),
         mcclellan=mcclellan,
         summation=mcclellan.cumsum(),   # cumsum skips the NaN warm-up, which stays NaN
-        sector_members=_per_sector(member, sector_rows, dates),
+        sector_members=pd.DataFrame(_per_sector(member, sector_rows), index=dates, columns=list(sector_rows)),
         sector_above=MappingProxyType(sector_above),
     )
 
@@ -183,23 +181,36 @@ def reading(history: BreadthHistory, *, source: str, caveat: str,
 
 # ---- the vectorised parts -------------------------------------------------------------------------
 
-def _moving_averages(values: np.ndarray, periods: tuple[int, ...]) -> dict[int, np.ndarray]:
-    """Simple averages along each row from one running sum; NaN unless `period` closes are all there."""
-    missing = ~np.isfinite(values)
-    running = np.cumsum(np.where(missing, 0.0, values), axis=1)
-    averages = {}
-    for period in periods:
-        average = _window_sums(running, period)
-        average /= period
-        average[_incomplete(missing, period)] = np.nan
-        averages[period] = average
-    return averages
+def _moving_averages(values: np.ndarray, member: np.ndarray,
+                     periods: tuple[int, ...]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per period, where a member has its simple average (all `period` closes there) and where its
+    close is above it. The averages come from one running sum per row, CHUNK_ROWS rows at a time:
+    the float temporaries stay small, in cache and in memory already mapped (a fresh matrix of
+    the whole costs more in page faults than numpy's passes over it)."""
+    has_average = {period: np.empty(values.shape, dtype=bool) for period in periods}
+    is_above = {period: np.empty(values.shape, dtype=bool) for period in periods}
+    for first in range(0, len(values), CHUNK_ROWS):
+        rows = slice(first, first + CHUNK_ROWS)
+        block = values[rows]
+        missing = ~np.isfinite(block)
+        running = np.cumsum(np.where(missing, 0.0, block), axis=1)
+        for period in periods:
+            average = _window_sums(running, period)
+            average /= period
+            np.logical_and(member[rows], ~_incomplete(missing, period), out=has_average[period][rows])
+            np.logical_and(has_average[period][rows], block > average, out=is_above[period][rows])
+    return {period: (has_average[period], is_above[period]) for period in periods}
 
 
 def _window_sums(running: np.ndarray, period: int) -> np.ndarray:
-    """The sum of the last `period` values along each row, from the row's running sum (in place of a copy)."""
-    total = running.copy()
-    np.subtract(total[:, period:], running[:, :-period], out=total[:, period:])
+    """The sum of the last `period` values along each row, from the rows' running sums (a
+    contiguous matrix): one subtraction over the rows laid end to end, which numpy runs 3-4x
+    faster than row by row; the first `period` dates of each row, which that mixes with the row
+    before, are the running sums themselves."""
+    total = np.empty_like(running)
+    end_to_end = running.reshape(-1)
+    np.subtract(end_to_end[period:], end_to_end[:-period], out=total.reshape(-1)[period:])
+    total[:, :period] = running[:, :period]
     return total
 
 
@@ -216,31 +227,37 @@ def _incomplete(missing: np.ndarray, period: int) -> np.ndarray:
     return incomplete
 
 
-def _rolling_extremes(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """The highest and lowest of the last `window` values along each row (NaN unless all present).
+def _rolling_extremes(values: np.ndarray, member: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where a member's close is the highest, and where the lowest, of its last `window` closes
+    (all of them there).
 
-    van Herk / Gil-Werman: cut the dates into blocks of `window`; a window spans the tail of one
-    block and the head of the next, so its extreme is that of a suffix and a prefix extreme,
-    each one running accumulate. O(values), whatever the window. The accumulates run down the
-    dates with the members side by side (a dates x members copy), which numpy vectorises.
+    The extremes by doubling: of spans of 1, 2, 4, ... values, each from two of the span before
+    (`fmax`/`fmin` skip a missing value: a window lacking one is left out after), then a window is
+    two overlapping spans of the largest power of two within it. About 2 log2(window) passes,
+    CHUNK_ROWS rows at a time (see `_moving_averages`), over the rows laid end to end as in
+    `_window_sums`: a span reaching back into the row before lies in the first `window` - 1
+    dates of a row, which no full window ends on.
     """
-    members, length = values.shape
-    if length < window:
-        return np.full(values.shape, np.nan), np.full(values.shape, np.nan)
-    padded = np.full((-(-length // window) * window, members), np.nan)
-    padded[:length] = values.T
-    blocks = padded.reshape(-1, window, members)
-    incomplete = _incomplete(~np.isfinite(values), window).T
-    results = []
-    for extreme in (np.fmax, np.fmin):
-        prefix = extreme.accumulate(blocks, axis=1).reshape(-1, members)
-        suffix = extreme.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].reshape(-1, members)
-        result = np.full((length, members), np.nan)
-        # the window ending at t starts at t - window + 1: suffix from there, prefix up to t
-        extreme(suffix[:length - window + 1], prefix[window - 1:length], out=result[window - 1:])
-        result[incomplete] = np.nan
-        results.append(result.T)
-    return results[0], results[1]
+    at_high, at_low = np.zeros(values.shape, dtype=bool), np.zeros(values.shape, dtype=bool)
+    if values.shape[1] < window:
+        return at_high, at_low
+    full_window = member & ~_incomplete(~np.isfinite(values), window)
+    for first in range(0, len(values), CHUNK_ROWS):
+        rows = slice(first, first + CHUNK_ROWS)
+        block = values[rows]
+        end_to_end = block.reshape(-1)
+        for extreme, at_extreme in ((np.fmax, at_high), (np.fmin, at_low)):
+            spans, span = end_to_end, 1     # spans[i]: the extreme of the `span` values ending at i
+            longer, spare = np.empty_like(end_to_end), np.empty_like(end_to_end)
+            while span < window:
+                # the next span doubles, or (the last step) reaches just the window
+                reach = min(span, window - span)
+                longer[:reach] = np.nan
+                extreme(spans[reach:], spans[:-reach], out=longer[reach:])
+                spans, span, longer, spare = longer, span + reach, spare, longer
+            reached = end_to_end >= spans if extreme is np.fmax else end_to_end <= spans
+            np.logical_and(full_window[rows], reached.reshape(block.shape), out=at_extreme[rows])
+    return at_high, at_low
 
 
 def _sector_rows(symbols: pd.Index, sectors: pd.Series | None) -> dict[str, np.ndarray]:
@@ -251,10 +268,18 @@ def _sector_rows(symbols: pd.Index, sectors: pd.Series | None) -> dict[str, np.n
     return {name: np.flatnonzero(labels == name) for name in sorted(set(labels))}
 
 
-def _per_sector(flags: np.ndarray, sector_rows: dict[str, np.ndarray], dates: pd.Index) -> pd.DataFrame:
+def _per_sector(flags: np.ndarray, sector_rows: dict[str, np.ndarray]) -> np.ndarray:
     """Dates x sectors: how many members of each sector are flagged."""
-    return pd.DataFrame({name: flags[rows].sum(axis=0) for name, rows in sector_rows.items()}, index=dates,
-                        columns=list(sector_rows), dtype="int64")
+    counts = np.zeros((flags.shape[1], len(sector_rows)), dtype=np.int64)
+    for column, rows in enumerate(sector_rows.values()):
+        counts[:, column] = _count(flags[rows])
+    return counts
+
+
+def _count(flags: np.ndarray) -> np.ndarray:
+    """Per date, how many members are flagged (added up in int32, twice as fast as bool's sum in int64)."""
+    counts: np.ndarray = np.add.reduce(flags, axis=0, dtype=np.int32)
+    return counts.astype(np.int64)
 
 
 def _fraction(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

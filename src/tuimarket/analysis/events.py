@@ -34,9 +34,8 @@ from __future__ import annotations
 
 import datetime
 import enum
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Collection, Iterator, Mapping
+from typing import Callable, Collection, Iterator, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -105,9 +104,11 @@ class EventKind(str, enum.Enum):
 IMPORTANCE = {kind: rank for rank, kind in enumerate(EventKind)}
 
 
-@dataclass(frozen=True)
-class Event:
-    """One change on one session of one symbol (MARKET for the stance)."""
+class Event(NamedTuple):
+    """One change on one session of one symbol (MARKET for the stance).
+
+    A named tuple, not a frozen dataclass: a full computation makes some 90,000, and a frozen
+    dataclass costs four times as much to make (its repr, and so the golden digest, is the same)."""
 
     symbol: str
     kind: EventKind
@@ -164,8 +165,9 @@ def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: 
     forming_days = {symbol: last_bars[symbol] for symbol in forming if symbol in last_bars}
     if index_forming and len(timeline):
         forming_days[MARKET] = timeline.index[-1].date()
-    events = [_provisional(event) if forming_days.get(event.symbol) == event.date else event for event in events]
-    return tuple(sorted(events, key=lambda event: (event.date, event.kind.importance, event.symbol, event.subject)))
+    events = [event._replace(final=False) if forming_days.get(event.symbol) == event.date else event
+              for event in events]
+    return tuple(sorted(events, key=lambda event: (event.date, IMPORTANCE[event.kind], event.symbol, event.subject)))
 
 
 def _first_position(days: pd.DatetimeIndex, since: date | None) -> int:
@@ -173,8 +175,14 @@ def _first_position(days: pd.DatetimeIndex, since: date | None) -> int:
     return 0 if since is None else int(days.searchsorted(pd.Timestamp(since)))
 
 
-def _provisional(event: Event) -> Event:
-    return Event(**{**event.__dict__, "final": False})
+def _day_of(days: pd.DatetimeIndex) -> Callable[[int], date]:
+    """The session at a position, as a date: made for the positions asked only (converting a
+    whole history's dates costs more than dating its events)."""
+    ordinals = (days.to_numpy(dtype="datetime64[D]").astype(np.int64) + EPOCH_ORDINAL).tolist()
+    return lambda position: date.fromordinal(ordinals[position])
+
+
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchmark: pd.DataFrame | None,
@@ -183,20 +191,26 @@ def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchma
     settings = config.analysis
     close = bars["Close"]
     days = dates_of(close)
-    dates = days.date
+    day_of = _day_of(days)
     closes = close.to_numpy(dtype=float)
+    close_at = closes.tolist()
 
-    def event(kind: EventKind, position: int, **fields: Any) -> Event:
-        return Event(symbol, kind, dates[position], float(closes[position]), **fields)
+    def event(kind: EventKind, position: int, value: float | None = None, subject: str = "",
+              state: str | None = None, previous: str | None = None, formed_by: Formation | None = None,
+              since: date | None = None) -> Event:
+        # Event's fields in order, given by position: a fifth faster to make than by keyword.
+        return Event(symbol, kind, day_of(position), close_at[position], value, subject, state, previous, formed_by,
+                     since)
 
+    trend_codes = trend["trend"].to_numpy()
     confirmed_up = ((trend["trend"] == 1) & (trend["confirmed"] == 1)).astype(float)
     confirmed_up[trend["trend"].isna() | trend["confirmed"].isna()] = np.nan
     for position, now in _changes(confirmed_up.to_numpy(), start):
-        state = TREND_NAMES[int(trend["trend"].iloc[position])]
+        state = TREND_NAMES[int(trend_codes[position])]
         yield event(EventKind.UPTREND_CONFIRMED if now else EventKind.UPTREND_LOST, position,
                     state=f"confirmed {state}" if now else state if state != "uptrend" else "unconfirmed uptrend")
-    yield from _level_events(bars, event, config, start)
-    yield from _extreme_events(closes, days, event, start)
+    yield from _level_events(bars, event, day_of, config, start)
+    yield from _extreme_events(closes, day_of, event, start)
     histogram = macd(close, settings.macd.fast, settings.macd.slow, settings.macd.signal).histogram.to_numpy()
     side = np.where(np.isnan(histogram), np.nan, histogram > 0)
     for position, buy in _changes(side, start):
@@ -228,13 +242,14 @@ def _held(signals: np.ndarray, known: np.ndarray) -> np.ndarray:
     return held
 
 
-def _extreme_events(closes: np.ndarray, days: pd.DatetimeIndex, event: MakeEvent, start: int) -> Iterator[Event]:
+def _extreme_events(closes: np.ndarray, day_of: Callable[[int], date], event: MakeEvent,
+                    start: int) -> Iterator[Event]:
     """Record closes and 52-week lows, each the first after QUIET_SESSIONS sessions without one."""
     best_before = np.r_[np.inf, np.maximum.accumulate(closes)[:-1]]
     records = np.flatnonzero(closes > best_before)
     for position, previous in _after_quiet(records, start):
         yield event(EventKind.RECORD_CLOSE, position, value=float(best_before[position]),
-                    since=days[previous].date())
+                    since=day_of(previous))
     lowest_before = pd.Series(closes).rolling(YEAR - 1).min().shift().to_numpy()
     for position, _ in _after_quiet(np.flatnonzero(closes < lowest_before), start):
         yield event(EventKind.YEAR_LOW, position, value=float(lowest_before[position]))
@@ -257,7 +272,9 @@ def _average_events(close: pd.Series, event: MakeEvent, periods: tuple[int, ...]
         for position, now in _changes(above, start):
             yield event(EventKind.ABOVE_AVERAGE if now else EventKind.BELOW_AVERAGE, position,
                         value=float(average[position]), subject=str(period))
-        slope = average / np.r_[np.full(lookback, np.nan), average[:-lookback]] - 1
+        earlier = np.full(len(average), np.nan)    # the average `lookback` sessions before (a new symbol has fewer)
+        earlier[lookback:] = average[:-lookback]
+        slope = average / earlier - 1
         turned = _held(np.where(slope > AVERAGE_HYSTERESIS, 1.0, np.where(slope < -AVERAGE_HYSTERESIS, 0.0, np.nan)),
                        known=~np.isnan(slope))
         for position, up in _changes(turned, start):
@@ -271,53 +288,77 @@ def _average_events(close: pd.Series, event: MakeEvent, periods: tuple[int, ...]
                         value=float(long[position]), subject=f"{min(periods)}/{max(periods)}")
 
 
-def _level_events(bars: pd.DataFrame, event: MakeEvent, config: Config, start: int) -> Iterator[Event]:
+def _level_events(bars: pd.DataFrame, event: MakeEvent, day_of: Callable[[int], date], config: Config,
+                  start: int) -> Iterator[Event]:
     """Breakouts and breakdowns dated as `find_levels` dates them, then what became of each: the
     first retest that holds, or a close back through the level (which is then that failure, not a
-    break the other way)."""
+    break the other way). A break is followed for BREAKOUT_SESSIONS bars, in plain Python: numpy
+    costs more than it saves on so few."""
     settings = config.analysis
     tolerance = settings.level_tolerance
     tracker = LevelTracker(bars, window=settings.swing_window, lookback=settings.level_lookback,
                            tolerance=tolerance, min_touches=settings.level_min_touches)
-    closes = bars["Close"].to_numpy(dtype=float)
-    dates = dates_of(bars).date
-    reach = {1: bars["Low"].to_numpy(dtype=float), -1: bars["High"].to_numpy(dtype=float)}
+    closes = bars["Close"].to_numpy(dtype=float).tolist()
+    reach = {1: bars["Low"].to_numpy(dtype=float).tolist(), -1: bars["High"].to_numpy(dtype=float).tolist()}
     # A level is the same level while it keeps one of its swing points (it moves when one joins).
     failures: dict[int, list[tuple[set[int], int]]] = {}   # session → (points, direction) of breaks failing then
     live: list[tuple[set[int], int, int]] = []             # (points, direction, until) of breaks still followed
     outcomes: set[tuple[EventKind, int, int]] = set()
-    for position, direction, level, group in tracker.crossings():
+    for position, direction, level, group in _followed_crossings(tracker, start):
         # A close back through a level just broken is that break failing, and a level that moved
         # a little (a new swing point joined it) while its break is followed is not broken again.
-        points = set(group.tolist())
+        points = set(group)
         live = [followed for followed in live if position < followed[2]]
         if any(points & failed and way == -direction for failed, way in failures.get(position, ())):
             continue
         if any(points & followed and way == direction for followed, way, _ in live):
             continue
-        after = slice(position + 1, min(position + 1 + BREAKOUT_SESSIONS, len(closes)))
         # A break before `start` is followed all the same (it may fail or hold from `start` on,
         # and it decides which later breaks are new), but only made an event when it is shown.
-        fields = dict(value=level, formed_by=tracker.formation(group)) if after.stop > start else {}
+        formed_by = tracker.formation(group) if position + BREAKOUT_SESSIONS >= start else None
         if position >= start:
-            yield event(EventKind.BREAKOUT if direction == 1 else EventKind.BREAKDOWN, position, **fields)
-        back = np.flatnonzero(closes[after] * direction <= level * direction)
-        held = closes[after][:back[0] if len(back) else None]
-        touches = retest_touches(held, reach[direction][after][:len(held)], level, tolerance, settings.retest_away,
-                                 direction)
-        fields |= dict(since=dates[position], subject="above" if direction == 1 else "below")
-        until, outcome = after.stop, None
-        if len(touches):
-            outcome = (EventKind.RETEST_HELD, position + 1 + int(touches[0]), direction)
-        elif len(back):
-            until = position + 1 + int(back[0])
+            yield event(EventKind.BREAKOUT if direction == 1 else EventKind.BREAKDOWN, position, value=level,
+                        formed_by=formed_by)
+        after = closes[position + 1:position + 1 + BREAKOUT_SESSIONS]
+        back = next((at for at, close in enumerate(after) if close * direction <= level * direction), None)
+        held = after[:back]
+        touches = retest_touches(held, reach[direction][position + 1:position + 1 + len(held)], level, tolerance,
+                                 settings.retest_away, direction)
+        until, outcome = position + 1 + len(after), None
+        if touches:
+            outcome = (EventKind.RETEST_HELD, position + 1 + touches[0], direction)
+        elif back is not None:
+            until = position + 1 + back
             failures.setdefault(until, []).append((points, direction))
             outcome = (EventKind.RETEST_FAILED, until, direction)
         live.append((points, direction, until))
         if outcome and outcome not in outcomes:     # one per session and way: the oldest break's
             outcomes.add(outcome)
             if outcome[1] >= start:
-                yield event(*outcome[:2], **fields)
+                yield event(outcome[0], outcome[1], value=level, formed_by=formed_by, since=day_of(position),
+                            subject="above" if direction == 1 else "below")
+
+
+def _followed_crossings(tracker: LevelTracker, start: int) -> list[tuple[int, int, float, list[int]]]:
+    """The crossings `_level_events` must follow to date every break and outcome from `start` on
+    exactly as following the whole history does: those from the first one after the last stretch
+    of more than BREAKOUT_SESSIONS sessions without a crossing before `start`. A break is followed
+    for BREAKOUT_SESSIONS sessions at most, so after such a stretch nothing earlier is followed
+    any more (no break still live, no failure or outcome still to come): the state is empty, as
+    at the first session. Sought back from `start`, in spans that grow fourfold."""
+    warm_up = 4 * BREAKOUT_SESSIONS
+    while True:
+        first = max(start - warm_up, 1)
+        crossings = list(tracker.crossings(first))
+        if first == 1:
+            return crossings
+        # the crossings before `start`, bounded by the sessions before `first` (unknown: a gap
+        # counts from `first` only) and by `start`
+        before = [first - 1] + [position for position, *_ in crossings if position < start] + [start]
+        for previous, following in zip(reversed(before[:-1]), reversed(before)):
+            if following - previous > BREAKOUT_SESSIONS + 1:
+                return [crossing for crossing in crossings if crossing[0] >= following]
+        warm_up *= 4
 
 
 def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Config, event: MakeEvent,
@@ -335,23 +376,20 @@ def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Confi
             yield event(EventKind.RS_UP if code == 1 else EventKind.RS_DOWN, position_of[at], value=float(values[at]),
                         subject="short")
     for horizon, reversal in (("medium", settings.rs_minor_reversal), ("long", settings.rs_major_reversal)):
-        before = 0
-        for at, (direction, turn, _) in enumerate(zigzag(values, reversal)):
-            if before and direction != before and position_of[at] >= start:
-                yield event(EventKind.RS_UP if direction == 1 else EventKind.RS_DOWN, position_of[at],
-                            value=float(values[at]), subject=horizon, since=ratio.index[turn].date())
-            before = direction
+        for known, direction, turn in zigzag(values, reversal)[1:]:     # the first swing reverses nothing
+            if position_of[known] >= start:
+                yield event(EventKind.RS_UP if direction == 1 else EventKind.RS_DOWN, position_of[known],
+                            value=float(values[known]), subject=horizon, since=ratio.index[turn].date())
     # The rotation graph's weekly points (the table and the graph read the same), on Fridays that
     # were sessions: a week's point is final only once its Friday has closed.
     lines = rrg_lines(close, benchmark_close, config.rrg.window)
     fridays = lines.loc[lines.index.isin(close.index)]
     quadrants = [quadrant(r, m) for r, m in zip(fridays["rs_ratio"].tolist(), fridays["rs_momentum"].tolist())]
-    first_shown = close.index[start] if start < len(close) else pd.Timestamp.max
-    for day, ratio_value, now, then in zip(fridays.index[1:], fridays["rs_ratio"].tolist()[1:], quadrants[1:],
-                                          quadrants):
-        if now != then and day >= first_shown:
-            yield event(EventKind.QUADRANT_CHANGED, close.index.get_loc(day), value=ratio_value, state=now,
-                        previous=then)
+    positions = close.index.get_indexer(fridays.index).tolist()
+    for position, ratio_value, now, then in zip(positions[1:], fridays["rs_ratio"].tolist()[1:], quadrants[1:],
+                                               quadrants):
+        if now != then and position >= start:
+            yield event(EventKind.QUADRANT_CHANGED, position, value=ratio_value, state=now, previous=then)
 
 
 def _stance_events(timeline: pd.DataFrame, benchmark_close: pd.Series, start: int) -> Iterator[Event]:

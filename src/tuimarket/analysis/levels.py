@@ -26,7 +26,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -129,7 +129,8 @@ class LevelTracker:
         # before the last BREAKOUT_SESSIONS sessions.
         self.first = positions + window
         self.last = np.minimum(positions + lookback, traded_through + BREAKOUT_SESSIONS + 1)
-        self.dates = self.pivots.index.date
+        self.dates: list[date] = self.pivots.index.date.tolist()
+        self.high_flags: list[bool] = self.is_high.tolist()
 
     def prices_at(self, bar: int) -> tuple[list[float], list[np.ndarray]]:
         """The level prices at `bar`, ascending, and the positions in `pivots` of each one's points."""
@@ -137,52 +138,53 @@ class LevelTracker:
         groups = [standing[group] for group in cluster_groups(self.prices[standing], self.tolerance, self.min_touches)]
         return [float(self.prices[group].mean()) for group in groups], groups
 
-    def crossings(self) -> Iterator[tuple[int, int, float, np.ndarray]]:
-        """Every session whose close crosses a level standing then: (session, +1 above or −1 below,
-        the level, its points). Where several are crossed at once, the lowest, as `find_breakout`
-        picks it. One pass over the sessions keeps the standing points in price order as they
-        come and go, and clusters only around each move, from the nearest point that must start a
-        group (one more than `tolerance` above the point below it): the same levels as `prices_at`."""
+    def crossings(self, start: int = 1) -> Iterator[tuple[int, int, float, list[int]]]:
+        """Every session from `start` on whose close crosses a level standing then: (session, +1
+        above or −1 below, the level, its points' positions in `pivots`). Where several are crossed
+        at once, the lowest, as `find_breakout` picks it. One pass over the sessions keeps the
+        standing points in price order as they come and go (those standing the session before
+        `start` to begin with), and clusters only around each move, from the nearest point that
+        must start a group (one more than `tolerance` above the point below it): the same groups as
+        `cluster_groups`, so the same levels as `prices_at`. Plain lists and one loop: it runs for
+        every session of every symbol's history."""
         closes = self.bars["Close"].to_numpy(dtype=float).tolist()
+        start = max(start, 1)
         arriving, leaving = _by_session(self.first, self.last), _by_session(self.last, self.last, self.first)
+        changing = arriving.keys() | leaving.keys()
         prices = self.prices.tolist()
-        standing: list[tuple[float, int]] = []       # (price, point), sorted as a stable sort orders them
-        widen = 1 + self.tolerance
-        for bar in range(1, len(closes)):
-            for point in leaving.get(bar, ()):
-                standing.remove((prices[point], point))
-            for point in arriving.get(bar, ()):
-                bisect.insort(standing, (prices[point], point))
-            before, now = closes[bar - 1], closes[bar]
-            low, high = min(before, now), max(before, now)
-            start = bisect.bisect_right(standing, (low / widen, np.inf))
-            if start == len(standing) or standing[start][0] > high:
+        standing = sorted((prices[point], point)     # (price, point), sorted as a stable sort orders them
+                          for point in np.flatnonzero((self.first <= start - 1) & (start - 1 < self.last)).tolist())
+        at_price = [price for price, _ in standing]  # their prices, for bisect
+        widen, min_touches = 1 + self.tolerance, self.min_touches
+        for bar, before, now in zip(range(start, len(closes)), closes[start - 1:], closes[start:]):
+            if bar in changing:
+                for point in leaving.get(bar, ()):
+                    gone = bisect.bisect_left(standing, (prices[point], point))
+                    del standing[gone], at_price[gone]
+                for point in arriving.get(bar, ()):
+                    place = bisect.bisect_right(standing, (prices[point], point))
+                    standing.insert(place, (prices[point], point))
+                    at_price.insert(place, prices[point])
+            direction, low, high = (1, before, now) if now > before else (-1, now, before)
+            size = len(at_price)
+            start = bisect.bisect_right(at_price, low / widen)
+            if start == size or at_price[start] > high:
                 continue                               # no point near the move: no level either
             start -= 1
-            while start > 0 and standing[start][0] <= standing[start - 1][0] * widen:
+            while start > 0 and at_price[start] <= at_price[start - 1] * widen:
                 start -= 1
             start = max(start, 0)
-            direction = 1 if now > before else -1
-            for level, group in self._groups_from(standing, start, low, high):
-                if before * direction <= level * direction < now * direction:
-                    yield bar, direction, level, np.array(group)
-                    break
-
-    def _groups_from(self, standing: list[tuple[float, int]], start: int, low: float,
-                     high: float) -> Iterator[tuple[float, list[int]]]:
-        """The groups of `cluster_groups` from the point at `start` (which must start one), up to
-        `high`, as (mean price, points), ascending, those priced from `low` on."""
-        widen = 1 + self.tolerance
-        size = len(standing)
-        for end in range(start + 1, size + 1):
-            if end == size or standing[end][0] > standing[start][0] * widen:
-                if end - start >= self.min_touches and standing[end - 1][0] >= low:
-                    level = _mean([price for price, _ in standing[start:end]])
-                    if low <= level <= high:
-                        yield level, [point for _, point in standing[start:end]]
-                if end == size or standing[end][0] > high:
-                    return
-                start = end
+            # The groups from `start` up to `high`, ascending: the first whose mean the move crossed.
+            for end in range(start + 1, size + 1):
+                if end == size or at_price[end] > at_price[start] * widen:
+                    if end - start >= min_touches and at_price[end - 1] >= low:
+                        level = _mean(at_price[start:end])
+                        if low <= level <= high and before * direction <= level * direction < now * direction:
+                            yield bar, direction, level, [point for _, point in standing[start:end]]
+                            break
+                    if end == size or at_price[end] > high:
+                        break
+                    start = end
 
     def levels(self, bar: int, retest_away: float) -> Levels:
         """`find_levels` of the bars up to and including `bar`."""
@@ -203,10 +205,11 @@ class LevelTracker:
             formed_by=MappingProxyType(formed_by),
         )
 
-    def formation(self, group: np.ndarray) -> Formation:
+    def formation(self, group: Iterable[int]) -> Formation:
         """The dates of the swing highs and lows at positions `group` of `pivots`."""
-        return Formation(highs=tuple(sorted(self.dates[group[self.is_high[group]]])),
-                         lows=tuple(sorted(self.dates[group[~self.is_high[group]]])))
+        points = [int(point) for point in group]
+        return Formation(highs=tuple(sorted(self.dates[point] for point in points if self.high_flags[point])),
+                         lows=tuple(sorted(self.dates[point] for point in points if not self.high_flags[point])))
 
 
 def _mean(prices: list[float]) -> float:
@@ -299,20 +302,22 @@ def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float, away: 
     if (closes * direction <= breakout.level * direction).any():
         return None
     reach = after["Low" if direction == 1 else "High"].to_numpy(dtype=float)
-    touched = retest_touches(closes, reach, breakout.level, tolerance, away, direction)
-    return Retest(level=breakout.level, date=after.index[touched[-1]].date()) if len(touched) else None
+    touched = retest_touches(closes.tolist(), reach.tolist(), breakout.level, tolerance, away, direction)
+    return Retest(level=breakout.level, date=after.index[touched[-1]].date()) if touched else None
 
 
-def retest_touches(closes: np.ndarray, reach: np.ndarray, level: float, tolerance: float, away: float,
-                   direction: int = 1) -> np.ndarray:
+def retest_touches(closes: Sequence[float], reach: Sequence[float], level: float, tolerance: float, away: float,
+                   direction: int = 1) -> list[int]:
     """The positions, in the bars after a break of `level`, where price came back to it: the lows
     (`reach`; the highs of a breakdown) within `tolerance` of it, after a first close `away` beyond
-    it. Whether the closes held is the caller's to check."""
-    moved_away = np.flatnonzero(closes * direction >= level * (1 + direction * away) * direction)
-    if not len(moved_away):
-        return moved_away
-    later = np.arange(moved_away[0] + 1, len(closes))
-    return later[reach[later] * direction <= level * (1 + direction * tolerance) * direction]
+    it. Whether the closes held is the caller's to check. Plain Python: a break is followed for at
+    most BREAKOUT_SESSIONS bars, too few for numpy to pay its way (events follow thousands)."""
+    away_from = level * (1 + direction * away) * direction
+    moved_away = next((at for at, close in enumerate(closes) if close * direction >= away_from), None)
+    if moved_away is None:
+        return []
+    near = level * (1 + direction * tolerance) * direction
+    return [at for at in range(moved_away + 1, len(closes)) if reach[at] * direction <= near]
 
 
 def all_time_high(close: pd.Series) -> AllTimeHigh | None:

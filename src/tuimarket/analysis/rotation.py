@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
-from typing import Iterator, Literal, Mapping
+from typing import Literal, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -123,11 +123,12 @@ def relative_strength(ratio: pd.Series, benchmark: str, average: int, lookback: 
 def rs_swing(ratio: pd.Series, reversal: float) -> RsSwing | None:
     """The current zigzag swing of `ratio` at `reversal` (None until RS has moved that much)."""
     values = ratio.to_numpy(dtype=float)
-    direction, turn, extreme = 0, 0, 0
-    for direction, turn, extreme in zigzag(values, reversal):
-        pass
-    if direction == 0:
+    swings = zigzag(values, reversal)
+    if not swings:
         return None
+    known, direction, turn = swings[-1]
+    # Its extreme so far: the first highest (lowest) value since it became known.
+    extreme = known + int(np.argmax(values[known:]) if direction == 1 else np.argmin(values[known:]))
     return RsSwing(
         reversal=reversal,
         trend="rising" if direction == 1 else "falling",
@@ -138,25 +139,50 @@ def rs_swing(ratio: pd.Series, reversal: float) -> RsSwing | None:
     )
 
 
-def zigzag(values: np.ndarray, reversal: float) -> Iterator[tuple[int, int, int]]:
-    """Per value, the swing known then: its direction (+1 rising, −1 falling, 0 before the first
-    swing) and the positions of the turn it began at and of its extreme so far."""
-    direction, turn, extreme = 0, 0, 0
-    for position, value in enumerate(values.tolist()):
-        if direction == 0:                      # before the first swing: measure from the first value
-            if value >= values[0] * (1 + reversal) or value <= values[0] * (1 - reversal):
-                direction, extreme = (1 if value > values[0] else -1), position
-                turn = int(np.argmin(values[:position + 1]) if direction == 1 else np.argmax(values[:position + 1]))
-        elif (value - values[extreme]) * direction > 0:
-            extreme = position
-        elif _came_back(value, values[extreme], direction, reversal):
-            direction, turn, extreme = -direction, extreme, position
-        yield direction, turn, extreme
+class Swing(NamedTuple):
+    """One zigzag swing of RS."""
+
+    known: int        # the position it became known at: RS had come `reversal` back from the last extreme
+    direction: int    # +1 rising, −1 falling
+    turn: int         # the position of the extreme it began at
 
 
-def _came_back(value: float, extreme: float, direction: int, reversal: float) -> bool:
-    """Has RS moved back `reversal` from the swing's extreme (down from a high, up from a low)?"""
-    return value <= extreme * (1 - reversal) if direction == 1 else value >= extreme * (1 + reversal)
+def zigzag(values: np.ndarray, reversal: float) -> list[Swing]:
+    """The swings of positive `values`, in order. The first is known once a value is `reversal`
+    away from the first value (beginning at the lowest before it when it rises, the highest when
+    it falls); each later one once a value has come back `reversal` from the extreme of the swing
+    before (reached after that swing became known; its first position on a tie), where it begins."""
+    if not len(values):
+        return []
+    beyond_first = np.flatnonzero((values >= values[0] * (1 + reversal)) | (values <= values[0] * (1 - reversal)))
+    if not len(beyond_first):
+        return []
+    known = int(beyond_first[0])
+    direction = 1 if values[known] > values[0] else -1
+    swings = [Swing(known, direction, int(np.argmin(values[:known + 1]) if direction == 1
+                                          else np.argmax(values[:known + 1])))]
+    while (back := _came_back(values, known, direction, reversal)) is not None:
+        turn = known + int(np.argmax(values[known:back]) if direction == 1 else np.argmin(values[known:back]))
+        known, direction = back, -direction
+        swings.append(Swing(known, direction, turn))
+    return swings
+
+
+def _came_back(values: np.ndarray, start: int, direction: int, reversal: float) -> int | None:
+    """The first position after `start` where the values have come back `reversal` from their
+    extreme since `start` (down from the highest when `direction` is +1, up from the lowest when
+    −1), None when they never do. Searched in blocks that double: most swings are short."""
+    accumulate = np.maximum.accumulate if direction == 1 else np.minimum.accumulate
+    factor = 1 - reversal if direction == 1 else 1 + reversal
+    extreme, begin, width = values[start], start + 1, 64
+    while begin < len(values):
+        block = values[begin:begin + width]
+        running = accumulate(np.r_[extreme, block])[1:]
+        came_back = np.flatnonzero(block * direction <= running * factor * direction)
+        if len(came_back):
+            return begin + int(came_back[0])
+        extreme, begin, width = running[-1], begin + width, width * 2
+    return None
 
 
 def period_returns(close: pd.Series) -> Mapping[str, float | None]:

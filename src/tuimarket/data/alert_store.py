@@ -10,6 +10,9 @@ A gap (the watcher was off for a week) leaves several alerts of one series unsee
 recorded, only the newest is announced. What happened on or before the last session a symbol
 was already watched through is recorded quietly (a new rule's old crossings, say); a symbol never
 watched before announces only its latest session, never years of history dressed as news.
+
+Unread counts news only: an alert recorded quietly (history, a muted symbol or kind) was never
+announced, so it is never unread (`read` stays the user's mark; `UNREAD` joins the two).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ ALERT_SCHEMA = (
     "CREATE TABLE alert_mutes (what TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (what, value))",
 )
 MUTABLE = ("symbol", "kind")
+UNREAD = "announced = 1 AND read = 0"
 T = TypeVar("T")
 
 
@@ -47,7 +51,7 @@ class StoredAlert:
     alert: Alert
     first_seen: datetime      # UTC
     announced: bool
-    read: bool
+    read: bool                # marked read, or never news (recorded quietly)
 
 
 class AlertStore:
@@ -90,16 +94,21 @@ class AlertStore:
 
         return self._transaction(work)
 
+    def watermarks(self) -> dict[str, date]:
+        """Per symbol, the last session its alerts were computed through (none when the cache is unreadable)."""
+        rows = self.store._query("SELECT symbol, through FROM alert_watermarks", ())
+        return {symbol: date.fromisoformat(through) for symbol, through in rows}
+
     def recent(self, limit: int = 100, *, unread_only: bool = False) -> list[StoredAlert]:
         """The newest alerts first (by session, then by when they were seen)."""
-        where = "WHERE read = 0" if unread_only else ""
+        where = f"WHERE {UNREAD}" if unread_only else ""
         rows = self.store._query(
             "SELECT key, symbol, kind, subject, date, title, body, fields, first_seen, announced, read"
             f" FROM alerts {where} ORDER BY date DESC, first_seen DESC, key LIMIT ?", (limit,))
         return [_stored(row) for row in rows]
 
     def unread_count(self) -> int:
-        rows = self.store._query("SELECT count(*) FROM alerts WHERE read = 0", ())
+        rows = self.store._query(f"SELECT count(*) FROM alerts WHERE {UNREAD}", ())
         return rows[0][0] if rows else 0
 
     def mark_read(self, keys: Iterable[str] | None = None) -> bool:
@@ -159,7 +168,7 @@ def _stored(row: tuple[Any, ...]) -> StoredAlert:
     key, symbol, kind, subject, day, title, body, fields, first_seen, announced, read = row
     alert = Alert(key=key, symbol=symbol, kind=kind, date=date.fromisoformat(day), title=title, body=body,
                   fields=json.loads(fields), subject=subject)
-    return StoredAlert(alert, datetime.fromisoformat(first_seen), bool(announced), bool(read))
+    return StoredAlert(alert, datetime.fromisoformat(first_seen), bool(announced), bool(read) or not announced)
 
 
 def _check_mutable(what: str) -> None:

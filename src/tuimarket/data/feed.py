@@ -82,6 +82,7 @@ class Feed:
         self._attempts = attempts
         self._lease = lease
         self._followed: tuple[int | None, dict[str, pd.DataFrame]] | None = None  # cache version, its bars
+        self._replayed: dict[str, _Series] | None = None      # a replay's history, read once
 
     @property
     def store(self) -> Store:
@@ -107,11 +108,18 @@ class Feed:
     # ---- start-up --------------------------------------------------------------------------------
 
     def initial(self) -> MarketData:
-        """Cache and bundled history only: fast, no network, safe before the first paint."""
+        """Cache and bundled history only: fast, no network, safe before the first paint. A replay
+        reads them once: stepping to another date (a new `as_of`) clips what is in memory again."""
+        if self.as_of is None:
+            return self._assemble(self._history())
+        if self._replayed is None:
+            self._replayed = self._history()
+        return self._assemble(self._replayed)
+
+    def _history(self) -> dict[str, _Series]:
         if self.source == "bundled":
-            return self._assemble({symbol: self._fallback(symbol) for symbol in self.symbols})
-        now = self._now()
-        return self._assemble(self._cached_or_fallback(self.store.read_many(self.symbols), now))
+            return {symbol: self._fallback(symbol) for symbol in self.symbols}
+        return self._cached_or_fallback(self.store.read_many(self.symbols), self._now())
 
     def _cached_or_fallback(self, cached: dict[str, pd.DataFrame], now: datetime) -> dict[str, _Series]:
         return {symbol: self._from_cache(symbol, cached[symbol], now) if symbol in cached else self._fallback(symbol)

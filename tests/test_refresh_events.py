@@ -1,0 +1,99 @@
+"""One refresh, one computation of the events: the monitor's alert pass and its panels share it, a
+watcher's later passes make only what is new since every symbol's watermark, and a replay's step
+clips the history already in memory. Real parts: the Feed on a fake Yahoo, a real SQLite cache."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from alert_support import Clock
+from tuimarket import config
+from tuimarket.alert_pass import alerts_of, record_refresh, watched_through
+from tuimarket.analysis import events as analysis_events
+from tuimarket.data.alert_store import AlertStore
+from tuimarket.data.feed import Feed
+from tuimarket.data.store import Store
+from tuimarket.monitor import MarketPipeline, latest_events
+
+SETTINGS = config.Config()          # the alerts include every event kind
+
+
+@pytest.fixture
+def computations(monkeypatch) -> list[date | None]:
+    """The real market_events, counted: the `since` of each call."""
+    calls: list[date | None] = []
+    real = analysis_events.market_events
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("since"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analysis_events, "market_events", counted)
+    return calls
+
+
+def live_feed(tmp_path: Path, clock: Clock, name: str = "market.sqlite3") -> Feed:
+    return Feed(SETTINGS, download=clock.yahoo, store=Store(tmp_path / name), now=lambda: clock.now,
+                sleep=lambda _: None)
+
+
+def test_a_live_refresh_computes_the_events_once_for_the_alerts_and_the_panels(tmp_path, computations):
+    clock = Clock(date(2024, 11, 8))
+    pipe = MarketPipeline(SETTINGS, live_feed(tmp_path, clock))
+    loaded = pipe.refresh()
+    assert len(computations) == 1
+    data = pipe.feed.refresh()
+    assert loaded.latest_events == latest_events(SETTINGS, data)    # what the panels computed alone
+    pipe.feed.store.close()
+
+
+def test_later_watch_passes_make_only_the_new_alerts_and_announce_what_the_whole_history_would(
+        tmp_path, computations):
+    clock = Clock(date(2024, 11, 8))
+    feed, reference_feed = live_feed(tmp_path, clock), live_feed(tmp_path, clock, "reference.sqlite3")
+    watched, reference = AlertStore(feed.store), AlertStore(reference_feed.store)
+    for day in (date(2024, 11, 8), date(2024, 11, 11), date(2024, 11, 12), date(2024, 11, 19)):   # then a gap
+        clock.move(day)
+        data = feed.refresh()
+        announced = record_refresh(SETTINGS, data, watched)
+        through = watched_through(data.bars, set())
+        assert announced == reference.record(alerts_of(SETTINGS, reference_feed.refresh().bars), through)
+    # The watcher's passes (the reference computes everything each time): the first records the
+    # whole history, quietly; each later one starts the day after the last session watched.
+    assert computations[::2] == [None, date(2024, 11, 9), date(2024, 11, 12), date(2024, 11, 13)]
+    assert computations[1::2] == [None] * 4
+    recorded = {stored.alert.key for stored in watched.recent(100_000)}
+    assert recorded == {stored.alert.key for stored in reference.recent(100_000)}
+    feed.store.close()
+    reference_feed.store.close()
+
+
+@pytest.mark.parametrize("source", ["bundled", "cache"])
+def test_a_replay_step_clips_the_history_in_memory_the_same_as_a_re_read(tmp_path, source):
+    if source == "cache":       # a cache a live run filled, replayed offline
+        clock = Clock(date(2024, 11, 15))
+        filler = live_feed(tmp_path, clock)
+        filler.refresh()
+        filler.store.close()
+
+    def replay_at(day: date) -> MarketPipeline:
+        feed = Feed(SETTINGS, source=source if source == "bundled" else None, as_of=day,
+                    store=Store(tmp_path / "market.sqlite3"), sleep=lambda _: None)
+        return MarketPipeline(SETTINGS, feed, source=source if source == "bundled" else None, as_of=day)
+
+    stepping = replay_at(date(2024, 11, 1))
+    stepping.initial()
+    reads: list[str] = []          # what a step reads again from the cache or the bundle: nothing
+    feed = stepping.feed
+    bundle_read, cache_read = feed._fallback, feed.store.read_many
+    feed._fallback = lambda symbol: reads.append(symbol) or bundle_read(symbol)
+    feed.store.read_many = lambda symbols: reads.extend(symbols) or cache_read(symbols)
+    for sessions, day in ((1, date(2024, 11, 4)), (4, date(2024, 11, 8)), (-5, date(2024, 11, 1))):
+        stepped = stepping.step(sessions)
+        re_read = replay_at(day).initial()
+        assert stepped.snapshot == re_read.snapshot and stepped.latest_events == re_read.latest_events
+        assert stepped.snapshot.as_of == day
+    assert reads == []
