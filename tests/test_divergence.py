@@ -51,6 +51,15 @@ def test_divergences_and_thrusts_on_known_dates(events) -> None:
     assert all(event.final for event in events)
 
 
+def test_their_share_of_members_reads_as_a_percentage_in_alerts_and_the_timeline(events) -> None:
+    from tuimarket.alerts import from_event
+    from tuimarket.ui.timeline_model import value_text
+
+    june_2024 = next(event for event in events if event.date.isoformat() == "2024-06-05")
+    assert from_event(june_2024, str).body.endswith("share of members above their 50-day 51%")
+    assert value_text(june_2024) == "51% of members"
+
+
 def test_a_divergence_is_the_first_narrow_record_after_a_quiet_spell(events) -> None:
     """June 2024 had a narrow record on most days from the 5th to the 18th: one event, not six."""
     june = [day for day in dates_of(events, EventKind.BREADTH_DIVERGENCE) if day.startswith("2024-06")]

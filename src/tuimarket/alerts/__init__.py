@@ -18,6 +18,7 @@ VALUE_NAMES = {"macd_buy": "MACD histogram", "macd_sell": "MACD histogram", "mom
                "momentum_down": "MACD histogram", "rs_up": "RS ratio", "rs_down": "RS ratio",
                "quadrant_changed": "RS ratio", "breadth_divergence": "share of members above their 50-day",
                "breadth_thrust": "10-day share of advancing members"}
+SHARE_KINDS = frozenset({"breadth_divergence", "breadth_thrust"})    # their value is a share of members: 0.57 is 57%
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def from_event(event: Any, name_of: Callable[[str], str]) -> Alert:
     what = event_words(event)
     body = f"close {event.close:,.2f} on {event.date.isoformat()}"
     if event.value is not None:
-        body += f"; {VALUE_NAMES.get(kind, 'level')} {event.value:,.2f}"
+        shown = f"{event.value:.0%}" if kind in SHARE_KINDS else f"{event.value:,.2f}"
+        body += f"; {VALUE_NAMES.get(kind, 'level')} {shown}"
     fields = {"close": event.close, "value": event.value, "state": event.state}
     return Alert(key=event.key, symbol=event.symbol, kind=kind, date=event.date,
                  title=f"{name_of(event.symbol)}: {what}", body=body,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Mapping, Sequence
 
+from tuimarket.alerts import SHARE_KINDS
 from tuimarket.formatting import percent, price
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, PriceChartModel
 
@@ -160,7 +161,8 @@ STANCE_WORDS = {"fully_invested": "fully invested", "partially_invested": "partl
 KIND_WORDS_ONLY = frozenset({"breakout", "breakdown", "retest_held", "retest_failed"})
 
 
-def _value(event: Event) -> str:
+def value_text(event: Event) -> str:
+    """The level or value an event involved, in words a row can hold: "hist +5.47", "6,454.18", "51% of members"."""
     if event.value is None:
         return ""
     kind = event.kind.value
@@ -168,6 +170,8 @@ def _value(event: Event) -> str:
         return f"{VALUE_PREFIXES[kind]}{event.value:+.2f}"
     if kind in VALUE_PREFIXES:
         return f"{VALUE_PREFIXES[kind]}{event.value:.4g}"
+    if kind in SHARE_KINDS:               # a share of the index members
+        return f"{event.value:.0%} of members"
     return price(event.value)
 
 
@@ -223,7 +227,7 @@ def event_timeline(config: Config, data: MarketData, symbol: str) -> EventTimeli
         at_level = event.kind.value in ("breakout", "breakdown") and event.value is not None
         rows.append(TimelineRow(
             key=event.key, date=event.date, sessions_ago=len(days) - at, kind=event.kind.value,
-            words=_words(event), close=then, value=_value(event),
+            words=_words(event), close=then, value=value_text(event),
             change_since=last_close / then - 1 if then else None, provisional=not event.final,
             mark_price=event.value if at_level and event.value is not None else then))
     rows.sort(key=lambda row: row.date, reverse=True)    # stable: within a session, the most important first
