@@ -93,3 +93,14 @@ async def test_n_adds_a_typed_symbol_and_x_removes_it_both_kept() -> None:
         await pilot.press("x")
         await until(relaunched, pilot, lambda: column(grid, "Symbol") == ["AAPL", "MSFT", "QQQ"])
         assert isinstance(relaunched.screen, WatchlistScreen)
+
+
+async def test_with_no_watchlist_configured_the_screen_says_how_to_fill_one() -> None:
+    config = Config()
+    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
+                       now=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("W")
+        heading = app.screen.query_one("#watchlist-heading")
+        await until(app, pilot, lambda: "empty" in heading.render().plain)
+        assert "n adds a symbol" in heading.render().plain

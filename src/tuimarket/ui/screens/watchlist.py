@@ -125,7 +125,8 @@ class WatchlistScreen(ResponsiveScreen):
         self.group, self.groups = table.group, table.groups
         heading = Text(f"Watchlist {table.group}", style="bold")
         heading.append(f"  {self.groups.index(table.group) + 1}/{len(self.groups)}  " if len(self.groups) > 1 else "  ")
-        heading.append(table.status)
+        # An empty list says how to fill it rather than only "0 symbols".
+        heading.append(table.status if table.lines else "empty: n adds a symbol ([watchlists.NAME] in config.toml)")
         self.query_one("#watchlist-heading", Static).update(heading)
         self.query_one(WatchlistGrid).show(table.lines)
 
