@@ -22,12 +22,14 @@ from tuimarket import breadth_report
 from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
 from tuimarket.analysis.changes import Changes, ordered, sentences
+from tuimarket.analysis.vocabulary import Stance
 from tuimarket.events_report import event_dict
 from tuimarket.formatting import NA, below_record, escape_markdown as _md, percent, price
 
 FORMATS = ("text", "markdown", "json")
 TREND_STYLES = {"uptrend": "bold green", "downtrend": "bold red", "sideways": "bold yellow"}
-STANCE_STYLES = {"fully_invested": "bold green", "partially_invested": "bold yellow", "defensive": "bold red"}
+STANCE_STYLES = {Stance.FULLY_INVESTED: "bold green", Stance.PARTIALLY_INVESTED: "bold yellow",
+                 Stance.DEFENSIVE: "bold red"}
 QUADRANT_STYLES = {"leading": "green", "weakening": "yellow", "lagging": "red", "improving": "cyan"}
 
 
@@ -280,7 +282,7 @@ def _text(snapshot: MarketSnapshot, story: _Story, *, color: bool, width: int) -
     console.print(Text(f"Market report as of {snapshot.as_of or NA} · source {snapshot.source} · "
                        f"benchmark {snapshot.benchmark}", style="bold"))
     regime = snapshot.regime
-    console.print(Panel(Group(Text(regime.stance.replace("_", " ").upper(), style=STANCE_STYLES[regime.stance]),
+    console.print(Panel(Group(Text(regime.stance.label, style=STANCE_STYLES[regime.stance]),
                               Text(regime.commentary)), title="Regime", expand=True))
     if story.title:
         console.print(Text(story.title, style="bold"))
@@ -375,7 +377,7 @@ def _markdown(snapshot: MarketSnapshot, story: _Story) -> str:
         f"# Market report as of {snapshot.as_of or NA}",
         f"_Source: {_md(snapshot.source)} · benchmark {_md(snapshot.benchmark)}_",
         "## Regime",
-        f"**{regime.stance.replace('_', ' ').capitalize()}**: {_md(regime.commentary)}",
+        f"**{regime.stance.words.capitalize()}**: {_md(regime.commentary)}",
         "## Indexes",
         _md_table(_index_headers(snapshot), [_index_cells(index) for index in snapshot.indices]),
         _md_table(LEVEL_HEADERS, [[index.symbol, *_levels_cells(index)] for index in snapshot.indices]),

@@ -19,11 +19,6 @@ if TYPE_CHECKING:   # only for annotations: importing the analysis would import 
 
 RANGE_SESSIONS = {"3M": 63, "6M": 126, "1Y": 252, "2Y": 504, "5Y": 1260}
 RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")
-STANCE_LABELS = {
-    "fully_invested": "FULLY INVESTED",
-    "partially_invested": "PARTIALLY INVESTED",
-    "defensive": "DEFENSIVE",
-}
 BREAKOUT_MARK = "▲"
 
 
@@ -275,7 +270,7 @@ def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False,
         panels=tuple(replace(panel_model(index, stale), latest_event=latest_event_text(latest.get(index.symbol)))
                      for index in snapshot.indices),
         rotation=tuple(rotation_line(row) for row in snapshot.rotation),
-        stance=STANCE_LABELS.get(regime.stance, NA),
+        stance=regime.stance.label,
         stance_state=regime.stance or "na",
         uptrends=f"{regime.uptrends}/{regime.of} uptrends",
         breadth=f"breadth {percent(regime.sector_breadth, signed=False)}",
