@@ -353,7 +353,7 @@ def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Confi
 
 
 def _stance_events(timeline: pd.DataFrame, benchmark_close: pd.Series, start: int) -> Iterator[Event]:
-    stances = timeline["stance"].tolist()
+    stances = [str(stance) for stance in timeline["stance"].tolist()]   # plain text, as the store reads it back
     closes = benchmark_close.reindex(timeline.index, method="ffill").tolist()
     for position in range(max(start, 1), len(stances)):
         if stances[position] != stances[position - 1] and closes[position] == closes[position]:
