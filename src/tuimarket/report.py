@@ -22,12 +22,12 @@ from tuimarket import breadth_report
 from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
 from tuimarket.analysis.changes import Changes, ordered, sentences
-from tuimarket.analysis.vocabulary import Stance
+from tuimarket.analysis.vocabulary import Stance, Trend
 from tuimarket.events_report import event_dict
 from tuimarket.formatting import NA, below_record, escape_markdown as _md, percent, price
 
 FORMATS = ("text", "markdown", "json")
-TREND_STYLES = {"uptrend": "bold green", "downtrend": "bold red", "sideways": "bold yellow"}
+TREND_STYLES: dict[str, str] = {Trend.UPTREND: "bold green", Trend.DOWNTREND: "bold red", Trend.SIDEWAYS: "bold yellow"}
 STANCE_STYLES = {Stance.FULLY_INVESTED: "bold green", Stance.PARTIALLY_INVESTED: "bold yellow",
                  Stance.DEFENSIVE: "bold red"}
 QUADRANT_STYLES = {"leading": "green", "weakening": "yellow", "lagging": "red", "improving": "cyan"}

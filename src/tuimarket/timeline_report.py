@@ -13,13 +13,12 @@ import pandas as pd
 
 from tuimarket.analysis.evaluation import SHORT_RUN, Evaluation
 from tuimarket.analysis.timeline import INDEX_FIELDS
-from tuimarket.analysis.vocabulary import Stance
+from tuimarket.analysis.vocabulary import Stance, Trend
 from tuimarket.data.model import dates_of
 from tuimarket.formatting import NA, below_record, percent
 
 HISTORY_FORMATS = ("text", "csv", "json")
 STALE_OPENS_NOTE = 0.1     # the share of repeated opens from which the evaluation says so
-TREND_SHORT = {"uptrend": "up", "downtrend": "down", "sideways": "side"}
 
 
 def render_history(timeline: pd.DataFrame, symbols: tuple[str, ...], fmt: str) -> str:
@@ -70,7 +69,7 @@ def _index_text(row: pd.Series, symbol: str) -> str:
     trend, confirmed, macd, rs, below = (_plain(row[f"{symbol}.{field}"]) for field in INDEX_FIELDS)
     if trend is None:
         return NA
-    parts = [TREND_SHORT[trend] + (" ✓" if confirmed else ""), macd or NA, rs or "",
+    parts = [Trend(trend).short + (" ✓" if confirmed else ""), macd or NA, rs or "",
              below_record(below)]
     return " ".join(part for part in parts if part)
 

@@ -48,6 +48,7 @@ from tuimarket.analysis.rotation import relative_ratio, rs_trend_codes, zigzag
 from tuimarket.analysis.rrg import rrg_lines
 from tuimarket.analysis.timeline import index_trends, market_timeline
 from tuimarket.analysis.trend import TREND_NAMES, trend_table
+from tuimarket.analysis.vocabulary import Trend
 from tuimarket.config import Config
 from tuimarket.data.model import dates_of
 
@@ -191,8 +192,8 @@ def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchma
     confirmed_up[trend["trend"].isna() | trend["confirmed"].isna()] = np.nan
     for position, now in _changes(confirmed_up.to_numpy(), start):
         state = TREND_NAMES[int(trend["trend"].iloc[position])]
-        yield event(EventKind.UPTREND_CONFIRMED if now else EventKind.UPTREND_LOST, position,
-                    state=f"confirmed {state}" if now else state if state != "uptrend" else "unconfirmed uptrend")
+        entered = f"confirmed {state}" if now else f"unconfirmed {state}" if state is Trend.UPTREND else state.value
+        yield event(EventKind.UPTREND_CONFIRMED if now else EventKind.UPTREND_LOST, position, state=entered)
     yield from _level_events(bars, event, config, start)
     yield from _extreme_events(closes, days, event, start)
     histogram = macd(close, settings.macd.fast, settings.macd.slow, settings.macd.signal).histogram.to_numpy()

@@ -45,3 +45,24 @@ class Stance(StrEnum):
 
 
 STANCE_LEVELS = {Stance.FULLY_INVESTED: 2, Stance.PARTIALLY_INVESTED: 1, Stance.DEFENSIVE: 0}
+
+
+class Trend(StrEnum):
+    """An index's trend state (see analysis.trend)."""
+
+    UPTREND = "uptrend"
+    DOWNTREND = "downtrend"
+    SIDEWAYS = "sideways"
+
+    @property
+    def label(self) -> str:
+        """As a badge shows it: "UPTREND"."""
+        return self.value.upper()
+
+    @property
+    def short(self) -> str:
+        """As a dense table row says it: "up", "down", "side"."""
+        return TREND_SHORT[self]
+
+
+TREND_SHORT = {Trend.UPTREND: "up", Trend.DOWNTREND: "down", Trend.SIDEWAYS: "side"}

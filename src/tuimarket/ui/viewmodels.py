@@ -155,7 +155,7 @@ def trend_status(index: IndexAnalysis) -> TrendStatus:
     averages = "; ".join(parts) or "averages n/a"
     if trend is None or trend.state is None:
         return TrendStatus("TREND n/a", "na", False, "not enough swings", averages)
-    headline = trend.state.upper() + (" · confirmed" if trend.confirmed else " · unconfirmed")
+    headline = trend.state.label + (" · confirmed" if trend.confirmed else " · unconfirmed")
     highs = "higher highs" if trend.higher_highs else "lower highs" if trend.lower_highs else "mixed highs"
     lows = "higher lows" if trend.higher_lows else "lower lows" if trend.lower_lows else "mixed lows"
     return TrendStatus(headline, trend.state, bool(trend.confirmed), f"{highs}, {lows}", averages)
