@@ -22,7 +22,7 @@ from tuimarket import breadth_report
 from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
 from tuimarket.analysis.changes import Changes, ordered, sentences
-from tuimarket.analysis.vocabulary import Stance, Trend
+from tuimarket.analysis.vocabulary import Quadrant, Stance, Trend
 from tuimarket.events_report import event_dict
 from tuimarket.formatting import NA, below_record, escape_markdown as _md, percent, price
 
@@ -30,7 +30,8 @@ FORMATS = ("text", "markdown", "json")
 TREND_STYLES: dict[str, str] = {Trend.UPTREND: "bold green", Trend.DOWNTREND: "bold red", Trend.SIDEWAYS: "bold yellow"}
 STANCE_STYLES = {Stance.FULLY_INVESTED: "bold green", Stance.PARTIALLY_INVESTED: "bold yellow",
                  Stance.DEFENSIVE: "bold red"}
-QUADRANT_STYLES = {"leading": "green", "weakening": "yellow", "lagging": "red", "improving": "cyan"}
+QUADRANT_STYLES: dict[str, str] = {Quadrant.LEADING: "green", Quadrant.WEAKENING: "yellow", Quadrant.LAGGING: "red",
+                                   Quadrant.IMPROVING: "cyan"}
 
 
 def render(snapshot: MarketSnapshot, fmt: str, *, color: bool = True, width: int = 100,

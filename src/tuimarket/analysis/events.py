@@ -344,7 +344,7 @@ def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Confi
     # were sessions: a week's point is final only once its Friday has closed.
     lines = rrg_lines(close, benchmark_close, config.rrg.window)
     fridays = lines.loc[lines.index.isin(close.index)]
-    quadrants = [quadrant(r, m) for r, m in zip(fridays["rs_ratio"].tolist(), fridays["rs_momentum"].tolist())]
+    quadrants = [_text(quadrant(r, m)) for r, m in zip(fridays["rs_ratio"].tolist(), fridays["rs_momentum"].tolist())]
     first_shown = close.index[start] if start < len(close) else pd.Timestamp.max
     for day, ratio_value, now, then in zip(fridays.index[1:], fridays["rs_ratio"].tolist()[1:], quadrants[1:],
                                           quadrants):
@@ -360,3 +360,8 @@ def _stance_events(timeline: pd.DataFrame, benchmark_close: pd.Series, start: in
         if stances[position] != stances[position - 1] and closes[position] == closes[position]:
             yield Event(MARKET, EventKind.STANCE_CHANGED, timeline.index[position].date(), float(closes[position]),
                         state=stances[position], previous=stances[position - 1])
+
+
+def _text(word: enum.StrEnum | None) -> str | None:
+    """A word of the vocabulary as the plain text an event holds, as the store reads it back."""
+    return None if word is None else word.value

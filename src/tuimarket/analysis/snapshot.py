@@ -18,7 +18,6 @@ from tuimarket.analysis.breadth import BreadthReading, member_breadth
 from tuimarket.analysis.commentary import describe_index
 from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Formation, Levels, Retest, all_time_high, find_levels
-from tuimarket.analysis.quadrants import Quadrant
 from tuimarket.analysis.regime import Regime
 from tuimarket.analysis.rotation import (
     RelativeStrength, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
@@ -26,6 +25,7 @@ from tuimarket.analysis.rotation import (
 )
 from tuimarket.analysis.timeline import index_trends, market_timeline, regime_of
 from tuimarket.analysis.trend import TrendState, trend_state
+from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.config import Config, Symbol
 from tuimarket.data.model import MarketData, clip, dates_of, empty_bars
 

@@ -66,3 +66,26 @@ class Trend(StrEnum):
 
 
 TREND_SHORT = {Trend.UPTREND: "up", Trend.DOWNTREND: "down", Trend.SIDEWAYS: "side"}
+
+
+class Quadrant(StrEnum):
+    """Where a symbol sits on the Relative Rotation Graph (see analysis.quadrants)."""
+
+    LEADING = "leading"
+    WEAKENING = "weakening"
+    LAGGING = "lagging"
+    IMPROVING = "improving"
+
+    @property
+    def label(self) -> str:
+        """As the graph and its table name it: "Leading"."""
+        return self.value.capitalize()
+
+    @property
+    def short(self) -> str:
+        """On a narrow graph: "Lead", "Weak", "Lag", "Impr"."""
+        return QUADRANT_SHORT[self]
+
+
+QUADRANT_SHORT = {Quadrant.LEADING: "Lead", Quadrant.WEAKENING: "Weak", Quadrant.LAGGING: "Lag",
+                  Quadrant.IMPROVING: "Impr"}

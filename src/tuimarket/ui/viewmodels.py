@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from tuimarket.analysis.quadrants import quadrant
+from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.data.schedule import MarketHours   # what the market bar shows is what the schedule reads
 from tuimarket.formatting import NA, known, percent, price
 
@@ -289,10 +290,6 @@ def rrg_trail(row: RotationRow) -> RrgTrail:
                     tuple(point.rs_ratio for point in weeks), tuple(point.rs_momentum for point in weeks))
 
 
-QUADRANT_NAMES = {"leading": ("Leading", "Lead"), "weakening": ("Weakening", "Weak"),
-                  "lagging": ("Lagging", "Lag"), "improving": ("Improving", "Impr")}
-
-
 @dataclass(frozen=True)
 class RrgMark:
     """A symbol on the graph: its tail up to the week shown, its quadrant there and its values."""
@@ -301,7 +298,7 @@ class RrgMark:
     name: str
     ratio: tuple[float, ...]             # the tail, oldest first; the last is the week shown
     momentum: tuple[float, ...]
-    quadrant: str                        # leading, weakening, lagging, improving
+    quadrant: Quadrant
     values: str                          # "RS-Ratio 101.8  RS-Mom 99.6  Weakening"
 
 
@@ -331,7 +328,7 @@ def rrg_view(trails: Sequence[RrgTrail], week: date | None, tail: int) -> RrgVie
         where = quadrant(ratio[-1], momentum[-1])
         if where is None:
             continue
-        values = f"RS-Ratio {ratio[-1]:.1f}  RS-Mom {momentum[-1]:.1f}  {QUADRANT_NAMES[where][0]}"
+        values = f"RS-Ratio {ratio[-1]:.1f}  RS-Mom {momentum[-1]:.1f}  {where.label}"
         marks.append(RrgMark(trail.symbol, trail.name, ratio, momentum, where, values))
     span = max([abs(value - 100) for mark in marks for value in (*mark.ratio, *mark.momentum)], default=0.0)
     return RrgView(week, weeks, tuple(marks), max(1.0, round(span * 1.1, 1)), tail)
