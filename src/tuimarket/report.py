@@ -22,7 +22,7 @@ from tuimarket import breadth_report
 from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
 from tuimarket.analysis.rotation import RETURN_PERIODS
 from tuimarket.analysis.changes import Changes, ordered, sentences
-from tuimarket.analysis.vocabulary import Quadrant, Stance, Trend
+from tuimarket.analysis.vocabulary import MacdSide, Quadrant, Stance, Trend
 from tuimarket.events_report import event_dict
 from tuimarket.formatting import NA, below_record, escape_markdown as _md, percent, price
 
@@ -30,6 +30,7 @@ FORMATS = ("text", "markdown", "json")
 TREND_STYLES: dict[str, str] = {Trend.UPTREND: "bold green", Trend.DOWNTREND: "bold red", Trend.SIDEWAYS: "bold yellow"}
 STANCE_STYLES = {Stance.FULLY_INVESTED: "bold green", Stance.PARTIALLY_INVESTED: "bold yellow",
                  Stance.DEFENSIVE: "bold red"}
+MACD_STYLES: dict[str, str] = {MacdSide.BUY: "bold green", MacdSide.SELL: "bold red"}
 QUADRANT_STYLES: dict[str, str] = {Quadrant.LEADING: "green", Quadrant.WEAKENING: "yellow", Quadrant.LAGGING: "red",
                                    Quadrant.IMPROVING: "cyan"}
 
@@ -332,7 +333,7 @@ def _styled_index_cells(index: IndexAnalysis) -> list[Text]:
     cells = [Text(cell) for cell in _index_cells(index)]
     first_sma = 4
     macd_cell, trend_cell = first_sma + len(index.smas), first_sma + len(index.smas) + 1
-    cells[macd_cell].stylize({"buy": "bold green", "sell": "bold red"}.get(index.macd.state or "", ""))
+    cells[macd_cell].stylize(MACD_STYLES.get(index.macd.state or "", ""))
     cells[trend_cell].stylize(TREND_STYLES.get(index.trend.state or "", ""))
     for position, sma in enumerate(index.smas, start=first_sma):
         if sma.above is not None:

@@ -21,7 +21,7 @@ from tuimarket.analysis.indicators import macd, sma
 from tuimarket.analysis.regime import Regime, decide_stance, describe_regime, held_stances
 from tuimarket.analysis.rotation import TREND_NAMES as RS_NAMES, relative_ratio, rs_trend_codes
 from tuimarket.analysis.trend import TREND_NAMES, trend_table
-from tuimarket.analysis.vocabulary import Stance
+from tuimarket.analysis.vocabulary import MacdSide, Stance
 from tuimarket.config import Config
 from tuimarket.data.model import dates_of, empty_bars
 
@@ -56,7 +56,7 @@ def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail:
             table[f"{symbol}.confirmed"] = _flags(trend["confirmed"])
             histogram = macd(close, settings.macd.fast, settings.macd.slow, settings.macd.signal).histogram
             side = (histogram > 0).astype(float).where(histogram.shift().notna())   # a state needs two bars
-            table[f"{symbol}.macd"] = _words(_on(calendar, side), {1: "buy", 0: "sell"})
+            table[f"{symbol}.macd"] = _words(_on(calendar, side), {1: MacdSide.BUY, 0: MacdSide.SELL})
             rs = rs_trend_codes(relative_ratio(close, benchmark_close), settings.rs_average, settings.slope_lookback)
             table[f"{symbol}.rs"] = (None if symbol == config.benchmark else _words(_on(calendar, rs), RS_NAMES))
             table[f"{symbol}.below_record"] = _numbers(_on(calendar, 1 - close / close.cummax()))

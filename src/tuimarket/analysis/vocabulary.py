@@ -89,3 +89,15 @@ class Quadrant(StrEnum):
 
 QUADRANT_SHORT = {Quadrant.LEADING: "Lead", Quadrant.WEAKENING: "Weak", Quadrant.LAGGING: "Lag",
                   Quadrant.IMPROVING: "Impr"}
+
+
+class MacdSide(StrEnum):
+    """BUY while the MACD line is above its signal line, SELL below it."""
+
+    BUY = "buy"
+    SELL = "sell"
+
+    @property
+    def label(self) -> str:
+        """As a badge shows it: "BUY"."""
+        return self.value.upper()

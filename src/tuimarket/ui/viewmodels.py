@@ -136,7 +136,7 @@ def macd_badge(index: IndexAnalysis) -> MacdBadge:
         return MacdBadge("n/a", "na", "", "")
     since = f"since {macd.crossed_on.isoformat()}" if macd.crossed_on else "no cross in view"
     turning = {"rising": "momentum rising", "falling": "momentum falling"}.get(macd.momentum or "", "")
-    return MacdBadge(macd.state.upper(), macd.state, since, turning)
+    return MacdBadge(macd.state.label, macd.state, since, turning)
 
 
 def _arrow(rising: bool | None) -> str:
