@@ -16,10 +16,11 @@ from rich.style import Style
 from textual.color import Color as TextualColor
 from textual.widgets._toast import Toast
 
+from tuimarket.analysis.vocabulary import Stance
 from tuimarket.ui.app import MAX_ALERT_LINES, MAX_TOASTS, DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
-from tuimarket.ui.viewmodels import STANCE_LABELS, AlertLine
+from tuimarket.ui.viewmodels import AlertLine
 from tuimarket.ui.widgets.charts import PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.rotation_table import RotationTable
@@ -55,7 +56,7 @@ async def test_first_paint_shows_every_index_and_the_rotation(tmp_path: Path) ->
         assert "^GSPC" not in table.lines
         assert "offline bundled as of 2025-09-25" in bar_text(app)
         stance = loaded(CONFIG, AS_OF).snapshot.regime.stance
-        assert [label for label in STANCE_LABELS.values() if label in bar_text(app)] == [STANCE_LABELS[stance]]
+        assert [each.label for each in Stance if each.label in bar_text(app)] == [stance.label]
         assert app.screen.has_class("-wide")
 
 

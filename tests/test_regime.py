@@ -3,6 +3,7 @@
 import pytest
 
 from tuimarket.analysis.regime import Regime, decide_stance, describe_regime, held_stances
+from tuimarket.analysis.vocabulary import Stance
 from tuimarket.config import ConfigError, RegimeSettings, parse
 
 DEFAULTS = RegimeSettings()
@@ -33,7 +34,7 @@ def test_settings_move_the_lines():
     assert decide_stance(0, 2, 0.9, looser) == "defensive"
 
 
-F, P, D = "fully_invested", "partially_invested", "defensive"
+F, P, D = Stance.FULLY_INVESTED, Stance.PARTIALLY_INVESTED, Stance.DEFENSIVE
 
 
 def test_a_change_holds_only_after_confirm_sessions_in_a_row():

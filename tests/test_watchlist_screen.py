@@ -46,7 +46,7 @@ async def test_shift_w_opens_the_first_group_and_brackets_switch_groups() -> Non
     async with app.run_test(size=(80, 24)) as pilot:
         grid = await opened(app, pilot)
         assert column(grid, "Symbol") == ["AAPL", "MSFT", "QQQ"]
-        assert all(cell in ("up", "up ✓", "down", "down ✓", "sideways") for cell in column(grid, "Trend"))
+        assert all(cell in ("up", "up ✓", "down", "down ✓", "side") for cell in column(grid, "Trend"))
         await pilot.press("right_square_bracket")
         await until(app, pilot, lambda: column(grid, "Symbol") == ["SPY", "IWM"] and computed(grid))
         assert "Watchlist funds  2/2" in app.screen.query_one("#watchlist-heading").render().plain

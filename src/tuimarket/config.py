@@ -50,7 +50,6 @@ Theme = Literal["ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "c
 CHART_RANGES: tuple[str, ...] = typing.get_args(ChartRange)
 SOURCES: tuple[str, ...] = typing.get_args(Source)
 THEMES: tuple[str, ...] = typing.get_args(Theme)
-STANCES = ("fully_invested", "partially_invested", "defensive")
 
 # The kinds of text a key holds, each with what its pattern means (for the error message).
 Ticker = Annotated[str, Meta(pattern=SYMBOL_PATTERN.pattern)]

@@ -23,13 +23,17 @@ from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationR
 from tuimarket.analysis.rotation import RETURN_PERIODS
 from tuimarket.analysis.changes import Changes, ordered, sentences
 from tuimarket.analysis.divergence import BreadthNote
+from tuimarket.analysis.vocabulary import MacdSide, Quadrant, Stance, Trend
 from tuimarket.events_report import event_dict
 from tuimarket.formatting import NA, below_record, escape_markdown as _md, percent, price
 
 FORMATS = ("text", "markdown", "json")
-TREND_STYLES = {"uptrend": "bold green", "downtrend": "bold red", "sideways": "bold yellow"}
-STANCE_STYLES = {"fully_invested": "bold green", "partially_invested": "bold yellow", "defensive": "bold red"}
-QUADRANT_STYLES = {"leading": "green", "weakening": "yellow", "lagging": "red", "improving": "cyan"}
+TREND_STYLES: dict[str, str] = {Trend.UPTREND: "bold green", Trend.DOWNTREND: "bold red", Trend.SIDEWAYS: "bold yellow"}
+STANCE_STYLES = {Stance.FULLY_INVESTED: "bold green", Stance.PARTIALLY_INVESTED: "bold yellow",
+                 Stance.DEFENSIVE: "bold red"}
+MACD_STYLES: dict[str, str] = {MacdSide.BUY: "bold green", MacdSide.SELL: "bold red"}
+QUADRANT_STYLES: dict[str, str] = {Quadrant.LEADING: "green", Quadrant.WEAKENING: "yellow", Quadrant.LAGGING: "red",
+                                   Quadrant.IMPROVING: "cyan"}
 
 
 def render(snapshot: MarketSnapshot, fmt: str, *, color: bool = True, width: int = 100,
@@ -294,7 +298,7 @@ def _text(snapshot: MarketSnapshot, story: _Story, *, color: bool, width: int) -
     console.print(Text(f"Market report as of {snapshot.as_of or NA} · source {snapshot.source} · "
                        f"benchmark {snapshot.benchmark}{_bars_note(snapshot)}", style="bold"))
     regime = snapshot.regime
-    console.print(Panel(Group(Text(regime.stance.replace("_", " ").upper(), style=STANCE_STYLES[regime.stance]),
+    console.print(Panel(Group(Text(regime.stance.label, style=STANCE_STYLES[regime.stance]),
                               Text(regime.commentary)), title="Regime", expand=True))
     if story.title:
         console.print(Text(story.title, style="bold"))
@@ -343,7 +347,7 @@ def _styled_index_cells(index: IndexAnalysis) -> list[Text]:
     cells = [Text(cell) for cell in _index_cells(index)]
     first_sma = 4
     macd_cell, trend_cell = first_sma + len(index.smas), first_sma + len(index.smas) + 1
-    cells[macd_cell].stylize({"buy": "bold green", "sell": "bold red"}.get(index.macd.state or "", ""))
+    cells[macd_cell].stylize(MACD_STYLES.get(index.macd.state or "", ""))
     cells[trend_cell].stylize(TREND_STYLES.get(index.trend.state or "", ""))
     for position, sma in enumerate(index.smas, start=first_sma):
         if sma.above is not None:
@@ -389,7 +393,7 @@ def _markdown(snapshot: MarketSnapshot, story: _Story) -> str:
         f"# Market report as of {snapshot.as_of or NA}",
         f"_Source: {_md(snapshot.source)} · benchmark {_md(snapshot.benchmark)}{_bars_note(snapshot)}_",
         "## Regime",
-        f"**{regime.stance.replace('_', ' ').capitalize()}**: {_md(regime.commentary)}",
+        f"**{regime.stance.words.capitalize()}**: {_md(regime.commentary)}",
         "## Indexes",
         _md_table(_index_headers(snapshot), [_index_cells(index) for index in snapshot.indices]),
         _md_table(LEVEL_HEADERS, [[index.symbol, *_levels_cells(index)] for index in snapshot.indices]),

@@ -13,13 +13,12 @@ import pandas as pd
 
 from tuimarket.analysis.evaluation import SHORT_RUN, Evaluation
 from tuimarket.analysis.timeline import INDEX_FIELDS, MEMBER_FIELDS
-from tuimarket.config import STANCES
+from tuimarket.analysis.vocabulary import Stance, Trend
 from tuimarket.data.model import dates_of
 from tuimarket.formatting import NA, below_record, percent
 
 HISTORY_FORMATS = ("text", "csv", "json")
 STALE_OPENS_NOTE = 0.1     # the share of repeated opens from which the evaluation says so
-TREND_SHORT = {"uptrend": "up", "downtrend": "down", "sideways": "side"}
 
 
 def render_history(timeline: pd.DataFrame, symbols: tuple[str, ...], fmt: str, members_caveat: str = "") -> str:
@@ -65,7 +64,7 @@ def _history_text(timeline: pd.DataFrame, symbols: tuple[str, ...], members_cave
     for day, row in _sessions(timeline):
         cells = [_index_text(row, symbol) for symbol in symbols]
         breadth = percent(_plain(row["breadth"]), signed=False)
-        line = f"{day.date()}  {row['stance'].split('_')[0]:9}  " + "  ".join(f"{cell:28}" for cell in cells)
+        line = f"{day.date()}  {Stance(row['stance']).short:9}  " + "  ".join(f"{cell:28}" for cell in cells)
         line += f"  {breadth:>7}" + (_members_text(row) if members else "")
         lines.append(f"{line}  {row['reason']}")
     return "\n".join(lines) + "\n"
@@ -85,7 +84,7 @@ def _index_text(row: pd.Series, symbol: str) -> str:
     trend, confirmed, macd, rs, below = (_plain(row[f"{symbol}.{field}"]) for field in INDEX_FIELDS)
     if trend is None:
         return NA
-    parts = [TREND_SHORT[trend] + (" ✓" if confirmed else ""), macd or NA, rs or "",
+    parts = [Trend(trend).short + (" ✓" if confirmed else ""), macd or NA, rs or "",
              below_record(below)]
     return " ".join(part for part in parts if part)
 
@@ -94,10 +93,10 @@ def render_evaluation(result: Evaluation, benchmark: str) -> str:
     """The evaluation as plain text: shares per year, runs, then the backtest table."""
     lines = [f"Stance evaluation {result.start.date()} to {result.end.date()} "
              "(a sanity check of the stance, not a trading system)", ""]
-    names = [stance.replace("_invested", "") for stance in STANCES]
+    names = [stance.short for stance in Stance]
     lines.append(f"{'year':>4}  {'sessions':>8}  " + "  ".join(f"{name:>9}" for name in names) + f"  {'changes':>7}")
     for year, row in result.by_year.iterrows():
-        shares = "  ".join(f"{row[stance]:>9.0%}" for stance in STANCES)
+        shares = "  ".join(f"{row[stance]:>9.0%}" for stance in Stance)
         lines.append(f"{year:>4}  {int(row['sessions']):>8}  {shares}  {int(row['changes']):>7}")
     lines += ["", f"{result.changes_per_year:.1f} stance changes a year; {result.runs} runs, median "
               f"{result.median_run:.0f} sessions, {result.short_runs:.0%} of them {SHORT_RUN} sessions or fewer.", ""]

@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 
 from tuimarket.analysis.commentary import formation_words
 from tuimarket.analysis.events import MARKET, Event, EventKind
+from tuimarket.analysis.vocabulary import MacdSide
 from tuimarket.formatting import price
 
 PROVISIONAL = " (provisional: the session is still open)"
@@ -108,7 +109,8 @@ def sentence(event: Event, name: str, benchmark_name: str, last_close: float | N
         case EventKind.YEAR_LOW:
             text = f"{the} closed at a 52-week low of {price(event.close)} on {day}"
         case EventKind.MACD_BUY | EventKind.MACD_SELL:
-            text = f"{the}'s MACD crossed to a {'buy' if kind is EventKind.MACD_BUY else 'sell'} signal on {day}{then}"
+            side = MacdSide.BUY if kind is EventKind.MACD_BUY else MacdSide.SELL
+            text = f"{the}'s MACD crossed to a {side} signal on {day}{then}"
         case EventKind.MOMENTUM_UP | EventKind.MOMENTUM_DOWN:
             text = f"{the}'s MACD momentum turned {'up' if kind is EventKind.MOMENTUM_UP else 'down'} on {day}{then}"
         case EventKind.GOLDEN_CROSS | EventKind.DEATH_CROSS:

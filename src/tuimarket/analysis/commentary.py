@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from tuimarket.analysis.vocabulary import Trend
 from tuimarket.formatting import price
 
 if TYPE_CHECKING:   # only for annotations: snapshot imports this module
@@ -62,18 +63,18 @@ def _trend_sentence(analysis: IndexAnalysis) -> str:
     highs = "higher highs" if trend.higher_highs else "lower highs" if trend.lower_highs else "mixed highs"
     lows = "higher lows" if trend.higher_lows else "lower lows" if trend.lower_lows else "mixed lows"
     structure = f"{highs} and {lows}"
-    if trend.state == "sideways":
+    if trend.state is Trend.SIDEWAYS:
         return f"It is moving sideways: {structure}."
-    article = "an" if trend.state == "uptrend" else "a"
+    article = "an" if trend.state is Trend.UPTREND else "a"
     if trend.confirmed is None:
         return f"It is in {article} {trend.state}, too early for the long average to confirm ({structure})."
     status = f"a confirmed {trend.state}" if trend.confirmed else f"{article} {trend.state} the long average does not confirm"
     if _swings_agree(trend):
         return f"It is in {status}: {structure}."
     # The state outlives a structure that has gone mixed: say what keeps it (see analysis.trend).
-    if trend.state == "uptrend" and analysis.all_time_high and analysis.all_time_high.pct_below == 0:
+    if trend.state is Trend.UPTREND and analysis.all_time_high and analysis.all_time_high.pct_below == 0:
         keeps = "the record close keeps it so"
-    elif trend.state == "uptrend":
+    elif trend.state is Trend.UPTREND:
         keeps = "price holds above its recent swing lows"
     else:
         keeps = "price stays below its recent swing highs"
@@ -82,7 +83,7 @@ def _trend_sentence(analysis: IndexAnalysis) -> str:
 
 def _swings_agree(trend: TrendState) -> bool:
     """Do the last swings step the trend's way (higher highs and lows for an uptrend)?"""
-    if trend.state == "uptrend":
+    if trend.state is Trend.UPTREND:
         return bool(trend.higher_highs and trend.higher_lows)
     return bool(trend.lower_highs and trend.lower_lows)
 

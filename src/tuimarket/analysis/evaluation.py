@@ -17,10 +17,9 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.indicators import sma
-from tuimarket.config import STANCES
+from tuimarket.analysis.vocabulary import Stance
 from tuimarket.data.model import dates_of
 
-EXPOSURE = {"fully_invested": 1.0, "partially_invested": 0.5, "defensive": 0.0}
 RULE_PERIOD = 200
 SHORT_RUN = 5        # a stance run of this many sessions or fewer is a whipsaw
 
@@ -57,8 +56,8 @@ def evaluate(stance: pd.Series, bars: pd.DataFrame, start: str | pd.Timestamp, e
     stance = stance.loc[window]
     prices = bars.loc[window]
     exposures = {
-        "stance (1 / 0.5 / 0)": stance.map(EXPOSURE),
-        "not defensive": (stance != "defensive").astype(float),
+        "stance (1 / 0.5 / 0)": stance.map(lambda value: Stance(value).exposure),
+        "not defensive": (stance != Stance.DEFENSIVE).astype(float),
         f"{RULE_PERIOD}-day rule": rule.loc[window],
         "buy and hold": pd.Series(1.0, index=window),
     }
@@ -82,7 +81,7 @@ def evaluate(stance: pd.Series, bars: pd.DataFrame, start: str | pd.Timestamp, e
 
 def _by_year(stance: pd.Series, changed: pd.Series) -> pd.DataFrame:
     year = dates_of(stance).year
-    shares = pd.crosstab(year, stance, normalize="index").reindex(columns=list(STANCES), fill_value=0.0)
+    shares = pd.crosstab(year, stance, normalize="index").reindex(columns=list(Stance), fill_value=0.0)
     shares.insert(0, "sessions", stance.groupby(year).size())
     shares["changes"] = changed.groupby(year).sum().astype(int)
     shares.index.name = "year"

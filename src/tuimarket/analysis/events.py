@@ -47,6 +47,7 @@ from tuimarket.analysis.rotation import relative_ratio, rs_trend_codes, zigzag
 from tuimarket.analysis.rrg import rrg_lines
 from tuimarket.analysis.timeline import index_trends, market_timeline
 from tuimarket.analysis.trend import TREND_NAMES, trend_table
+from tuimarket.analysis.vocabulary import Trend
 from tuimarket.config import Config
 from tuimarket.data.model import dates_of
 
@@ -207,8 +208,8 @@ def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchma
     confirmed_up[trend["trend"].isna() | trend["confirmed"].isna()] = np.nan
     for position, now in _changes(confirmed_up.to_numpy(), start):
         state = TREND_NAMES[int(trend_codes[position])]
-        yield event(EventKind.UPTREND_CONFIRMED if now else EventKind.UPTREND_LOST, position,
-                    state=f"confirmed {state}" if now else state if state != "uptrend" else "unconfirmed uptrend")
+        entered = f"confirmed {state}" if now else f"unconfirmed {state}" if state is Trend.UPTREND else state.value
+        yield event(EventKind.UPTREND_CONFIRMED if now else EventKind.UPTREND_LOST, position, state=entered)
     yield from _level_events(bars, event, day_of, config, start)
     yield from _extreme_events(closes, day_of, event, start)
     histogram = macd(close, settings.macd.fast, settings.macd.slow, settings.macd.signal).histogram.to_numpy()
@@ -384,7 +385,7 @@ def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Confi
     # were sessions: a week's point is final only once its Friday has closed.
     lines = rrg_lines(close, benchmark_close, config.rrg.window)
     fridays = lines.loc[lines.index.isin(close.index)]
-    quadrants = [quadrant(r, m) for r, m in zip(fridays["rs_ratio"].tolist(), fridays["rs_momentum"].tolist())]
+    quadrants = [_text(quadrant(r, m)) for r, m in zip(fridays["rs_ratio"].tolist(), fridays["rs_momentum"].tolist())]
     positions = close.index.get_indexer(fridays.index).tolist()
     for position, ratio_value, now, then in zip(positions[1:], fridays["rs_ratio"].tolist()[1:], quadrants[1:],
                                                quadrants):
@@ -393,9 +394,14 @@ def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Confi
 
 
 def _stance_events(timeline: pd.DataFrame, benchmark_close: pd.Series, start: int) -> Iterator[Event]:
-    stances = timeline["stance"].tolist()
+    stances = [str(stance) for stance in timeline["stance"].tolist()]   # plain text, as the store reads it back
     closes = benchmark_close.reindex(timeline.index, method="ffill").tolist()
     for position in range(max(start, 1), len(stances)):
         if stances[position] != stances[position - 1] and closes[position] == closes[position]:
             yield Event(MARKET, EventKind.STANCE_CHANGED, timeline.index[position].date(), float(closes[position]),
                         state=stances[position], previous=stances[position - 1])
+
+
+def _text(word: enum.StrEnum | None) -> str | None:
+    """A word of the vocabulary as the plain text an event holds, as the store reads it back."""
+    return None if word is None else word.value

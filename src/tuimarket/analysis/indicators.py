@@ -19,7 +19,8 @@ from typing import Literal, Mapping
 
 import pandas as pd
 
-MacdSide = Literal["buy", "sell"]
+from tuimarket.analysis.vocabulary import MacdSide
+
 Direction = Literal["rising", "falling"]
 
 
@@ -40,7 +41,7 @@ class MacdState:
     macd: float | None
     signal: float | None
     histogram: float | None
-    state: MacdSide | None            # "buy" while the MACD line is above its signal line
+    state: MacdSide | None
     crossed_on: date | None           # the session the current state began (the last crossover)
     momentum: Direction | None        # the histogram's direction over the last session
 
@@ -123,7 +124,7 @@ def macd_state(result: Macd) -> MacdState:
         macd=float(result.macd.iloc[-1]),
         signal=float(result.signal.iloc[-1]),
         histogram=float(histogram.iloc[-1]),
-        state="buy" if side.iloc[-1] else "sell",
+        state=MacdSide.BUY if side.iloc[-1] else MacdSide.SELL,
         crossed_on=crossed_on,
         momentum="rising" if histogram.iloc[-1] > histogram.iloc[-2] else "falling",
     )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-Quadrant = Literal["leading", "weakening", "lagging", "improving"]
+from tuimarket.analysis.vocabulary import Quadrant
 
 
 def quadrant(rs_ratio: float | None, rs_momentum: float | None) -> Quadrant | None:
@@ -12,5 +10,5 @@ def quadrant(rs_ratio: float | None, rs_momentum: float | None) -> Quadrant | No
     if rs_ratio is None or rs_momentum is None:
         return None
     if rs_ratio >= 100:
-        return "leading" if rs_momentum >= 100 else "weakening"
-    return "improving" if rs_momentum >= 100 else "lagging"
+        return Quadrant.LEADING if rs_momentum >= 100 else Quadrant.WEAKENING
+    return Quadrant.IMPROVING if rs_momentum >= 100 else Quadrant.LAGGING

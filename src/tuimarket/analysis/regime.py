@@ -11,12 +11,10 @@ clear break that ends a defensive stance at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Sequence
 
+from tuimarket.analysis.vocabulary import Stance
 from tuimarket.config import RegimeSettings
-
-Stance = Literal["fully_invested", "partially_invested", "defensive"]
-LEVEL: dict[str, int] = {"defensive": 0, "partially_invested": 1, "fully_invested": 2}
 
 
 @dataclass(frozen=True)
@@ -42,15 +40,15 @@ def decide_stance(uptrends: int, of: int, breadth: float | None, settings: Regim
     breadth_keeps_invested (broad participation keeps a foot in);
     partially_invested otherwise. With no index configured: defensive."""
     if of == 0:
-        return "defensive"
+        return Stance.DEFENSIVE
     if uptrends >= min(settings.full_min_uptrends, of) and (breadth is None or breadth >= settings.full_min_breadth):
-        return "fully_invested"
+        return Stance.FULLY_INVESTED
     if breadth is not None and breadth < settings.defensive_below_breadth:
-        return "defensive"
+        return Stance.DEFENSIVE
     keeps_invested = breadth is not None and breadth >= settings.breadth_keeps_invested
     if uptrends <= settings.defensive_max_uptrends and not keeps_invested:
-        return "defensive"
-    return "partially_invested"
+        return Stance.DEFENSIVE
+    return Stance.PARTIALLY_INVESTED
 
 
 def held_stances(signalled: Sequence[Stance], benchmark_at_record: Sequence[bool],
@@ -60,10 +58,10 @@ def held_stances(signalled: Sequence[Stance], benchmark_at_record: Sequence[bool
     stance: Stance | None = None
     direction, run = 0, 0                # which way the signals point from the held stance, for how long
     for today, record in zip(signalled, benchmark_at_record):
-        pointing = 0 if stance is None else _sign(LEVEL[today] - LEVEL[stance])
+        pointing = 0 if stance is None else _sign(today.level - stance.level)
         run = run + 1 if pointing and pointing == direction else int(pointing != 0)
         direction = pointing
-        if stance is None or run >= confirm_sessions or (record and stance == "defensive"):
+        if stance is None or run >= confirm_sessions or (record and stance is Stance.DEFENSIVE):
             stance, direction, run = today, 0, 0
         held.append(stance)
     return held
@@ -82,9 +80,9 @@ def describe_regime(regime: Regime, long_period: int, confirm_sessions: int) -> 
                         f"({regime.sectors_above / sectors_counted:.0%}) are above their {long_period}-day average")
     else:
         breadth_part = "sector breadth is unknown (no sector history)"
-    text = f"{index_part}, and {breadth_part}. Stance: {regime.stance.replace('_', ' ')}."
+    text = f"{index_part}, and {breadth_part}. Stance: {regime.stance.words}."
     if regime.signalled and regime.signalled != regime.stance:
-        text += (f" The signals point to {regime.signalled.replace('_', ' ')}; the stance follows if they "
+        text += (f" The signals point to {regime.signalled.words}; the stance follows if they "
                  f"hold {confirm_sessions} sessions in a row.")
     if regime.provisional:
         text += " Provisional: today's session is still open, so this becomes final only after the close."

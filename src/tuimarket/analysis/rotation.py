@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.indicators import rising, sma
-from tuimarket.analysis.quadrants import Quadrant, quadrant
+from tuimarket.analysis.quadrants import quadrant
 from tuimarket.analysis.rrg import TAIL, WINDOW, RrgPoint, rrg_points
+from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.data.model import dates_of
 
 RsTrend = Literal["rising", "falling", "flat"]
@@ -226,7 +227,7 @@ def rotation_row(symbol: str, name: str, close: pd.Series, benchmark_close: pd.S
     )
 
 
-QUADRANT_ORDER: tuple[Quadrant, ...] = ("leading", "weakening", "improving", "lagging")
+QUADRANT_ORDER = (Quadrant.LEADING, Quadrant.WEAKENING, Quadrant.IMPROVING, Quadrant.LAGGING)
 
 
 def ranked(rows: tuple[RotationRow, ...]) -> tuple[RotationRow, ...]:
@@ -244,12 +245,13 @@ def describe_rotation(rows: tuple[RotationRow, ...], benchmark_name: str, tail: 
     by_rank = [row_of_rank[rank] for rank in sorted(row_of_rank)]
     if not by_rank:
         return ""
-    named = {where: [row.name for row in by_rank if row.quadrant == where] for where in ("leading", "lagging")}
+    named = {where: [row.name for row in by_rank if row.quadrant == where]
+             for where in (Quadrant.LEADING, Quadrant.LAGGING)}
     sides = [f"{where}: {', '.join(names)}" for where, names in named.items() if names]
     sentences = [f"Against the {benchmark_name}, " + "; ".join(sides)] if sides else []
     moves = {where: [row.name for row in by_rank if row.quadrant == where and len(row.weeks) >= tail
                      and quadrant(row.weeks[-tail].rs_ratio, row.weeks[-tail].rs_momentum) != where]
-             for where in ("leading", "lagging")}
+             for where in (Quadrant.LEADING, Quadrant.LAGGING)}
     if any(moves.values()):
         moved = [f"{_and(names)} moved into {where}" for where, names in moves.items() if names]
         sentences.append(f"Over the last {tail} weeks {', and '.join(moved)}")

@@ -19,7 +19,6 @@ from tuimarket.analysis.commentary import describe_index
 from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
 from tuimarket.analysis.market_breadth import MarketBreadth, market_breadth
 from tuimarket.analysis.levels import AllTimeHigh, Breakout, Formation, Levels, Retest, all_time_high, find_levels
-from tuimarket.analysis.quadrants import Quadrant
 from tuimarket.analysis.regime import Regime
 from tuimarket.analysis.rotation import (
     RelativeStrength, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
@@ -28,6 +27,7 @@ from tuimarket.analysis.rotation import (
 from tuimarket.analysis.timeframe import Timeframe, week_forming, weekly_bars, weekly_settings
 from tuimarket.analysis.timeline import index_trends, market_timeline, regime_of
 from tuimarket.analysis.trend import TrendState, trend_state, trend_table
+from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.config import AnalysisSettings, Config, Symbol
 from tuimarket.data.model import MarketData, clip, dates_of, empty_bars
 

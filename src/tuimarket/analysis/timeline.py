@@ -22,6 +22,7 @@ from tuimarket.analysis.indicators import macd, sma
 from tuimarket.analysis.regime import Regime, decide_stance, describe_regime, held_stances
 from tuimarket.analysis.rotation import TREND_NAMES as RS_NAMES, relative_ratio, rs_trend_codes
 from tuimarket.analysis.trend import TREND_NAMES, trend_table
+from tuimarket.analysis.vocabulary import MacdSide, Stance
 from tuimarket.config import Config
 from tuimarket.data.members import Members
 from tuimarket.data.model import dates_of, empty_bars
@@ -58,7 +59,7 @@ def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail:
             table[f"{symbol}.confirmed"] = _flags(trend["confirmed"])
             histogram = macd(close, settings.macd.fast, settings.macd.slow, settings.macd.signal).histogram
             side = (histogram > 0).astype(float).where(histogram.shift().notna())   # a state needs two bars
-            table[f"{symbol}.macd"] = _words(_on(calendar, side), {1: "buy", 0: "sell"})
+            table[f"{symbol}.macd"] = _words(_on(calendar, side), {1: MacdSide.BUY, 0: MacdSide.SELL})
             rs = rs_trend_codes(relative_ratio(close, benchmark_close), settings.rs_average, settings.slope_lookback)
             table[f"{symbol}.rs"] = (None if symbol == config.benchmark else _words(_on(calendar, rs), RS_NAMES))
             table[f"{symbol}.below_record"] = _numbers(_on(calendar, 1 - close / close.cummax()))
@@ -121,17 +122,17 @@ def regime_of(config: Config, timeline: pd.DataFrame, provisional: bool = False)
     else:
         last = timeline.iloc[-1]
         regime = Regime(int(last["uptrends"]), of, int(last["sectors_above"]), int(last["sectors_counted"]),
-                        None if pd.isna(last["breadth"]) else float(last["breadth"]), last["stance"], "",
-                        last["signalled"])
+                        None if pd.isna(last["breadth"]) else float(last["breadth"]), Stance(last["stance"]), "",
+                        Stance(last["signalled"]))
     regime = Regime(**{**regime.__dict__, "provisional": provisional})
     return Regime(**{**regime.__dict__,
                      "commentary": describe_regime(regime, long_period, config.regime.confirm_sessions)})
 
 
-def _reason(uptrends: int, of: int, above: int, counted: int, stance: str, signalled: str, long_period: int) -> str:
+def _reason(uptrends: int, of: int, above: int, counted: int, stance: str, signalled: Stance, long_period: int) -> str:
     breadth = f"{above}/{counted} sectors above {long_period}d" if counted else "no sector data"
     text = f"{uptrends}/{of} confirmed uptrends, {breadth}"
-    return text if stance == signalled else f"{text}; signals {signalled.replace('_', ' ')}, not yet held"
+    return text if stance == signalled else f"{text}; signals {signalled.words}, not yet held"
 
 
 def _above_average(close: pd.Series, period: int) -> pd.Series:

@@ -31,29 +31,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tuimarket.analysis.indicators import rising
+from tuimarket.analysis.vocabulary import Trend
 from tuimarket.config import AnalysisSettings
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
     from pandas.core.window.rolling import Rolling
 
-TrendName = Literal["uptrend", "downtrend", "sideways"]
 SwingPoint = tuple[date, float]
-TREND_NAMES: dict[int, TrendName] = {1: "uptrend", 0: "sideways", -1: "downtrend"}
+TREND_NAMES: dict[int, Trend] = {1: Trend.UPTREND, 0: Trend.SIDEWAYS, -1: Trend.DOWNTREND}
 
 
 @dataclass(frozen=True)
 class TrendState:
     """The trend at the last bar. `state` is None when there are too few swing points to judge."""
 
-    state: TrendName | None
+    state: Trend | None
     confirmed: bool | None
     higher_highs: bool | None
     higher_lows: bool | None

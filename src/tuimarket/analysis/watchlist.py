@@ -23,6 +23,7 @@ from tuimarket.analysis.indicators import macd, macd_state, sma
 from tuimarket.analysis.levels import all_time_high
 from tuimarket.analysis.rotation import relative_ratio, relative_strength
 from tuimarket.analysis.trend import trend_state, trend_table
+from tuimarket.analysis.vocabulary import MacdSide, Trend
 from tuimarket.config import Config, Symbol
 from tuimarket.data.model import empty_bars
 
@@ -41,10 +42,10 @@ class WatchlistRow:
     as_of: date | None                  # the symbol's last bar (None: no data)
     close: float | None
     change_pct: float | None            # the last session's change, a fraction
-    macd: str | None                    # "buy" or "sell"
+    macd: MacdSide | None
     rs: str | None                      # relative strength's trend: "rising", "falling", "flat"
     below_record: float | None          # the fraction the close is under the highest close (0: at it)
-    trend: str | None = None            # "uptrend", "downtrend", "sideways"; None until `full_rows`
+    trend: Trend | None = None          # None until `full_rows`
     confirmed: bool | None = None
     latest_event: Event | None = None   # the newest event within EVENT_DAYS
     complete: bool = False              # trend and latest event computed (they may still be None)

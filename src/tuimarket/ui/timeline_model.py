@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from tuimarket.alerts import SHARE_KINDS
+from tuimarket.analysis.vocabulary import Stance
 from tuimarket.formatting import percent, price
 from tuimarket.ui.viewmodels import RANGE_SESSIONS, PriceChartModel
 
@@ -156,7 +157,6 @@ def range_showing(day: date, dates: Sequence[date], current: str,
 
 VALUE_PREFIXES = {"macd_buy": "hist ", "macd_sell": "hist ", "momentum_up": "hist ", "momentum_down": "hist ",
                   "rs_up": "RS ", "rs_down": "RS ", "quadrant_changed": "RRG "}
-STANCE_WORDS = {"fully_invested": "fully invested", "partially_invested": "partly invested", "defensive": "defensive"}
 # What a kind's words leave out, the value column carries: the level a break crossed, say.
 KIND_WORDS_ONLY = frozenset({"breakout", "breakdown", "retest_held", "retest_failed"})
 
@@ -182,7 +182,7 @@ def _words(event: Event) -> str:
     if kind in KIND_WORDS_ONLY:
         return event.kind.words
     if kind == "stance_changed" and event.state:
-        return f"stance → {STANCE_WORDS.get(event.state, event.state)}"
+        return f"stance → {Stance(event.state).short}"     # "partially invested" overflows 80 columns
     if kind == "quadrant_changed" and event.state:
         return f"rotation → {event.state}"
     return label(event)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from tuimarket.analysis.quadrants import quadrant
+from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.data.schedule import MarketHours   # what the market bar shows is what the schedule reads
 from tuimarket.formatting import NA, known, percent, price
 from tuimarket.ui.breadth_view import BreadthBoard, breadth_board
@@ -24,11 +25,6 @@ RANGE_SESSIONS = {"3M": 63, "6M": 126, "1Y": 252, "2Y": 504, "5Y": 1260}
 RANGE_BARS = {"daily": RANGE_SESSIONS, "weekly": {"3M": 13, "6M": 26, "1Y": 52, "2Y": 104, "5Y": 260}}
 TIMEFRAMES = tuple(RANGE_BARS)
 RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")
-STANCE_LABELS = {
-    "fully_invested": "FULLY INVESTED",
-    "partially_invested": "PARTIALLY INVESTED",
-    "defensive": "DEFENSIVE",
-}
 BREAKOUT_MARK = "▲"
 
 
@@ -152,7 +148,7 @@ def macd_badge(index: IndexAnalysis) -> MacdBadge:
         return MacdBadge("n/a", "na", "", "")
     since = f"since {macd.crossed_on.isoformat()}" if macd.crossed_on else "no cross in view"
     turning = {"rising": "momentum rising", "falling": "momentum falling"}.get(macd.momentum or "", "")
-    return MacdBadge(macd.state.upper(), macd.state, since, turning)
+    return MacdBadge(macd.state.label, macd.state, since, turning)
 
 
 def _arrow(rising: bool | None) -> str:
@@ -172,7 +168,7 @@ def trend_status(index: IndexAnalysis) -> TrendStatus:
     averages = "; ".join(parts) or "averages n/a"
     if trend is None or trend.state is None:
         return TrendStatus("TREND n/a", "na", False, "not enough swings", averages)
-    headline = trend.state.upper() + (" · confirmed" if trend.confirmed else " · unconfirmed")
+    headline = trend.state.label + (" · confirmed" if trend.confirmed else " · unconfirmed")
     highs = "higher highs" if trend.higher_highs else "lower highs" if trend.lower_highs else "mixed highs"
     lows = "higher lows" if trend.higher_lows else "lower lows" if trend.lower_lows else "mixed lows"
     return TrendStatus(headline, trend.state, bool(trend.confirmed), f"{highs}, {lows}", averages)
@@ -288,7 +284,7 @@ def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False,
         panels=tuple(replace(panel_model(index, stale), latest_event=latest_event_text(latest.get(index.symbol)))
                      for index in snapshot.indices),
         rotation=tuple(rotation_line(row) for row in snapshot.rotation),
-        stance=STANCE_LABELS.get(regime.stance, NA),
+        stance=regime.stance.label,
         stance_state=regime.stance or "na",
         uptrends=f"{regime.uptrends}/{regime.of} uptrends",
         breadth=f"breadth {percent(regime.sector_breadth, signed=False)}",
@@ -310,10 +306,6 @@ def rrg_trail(row: RotationRow) -> RrgTrail:
                     tuple(point.rs_ratio for point in weeks), tuple(point.rs_momentum for point in weeks))
 
 
-QUADRANT_NAMES = {"leading": ("Leading", "Lead"), "weakening": ("Weakening", "Weak"),
-                  "lagging": ("Lagging", "Lag"), "improving": ("Improving", "Impr")}
-
-
 @dataclass(frozen=True)
 class RrgMark:
     """A symbol on the graph: its tail up to the week shown, its quadrant there and its values."""
@@ -322,7 +314,7 @@ class RrgMark:
     name: str
     ratio: tuple[float, ...]             # the tail, oldest first; the last is the week shown
     momentum: tuple[float, ...]
-    quadrant: str                        # leading, weakening, lagging, improving
+    quadrant: Quadrant
     values: str                          # "RS-Ratio 101.8  RS-Mom 99.6  Weakening"
 
 
@@ -352,7 +344,7 @@ def rrg_view(trails: Sequence[RrgTrail], week: date | None, tail: int) -> RrgVie
         where = quadrant(ratio[-1], momentum[-1])
         if where is None:
             continue
-        values = f"RS-Ratio {ratio[-1]:.1f}  RS-Mom {momentum[-1]:.1f}  {QUADRANT_NAMES[where][0]}"
+        values = f"RS-Ratio {ratio[-1]:.1f}  RS-Mom {momentum[-1]:.1f}  {where.label}"
         marks.append(RrgMark(trail.symbol, trail.name, ratio, momentum, where, values))
     span = max([abs(value - 100) for mark in marks for value in (*mark.ratio, *mark.momentum)], default=0.0)
     return RrgView(week, weeks, tuple(marks), max(1.0, round(span * 1.1, 1)), tail)

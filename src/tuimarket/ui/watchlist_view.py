@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from tuimarket.analysis.vocabulary import MacdSide, Trend
 from tuimarket.formatting import NA, below_record, known, percent, price
 from tuimarket.ui.viewmodels import RotationLine
 
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 # The symbol stays put on 80 columns; what may need scrolling to is the event and the name.
 WATCHLIST_COLUMNS = ("Symbol", "Last", "Chg", "Trend", "MACD", "RS", "From ATH", "Latest event", "Name")
 PENDING = "…"             # computed in a moment
-TREND_WORDS = {"uptrend": "up", "downtrend": "down", "sideways": "sideways"}
-TREND_ORDER = {"uptrend": 1.0, "sideways": 0.0, "downtrend": -1.0}
+TREND_ORDER = {Trend.UPTREND: 1.0, Trend.SIDEWAYS: 0.0, Trend.DOWNTREND: -1.0}
+MACD_ORDER = {MacdSide.BUY: 1.0, MacdSide.SELL: -1.0}
 RS_ORDER = {"rising": 1.0, "flat": 0.0, "falling": -1.0}
 MISSING = float("-inf")   # sorts last, whichever way a column sorts first (see WatchlistTable.SORTABLE)
 
@@ -45,28 +46,28 @@ def watchlist_line(row: WatchlistRow, position: int, note: str = "") -> Rotation
         return RotationLine(row.symbol, (row.symbol, shown, *blank, _name(row)),
                             ("symbol", "note", *("na",) * len(blank), "name"),
                             (float(position), *(MISSING,) * (len(WATCHLIST_COLUMNS) - 1)))
-    trend = PENDING if not row.complete else TREND_WORDS.get(row.trend or "", NA) + (" ✓" if row.confirmed else "")
+    trend = PENDING if not row.complete else (row.trend.short if row.trend else NA) + (" ✓" if row.confirmed else "")
     event = row.latest_event
     cells = (
         row.symbol,
         price(row.close),
         percent(row.change_pct),
         trend,
-        (row.macd or NA).upper(),
+        row.macd.label if row.macd else NA,
         row.rs or NA,
         below_record(row.below_record),
         PENDING if not row.complete else _event_text(event.kind.words, event.subject, event.date) if event else "",
         _name(row),
     )
-    states = ("symbol", "price", _sign(row.change_pct), {"uptrend": "up", "downtrend": "down"}.get(row.trend or "", "na"),
-              {"buy": "up", "sell": "down"}.get(row.macd or "", "na"), {"rising": "up", "falling": "down"}.get(row.rs or "", "na"),
+    states = ("symbol", "price", _sign(row.change_pct), {Trend.UPTREND: "up", Trend.DOWNTREND: "down"}.get(row.trend, "na") if row.trend else "na",
+              {MacdSide.BUY: "up", MacdSide.SELL: "down"}.get(row.macd, "na") if row.macd else "na", {"rising": "up", "falling": "down"}.get(row.rs or "", "na"),
               "na", "event", "name")
     sort_keys = (
         float(position),
         _key(row.close),
         _key(row.change_pct),
-        TREND_ORDER.get(row.trend or "", MISSING) + (0.5 if row.confirmed else 0.0),
-        {"buy": 1.0, "sell": -1.0}.get(row.macd or "", MISSING),
+        (TREND_ORDER[row.trend] if row.trend else MISSING) + (0.5 if row.confirmed else 0.0),
+        MACD_ORDER[row.macd] if row.macd else MISSING,
         RS_ORDER.get(row.rs or "", MISSING),
         _key(None if row.below_record is None else -row.below_record),
         float(event.date.toordinal()) if event else MISSING,

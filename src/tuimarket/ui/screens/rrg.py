@@ -11,13 +11,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
+from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.ui.screens.responsive import ResponsiveScreen
-from tuimarket.ui.viewmodels import QUADRANT_NAMES, RrgTrail, RrgView, rrg_view
+from tuimarket.ui.viewmodels import RrgTrail, RrgView, rrg_view
 from tuimarket.ui.widgets.charts import RrgChart
 from tuimarket.ui.widgets.colours import theme_colour
 from tuimarket.ui.widgets.key_footer import KeyFooter
 
-QUADRANT_THEME = {"leading": "success", "weakening": "warning", "lagging": "error", "improving": "accent"}
+QUADRANT_THEME = {Quadrant.LEADING: "success", Quadrant.WEAKENING: "warning", Quadrant.LAGGING: "error",
+                  Quadrant.IMPROVING: "accent"}
 
 
 class RrgScreen(ResponsiveScreen):
@@ -58,7 +60,7 @@ class RrgScreen(ResponsiveScreen):
         table.clear()
         for mark in self.view.marks:
             style = Style(color=theme_colour(self.app, QUADRANT_THEME[mark.quadrant]))
-            name = QUADRANT_NAMES[mark.quadrant][0]
+            name = mark.quadrant.label
             table.add_row(mark.symbol, Text(name, style=style), f"{mark.ratio[-1]:.1f}", f"{mark.momentum[-1]:.1f}",
                           key=mark.symbol)
         symbols = [mark.symbol for mark in self.view.marks]

@@ -27,10 +27,10 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.formatting import axis_number, price
 from tuimarket.ui.timeline_model import MarkedChart, bar_index, place_marks
-from tuimarket.ui.viewmodels import (QUADRANT_NAMES, RANGE_BARS, RANGE_SESSIONS, ChartLine, PriceChartModel, RrgView,
-                                     range_label)
+from tuimarket.ui.viewmodels import RANGE_BARS, RANGE_SESSIONS, ChartLine, PriceChartModel, RrgView, range_label
 from tuimarket.ui.widgets.colours import RGB, PlotColour, plot_colour
 
 # RGB colours that read on dark and light themes and stay apart on a 16-colour terminal, where
@@ -428,7 +428,7 @@ class MacdChart(LineChart):
         return series.title, [*legend, LegendItem("▌▐", "Histogram", GREEN)]
 
 
-QUADRANT_COLOURS = {"leading": GREEN, "weakening": AMBER, "lagging": RED, "improving": BLUE}
+QUADRANT_COLOURS = {Quadrant.LEADING: GREEN, Quadrant.WEAKENING: AMBER, Quadrant.LAGGING: RED, Quadrant.IMPROVING: BLUE}
 NARROW_RRG = 82      # below this many columns: tails of at most SHORT_TAIL weeks, quadrant names abbreviated
 SHORT_TAIL = 4
 
@@ -461,13 +461,13 @@ class RrgChart(Chart):
         plot.vline(100, canvas.foreground)
         plot.hline(100, canvas.foreground)
         corner = view.span * 0.97
-        corners: tuple[tuple[str, float, float, Literal["left", "right"]], ...] = (
-            ("improving", low + corner * 0.02, 100 + corner, "left"),
-            ("leading", high - corner * 0.02, 100 + corner, "right"),
-            ("lagging", low + corner * 0.02, 100 - corner, "left"),
-            ("weakening", high - corner * 0.02, 100 - corner, "right"))
+        corners: tuple[tuple[Quadrant, float, float, Literal["left", "right"]], ...] = (
+            (Quadrant.IMPROVING, low + corner * 0.02, 100 + corner, "left"),
+            (Quadrant.LEADING, high - corner * 0.02, 100 + corner, "right"),
+            (Quadrant.LAGGING, low + corner * 0.02, 100 - corner, "left"),
+            (Quadrant.WEAKENING, high - corner * 0.02, 100 - corner, "right"))
         for where, x, y, alignment in corners:
-            name = QUADRANT_NAMES[where][1 if narrow else 0]
+            name = where.short if narrow else where.label
             plot.text(name, x, y, color=QUADRANT_COLOURS[where], alignment=alignment)
         tail = min(view.tail, SHORT_TAIL) if narrow else view.tail
         marks = sorted(view.marks, key=lambda mark: mark.symbol == figure.selected)    # the selected one on top

@@ -8,10 +8,11 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from tuimarket.analysis.vocabulary import MacdSide, Trend
 from tuimarket.ui.viewmodels import PanelModel
 from tuimarket.ui.widgets.charts import PriceChart
 
-STATES = ("buy", "sell", "na", "uptrend", "downtrend", "sideways", "up", "down", "flat")
+STATES = (*MacdSide, "na", *Trend, "up", "down", "flat")
 
 
 def _set_state(widget: Static, state: str) -> None:

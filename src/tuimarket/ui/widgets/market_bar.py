@@ -6,10 +6,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from tuimarket.analysis.vocabulary import Stance
 from tuimarket.ui.viewmodels import MarketBarModel
 from tuimarket.ui.widgets.colours import theme_colour
 
-STANCE_COLOURS = {"fully_invested": "success", "partially_invested": "warning", "defensive": "error"}
+STANCE_COLOURS: dict[str, str] = {Stance.FULLY_INVESTED: "success", Stance.PARTIALLY_INVESTED: "warning",
+                                  Stance.DEFENSIVE: "error"}
 
 
 class MarketBar(Static):

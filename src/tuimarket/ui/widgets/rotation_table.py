@@ -16,6 +16,7 @@ from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.ui.viewmodels import ROTATION_COLUMNS, RotationLine
 from tuimarket.ui.widgets.colours import theme_colour
 
@@ -23,8 +24,8 @@ from tuimarket.ui.widgets.colours import theme_colour
 SORTABLE = {"Rank": False, "RS-Ratio": True, "RS-Mom": True, "1W": True, "1M": True, "3M": True, "6M": True,
             "YTD": True, "1Y": True}
 REBUILT_ABOVE = 50     # changed rows beyond which the table is filled anew rather than updated in place
-STATE_COLOURS = {"up": "success", "down": "error", "leading": "success", "weakening": "warning",
-                 "lagging": "error", "improving": "accent"}
+STATE_COLOURS = {"up": "success", "down": "error", Quadrant.LEADING: "success", Quadrant.WEAKENING: "warning",
+                 Quadrant.LAGGING: "error", Quadrant.IMPROVING: "accent"}
 
 
 class RotationTable(DataTable):
