@@ -2,26 +2,59 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
+
+from tuimarket.ui.screens.responsive import WIDE_COLUMNS
 
 # Conveniences rather than what the screen is read with: below 120 columns they give way.
 # The bar counts unread alerts; breadth has a pane of its own; a weekly chart says "Weekly" above it.
 SECONDARY_ACTIONS = frozenset({"refresh", "screenshot", "next_theme", "alerts", "breadth", "toggle_timeframe"})
 
 
+def key_width(key: FooterKey) -> int:
+    """The cells a key takes: " k " then "Description " (the palette's key has a rule before it)."""
+    return len(key.key_display) + 2 + (len(key.description) + 1 if key.description else 0) \
+        + key.has_class("-command-palette")
+
+
 class KeyFooter(Footer):
-    """`hidden`: actions that do nothing on this screen that a user would see (the range keys on the RRG)."""
+    """`hidden`: actions that do nothing on this screen that a user would see (the range keys on the RRG).
+
+    Wide, the secondary keys show as long as they fit: those that would be cut off give way from the
+    last, so no key is ever shown half ("a Al").
+    """
 
     def __init__(self, hidden: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.hidden = hidden
+        self._fitted_to = 0
 
     def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                action = widget.action.removeprefix("app.")
-                widget.set_class(action in SECONDARY_ACTIONS, "-secondary")
-                widget.set_class(action in self.hidden, "-hidden")
-            yield widget
+        widgets = list(super().compose())
+        keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
+        for key in keys:
+            action = key.action.removeprefix("app.")
+            key.set_class(action in SECONDARY_ACTIONS, "-secondary")
+            key.set_class(action in self.hidden, "-hidden")
+        self._fitted_to = self.app.size.width
+        self._crowd(keys, self._fitted_to)
+        yield from widgets
+
+    @staticmethod
+    def _crowd(keys: list[FooterKey], width: int) -> None:
+        """Mark "-crowded" the last secondary keys that would not fit in `width` columns."""
+        shown = [key for key in keys if not key.has_class("-hidden")
+                 and not (width < WIDE_COLUMNS and key.has_class("-secondary"))]
+        total = sum(map(key_width, shown))
+        for key in reversed([key for key in shown if key.has_class("-secondary")]):
+            if total <= width:
+                break
+            key.add_class("-crowded")
+            total -= key_width(key)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._fitted_to and self.is_attached:
+            self.call_after_refresh(self.recompose)

@@ -1,0 +1,40 @@
+"""The footer never shows a key cut in half: wide screens keep the secondary keys only while they fit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from textual.widgets._footer import FooterKey
+
+from tuimarket.config import Config
+from tuimarket.ui.app import TuimarketApp
+from tuimarket.ui.screens.detail import DetailScreen
+from tuimarket.ui.widgets.key_footer import KeyFooter
+
+from ui_support import FIXED_NOW, ScriptedPipeline, settle, until
+
+CONFIG = Config()
+
+
+def shown_keys(app: TuimarketApp) -> list[FooterKey]:
+    footer = app.screen.query_one(KeyFooter)
+    return [key for key in footer.query(FooterKey) if key.display and not key.has_class("-command-palette")]
+
+
+@pytest.mark.parametrize("width", [120, 135, 200])
+async def test_every_key_shown_fits_whole_left_of_the_palette_key(width: int) -> None:
+    app = TuimarketApp(CONFIG, ScriptedPipeline(CONFIG, start=date(2025, 9, 25)), now=lambda: FIXED_NOW)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, DetailScreen))
+        await settle(app, pilot)
+        palette = app.screen.query_one(KeyFooter).query_one("FooterKey.-command-palette")
+        keys = shown_keys(app)
+        assert keys and all(key.region.right <= palette.region.x for key in keys)
+        assert all(key.region.width == len(key.key_display) + len(key.description) + 3 for key in keys)
+        actions = {key.action.removeprefix("app.") for key in keys}
+        assert {"quit", "help"} <= actions
+        if width == 200:      # room for every key: none gives way
+            assert {"refresh", "screenshot", "next_theme", "alerts", "toggle_timeframe"} <= actions
