@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 
 from support import bundled_data
+from test_breadth_ui import BreadthPipeline
+from ui_support import FIXED_NOW, bar_text, until
 from tuimarket.analysis.breadth import breadth_history
 from tuimarket.analysis.divergence import breadth_note, member_events
 from tuimarket.analysis.snapshot import build_snapshot
@@ -21,7 +23,10 @@ from tuimarket.config import Config
 from tuimarket.data import members
 from tuimarket.report import render
 from tuimarket.timeline_report import render_history
+from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.breadth_view import breadth_board
+from tuimarket.ui.screens.breadth import BreadthScreen
+from tuimarket.ui.widgets.breadth_panel import BreadthPanel
 
 CONFIG = Config()
 MEMBERS_END = date(2026, 2, 18)
@@ -98,3 +103,16 @@ def test_history_says_where_the_members_breadth_ends(bundle) -> None:
     assert "Members' breadth as of 2026-02-18: their closes end there" in text
     within = render_history(timeline.loc["2025-01-02":"2025-12-31"], symbols, "text", bundle.caveat)
     assert "Members' breadth as of" not in within
+
+
+async def test_on_screen_stale_breadth_is_muted_and_dated() -> None:
+    app = TuimarketApp(CONFIG, BreadthPipeline(CONFIG, start=INDEX_END, live=False), now=lambda: FIXED_NOW)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await until(app, pilot, lambda: app.board is not None)
+        panel = app.dashboard_screen.query_one(BreadthPanel)
+        assert panel.has_class("-stale")
+        assert "(breadth as of 2026-02-18, stale)" in panel.query_one(".breadth-summary").render().plain
+        assert "> 200d as of 2026-02-18" in bar_text(app)
+        await pilot.press("b")
+        await until(app, pilot, lambda: isinstance(app.screen, BreadthScreen))
+        assert app.screen.has_class("-stale")
