@@ -8,6 +8,7 @@ indexes and, for the members, their bundled closes carried on past 2026-02-18 by
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -133,3 +134,23 @@ def test_replays_and_the_bundled_source_never_fetch_members(tmp_path: Path, bund
                             as_of=date(2025, 6, 2))
     replay.refresh()
     assert fake.calls == []
+
+
+def test_a_breadth_event_after_the_bundle_reaches_the_alert_log(tmp_path: Path, bundle, member_history) -> None:
+    """Every member falls six sessions after the bundle's end, then rises: a breadth thrust that
+    only the fetched closes hold, recorded by the monitor's alert pass like the indexes' events."""
+    later = pd.bdate_range(pd.Timestamp(BUNDLE_END) + pd.Timedelta(days=1), pd.Timestamp(TODAY))
+    factors = pd.Series(np.cumprod(np.where(np.arange(len(later)) < 6, 0.99, 1.01)), index=later)
+    washout_then_rush = {}
+    for symbol, bars in member_history.items():
+        shipped = bars.loc[:str(BUNDLE_END)]
+        walked = pd.DataFrame({column: shipped[column].iloc[-1] * factors for column in shipped.columns
+                               if column != "Volume"}).assign(Volume=1e6)
+        washout_then_rush[symbol] = pd.concat([shipped, walked])
+    config = replace(CONFIG, alerts=replace(CONFIG.alerts, events=("breadth_thrust",)))
+    feed = Feed(config, download=FakeYahoo(end=TODAY, history=washout_then_rush),
+                store=Store(tmp_path / "market.sqlite3"), now=AFTER_CLOSE, sleep=lambda _: None, attempts=1)
+    live = MarketPipeline(config, feed)
+    live.refresh()
+    thrusts = [line for line in live.alert_log(100) if line.kind == "breadth_thrust" and line.date > BUNDLE_END]
+    assert len(thrusts) == 1, live.alert_log(100)

@@ -150,17 +150,16 @@ class MarketPipeline:
         return self._members
 
     def _refresh_members(self, data: MarketData) -> MarketData:
-        """After the indexes, the members' closes since the last ones at hand (the feed asks once
-        per session, after the close); a failure only leaves breadth at its date, said in a note."""
-        members = self.members
-        if not self.live or members is None:
-            return data
-        fetched = self.feed.refresh_members(members.last_closes())
-        if fetched is None:
-            return data
-        if fetched.fetched:
-            self._members_read = False      # read again: bundle and cache
-        return replace(data, notes=(*data.notes, fetched.note)) if fetched.note else data
+        """`data` with the members; live, after fetching their closes since the last ones at hand
+        (the feed asks once per session, after the close). A failure only leaves breadth at its
+        date, said in a note."""
+        if self.live and self.members is not None:
+            fetched = self.feed.refresh_members(self.members.last_closes())
+            if fetched is not None and fetched.fetched:
+                self._members_read = False      # read again: bundle and cache
+            if fetched is not None and fetched.note:
+                data = replace(data, notes=(*data.notes, fetched.note))
+        return replace(data, members=self.members)
 
     def _loaded(self, data: MarketData, announced: list[Alert] | tuple[()] = (),
                 events: Sequence[Event] | None = None) -> Loaded:
