@@ -152,5 +152,5 @@ def test_a_users_members_file_reads_closes_the_bundle_lacks_from_the_cache(tmp_p
         return {"TSM": taiwan}
 
     mine = members.for_config(settings, read_many)
-    assert asked == [["TSM"]]
+    assert asked == [["AAPL", "TSM"]]       # AAPL too: the cache carries the bundled members on live
     assert mine.closes.loc["2024-11-29", "TSM"] == 101.0 and mine.missing == ()

@@ -27,19 +27,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tuimarket.alerts")
 
-# (config, bars, forming, since, events): the alerts dated from `since` on (all without it);
-# `events` are the analysis' events of the same bars, when the caller has computed them already.
+# (config, bars, forming, since, events, members): the alerts dated from `since` on (all without
+# it); `events` are the analysis' events of the same bars, when the caller has computed them
+# already; `members` the index members with the closes at hand (the configured ones when None).
 AlertSource = Callable[[Config, Mapping[str, pd.DataFrame], Collection[str], "date | None",
-                        "Sequence[Event] | None"], list[Alert]]
+                        "Sequence[Event] | None", "Members | None"], list[Alert]]
 
 
 def _level_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str], since: date | None,
-                  events: Sequence[Event] | None) -> list[Alert]:
+                  events: Sequence[Event] | None, members: Members | None) -> list[Alert]:
     return [alert for alert in level_alerts(config, bars, forming=forming) if since is None or alert.date >= since]
 
 
 def _event_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str], since: date | None,
-                  events: Sequence[Event] | None) -> list[Alert]:
+                  events: Sequence[Event] | None, members: Members | None) -> list[Alert]:
     """The analysis' events (issue 13 part 1) of the kinds `alerts.events` names, as alerts."""
     from tuimarket.analysis.events import market_events
 
@@ -49,8 +50,9 @@ def _event_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Col
 
 
 def _breadth_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str], since: date | None,
-                    events: Sequence[Event] | None) -> list[Alert]:
-    """The members' breadth divergences and thrusts against the benchmark, up to its last bar."""
+                    events: Sequence[Event] | None, members: Members | None) -> list[Alert]:
+    """The members' breadth divergences and thrusts against the benchmark, up to its last bar
+    (and the members' last close: live, with the closes the monitor fetched)."""
     from tuimarket.analysis.divergence import member_events
 
     benchmark = bars.get(config.benchmark)
@@ -58,7 +60,7 @@ def _breadth_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: C
         return []
     last = benchmark.index[-1]
     forming_day = last.date() if config.benchmark in forming else None
-    return _wanted(config, member_events(_members(config).until(last), benchmark["Close"], since=since,
+    return _wanted(config, member_events((members or _members(config)).until(last), benchmark["Close"], since=since,
                                          forming_day=forming_day), since)
 
 
@@ -101,8 +103,10 @@ def wants_events(config: Config) -> bool:
 
 
 def alerts_of(config: Config, bars: Mapping[str, pd.DataFrame], forming: Collection[str] = (), *,
-              since: date | None = None, events: Sequence[Event] | None = None) -> list[Alert]:
-    return [alert for source in alert_sources(config) for alert in source(config, bars, forming, since, events)]
+              since: date | None = None, events: Sequence[Event] | None = None,
+              members: Members | None = None) -> list[Alert]:
+    return [alert for source in alert_sources(config)
+            for alert in source(config, bars, forming, since, events, members)]
 
 
 def watched_through(bars: Mapping[str, pd.DataFrame], forming: Collection[str]) -> dict[str, date]:
@@ -133,7 +137,8 @@ def record_refresh(config: Config, data: MarketData, alerts: AlertStore,
     forming = {symbol for symbol, fresh in data.freshness.items() if fresh.partial}
     through = watched_through(data.bars, forming)
     since = first_unwatched(alerts.watermarks(), through)
-    announced = alerts.record(alerts_of(config, data.bars, forming, since=since, events=events), through)
+    announced = alerts.record(alerts_of(config, data.bars, forming, since=since, events=events,
+                                        members=data.members), through)
     if announced is None:
         log.warning("alerts not recorded, so none announced: %s", alerts.problem)
         return []

@@ -25,10 +25,12 @@ SECTOR_HEADERS = ["Sector", "Members", *(f"> {period}d" for period in SECTOR_PER
 NO_NOTE = BreadthNote("", "")
 
 
-def as_dict(breadth: BreadthReading, note: BreadthNote = NO_NOTE) -> dict[str, Any]:
-    """`note`: whether breadth confirms the benchmark ("confirms", "diverges" or null), and why."""
+def as_dict(breadth: BreadthReading, note: BreadthNote = NO_NOTE, report_as_of: date | None = None) -> dict[str, Any]:
+    """`note`: whether breadth confirms the benchmark ("confirms", "diverges" or null), and why;
+    `stale`: the members' closes end before the report's date (then there is no confirmation)."""
     return {
         "as_of": breadth.as_of.isoformat(),
+        "stale": _stale(breadth, report_as_of),
         "source": breadth.source,
         "members": breadth.members,
         "above": {str(period): value for period, value in breadth.above.items()},
@@ -53,7 +55,7 @@ def as_dict(breadth: BreadthReading, note: BreadthNote = NO_NOTE) -> dict[str, A
 def headline(breadth: BreadthReading, report_as_of: date | None) -> str:
     members = "S&P 500 members" if breadth.source == "bundled" else f"members of {breadth.source}"
     dated = f"as of {breadth.as_of}"
-    if report_as_of is not None and breadth.as_of < report_as_of:
+    if _stale(breadth, report_as_of):
         dated += " (where the members' closes end)"
     return f"Breadth: {breadth.members} {members}, {dated}"
 
@@ -103,6 +105,10 @@ def text(breadth: BreadthReading, report_as_of: date | None, note: BreadthNote =
         Text(caveat_line(breadth), style="dim"),
         Text(""),
     )
+
+
+def _stale(breadth: BreadthReading, report_as_of: date | None) -> bool:
+    return report_as_of is not None and breadth.as_of < report_as_of
 
 
 def _share(value: float | None) -> str:

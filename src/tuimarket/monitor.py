@@ -7,7 +7,6 @@ refresh worker: start-up imports only Textual, so the last session's saved view 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 from collections import Counter
@@ -114,6 +113,8 @@ class MarketPipeline:
         self._deliveries = deliveries
         self._data: MarketData | None = None     # the data last loaded
         self._watchlists: WatchlistSource | None = None
+        self._members: Members | None = None
+        self._members_read = False
 
     @property
     def feed(self) -> Feed:
@@ -137,12 +138,28 @@ class MarketPipeline:
 
         return AlertStore(self.feed.store)
 
-    @functools.cached_property
+    @property
     def members(self) -> Members | None:
-        """The index members breadth is measured over, read once, in the worker (None when breadth is off)."""
+        """The index members breadth is measured over, read in the worker when first asked and
+        again when their closes were fetched (None when breadth is off)."""
         from tuimarket.data.members import for_config
 
-        return for_config(self.config, self.feed.store.read_many)
+        if not self._members_read:
+            self._members = for_config(self.config, self.feed.store.read_many)
+            self._members_read = True
+        return self._members
+
+    def _refresh_members(self, data: MarketData) -> MarketData:
+        """`data` with the members; live, after fetching their closes since the last ones at hand
+        (the feed asks once per session, after the close). A failure only leaves breadth at its
+        date, said in a note."""
+        if self.live and self.members is not None:
+            fetched = self.feed.refresh_members(self.members.last_closes())
+            if fetched is not None and fetched.fetched:
+                self._members_read = False      # read again: bundle and cache
+            if fetched is not None and fetched.note:
+                data = replace(data, notes=(*data.notes, fetched.note))
+        return replace(data, members=self.members)
 
     def _loaded(self, data: MarketData, announced: list[Alert] | tuple[()] = (),
                 events: Sequence[Event] | None = None) -> Loaded:
@@ -167,7 +184,7 @@ class MarketPipeline:
         return self._loaded(self.feed.initial())
 
     def refresh(self) -> Loaded:
-        data = self.feed.refresh()
+        data = self._refresh_members(self.feed.refresh())
         # Alerts come from what Yahoo just sent: over the bundled history or a failed fetch they
         # would be old signals dressed as new.
         fetched = self.live and data.error is None and not is_offline(data)

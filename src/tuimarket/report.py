@@ -111,7 +111,8 @@ def as_dict(snapshot: MarketSnapshot, changes: Changes | None = None) -> dict[st
             "provisional": snapshot.regime.provisional,
             "commentary": snapshot.regime.commentary,
         },
-        "breadth": snapshot.breadth and breadth_report.as_dict(snapshot.breadth, _breadth_note(snapshot)),
+        "breadth": snapshot.breadth and breadth_report.as_dict(snapshot.breadth, _breadth_note(snapshot),
+                                                                           snapshot.as_of),
         "freshness": dict(snapshot.freshness),
         "notes": list(snapshot.notes),
         "changes": None if changes is None else {

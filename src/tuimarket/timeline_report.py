@@ -60,6 +60,10 @@ def _history_text(timeline: pd.DataFrame, symbols: tuple[str, ...], members_cave
     header = f"{'date':10}  {'stance':9}  " + "  ".join(f"{symbol:28}" for symbol in symbols) + "  breadth"
     header += f"  {'>50d':>5}  {'>200d':>5}  {'A/D':>8}  {'McCl':>6}" if members else ""
     lines = [f"Members' breadth (>50d, >200d, A/D, McClellan): {members_caveat}."] if members else []
+    reached = dates_of(timeline)[timeline[MEMBER_FIELDS[0]].notna().to_numpy()] if members else None
+    if reached is not None and len(reached) and reached[-1] < timeline.index[-1]:
+        lines.append(f"Members' breadth as of {reached[-1].date()}: their closes end there, "
+                     "so later sessions leave it empty.")
     lines.append(header + "  reason")
     for day, row in _sessions(timeline):
         cells = [_index_text(row, symbol) for symbol in symbols]

@@ -1,5 +1,9 @@
 """The members' breadth as the snapshot carries it: the reading of the day, its recent series for
-charts, and whether it confirms the benchmark (one breadth computation for all three)."""
+charts, and whether it confirms the benchmark (one breadth computation for all three).
+
+When the members' closes end before the indexes' (live, before their closes are fetched, or
+when fetching them failed), breadth is of its own date and says so (`stale`), and no note
+compares it with the later index: the note says why there is none."""
 
 from __future__ import annotations
 
@@ -35,6 +39,12 @@ class MarketBreadth:
     reading: BreadthReading
     series: BreadthSeries
     note: BreadthNote
+    index_as_of: date | None = None    # the indexes' later date, when the members' closes end before it
+
+    @property
+    def stale(self) -> bool:
+        """Breadth of an earlier date than the indexes': to be read as of its own date, never as today's."""
+        return self.index_as_of is not None
 
 
 def market_breadth(members: Members | None, as_of: date | None, benchmark_close: pd.Series,
@@ -56,7 +66,15 @@ def market_breadth(members: Members | None, as_of: date | None, benchmark_close:
         summation=_optional(history.summation.loc[window]),
         net_new_highs=_optional(history.net_new_highs.loc[window].astype(float)),
     )
+    if as_of is not None and today.as_of < as_of:
+        return MarketBreadth(today, series, withheld_note(today.as_of, as_of, benchmark_name), index_as_of=as_of)
     return MarketBreadth(today, series, breadth_note(history, benchmark_close, benchmark_name))
+
+
+def withheld_note(members_as_of: date, index_as_of: date, benchmark_name: str) -> BreadthNote:
+    """No confirmation across two dates: the members' breadth of one day against the index of a later one."""
+    return BreadthNote("", f"No breadth note on the {benchmark_name}: the members' closes end {members_as_of}, "
+                           f"the index's {index_as_of}.")
 
 
 def _optional(values: pd.Series) -> OptionalFloats:

@@ -13,7 +13,7 @@ import warnings
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from typing import Protocol
+from typing import Callable, Protocol
 
 import pandas as pd
 
@@ -77,12 +77,21 @@ def is_open(now: datetime) -> bool:
 
 def last_session(now: datetime) -> date:
     """The latest session that has opened by `now`: today once the bell rang, else the one before."""
+    return _latest_session(now, session_open)
+
+
+def last_closed_session(now: datetime) -> date:
+    """The latest session whose close has passed by `now`: its daily bar is final."""
+    return _latest_session(now, session_close)
+
+
+def _latest_session(now: datetime, passed: Callable[[date], datetime | None]) -> date:
+    """Today when its `passed` moment (open or close) is behind `now`, else the session before."""
     day = _new_york_date(now)
-    opens = session_open(day)
-    if opens is not None and now >= opens:
+    moment = passed(day)
+    if moment is not None and now >= moment:
         return day
-    previous = _calendar().date_to_session(pd.Timestamp(day) - pd.Timedelta(days=1), direction="previous")
-    return previous.date()
+    return _calendar().date_to_session(pd.Timestamp(day) - pd.Timedelta(days=1), direction="previous").date()
 
 
 def sessions_since(day: date, now: datetime) -> int:

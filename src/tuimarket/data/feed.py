@@ -13,6 +13,9 @@ dates both have, the symbol's history is downloaded again in full and replaced, 
 the cache: agreeing bars are added to it, and a history replaces it only when it holds at least
 as much; a cut-short answer leaves the symbol stale on its cache, with a note saying why.
 
+With breadth on, the index members' daily closes after the last ones at hand are fetched the
+same way, once per session after its close (`refresh_members`), into the same cache.
+
 Several viewers on one cache dir make one set of requests: the process holding the fetch lease
 (see `lease`) refreshes from Yahoo, for itself and for the symbols the others asked for; the
 others show its cache, read again only when it changed. The rate-limit backoff is shared too.
@@ -23,7 +26,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Callable, Sequence, TypedDict
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypedDict
 
 import pandas as pd
 
@@ -52,6 +55,14 @@ class _Series:
     bars: pd.DataFrame | None
     origin: str | None             # "yahoo", "cache", "bundled"; None when missing
     freshness: Freshness
+
+
+@dataclass(frozen=True)
+class MemberRefresh:
+    """What one refresh of the members' closes brought."""
+
+    fetched: int                   # members whose closes were cached
+    note: str | None               # why some were not, when they were not
 
 
 class Feed:
@@ -83,6 +94,7 @@ class Feed:
         self._lease = lease
         self._followed: tuple[int | None, dict[str, pd.DataFrame]] | None = None  # cache version, its bars
         self._replayed: dict[str, _Series] | None = None      # a replay's history, read once
+        self._members_session: date | None = None    # the session whose member closes were asked for
 
     @property
     def store(self) -> Store:
@@ -146,7 +158,7 @@ class Feed:
             return self._assemble(self._after_failure(cached, set(self.symbols), now),
                                   error=_rate_limited(backoff),
                                   notes=[self._failure_note(yahoo.Failure.RATE_LIMITED, cached)])
-        fresh, whole_history, failures = self._fetch_by_need(cached, now, symbols)
+        fresh, whole_history, failures = self._fetch_by_need(self._needs(cached, now, symbols), now)
         self.no_data = frozenset(symbol for symbol, exc in failures.items() if exc.failure is yahoo.Failure.NO_DATA)
         limit = _rate_limit(failures)
         backoff = _next_backoff(backoff, now, limit)
@@ -186,14 +198,43 @@ class Feed:
                               notes=[f"another tuimarket{f' (pid {holder})' if holder else ''} "
                                      "fetches for this cache; showing what it saves"])
 
-    def _fetch_by_need(self, cached: dict[str, pd.DataFrame], now: datetime, symbols: list[str]
+    def refresh_members(self, last_closes: Mapping[str, date]) -> MemberRefresh | None:
+        """Fetch the index members' daily closes after `last_closes` (each member's last close at
+        hand) into the cache; None when nothing was asked.
+
+        Breadth reads closes only, so members are asked once per session, after its close (a
+        member's forming bar is not needed), in the same grouped requests as the indexes, under
+        the same lease and rate-limit backoff. A failure leaves breadth at its date, with a note.
+        """
+        if self.offline:
+            return None
+        now = self._now()
+        session = calendar.last_closed_session(now)
+        behind = {symbol: (pd.Timestamp(last) - OVERLAP).date() for symbol, last in last_closes.items()
+                  if last < session}
+        backoff = self.lease.backoff()
+        if (not behind or self._members_session == session or not self.lease.acquire()
+                or backoff.next_try is not None and now < backoff.next_try):
+            return None
+        self._members_session = session
+        fresh, _, failures = self._fetch_by_need(behind, now)
+        self.lease.record(_next_backoff(backoff, now, _rate_limit(failures)))
+        sane, _ = _screen(fresh)
+        fetched, _ = self._save(sane, self.store.read_many(list(sane)), now, whole_history=set())
+        note = None
+        if failures:
+            note = f"{next(iter(failures.values())).failure} for {len(failures)} of {len(behind)} index members"
+            note += "; breadth stays at its date" if not fetched else ""
+        return MemberRefresh(len(fetched), note)
+
+    def _fetch_by_need(self, needs: dict[str, date], now: datetime
                        ) -> tuple[dict[str, pd.DataFrame], set[str], dict[str, yahoo.FetchError]]:
         """Every request of this refresh: the bars that came, the symbols that came whole, what failed."""
         full_start = self._full_start(now)
         fresh: dict[str, pd.DataFrame] = {}
         whole_history: set[str] = set()
         failures: dict[str, yahoo.FetchError] = {}
-        for start, batch in self._requests(cached, now, symbols):
+        for start, batch in _requests(needs):
             if limit := _rate_limit(failures):
                 failures.update(dict.fromkeys(batch, limit))
                 continue     # asking again now only prolongs the limit
@@ -207,27 +248,13 @@ class Feed:
                 whole_history.update(answer)
         return fresh, whole_history, failures
 
-    def _requests(self, cached: dict[str, pd.DataFrame], now: datetime,
-                  symbols: list[str]) -> list[tuple[date, list[str]]]:
-        """The downloads of one refresh: (start, symbols), each symbol asking only for what it lacks.
-
-        A symbol with a complete cache needs its last few sessions; one new to the cache, or whose
-        history is shorter than `history_years` for no known reason, needs years. Symbols whose
-        starts lie within SHARED_START of each other share one request from the earliest (a few
-        more overlapping bars cost less than another request), at most MAX_SYMBOLS_PER_REQUEST each:
-        adding one symbol costs one request for itself, never everyone's history again.
-        """
+    def _needs(self, cached: dict[str, pd.DataFrame], now: datetime, symbols: list[str]) -> dict[str, date]:
+        """The first date each symbol asks for: a symbol with a complete cache needs its last few
+        sessions; one new to the cache, or whose history is shorter than `history_years` for no
+        known reason, needs years."""
         full_start = self._full_start(now)
-        needs = {symbol: full_start if self._short_of_history(symbol, cached.get(symbol), full_start)
-                 else (cached[symbol].index[-1] - OVERLAP).date() for symbol in symbols}
-        groups: list[tuple[date, list[str]]] = []
-        for symbol in sorted(symbols, key=needs.__getitem__):
-            if groups and needs[symbol] - groups[-1][0] <= SHARED_START:
-                groups[-1][1].append(symbol)
-            else:
-                groups.append((needs[symbol], [symbol]))
-        return [(start, symbols[first:first + MAX_SYMBOLS_PER_REQUEST])
-                for start, symbols in groups for first in range(0, len(symbols), MAX_SYMBOLS_PER_REQUEST)]
+        return {symbol: full_start if self._short_of_history(symbol, cached.get(symbol), full_start)
+                else (cached[symbol].index[-1] - OVERLAP).date() for symbol in symbols}
 
     def _full_start(self, now: datetime) -> date:
         return now.date() - timedelta(days=round(365.25 * self.config.data.history_years))
@@ -428,6 +455,24 @@ def describe(data: MarketData, config: Config) -> list[SymbolRow]:
             "freshness": freshness.label(),
         })
     return rows
+
+
+def _requests(needs: dict[str, date]) -> list[tuple[date, list[str]]]:
+    """The downloads of one refresh: (start, symbols), each symbol asking from its own need.
+
+    Symbols whose starts lie within SHARED_START of each other share one request from the
+    earliest (a few more overlapping bars cost less than another request), at most
+    MAX_SYMBOLS_PER_REQUEST each: adding one symbol costs one request for itself, never
+    everyone's history again.
+    """
+    groups: list[tuple[date, list[str]]] = []
+    for symbol in sorted(needs, key=needs.__getitem__):
+        if groups and needs[symbol] - groups[-1][0] <= SHARED_START:
+            groups[-1][1].append(symbol)
+        else:
+            groups.append((needs[symbol], [symbol]))
+    return [(start, symbols[first:first + MAX_SYMBOLS_PER_REQUEST])
+            for start, symbols in groups for first in range(0, len(symbols), MAX_SYMBOLS_PER_REQUEST)]
 
 
 def _forming_date(bars: pd.DataFrame, now: datetime) -> date | None:

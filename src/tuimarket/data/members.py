@@ -10,13 +10,16 @@ columns, optionally Start and End (the first and last day in the index). `member
 "pytickersymbols"` takes today's S&P 500 list from that package, when it is installed (`pip
 install 'tuimarket[members]'`; it is rebuilt weekly). Either list's closes come from the bundle
 where it has the symbol, else from the cache; members with neither are named in `missing`.
-(Fetching the members' bars from Yahoo is the feed's job, and a later step.)
+
+Live, the feed caches the members' closes after the bundle ends (`Feed.refresh_members`), and
+every list's closes are the shipped ones followed by the cached ones.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -31,6 +34,7 @@ PYTICKERSYMBOLS = "pytickersymbols"
 PYTICKERSYMBOLS_INDEX = "S&P 500"
 GICS_SECTORS = ("Communication Services", "Consumer Discretionary", "Consumer Staples", "Energy", "Financials",
                 "Health Care", "Industrials", "Information Technology", "Materials", "Real Estate", "Utilities")
+COMPLETE_SHARE = 0.9            # a date counts once this share of the most members ever counted have a close
 SURVIVORSHIP = ("today's S&P 500 members, each counted while in the index; stocks that left it "
                 "are missing, so past breadth leans bullish")
 
@@ -48,6 +52,16 @@ class Members:
     source: str                        # "bundled", or the user's file
     caveat: str = SURVIVORSHIP
     missing: tuple[str, ...] = ()      # listed members without any close
+
+    def last_closes(self) -> dict[str, date]:
+        """Each member's last close date, of those still in the index on the last date."""
+        counted = self.closes.notna()
+        if self.in_index is not None:
+            counted = counted.loc[:, self.in_index.iloc[-1].reindex(counted.columns, fill_value=False)]
+        dates, known = pd.DatetimeIndex(self.closes.index), counted.to_numpy()
+        last_rows = len(dates) - 1 - np.argmax(known[::-1], axis=0)      # the first True from the end
+        return {str(symbol): dates[row].date()
+                for symbol, row, has_close in zip(counted.columns, last_rows, counted.any().tolist()) if has_close}
 
     def until(self, last: pd.Timestamp | None) -> Members:
         """The members' history up to and including `last` (everything when None): no lookahead."""
@@ -69,13 +83,54 @@ def _bundled_table() -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def bundled() -> Members:
-    """The bundled S&P 500 members, each counted only during its stays in the index."""
-    dates, symbols, closes = _bundled_arrays()
-    frame = pd.DataFrame(closes.astype(np.float64), index=pd.DatetimeIndex(dates, name="Date"),
-                         columns=pd.Index(symbols, name="Symbol"))
+def bundled(read_closes: ReadCloses | None = None) -> Members:
+    """The bundled S&P 500 members, each counted only during its stays in the index; with
+    `read_closes`, their closes go on with what the cache holds after the bundle ends."""
+    frame = _bundled_closes()
+    if read_closes is not None:
+        frame = _with_cached(frame, read_closes(list(frame.columns)))
     table = _bundled_table()
     return Members(frame, _sectors(table), stays_mask(table, frame.index, frame.columns), "bundled")
+
+
+def _bundled_closes() -> pd.DataFrame:
+    dates, symbols, closes = _bundled_arrays()
+    return pd.DataFrame(closes.astype(np.float64), index=pd.DatetimeIndex(dates, name="Date"),
+                        columns=pd.Index(symbols, name="Symbol"))
+
+
+def _with_cached(shipped: pd.DataFrame, cached: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The shipped closes followed by the cached ones, up to the last date on which at least
+    COMPLETE_SHARE of the members have a close (a date fetched for a few would be their breadth).
+
+    Yahoo re-adjusts a member's past closes after each dividend or split, and breadth compares a
+    member's closes only with each other: its shipped closes are put on the cache's scale (times
+    the ratio of the two on the last date both have). A shipped member whose cache shares no date
+    with the bundle keeps its shipped closes only; a member the bundle lacks takes the cache's.
+    """
+    if not cached:
+        return shipped
+    later = pd.DataFrame({symbol: bars["Close"] for symbol, bars in cached.items()})
+    later.index = pd.DatetimeIndex(later.index).as_unit(pd.DatetimeIndex(shipped.index).unit)
+    dates = shipped.index.union(later.index)
+    symbols = shipped.columns.union(later.columns, sort=False)
+    old = shipped.reindex(index=dates, columns=symbols).to_numpy()
+    new = later.reindex(index=dates, columns=symbols).to_numpy()
+    both = np.isfinite(old) & np.isfinite(new)
+    overlaps = both.any(axis=0)
+    last_common = len(dates) - 1 - np.argmax(both[::-1], axis=0)
+    columns = np.arange(len(symbols))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(overlaps, new[last_common, columns] / old[last_common, columns], 1.0)
+    merged = np.where(overlaps & np.isfinite(new), new, old * scale)
+    cached_only = ~np.isfinite(old).any(axis=0)
+    merged[:, cached_only] = new[:, cached_only]
+    counts = np.isfinite(merged).sum(axis=1)
+    complete = np.flatnonzero(counts >= COMPLETE_SHARE * counts.max())
+    end = complete[-1] + 1 if len(complete) else 0
+    frame = pd.DataFrame(merged[:end], index=dates[:end], columns=symbols)
+    frame.index.name, frame.columns.name = "Date", "Symbol"
+    return frame
 
 
 def bundled_bars(symbol: str) -> pd.DataFrame | None:
@@ -103,7 +158,7 @@ def for_config(config: Config, read_closes: ReadCloses | None = None) -> Members
     if not settings.enabled:
         return None
     if settings.members == "bundled":
-        return bundled()
+        return bundled(read_closes)
     if settings.members == PYTICKERSYMBOLS:
         return _from_pytickersymbols(config.path, read_closes)
     return _from_file(Path(settings.members).expanduser(), config.path, read_closes)
@@ -158,16 +213,15 @@ def _with_closes(table: pd.DataFrame, source: str, caveat: str, read_closes: Rea
 
     Raises ValueError when Start or End is not a date."""
     symbols = list(dict.fromkeys(table["Symbol"]))
-    shipped = bundled().closes
-    columns = {symbol: shipped[symbol] for symbol in symbols if symbol in shipped}
-    if read_closes is not None and (wanted := [symbol for symbol in symbols if symbol not in columns]):
-        columns |= {symbol: bars["Close"] for symbol, bars in read_closes(wanted).items()}
-    closes = pd.DataFrame(columns, columns=[s for s in symbols if s in columns]).sort_index()
-    closes.index.name, closes.columns.name = "Date", "Symbol"
+    shipped = _bundled_closes()
+    closes = shipped[[symbol for symbol in symbols if symbol in shipped]]
+    if read_closes is not None:
+        closes = _with_cached(closes, read_closes(symbols))
+    closes = closes[[symbol for symbol in symbols if symbol in closes]].dropna(how="all")
     stays = table if {"Start", "End"} <= set(table.columns) else None
     in_index = None if stays is None else stays_mask(stays, closes.index, closes.columns)
     return Members(closes, _sectors(table), in_index, source, caveat,
-                   missing=tuple(symbol for symbol in symbols if symbol not in columns))
+                   missing=tuple(symbol for symbol in symbols if symbol not in closes))
 
 
 def stays_mask(table: pd.DataFrame, dates: pd.Index, symbols: pd.Index) -> pd.DataFrame:

@@ -45,6 +45,8 @@ class BreadthBoard:
     caveat: str                  # the survivorship caveat, in full
     short_caveat: str            # for a border: "survivorship: past breadth leans bullish"
     as_of: str
+    dated: str                   # "as of 2026-02-18", or when older than the indexes "breadth as of 2026-02-18, stale"
+    stale: bool                  # the members' closes end before the indexes': shown muted, no note
     summary: str                 # "50% > 50d · 62% > 200d · A/D +40,346"
     bar: str                     # the market bar's "members 62% > 200d, diverging"
     note: str                    # "Breadth diverges: the S&P 500 is ..." (empty when it says nothing)
@@ -65,12 +67,16 @@ def breadth_board(breadth: MarketBreadth | None) -> BreadthBoard | None:
     today, series = breadth.reading, breadth.series
     above_50, above_200 = today.above.get(50), today.above.get(200)
     state = {"diverges": ", diverging", "confirms": ", confirming"}.get(breadth.note.state, "")
+    if breadth.stale:
+        state = f" as of {today.as_of}"       # the market bar's other figures are the indexes' later date
     members = "S&P 500 members" if today.source == "bundled" else "members"
     return BreadthBoard(
         title=f"Breadth · {today.members} {members}",
         caveat=f"Survivorship: {today.caveat}.",
         short_caveat="survivorship: past breadth leans bullish" if today.source == "bundled" else "your members only",
         as_of=today.as_of.isoformat(),
+        dated=f"breadth as of {today.as_of}, stale" if breadth.stale else f"as of {today.as_of}",
+        stale=breadth.stale,
         summary=f"{share(above_50)} > 50d · {share(above_200)} > 200d · A/D {today.ad_line:+,.0f}",
         bar=f"members {share(above_200)} > 200d{state}",
         note=breadth.note.text,

@@ -56,7 +56,8 @@ class BreadthScreen(ResponsiveScreen):
     def show(self, model: BreadthBoard) -> None:
         self.model = model
         heading = Text(model.title, style="bold")
-        heading.append(f"  as of {model.as_of} · {self.chart_range}")
+        heading.append(f"  {model.dated} · {self.chart_range}")
+        self.set_class(model.stale, "-stale")
         if model.note:
             heading.append(f"\n{model.note}")
         self.query_one("#breadth-heading", Static).update(heading)
@@ -67,7 +68,7 @@ class BreadthScreen(ResponsiveScreen):
         for cell in model.sectors:
             table.add_row(Text(cell.sector), str(cell.members), Text(cell.above_50, justify="right"),
                           Text(cell.above_200, justify="right"), key=cell.sector)
-        self.query_one(SectorHeatRow).show(model.sectors)
+        self.query_one(SectorHeatRow).show(model.sectors, model.stale)
         charts = [("#breadth-screen-above", model.above, "% of members above their average"),
                   ("#breadth-screen-highs", (model.net_new_highs,), "new 52-week highs minus lows"),
                   ("#breadth-screen-mcclellan", model.mcclellan, "McClellan oscillator (ratio-adjusted)"),

@@ -42,6 +42,7 @@ class SectorHeatRow(Static):
     number reads without colour (NO_COLOR), the colour only helps."""
 
     cells: tuple[SectorCell, ...] = ()
+    stale = False                # an earlier date than the indexes': no heat colours, the text muted
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda theme: self._paint())
@@ -49,8 +50,8 @@ class SectorHeatRow(Static):
     def on_resize(self) -> None:
         self._paint()
 
-    def show(self, cells: tuple[SectorCell, ...]) -> None:
-        self.cells = cells
+    def show(self, cells: tuple[SectorCell, ...], stale: bool = False) -> None:
+        self.cells, self.stale = cells, stale
         self._paint()
 
     def _paint(self) -> None:
@@ -64,7 +65,7 @@ class SectorHeatRow(Static):
             if column + len(label) > width:
                 text.append("\n")
                 column = 0
-            colour = theme_colour(self.app, HEAT_COLOURS[cell.heat]) if HEAT_COLOURS[cell.heat] else None
+            colour = theme_colour(self.app, HEAT_COLOURS[cell.heat]) if HEAT_COLOURS[cell.heat] and not self.stale else None
             text.append(label, style=Style(color=colour, reverse=colour is not None))
             text.append(" ")
             column += len(label) + 1
@@ -104,8 +105,9 @@ class BreadthPanel(Vertical, can_focus=True):
             return
         self.border_title = Content(model.title)
         self.border_subtitle = Content(model.short_caveat)
-        self.query_one(".breadth-summary", Static).update(Text(f"{model.summary}  (as of {model.as_of})"))
-        self.query_one(SectorHeatRow).show(model.sectors)
+        self.set_class(model.stale, "-stale")      # muted: not the indexes' date
+        self.query_one(".breadth-summary", Static).update(Text(f"{model.summary}  ({model.dated})"))
+        self.query_one(SectorHeatRow).show(model.sectors, model.stale)
         if charts:
             for key, series in breadth_series(model).items():
                 chart = self.query_one(f".{key}", LineChart)
