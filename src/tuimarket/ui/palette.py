@@ -1,13 +1,15 @@
-"""Textual's command palette, hardened against two crashes fast typing reaches in Textual 8.2.8.
+"""Textual's command palette, hardened against the crashes fast typing reaches in Textual 8.2.8.
 
-The monkey walk (tests/monkey_walk.py) found both; Textual has no fix or issue for them yet.
+The monkey walk (tests/monkey_walk.py) found them; Textual has no fix or issue for them yet.
 - PageUp/PageDown as the palette opens: `OptionList._move_page` looks the highlight up in a line
   map that is empty until the list is laid out, and raises KeyError. Until then a page key is ignored.
 - Typing, then Escape: the search the typing started may start, or end, once the closed palette
   has lost its widgets (they are removed before the palette itself, which cancels its searches),
   and its worker fails with NoMatches('CommandList'), which ends the app. A search for a closed
   palette is dropped; one that fails while the palette is open still fails loudly. Its busy
-  indicator's watcher and timers, run as the palette's messages, fail the same way (seed 3 again).
+  indicator's timers, run as the palette's messages, fail the same way (seed 3 again). Its watcher
+  is run after the message that set the flag, outside the palette's handling of it: set as the
+  palette closes, it is dropped (seed 20261201).
 - Enter, then Escape (or the reverse), typed ahead: the second closes the palette again, and its
   result callback, already answered, raises InvalidStateError (seed 20261201). A palette already
   closed is not closed twice.
@@ -52,6 +54,10 @@ class CommandPalette(command.CommandPalette):
         except NoMatches:
             if self._open:
                 raise
+
+    async def _watch__show_busy(self) -> None:
+        if self._open:
+            await super()._watch__show_busy()
 
     def dismiss(self, result: Any = None) -> AwaitComplete:
         if not self._open:
