@@ -111,3 +111,19 @@ async def test_the_busy_countdown_ending_as_the_palette_closes_is_dropped(tmp_pa
         palette._show_busy = True           # what the countdown does when it ends with a search running
         await pilot.pause(0.2)
         assert app.is_running and isinstance(app.screen, DashboardScreen)
+
+
+async def test_enter_typed_ahead_runs_the_picked_command_once(tmp_path: Path) -> None:
+    """Each Enter typed before the palette closed picked the command again, and Textual 8.2.8 ran it
+    again from the closed palette: three Enters on "Next theme" moved three themes on."""
+    app = dashboard_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        themes, before = sorted(app.available_themes), app.theme
+        await pilot.press("ctrl+p", *"next theme")
+        await settle(app, pilot)
+        for _ in range(3):
+            app.post_message(events.Key("enter", None))
+        await pilot.pause(0.5)
+        assert app.is_running and isinstance(app.screen, DashboardScreen)
+        assert themes.index(app.theme) == (themes.index(before) + 1) % len(themes)

@@ -1,4 +1,4 @@
-"""Textual's command palette, hardened against the crashes fast typing reaches in Textual 8.2.8.
+"""Textual's command palette, hardened against what fast typing reaches in Textual 8.2.8.
 
 The monkey walk (tests/monkey_walk.py) found them; Textual has no fix or issue for them yet.
 - PageUp/PageDown as the palette opens: `OptionList._move_page` looks the highlight up in a line
@@ -13,6 +13,8 @@ The monkey walk (tests/monkey_walk.py) found them; Textual has no fix or issue f
 - Enter, then Escape (or the reverse), typed ahead: the second closes the palette again, and its
   result callback, already answered, raises InvalidStateError (seed 20261201). A palette already
   closed is not closed twice.
+- Enter typed ahead, several times: each picked the command again, and the closed palette ran it
+  again (three Enters on "Next theme" moved three themes on). A closed palette runs nothing.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from textual import command, work
 from textual.await_complete import AwaitComplete
 from textual.css.query import NoMatches
 from textual.message import Message
+from textual.widgets import Input, OptionList
 
 PAGE_ACTIONS = ("page_up", "page_down")
+ANSWERS = (Input.Submitted, OptionList.OptionSelected)     # what makes the palette run its command
 
 
 class CommandPalette(command.CommandPalette):
@@ -49,6 +53,8 @@ class CommandPalette(command.CommandPalette):
                 raise
 
     async def _dispatch_message(self, message: Message) -> None:
+        if isinstance(message, ANSWERS) and not self._open:
+            return      # an Enter typed ahead of the close: the palette has answered already
         try:
             await super()._dispatch_message(message)
         except NoMatches:
