@@ -127,3 +127,16 @@ async def test_enter_typed_ahead_runs_the_picked_command_once(tmp_path: Path) ->
         await pilot.pause(0.5)
         assert app.is_running and isinstance(app.screen, DashboardScreen)
         assert themes.index(app.theme) == (themes.index(before) + 1) % len(themes)
+
+
+async def test_a_palette_opened_as_the_app_quits_ends_quietly(tmp_path: Path) -> None:
+    """Ctrl+Q, then Ctrl+P typed ahead: the palette opens while the app ends and removes every widget,
+    and its first search, on the palette still on the stack, failed with NoMatches('CommandList')
+    (the monkey, seed 20261201, step 7,431)."""
+    app = dashboard_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for key in ("ctrl+q", "ctrl+p", "a"):
+            app.post_message(events.Key(key, None))
+        await pilot.pause(0.5)
+    assert app.return_code == 0

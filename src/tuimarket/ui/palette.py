@@ -76,4 +76,6 @@ class CommandPalette(command.CommandPalette):
 
     @property
     def _open(self) -> bool:
-        return self in self.app.screen_stack     # its widgets are removed only once it is closed
+        # Its widgets are removed only once it is closed, or as the app ends (Ctrl+Q, then Ctrl+P
+        # typed ahead, opens it as the app removes every widget: seed 20261201, step 7,431).
+        return self in self.app.screen_stack and not (self.app._exit or self.app._closing)
