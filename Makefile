@@ -39,9 +39,10 @@ run: $(VENV)/.run-installed
 test: lint-imports typecheck
 	$(BIN)/python -m pytest -m "not slow"
 
-# The soak, stress and monkey runs that `make test` leaves out (CI runs both).
+# The soak, stress and monkey runs that `make test` leaves out (CI runs both), and the property
+# tests again with many more examples than `make test` draws.
 test-slow: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -m slow
+	$(BIN)/python -m pytest -m "slow or hypothesis" --hypothesis-profile=thorough
 
 lint-imports: $(VENV)/.test-installed
 	$(BIN)/lint-imports

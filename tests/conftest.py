@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # What changes what tuimarket, rich or Textual produce (rich reads COLUMNS, Textual NO_COLOR, ...).
 SCRUBBED = {"NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLORTERM", "COLUMNS", "LINES",
@@ -35,6 +36,14 @@ def scrub_environment() -> None:
 
 
 scrub_environment()
+
+# Property tests draw a few examples in the default run and many in the slow step, which runs them
+# again (`pytest -m "slow or hypothesis" --hypothesis-profile=thorough`, as `make test-slow` does).
+# An example can take seconds (a snapshot, events over years of bars): no deadline.
+PROPERTY_SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("quick", max_examples=5, **PROPERTY_SETTINGS)
+settings.register_profile("thorough", max_examples=25, **PROPERTY_SETTINGS)
+settings.load_profile("quick")      # --hypothesis-profile, read after this file, overrides it
 
 
 @pytest.fixture(autouse=True)

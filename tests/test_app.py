@@ -242,6 +242,22 @@ async def test_the_footer_at_80_columns_shows_the_keys_that_matter_whole(tmp_pat
         assert all(key.region.right <= palette.region.x for key in keys if key is not palette)   # none cut off
 
 
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path: Path) -> None:
+    """Each rebuild restyles every key; moving between the index panels changes none of them."""
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        shown = list(app.screen.query(FooterKey))
+        await pilot.press("2", "3", "1")
+        assert active_pane(app).symbol == "^GSPC" and list(app.screen.query(FooterKey)) == shown   # the same widgets
+        await pilot.press("4")          # the rotation table, with a key of its own
+        await pilot.pause()
+        assert isinstance(active_pane(app), RotationTable)
+        assert "next_sort" in {key.action for key in app.screen.query(FooterKey)}
+
+
 async def test_help_lists_every_key(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 60)) as pilot:

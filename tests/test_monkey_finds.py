@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.command import CommandPalette
+from textual.widgets import LoadingIndicator
 
 from tuimarket.config import Config, UiSettings
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
@@ -88,3 +90,53 @@ async def test_a_palette_search_starting_after_escape_closed_the_palette_is_drop
         assert app.is_running and isinstance(app.screen, DashboardScreen)
         await pilot.press("ctrl+p", *"range 5", "escape")
         assert app.is_running and isinstance(app.screen, DashboardScreen)
+
+
+
+async def test_the_busy_countdown_ending_as_the_palette_closes_is_dropped(tmp_path: Path) -> None:
+    """A search slower than 0.5 s (any, on a loaded machine) makes the palette show it is busy.
+
+    In Textual 8.2.8 that flag's watcher runs after the message that set it, outside the palette's
+    message handling: set as the palette closes, it queried the removed LoadingIndicator (NoMatches)
+    and the app ended (the monkey, seed 20261201, near step 2,400).
+    """
+    app = dashboard_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", "a")
+        palette = app.screen
+        app.post_message(events.Key("escape", None))
+        while palette.query(LoadingIndicator):      # until the closing palette's widgets are gone
+            await asyncio.sleep(0)
+        palette._show_busy = True           # what the countdown does when it ends with a search running
+        await pilot.pause(0.2)
+        assert app.is_running and isinstance(app.screen, DashboardScreen)
+
+
+async def test_enter_typed_ahead_runs_the_picked_command_once(tmp_path: Path) -> None:
+    """Each Enter typed before the palette closed picked the command again, and Textual 8.2.8 ran it
+    again from the closed palette: three Enters on "Next theme" moved three themes on."""
+    app = dashboard_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        themes, before = sorted(app.available_themes), app.theme
+        await pilot.press("ctrl+p", *"next theme")
+        await settle(app, pilot)
+        for _ in range(3):
+            app.post_message(events.Key("enter", None))
+        await pilot.pause(0.5)
+        assert app.is_running and isinstance(app.screen, DashboardScreen)
+        assert themes.index(app.theme) == (themes.index(before) + 1) % len(themes)
+
+
+async def test_a_palette_opened_as_the_app_quits_ends_quietly(tmp_path: Path) -> None:
+    """Ctrl+Q, then Ctrl+P typed ahead: the palette opens while the app ends and removes every widget,
+    and its first search, on the palette still on the stack, failed with NoMatches('CommandList')
+    (the monkey, seed 20261201, step 7,431)."""
+    app = dashboard_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for key in ("ctrl+q", "ctrl+p", "a"):
+            app.post_message(events.Key(key, None))
+        await pilot.pause(0.5)
+    assert app.return_code == 0

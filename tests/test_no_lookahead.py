@@ -3,7 +3,7 @@
 from datetime import date
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 from pandas.testing import assert_frame_equal, assert_series_equal
 
 from tuimarket.analysis.indicators import ema, macd, sma
@@ -22,7 +22,6 @@ SESSIONS = ALL_BARS["^RUT"].index.intersection(ALL_BARS["XLRE"].index)   # dates
 WINDOW = CONFIG.analysis.swing_window
 
 cut_and_extra = st.tuples(st.integers(min_value=30, max_value=len(SESSIONS) - 2), st.integers(min_value=1, max_value=400))
-examples = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _split(symbol: str, cut: int, extra: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -32,7 +31,6 @@ def _split(symbol: str, cut: int, extra: int) -> tuple[pd.DataFrame, pd.DataFram
     return bars.loc[:day], bars.loc[:later]
 
 
-@examples
 @given(cut_and_extra, st.sampled_from(["^GSPC", "^RUT", "XLK", "XLE"]))
 def test_indicator_series_ignore_later_bars(cut_extra, symbol):
     short, long = _split(symbol, *cut_extra)
@@ -51,7 +49,6 @@ def test_indicator_series_ignore_later_bars(cut_extra, symbol):
     assert_frame_equal(rrg_long.iloc[:closed], rrg_short.iloc[:closed])
 
 
-@examples
 @given(cut_and_extra)
 def test_swing_points_known_at_d_do_not_change(cut_extra):
     short, long = _split("^GSPC", *cut_extra)
@@ -62,7 +59,6 @@ def test_swing_points_known_at_d_do_not_change(cut_extra):
         assert_series_equal(from_long.loc[:known_until], from_short)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cut_and_extra)
 def test_snapshot_at_d_is_the_same_with_later_bars_clipped(cut_extra):
     cut, extra = cut_extra

@@ -17,6 +17,7 @@ import random
 import shutil
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
@@ -40,6 +41,7 @@ def main() -> int:
         record = asyncio.run(walk(args.steps, seed, workdir))
     except MonkeyFailure as failure:
         print(f"monkey seed {seed}: {failure}", file=sys.stderr)
+        traceback.print_exception(failure.__cause__, file=sys.stderr)    # where inside the app it broke
         return 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

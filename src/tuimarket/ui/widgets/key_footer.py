@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -12,6 +13,8 @@ from tuimarket.ui.screens.responsive import WIDE_COLUMNS
 # Conveniences rather than what the screen is read with: below 120 columns they give way.
 # The bar counts unread alerts; breadth has a pane of its own; a weekly chart says "Weekly" above it.
 SECONDARY_ACTIONS = frozenset({"refresh", "screenshot", "next_theme", "alerts", "breadth", "toggle_timeframe"})
+
+KeysOnShow = tuple[tuple[str, str, str, bool, str], ...]
 
 
 def key_width(key: FooterKey) -> int:
@@ -31,8 +34,11 @@ class KeyFooter(Footer):
         super().__init__()
         self.hidden = hidden
         self._fitted_to = 0
+        self._composed: KeysOnShow | None = None
 
     def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._composed = self._keys_on_show(self.screen)
         widgets = list(super().compose())
         keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
         for key in keys:
@@ -58,3 +64,18 @@ class KeyFooter(Footer):
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._fitted_to and self.is_attached:
             self.call_after_refresh(self.recompose)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        # The screen signals this on every focus change and most keys. Textual's Footer then builds
+        # all its keys anew and restyles each: a third of what a key press cost (the monkey's
+        # profile). Rebuilt only when the keys it shows change.
+        if self._composed is not None and self.is_attached and screen is self.screen \
+                and self._keys_on_show(screen) == self._composed:
+            return
+        super().bindings_changed(screen)
+
+    def _keys_on_show(self, screen: Screen) -> KeysOnShow:
+        palette_key = self.app.COMMAND_PALETTE_BINDING
+        return tuple((key, binding.action, binding.description, enabled, tooltip)
+                     for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
+                     if binding.show or key == palette_key)
