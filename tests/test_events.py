@@ -115,7 +115,6 @@ def test_no_lookahead_final_events_up_to_d_ignore_later_bars(cut, extra):
     assert [event for event in long if event.date <= day.date()] == [event for event in short if event.final]
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=300, max_value=len(SESSIONS) - 1), st.sampled_from([0, 1, 5, 30, 300]))
 def test_the_events_since_a_recent_session_are_those_of_the_whole_computation(cut, back):
     """A new session's events (back 0), or a few sessions', made from the whole history's states
