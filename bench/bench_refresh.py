@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from common import median_seconds, verdict
+from common import loop_stall, median_seconds, verdict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fakes import FakeYahoo  # noqa: E402 - the tests' fake yfinance, shaped like the real one
@@ -29,7 +29,6 @@ from tuimarket.monitor import MarketPipeline  # noqa: E402
 from tuimarket.ui.app import TuimarketApp  # noqa: E402
 
 RUNS = 10
-PROBE_SECONDS = 0.005
 TARGET_STALL_MS = 50
 CLOSED = datetime(2025, 9, 26, 21, 0, tzinfo=timezone.utc)   # Friday after the close: no forming bar
 
@@ -38,22 +37,11 @@ async def _longest_stall(app: TuimarketApp, pilot, refreshes: int) -> list[float
     """The probe's worst lateness, in seconds, during each of `refreshes` refreshes."""
     stalls = []
     for _ in range(refreshes):
-        worst, running = 0.0, True
-
-        async def probe() -> None:
-            nonlocal worst
-            while running:
-                start = time.perf_counter()
-                await asyncio.sleep(PROBE_SECONDS)
-                worst = max(worst, time.perf_counter() - start - PROBE_SECONDS)
-
-        task = asyncio.create_task(probe())
-        app.action_refresh()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        running = False
-        await task
-        stalls.append(worst)
+        async with loop_stall() as stall:
+            app.action_refresh()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        stalls.append(stall.worst)
     return stalls
 
 

@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
-from common import median_seconds, verdict
+from common import PROBE_SECONDS, loop_stall, median_seconds, verdict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -37,7 +37,6 @@ from tuimarket.ui.screens.watchlist import WatchlistScreen  # noqa: E402
 
 SYMBOLS = 200
 RUNS = 3
-PROBE_SECONDS = 0.005
 TARGET_STALL_MS = 50
 
 
@@ -53,28 +52,17 @@ async def _stall(config: Config) -> tuple[float, float]:
         async with app.run_test(size=(80, 24)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            worst, running = 0.0, True
-
-            async def probe() -> None:
-                nonlocal worst
-                while running:
-                    start = time.perf_counter()
-                    await asyncio.sleep(PROBE_SECONDS)
-                    worst = max(worst, time.perf_counter() - start - PROBE_SECONDS)
-
-            task = asyncio.create_task(probe())
-            start = time.perf_counter()
-            await pilot.press("W")
-            screen = app.screen
-            assert isinstance(screen, WatchlistScreen)
-            while not (screen.query_one("#watchlist-heading").render().plain.endswith("offline, bundled")
-                       and "computing" not in screen.query_one("#watchlist-heading").render().plain
-                       and screen.query_one("WatchlistGrid").row_count == SYMBOLS):
-                await pilot.pause(0.02)
-            loaded = time.perf_counter() - start
-            running = False
-            await task
-            return worst, loaded
+            async with loop_stall() as stall:
+                start = time.perf_counter()
+                await pilot.press("W")
+                screen = app.screen
+                assert isinstance(screen, WatchlistScreen)
+                while not (screen.query_one("#watchlist-heading").render().plain.endswith("offline, bundled")
+                           and "computing" not in screen.query_one("#watchlist-heading").render().plain
+                           and screen.query_one("WatchlistGrid").row_count == SYMBOLS):
+                    await pilot.pause(0.02)
+                loaded = time.perf_counter() - start
+            return stall.worst, loaded
 
 
 def _thread_stall(config: Config, entries: tuple[Symbol, ...], bars: dict) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import statistics
 import subprocess
@@ -9,7 +11,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from typing import AsyncIterator, Callable
 
 HARNESS = Path(__file__).with_name("harness.py")
 
@@ -60,3 +62,32 @@ def ratio_against(measured: float, reference: float, target: float) -> dict:
     """measured / reference, the target ratio and the verdict, as a benchmark's result reports them."""
     ratio = measured / reference
     return {"ratio": round(ratio, 2), "target_ratio": target, "result": verdict(ratio, target)}
+
+
+PROBE_SECONDS = 0.005     # the loop-stall probe's sleep: its lateness is how long the loop was held
+
+
+class LoopStall:
+    """The event loop's worst lateness seen by `loop_stall`'s probe, in seconds."""
+
+    worst = 0.0
+
+
+@contextlib.asynccontextmanager
+async def loop_stall() -> AsyncIterator[LoopStall]:
+    """While the block runs, a task sleeps PROBE_SECONDS over and over; `.worst` is its worst
+    lateness: the longest the event loop was held (by a handler, or a thread holding the GIL)."""
+    stall, running = LoopStall(), [True]
+
+    async def probe() -> None:
+        while running[0]:
+            start = time.perf_counter()
+            await asyncio.sleep(PROBE_SECONDS)
+            stall.worst = max(stall.worst, time.perf_counter() - start - PROBE_SECONDS)
+
+    task = asyncio.create_task(probe())
+    try:
+        yield stall
+    finally:
+        running[0] = False
+        await task

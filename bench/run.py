@@ -21,6 +21,7 @@ import bench_launch
 import bench_memory
 import bench_refresh
 import bench_scale
+import bench_watchlist
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -36,7 +37,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     """(figure, reference, ratio, target, result) per line of the table."""
     launch, idle, refresh = results["launch"], results["idle"], results["refresh"]
     memory, analysis, scale, events = results["memory"], results["analysis"], results["scale"], results["events"]
-    breadth, cache_read = results["breadth"], results["cache_read"]
+    breadth, cache_read, watchlist = results["breadth"], results["cache_read"], results["watchlist"]
     return [
         ("launch to first full paint (saved view)",
          f"{launch['monitor_s']:.2f} s vs hello-world {launch['hello_world_s']:.2f} s",
@@ -72,6 +73,12 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         (f"cache read: {cache_read['symbols']} symbols, {cache_read['bars']:,} bars",
          f"read_many {cache_read['read_many_s']:.2f} s vs pandas.read_csv {cache_read['read_csv_s']:.2f} s",
          f"{cache_read['ratio']:.2f}x", f"<= {cache_read['target_ratio']}x", cache_read["result"]),
+        (f"watchlist of {watchlist['symbols']}: stall while it fills",
+         f"worst {watchlist['loop_stall_worst_ms']:.0f} ms (analysis thread alone "
+         f"{watchlist['analysis_thread_stall_worst_ms']:.0f} ms); rows "
+         f"{watchlist['prices_and_signals_ms']:.0f} + {watchlist['trend_and_event_ms']:.0f} ms",
+         f"{watchlist['prices_and_signals_vs_read_csv']:.0f}x read_csv", f"< {watchlist['stall_target_ms']} ms",
+         watchlist["result"]),
     ]
 
 
@@ -80,7 +87,7 @@ def main() -> None:
     os.environ["TUIMARKET_CACHE_DIR"] = tempfile.mkdtemp(prefix="tuimarket-bench-")
     results = {}
     for module in (bench_launch, bench_idle, bench_refresh, bench_memory, bench_analysis, bench_events, bench_scale,
-                   bench_breadth, bench_cache_read):
+                   bench_breadth, bench_cache_read, bench_watchlist):
         print(f"running {module.__name__} ...", flush=True)
         result = module.run()
         results[result["name"]] = result
