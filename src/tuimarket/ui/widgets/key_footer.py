@@ -33,7 +33,6 @@ class KeyFooter(Footer):
     def __init__(self, hidden: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.hidden = hidden
-        self._fitted_to = 0
         self._composed: KeysOnShow | None = None
 
     def compose(self) -> ComposeResult:
@@ -45,8 +44,7 @@ class KeyFooter(Footer):
             action = key.action.removeprefix("app.")
             key.set_class(action in SECONDARY_ACTIONS, "-secondary")
             key.set_class(action in self.hidden, "-hidden")
-        self._fitted_to = self.app.size.width
-        self._crowd(keys, self._fitted_to)
+        self._crowd(keys, self.app.size.width)
         yield from widgets
 
     @staticmethod
@@ -62,8 +60,12 @@ class KeyFooter(Footer):
             total -= key_width(key)
 
     def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != self._fitted_to and self.is_attached:
-            self.call_after_refresh(self.recompose)
+        # Classes only, on the keys there are: a recompose per resize raced itself under a storm of
+        # resizes (the monkey), each mounting its keys beside the others'.
+        keys = list(self.query(FooterKey))
+        for key in keys:
+            key.remove_class("-crowded")
+        self._crowd(keys, event.size.width)
 
     def bindings_changed(self, screen: Screen) -> None:
         # The screen signals this on every focus change and most keys. Textual's Footer then builds
