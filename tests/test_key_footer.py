@@ -38,3 +38,20 @@ async def test_every_key_shown_fits_whole_left_of_the_palette_key(width: int) ->
         assert {"quit", "help"} <= actions
         if width == 200:      # room for every key: none gives way
             assert {"refresh", "screenshot", "next_theme", "alerts", "toggle_timeframe"} <= actions
+
+
+async def test_a_resize_narrower_lets_the_keys_that_no_longer_fit_give_way() -> None:
+    app = TuimarketApp(CONFIG, ScriptedPipeline(CONFIG, start=date(2025, 9, 25)), now=lambda: FIXED_NOW)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, DetailScreen))
+        wide = len(shown_keys(app))
+        for width in (150, 121, 135, 120):       # a storm of resizes leaves one set of keys
+            await pilot.resize_terminal(width, 30)
+        await settle(app, pilot)
+        footer = app.screen.query_one(KeyFooter)
+        palette = footer.query_one("FooterKey.-command-palette")
+        keys = shown_keys(app)
+        assert len(keys) < wide and all(key.region.right <= palette.region.x for key in keys)
+        assert len(footer.query(FooterKey)) == len({key.action for key in footer.query(FooterKey)})
