@@ -45,9 +45,11 @@ def main() -> int:
         return 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print(record.summary())
+    # To the process's own stdout: a session the walk ended abruptly can leave Textual's capture of
+    # sys.stdout in place, and the summary the test reads would vanish into it.
+    print(record.summary(), file=sys.__stdout__, flush=True)
     if args.json:
-        print(json.dumps(record.as_dict()))
+        print(json.dumps(record.as_dict()), file=sys.__stdout__, flush=True)
     return 0
 
 
