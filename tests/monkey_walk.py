@@ -295,6 +295,15 @@ async def _settle_palette(pilot, app: TuimarketApp) -> bool:
     return True
 
 
+async def _within(pilot, happened, seconds: float = 5.0) -> bool:
+    """Whether `happened()` comes true within `seconds` of the app's own time."""
+    for _ in range(int(seconds / 0.05)):
+        if happened():
+            return True
+        await pilot.pause(0.05)
+    return bool(happened())
+
+
 async def _still_answering(pilot, app: TuimarketApp) -> None:
     """Back on the dashboard, a key still does what it says and the market bar is drawn."""
     for _ in range(6):
@@ -304,7 +313,9 @@ async def _still_answering(pilot, app: TuimarketApp) -> None:
     assert isinstance(app.screen, DashboardScreen), f"stuck on {type(app.screen).__name__}"
     before = app.chart_range
     await pilot.press("left_square_bracket" if before == "5Y" else "right_square_bracket")
-    assert app.chart_range != before, "the range key did nothing"
+    # A key's action may run a moment after the press returns (a screen just popped is still
+    # settling): answering means doing it within a few seconds, not within the same tick.
+    assert await _within(pilot, lambda: app.chart_range != before), "the range key did nothing"
     await pilot.press("3")
-    assert app.dashboard_screen.active == 2, "the panel key did nothing"
+    assert await _within(pilot, lambda: app.dashboard_screen.active == 2), "the panel key did nothing"
     assert "NY " in app.dashboard_screen.query_one(MarketBar).render().plain
