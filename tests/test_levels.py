@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuimarket.analysis.levels import (
-    AllTimeHigh, Breakout, Retest, all_time_high, cluster_levels, find_breakout, find_levels, find_retest,
-)
+from tuimarket.analysis.levels import all_time_high, cluster_levels, find_breakout, find_levels, find_retest
+from tuimarket.analysis.results import AllTimeHigh, Breakout, Retest
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
 

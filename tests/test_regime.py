@@ -2,7 +2,8 @@
 
 import pytest
 
-from tuimarket.analysis.regime import Regime, decide_stance, describe_regime, held_stances
+from tuimarket.analysis.regime import decide_stance, describe_regime, held_stances
+from tuimarket.analysis.results import Regime
 from tuimarket.analysis.vocabulary import Stance
 from tuimarket.config import ConfigError, RegimeSettings, parse
 

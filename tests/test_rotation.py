@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, strategies as st
 from pandas.testing import assert_series_equal
 
+from tuimarket.analysis.results import RotationRow
 from tuimarket.analysis.rotation import (
-    RotationRow, period_returns, quadrant, ranked, relative_ratio, relative_strength, rotation_row, rs_swing, zigzag,
+    period_returns, quadrant, ranked, relative_ratio, relative_strength, rotation_row, rs_swing, zigzag,
 )
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from tuimarket.analysis.snapshot import CHART_SESSIONS, IndexAnalysis, MarketSnapshot, build_snapshot
+from tuimarket.analysis.results import IndexAnalysis, MarketSnapshot
+from tuimarket.analysis.snapshot import CHART_SESSIONS, build_snapshot
 from tuimarket.config import Config, Symbol
 from tuimarket.data import bundled
 

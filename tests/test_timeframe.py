@@ -13,7 +13,8 @@ import talib
 from pandas.testing import assert_frame_equal
 
 from tuimarket import cli
-from tuimarket.analysis.snapshot import CHART_WEEKS, MarketSnapshot, build_snapshot
+from tuimarket.analysis.results import MarketSnapshot
+from tuimarket.analysis.snapshot import CHART_WEEKS, build_snapshot
 from tuimarket.analysis.timeframe import TIMEFRAMES, week_forming, weekly_bars, weekly_settings
 from tuimarket.config import AnalysisSettings, Config
 from tuimarket.data import bundled

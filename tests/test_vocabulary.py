@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tuimarket.analysis import vocabulary
-from tuimarket.analysis.vocabulary import MacdSide, Quadrant, Stance, Trend
+from tuimarket.analysis.vocabulary import Direction, MacdSide, Quadrant, Stance, Trend
 
-WORDS = (Stance, Trend, Quadrant, MacdSide)
+WORDS = (Stance, Trend, Quadrant, MacdSide, Direction)
 SRC = Path(vocabulary.__file__).parents[1]
 
 
@@ -22,6 +22,7 @@ def test_the_stored_values_are_the_strings_of_before():
     assert [str(word) for word in Trend] == ["uptrend", "downtrend", "sideways"]
     assert [str(word) for word in Quadrant] == ["leading", "weakening", "lagging", "improving"]
     assert [str(word) for word in MacdSide] == ["buy", "sell"]
+    assert [str(word) for word in Direction] == ["rising", "falling", "flat"]
 
 
 @pytest.mark.parametrize("word", [word for kind in WORDS for word in kind])
@@ -43,6 +44,7 @@ def test_display_words():
     assert [(q.label, q.short) for q in Quadrant] == [("Leading", "Lead"), ("Weakening", "Weak"), ("Lagging", "Lag"),
                                                        ("Improving", "Impr")]
     assert [m.label for m in MacdSide] == ["BUY", "SELL"]
+    assert [d.short for d in Direction] == ["up", "down", "flat"]
 
 
 def test_a_more_invested_stance_has_a_higher_level_and_exposure():

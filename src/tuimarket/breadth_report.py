@@ -15,8 +15,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from tuimarket.analysis.breadth import AVERAGE_PERIODS, SECTOR_PERIODS, BreadthReading
-from tuimarket.analysis.divergence import BreadthNote
+from tuimarket.analysis.results import AVERAGE_PERIODS, SECTOR_PERIODS, BreadthNote, BreadthReading
 from tuimarket.formatting import NA, percent
 
 SECTOR_HEADERS = ["Sector", "Members", *(f"> {period}d" for period in SECTOR_PERIODS)]

@@ -19,10 +19,10 @@ from rich.table import Table
 from rich.text import Text
 
 from tuimarket import breadth_report
-from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState
-from tuimarket.analysis.rotation import RETURN_PERIODS
-from tuimarket.analysis.changes import Changes, ordered, sentences
-from tuimarket.analysis.divergence import BreadthNote
+from tuimarket.analysis.changes import ordered, sentences
+from tuimarket.analysis.results import (
+    RETURN_PERIODS, BreadthNote, Changes, IndexAnalysis, MarketSnapshot, RotationRow, RsSwing, SmaState,
+)
 from tuimarket.analysis.vocabulary import MacdSide, Quadrant, Stance, Trend
 from tuimarket.events_report import event_dict
 from tuimarket.formatting import NA, below_record, escape_markdown as _md, percent, price
@@ -136,7 +136,8 @@ def _index_dict(index: IndexAnalysis) -> dict[str, Any]:
         "close": index.close,
         "change": index.change,
         "change_pct": index.change_pct,
-        "sma": {str(s.period): {"value": s.value, "rising": s.rising, "above": s.above} for s in index.smas},
+        # keywords, not strings: the key `rising` is a field's name, not the Direction of that name
+        "sma": {str(s.period): dict(value=s.value, rising=s.rising, above=s.above) for s in index.smas},
         "stacked": index.stacked,
         "macd": {"macd": macd.macd, "signal": macd.signal, "histogram": macd.histogram, "state": macd.state,
                  "crossed_on": _iso(macd.crossed_on), "momentum": macd.momentum},

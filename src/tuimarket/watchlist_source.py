@@ -24,7 +24,7 @@ from tuimarket.ui.watchlist_view import WatchlistTable, watchlist_line
 from tuimarket.watchlists import EDITS_FILE, Edits, normalise_symbol
 
 if TYPE_CHECKING:
-    from tuimarket.analysis.watchlist import WatchlistRow
+    from tuimarket.analysis.results import WatchlistRow
     from tuimarket.data.feed import Feed
 
 CHUNK = 20                  # symbols whose trend and latest event are computed between two publications
@@ -128,7 +128,7 @@ class WatchlistSource:
 
 
 def _placeholder(entry: Symbol) -> WatchlistRow:
-    from tuimarket.analysis.watchlist import WatchlistRow
+    from tuimarket.analysis.results import WatchlistRow
 
     return WatchlistRow(entry.symbol, entry.name, None, None, None, None, None, None)
 

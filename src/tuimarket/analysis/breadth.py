@@ -25,10 +25,9 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.indicators import ema
+from tuimarket.analysis.results import AVERAGE_PERIODS, SECTOR_PERIODS, BreadthReading, SectorBreadth
 from tuimarket.data.members import Members
 
-AVERAGE_PERIODS = (20, 50, 200)
-SECTOR_PERIODS = (50, 200)
 YEAR = 252                      # sessions in 52 weeks
 MCCLELLAN_FAST, MCCLELLAN_SLOW = 19, 39
 RATIO_SCALE = 1000              # ratio-adjusted net advances are per mille of the members counted
@@ -53,37 +52,6 @@ class BreadthHistory:
 
     @property
     def net_new_highs(self) -> pd.Series:
-        return self.new_highs - self.new_lows
-
-
-@dataclass(frozen=True)
-class SectorBreadth:
-    sector: str
-    above: Mapping[int, float | None]         # period -> fraction (None: no member counted)
-    members: int                              # members of the sector counted on the day
-
-
-@dataclass(frozen=True)
-class BreadthReading:
-    """Breadth on one date, pandas-free: what the snapshot, the report and the UI show."""
-
-    as_of: date
-    members: int                              # members counted on the day (a close, in the index)
-    above: Mapping[int, float | None]         # period -> fraction above its average
-    new_highs: int
-    new_lows: int
-    advances: int
-    declines: int
-    ad_line: float
-    mcclellan: float | None
-    summation: float | None
-    sectors: tuple[SectorBreadth, ...]
-    source: str                               # where the member list came from
-    caveat: str                               # what the member list leaves out (survivorship)
-    missing: tuple[str, ...] = ()             # listed members without any close
-
-    @property
-    def net_new_highs(self) -> int:
         return self.new_highs - self.new_lows
 
 

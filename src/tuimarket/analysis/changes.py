@@ -9,27 +9,17 @@ newest first within a kind.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable, Mapping
 
 from tuimarket.analysis.commentary import formation_words
 from tuimarket.analysis.events import MARKET, Event, EventKind
+from tuimarket.analysis.results import Changes
 from tuimarket.analysis.vocabulary import MacdSide
 from tuimarket.formatting import price
 
 PROVISIONAL = " (provisional: the session is still open)"
 WINDOWS = ("week", "month")
-
-
-@dataclass(frozen=True)
-class Changes:
-    """The events of a window that ends on the report's date."""
-
-    title: str                       # "Since last week", "Since last month", "Since 2024-11-01"
-    since: date                      # the first date in the window
-    events: tuple[Event, ...]
-    last_closes: Mapping[str, float] = field(default_factory=dict)   # symbol → its close at the window's end
 
 
 def changes_since(events: Iterable[Event], as_of: date, since: date | str,

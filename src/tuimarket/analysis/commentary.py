@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
-from tuimarket.analysis.vocabulary import Trend
+from tuimarket.analysis.results import Formation, IndexAnalysis, Levels, RsSwing, SmaState, TrendState
+from tuimarket.analysis.vocabulary import Direction, Trend
 from tuimarket.formatting import price
-
-if TYPE_CHECKING:   # only for annotations: snapshot imports this module
-    from tuimarket.analysis.indicators import SmaState
-    from tuimarket.analysis.levels import Formation, Levels
-    from tuimarket.analysis.rotation import RsSwing
-    from tuimarket.analysis.snapshot import IndexAnalysis
-    from tuimarket.analysis.trend import TrendState
 
 
 def describe_index(analysis: IndexAnalysis, benchmark_name: str) -> str:
@@ -93,7 +86,8 @@ def _averages_sentence(smas: tuple[SmaState, ...], stacked: bool | None, unit: s
     for sma in smas:
         if sma.value is not None and sma.rising is not None:
             side = "above" if sma.above else "below"
-            groups.setdefault(f"{side} its {'rising' if sma.rising else 'falling'}", []).append(sma.period)
+            slope = Direction.RISING if sma.rising else Direction.FALLING
+            groups.setdefault(f"{side} its {slope}", []).append(sma.period)
     if not groups:
         return ""
     clauses = [f"{where} {_periods(periods)}-{unit} average{'s' if len(periods) > 1 else ''}"
@@ -169,7 +163,7 @@ def _relative_strength_sentence(analysis: IndexAnalysis, benchmark_name: str) ->
     if strength is None:
         return ""
     sentences = [_rs_swings(strength.long, strength.medium, benchmark_name)]
-    if strength.trend == "flat":
+    if strength.trend is Direction.FLAT:
         sentences.append(f"Over {RS_SHORT_VIEW} its relative strength is flat")
     elif strength.trend:
         sentences.append(f"Over {RS_SHORT_VIEW} its relative strength has been {strength.trend} since {strength.since}")
@@ -179,7 +173,7 @@ def _relative_strength_sentence(analysis: IndexAnalysis, benchmark_name: str) ->
 
 
 RS_SHORT_VIEW = "the short view (its 50-session average)"
-OUTPERFORMED = {"rising": "outperformed", "falling": "underperformed"}
+OUTPERFORMED = {Direction.RISING: "outperformed", Direction.FALLING: "underperformed"}
 
 
 def _rs_swings(long: RsSwing | None, medium: RsSwing | None, benchmark_name: str) -> str:
@@ -188,7 +182,7 @@ def _rs_swings(long: RsSwing | None, medium: RsSwing | None, benchmark_name: str
     if medium is None or medium.trend == long.trend or medium.since < long.extreme_on:
         return (f"Against the {benchmark_name} it has {OUTPERFORMED[long.trend]} since {long.since} "
                 f"(relative strength {_to_now(long):+.0%})")
-    extreme = "a high" if long.trend == "rising" else "a low"
+    extreme = "a high" if long.trend is Direction.RISING else "a low"
     return (f"Against the {benchmark_name} it {OUTPERFORMED[long.trend]} from {long.since} to {extreme} on "
             f"{long.extreme_on} (relative strength {long.change:+.0%}) and has {OUTPERFORMED[medium.trend]} "
             f"since {medium.since} ({_to_now(medium):+.0%})")

@@ -18,7 +18,6 @@ last date in words, for the report and the market bar: breadth does not change t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -27,6 +26,7 @@ import pandas as pd
 from tuimarket.analysis.breadth import BreadthHistory, breadth_history
 from tuimarket.analysis.events import MARKET, QUIET_SESSIONS, Event, EventKind
 from tuimarket.analysis.indicators import ema
+from tuimarket.analysis.results import BreadthNote
 from tuimarket.data.members import Members
 
 DIVERGENCE_PERIOD = 50          # the average whose share of members a record should carry
@@ -38,12 +38,6 @@ THRUST_SESSIONS = 10
 NEAR_RECORD = 0.02              # the note calls the benchmark near its record within this fraction
 CONFIRMS_FROM = 0.6             # ... and breadth confirming from this share above the 50-day
 NOTE_SESSIONS = 20              # a thrust stays in the note this many sessions
-
-
-@dataclass(frozen=True)
-class BreadthNote:
-    state: str                  # "confirms", "diverges" or "" (neither)
-    text: str                   # one sentence; empty when neither
 
 
 def member_events(members: Members | None, benchmark_close: pd.Series, *, since: date | None = None,

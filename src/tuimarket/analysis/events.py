@@ -41,8 +41,9 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.indicators import macd, sma
-from tuimarket.analysis.levels import BREAKOUT_SESSIONS, Formation, LevelTracker, retest_touches
+from tuimarket.analysis.levels import BREAKOUT_SESSIONS, LevelTracker, retest_touches
 from tuimarket.analysis.quadrants import quadrant
+from tuimarket.analysis.results import Formation
 from tuimarket.analysis.rotation import relative_ratio, rs_trend_codes, zigzag
 from tuimarket.analysis.rrg import rrg_lines
 from tuimarket.analysis.timeline import index_trends, market_timeline

@@ -14,36 +14,12 @@ first `signal` values, so the first complete MACD row is bar `slow + signal - 2`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Literal, Mapping
+from typing import Mapping
 
 import pandas as pd
 
-from tuimarket.analysis.vocabulary import MacdSide
-
-Direction = Literal["rising", "falling"]
-
-
-@dataclass(frozen=True)
-class SmaState:
-    """One simple moving average at the last bar: its value, its slope and where price is."""
-
-    period: int
-    value: float | None
-    rising: bool | None       # higher than `slope_lookback` sessions ago
-    above: bool | None        # the close is above it
-
-
-@dataclass(frozen=True)
-class MacdState:
-    """MACD at the last bar. Every field is None when the history is too short."""
-
-    macd: float | None
-    signal: float | None
-    histogram: float | None
-    state: MacdSide | None
-    crossed_on: date | None           # the session the current state began (the last crossover)
-    momentum: Direction | None        # the histogram's direction over the last session
+from tuimarket.analysis.results import MacdState, SmaState
+from tuimarket.analysis.vocabulary import Direction, MacdSide
 
 
 @dataclass(frozen=True)
@@ -126,7 +102,7 @@ def macd_state(result: Macd) -> MacdState:
         histogram=float(histogram.iloc[-1]),
         state=MacdSide.BUY if side.iloc[-1] else MacdSide.SELL,
         crossed_on=crossed_on,
-        momentum="rising" if histogram.iloc[-1] > histogram.iloc[-2] else "falling",
+        momentum=Direction.RISING if histogram.iloc[-1] > histogram.iloc[-2] else Direction.FALLING,
     )
 
 

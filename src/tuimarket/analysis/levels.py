@@ -23,76 +23,19 @@ just above the level, is not a retest.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
+from tuimarket.analysis.results import AllTimeHigh, Breakout, Formation, Levels, Retest
 from tuimarket.analysis.trend import swing_points
 from tuimarket.data.model import dates_of
 
 BREAKOUT_SESSIONS = 20
 MAX_LEVELS = 3
-# A highest close is called "all-time" only over a history at least this long: the bundled indexes
-# reach back to 1990, but a live first load fetches only `data.history_years` (12 by default), and
-# its highest close is then honestly a "12-year" high.
-ALL_TIME_YEARS = 30
-SESSIONS_A_YEAR = 252
-
-
-@dataclass(frozen=True)
-class Breakout:
-    """A close above a resistance level, with the session it happened."""
-
-    level: float
-    date: date
-
-
-@dataclass(frozen=True)
-class Retest:
-    """A pullback to a broken resistance whose low touched it while the close held above."""
-
-    level: float
-    date: date
-
-
-@dataclass(frozen=True)
-class Formation:
-    """The swing points a level was formed by."""
-
-    highs: tuple[date, ...]
-    lows: tuple[date, ...]
-
-
-@dataclass(frozen=True)
-class Levels:
-    support: tuple[float, ...]        # below the last close, nearest first
-    resistance: tuple[float, ...]     # above the last close, nearest first
-    breakout: Breakout | None
-    retest: Retest | None
-    # each level shown (and a breakout's) → its swing points
-    formed_by: Mapping[float, Formation] = field(default_factory=lambda: MappingProxyType({}))
-
-
-@dataclass(frozen=True)
-class AllTimeHigh:
-    """The highest close in the loaded history and how far the last close is below it."""
-
-    close: float
-    date: date
-    pct_below: float                  # a fraction: 0.006 means 0.6% below
-    sessions: int = ALL_TIME_YEARS * SESSIONS_A_YEAR     # the length of the history searched
-
-    @property
-    def span(self) -> str:
-        """What the high is the highest of: "all-time", "12-year" or "30-session" over a shorter history."""
-        years = round(self.sessions / SESSIONS_A_YEAR)
-        if years >= ALL_TIME_YEARS:
-            return "all-time"
-        return f"{years}-year" if years else f"{self.sessions}-session"
 
 
 def find_levels(bars: pd.DataFrame, *, window: int, lookback: int, tolerance: float,

@@ -7,44 +7,18 @@ compares it with the later index: the note says why there is none."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
 import pandas as pd
 
-from tuimarket.analysis.breadth import BreadthReading, breadth_history, reading
-from tuimarket.analysis.divergence import BreadthNote, breadth_note
+from tuimarket.analysis.breadth import breadth_history, reading
+from tuimarket.analysis.divergence import breadth_note
+from tuimarket.analysis.results import BreadthNote, BreadthSeries, MarketBreadth, OptionalFloats
 from tuimarket.data.members import Members
 from tuimarket.data.model import dates_of
 
 SERIES_SESSIONS = 1260          # the longest chart range (5Y), as the index charts
-
-OptionalFloats = tuple[float | None, ...]
-
-
-@dataclass(frozen=True)
-class BreadthSeries:
-    """The last SERIES_SESSIONS sessions of each series charted (None where undefined)."""
-
-    dates: tuple[date, ...]
-    above: dict[int, OptionalFloats]   # period -> fraction of members above that average
-    ad_line: OptionalFloats
-    mcclellan: OptionalFloats
-    summation: OptionalFloats
-    net_new_highs: OptionalFloats
-
-
-@dataclass(frozen=True)
-class MarketBreadth:
-    reading: BreadthReading
-    series: BreadthSeries
-    note: BreadthNote
-    index_as_of: date | None = None    # the indexes' later date, when the members' closes end before it
-
-    @property
-    def stale(self) -> bool:
-        """Breadth of an earlier date than the indexes': to be read as of its own date, never as today's."""
-        return self.index_as_of is not None
 
 
 def market_breadth(members: Members | None, as_of: date | None, benchmark_close: pd.Series,
@@ -60,7 +34,7 @@ def market_breadth(members: Members | None, as_of: date | None, benchmark_close:
     window = dates_of(history.advances)[-SERIES_SESSIONS:]
     series = BreadthSeries(
         dates=tuple(window.date),
-        above={period: _optional(values.loc[window]) for period, values in history.above.items()},
+        above=MappingProxyType({period: _optional(values.loc[window]) for period, values in history.above.items()}),
         ad_line=_optional(history.ad_line.loc[window]),
         mcclellan=_optional(history.mcclellan.loc[window]),
         summation=_optional(history.summation.loc[window]),

@@ -10,24 +10,11 @@ clear break that ends a defensive stance at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
+from tuimarket.analysis.results import Regime
 from tuimarket.analysis.vocabulary import Stance
 from tuimarket.config import RegimeSettings
-
-
-@dataclass(frozen=True)
-class Regime:
-    uptrends: int                      # indexes in a confirmed uptrend
-    of: int                            # indexes configured
-    sectors_above: int                 # rotation sectors above their long average
-    sectors_counted: int               # rotation sectors with enough history to tell
-    sector_breadth: float | None       # sectors_above / sectors_counted
-    stance: Stance                     # the held stance (see the module docstring)
-    commentary: str
-    signalled: Stance | None = None    # what this session alone says, when it differs from `stance`
-    provisional: bool = False          # computed from a session still forming: final only after the close
 
 
 def decide_stance(uptrends: int, of: int, breadth: float | None, settings: RegimeSettings) -> Stance:

@@ -25,62 +25,22 @@ the last close of the previous calendar year.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 from types import MappingProxyType
-from typing import Literal, Mapping, NamedTuple
+from typing import Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.indicators import rising, sma
 from tuimarket.analysis.quadrants import quadrant
-from tuimarket.analysis.rrg import TAIL, WINDOW, RrgPoint, rrg_points
-from tuimarket.analysis.vocabulary import Quadrant
+from tuimarket.analysis.results import RETURN_PERIODS, RelativeStrength, RotationRow, RsSwing
+from tuimarket.analysis.rrg import TAIL, WINDOW, rrg_points
+from tuimarket.analysis.vocabulary import Direction, Quadrant
 from tuimarket.data.model import dates_of
 
-RsTrend = Literal["rising", "falling", "flat"]
 SESSIONS_BACK = {"1W": 5, "1M": 21, "3M": 63, "6M": 126, "1Y": 252}
-RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")
-TREND_NAMES: dict[int, RsTrend] = {1: "rising", -1: "falling", 0: "flat"}
-
-
-@dataclass(frozen=True)
-class RsSwing:
-    """The current swing of RS on one view: its direction, where it began, its extreme so far."""
-
-    reversal: float                 # the size of a move back that ends a swing (a fraction)
-    trend: Literal["rising", "falling"]
-    since: date                     # the turn the swing began at
-    change: float                   # RS from `since` to `extreme_on`, a fraction
-    extreme_on: date                # the swing's highest (rising) or lowest (falling) RS so far
-    from_extreme: float             # RS now against that extreme, a fraction (≤ 0 rising, ≥ 0 falling)
-
-
-@dataclass(frozen=True)
-class RelativeStrength:
-    """close / benchmark close on common dates, and the direction it has held since `since`."""
-
-    benchmark: str
-    ratio: float | None
-    trend: RsTrend | None
-    since: date | None
-    medium: RsSwing | None = None   # the swing at rs_minor_reversal
-    long: RsSwing | None = None     # the swing at rs_major_reversal
-
-
-@dataclass(frozen=True)
-class RotationRow:
-    symbol: str
-    name: str
-    returns: Mapping[str, float | None]      # RETURN_PERIODS → fraction, None when too short
-    rs_ratio: float | None
-    rs_momentum: float | None
-    quadrant: Quadrant | None
-    rank: int | None                         # 1 = strongest by the rank score
-    above_200: bool | None                   # close above its longest configured average
-    rs_trend: RsTrend | None
-    weeks: tuple[RrgPoint, ...] = ()         # the recent weekly RRG points, oldest first: the tail and its history
+TREND_NAMES = {1: Direction.RISING, -1: Direction.FALLING, 0: Direction.FLAT}
 
 
 def relative_ratio(close: pd.Series, benchmark_close: pd.Series) -> pd.Series:
@@ -132,7 +92,7 @@ def rs_swing(ratio: pd.Series, reversal: float) -> RsSwing | None:
     extreme = known + int(np.argmax(values[known:]) if direction == 1 else np.argmin(values[known:]))
     return RsSwing(
         reversal=reversal,
-        trend="rising" if direction == 1 else "falling",
+        trend=TREND_NAMES[direction],
         since=ratio.index[turn].date(),
         change=float(values[extreme] / values[turn] - 1),
         extreme_on=ratio.index[extreme].date(),

@@ -14,25 +14,16 @@ Friday. Quadrants as in `rotation.quadrant`: leading (both ≥ 100), weakening, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 import numpy as np
 import pandas as pd
 
+from tuimarket.analysis.results import RrgPoint
 from tuimarket.analysis.timeframe import week_ends
 from tuimarket.data.model import dates_of
 
 WINDOW = 14
 TAIL = 8
 HISTORY_WEEKS = 156      # the weeks kept: how far back the graph's tails can be stepped (three years)
-
-
-@dataclass(frozen=True)
-class RrgPoint:
-    week: date               # the Friday of the week
-    rs_ratio: float
-    rs_momentum: float
 
 
 def weekly_closes(close: pd.Series) -> pd.Series:

@@ -1,99 +1,33 @@
 """One immutable MarketSnapshot for a date: everything the report and the UI show.
 
-Every result type lives here or is re-exported from here, so consumers import from one place.
+The snapshot and every result in it are declared in `analysis.results`, free of pandas.
 Containers are tuples and read-only mappings; a value that cannot be computed (a missing symbol,
 a history shorter than the longest average) is None, never NaN and never invented.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Mapping
 
 import pandas as pd
 
-from tuimarket.analysis.breadth import BreadthReading
 from tuimarket.analysis.commentary import describe_index
-from tuimarket.analysis.indicators import Macd, MacdState, SmaState, macd, macd_state, sma, sma_states, stacked
-from tuimarket.analysis.market_breadth import MarketBreadth, market_breadth
-from tuimarket.analysis.levels import AllTimeHigh, Breakout, Formation, Levels, Retest, all_time_high, find_levels
-from tuimarket.analysis.regime import Regime
-from tuimarket.analysis.rotation import (
-    RelativeStrength, RotationRow, RsSwing, describe_rotation, ranked, relative_ratio,
-    relative_strength, rotation_row,
-)
-from tuimarket.analysis.timeframe import Timeframe, week_forming, weekly_bars, weekly_settings
+from tuimarket.analysis.indicators import Macd, macd, macd_state, sma, sma_states, stacked
+from tuimarket.analysis.market_breadth import market_breadth
+from tuimarket.analysis.levels import all_time_high, find_levels
+from tuimarket.analysis.results import IndexAnalysis, MarketSnapshot, OptionalFloats, PriceSeries
+from tuimarket.analysis.rotation import describe_rotation, ranked, relative_ratio, relative_strength, rotation_row
+from tuimarket.analysis.timeframe import week_forming, weekly_bars, weekly_settings
 from tuimarket.analysis.timeline import index_trends, market_timeline, regime_of
-from tuimarket.analysis.trend import TrendState, trend_state, trend_table
+from tuimarket.analysis.trend import trend_state, trend_table
 from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.config import AnalysisSettings, Config, Symbol
 from tuimarket.data.model import MarketData, clip, dates_of, empty_bars
 
-__all__ = [
-    "AllTimeHigh", "Breakout", "Formation", "IndexAnalysis", "Levels", "MacdState", "MarketSnapshot",
-    "PriceSeries", "Regime", "RelativeStrength", "Retest", "RotationRow", "RsSwing",
-    "SmaState", "TrendState", "build_snapshot",
-]
-
 CHART_SESSIONS = 1260   # about five years of daily bars: the longest chart range
 CHART_WEEKS = 260       # the same five years of weekly bars
-
-OptionalFloats = tuple[float | None, ...]
-
-
-@dataclass(frozen=True)
-class PriceSeries:
-    """Chart data for the last CHART_SESSIONS daily (CHART_WEEKS weekly) bars, aligned on `dates`
-    (None where undefined)."""
-
-    dates: tuple[date, ...]
-    close: tuple[float, ...]
-    sma: Mapping[int, OptionalFloats]      # period → values
-    macd: OptionalFloats
-    signal: OptionalFloats
-    histogram: OptionalFloats
-    rs_ratio: OptionalFloats               # close / benchmark close (None off common dates)
-
-
-@dataclass(frozen=True)
-class IndexAnalysis:
-    symbol: str
-    name: str
-    as_of: date | None                     # this symbol's last bar (None when it has no data)
-    close: float | None
-    change: float | None                   # the last session's change, in points
-    change_pct: float | None               # the same as a fraction of the previous close
-    smas: tuple[SmaState, ...]             # one per configured period, shortest first
-    stacked: bool | None                   # each average above the next longer one (50 > 100 > 200)
-    macd: MacdState
-    trend: TrendState
-    all_time_high: AllTimeHigh | None
-    levels: Levels
-    relative_strength: RelativeStrength | None   # None for the benchmark itself
-    commentary: str
-    series: PriceSeries
-    quadrant: Quadrant | None = None             # where the rotation graph places it (None for the benchmark)
-    provisional: bool = False                    # the last bar is a session still forming, not a close
-    timeframe: Timeframe = "daily"               # the bars read: daily, or weekly (see `weekly_analysis`)
-
-
-@dataclass(frozen=True)
-class MarketSnapshot:
-    as_of: date | None
-    source: str
-    benchmark: str
-    indices: tuple[IndexAnalysis, ...]
-    rotation: tuple[RotationRow, ...]
-    regime: Regime
-    freshness: Mapping[str, str]           # symbol → a human label such as "offline bundled as of ..."
-    notes: tuple[str, ...]
-    rotation_commentary: str = ""          # who leads and lags, who moved, and the adjustment caveat
-    provisional: bool = False              # some index's last bar is still forming: signals are not final
-    breadth: BreadthReading | None = None  # index members' breadth (None when off or without members)
-    market_breadth: MarketBreadth | None = None   # the same with its recent series and its note on the benchmark
-    weekly: tuple[IndexAnalysis, ...] = ()  # `indices` on weekly bars (see `weekly_analysis`)
 
 
 def build_snapshot(config: Config, data: MarketData, *, weekly: bool = True) -> MarketSnapshot:

@@ -20,15 +20,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from tuimarket.analysis.results import Timeframe
 from tuimarket.config import AnalysisSettings
 from tuimarket.data.model import COLUMNS, dates_of
 
-Timeframe = Literal["daily", "weekly"]
 TIMEFRAMES: tuple[Timeframe, ...] = ("daily", "weekly")
 SESSIONS_A_WEEK = 5
 FRIDAY = 4

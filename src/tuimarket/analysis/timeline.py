@@ -19,7 +19,8 @@ import pandas as pd
 
 from tuimarket.analysis.breadth import breadth_history
 from tuimarket.analysis.indicators import macd, sma
-from tuimarket.analysis.regime import Regime, decide_stance, describe_regime, held_stances
+from tuimarket.analysis.regime import decide_stance, describe_regime, held_stances
+from tuimarket.analysis.results import Regime
 from tuimarket.analysis.rotation import TREND_NAMES as RS_NAMES, relative_ratio, rs_trend_codes
 from tuimarket.analysis.trend import TREND_NAMES, trend_table
 from tuimarket.analysis.vocabulary import MacdSide, Stance

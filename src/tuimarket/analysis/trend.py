@@ -29,8 +29,6 @@ never confirmed. Without enough bars for the long average: None.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,6 +36,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tuimarket.analysis.indicators import rising
+from tuimarket.analysis.results import SwingPoint, TrendState
 from tuimarket.analysis.vocabulary import Trend
 from tuimarket.config import AnalysisSettings
 
@@ -45,22 +44,7 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike
     from pandas.core.window.rolling import Rolling
 
-SwingPoint = tuple[date, float]
 TREND_NAMES: dict[int, Trend] = {1: Trend.UPTREND, 0: Trend.SIDEWAYS, -1: Trend.DOWNTREND}
-
-
-@dataclass(frozen=True)
-class TrendState:
-    """The trend at the last bar. `state` is None when there are too few swing points to judge."""
-
-    state: Trend | None
-    confirmed: bool | None
-    higher_highs: bool | None
-    higher_lows: bool | None
-    lower_highs: bool | None
-    lower_lows: bool | None
-    swing_highs: tuple[SwingPoint, ...]      # the last `swing_count`, oldest first
-    swing_lows: tuple[SwingPoint, ...]
 
 
 def swing_points(bars: pd.DataFrame, window: int) -> tuple[pd.Series, pd.Series]:

@@ -1,4 +1,5 @@
-"""The words the analysis speaks: the market stance, an index's trend, a rotation quadrant, a MACD side.
+"""The words the analysis speaks: the market stance, an index's trend, a rotation quadrant, a MACD
+side, and the direction a reading has taken (relative strength, MACD momentum).
 
 Each is a StrEnum whose values are the strings written to JSON, CSV, the saved view and the cache
 (a member is a `str` equal to its value), so those read exactly as before; the words a person reads
@@ -101,3 +102,19 @@ class MacdSide(StrEnum):
     def label(self) -> str:
         """As a badge shows it: "BUY"."""
         return self.value.upper()
+
+
+class Direction(StrEnum):
+    """Which way a reading has gone: relative strength's trend and swings, MACD momentum."""
+
+    RISING = "rising"
+    FALLING = "falling"
+    FLAT = "flat"
+
+    @property
+    def short(self) -> str:
+        """As a dense cell or a state class says it: "up", "down", "flat"."""
+        return DIRECTION_SHORT[self]
+
+
+DIRECTION_SHORT = {Direction.RISING: "up", Direction.FALLING: "down", Direction.FLAT: "flat"}

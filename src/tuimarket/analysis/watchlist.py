@@ -12,8 +12,8 @@ events cost tens of milliseconds a symbol), which the caller takes a few symbols
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import timedelta
 from typing import Mapping, Sequence
 
 import pandas as pd
@@ -21,9 +21,9 @@ import pandas as pd
 from tuimarket.analysis.events import Event, market_events
 from tuimarket.analysis.indicators import macd, macd_state, sma
 from tuimarket.analysis.levels import all_time_high
+from tuimarket.analysis.results import WatchlistRow
 from tuimarket.analysis.rotation import relative_ratio, relative_strength
 from tuimarket.analysis.trend import trend_state, trend_table
-from tuimarket.analysis.vocabulary import MacdSide, Trend
 from tuimarket.config import Config, Symbol
 from tuimarket.data.model import empty_bars
 
@@ -33,22 +33,6 @@ EVENT_DAYS = 120     # the latest event is looked for this far back (calendar da
 RECENT_BARS = 600
 # A watchlist has no stance of its own: its events are made without a market timeline.
 NO_TIMELINE = pd.DataFrame({"stance": pd.Series(dtype=object)}, index=pd.DatetimeIndex([], name="Date"))
-
-
-@dataclass(frozen=True)
-class WatchlistRow:
-    symbol: str
-    name: str
-    as_of: date | None                  # the symbol's last bar (None: no data)
-    close: float | None
-    change_pct: float | None            # the last session's change, a fraction
-    macd: MacdSide | None
-    rs: str | None                      # relative strength's trend: "rising", "falling", "flat"
-    below_record: float | None          # the fraction the close is under the highest close (0: at it)
-    trend: Trend | None = None          # None until `full_rows`
-    confirmed: bool | None = None
-    latest_event: Event | None = None   # the newest event within EVENT_DAYS
-    complete: bool = False              # trend and latest event computed (they may still be None)
 
 
 def quick_rows(config: Config, entries: Sequence[Symbol], bars: Mapping[str, pd.DataFrame]) -> list[WatchlistRow]:

@@ -16,7 +16,7 @@ from tuimarket.ui.viewmodels import AlertLine, LatestEvent, MarketHours
 from tuimarket.ui.watchlist_view import WatchlistTable
 
 if TYPE_CHECKING:   # only for annotations: the UI's start-up path never imports pandas
-    from tuimarket.analysis.snapshot import MarketSnapshot
+    from tuimarket.analysis.results import MarketSnapshot
     from tuimarket.ui.timeline_model import EventTimeline
 
 

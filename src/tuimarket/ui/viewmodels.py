@@ -8,23 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from tuimarket.analysis.quadrants import quadrant
-from tuimarket.analysis.vocabulary import Quadrant
+from tuimarket.analysis.results import RETURN_PERIODS, IndexAnalysis, MarketSnapshot, RelativeStrength, RotationRow
+from tuimarket.analysis.vocabulary import Direction, Quadrant
 from tuimarket.data.schedule import MarketHours   # what the market bar shows is what the schedule reads
 from tuimarket.formatting import NA, known, percent, price
 from tuimarket.ui.breadth_view import BreadthBoard, breadth_board
 from tuimarket.ui.chart_line import ChartLine
 
-if TYPE_CHECKING:   # only for annotations: importing the analysis would import pandas at start-up
-    from tuimarket.analysis.snapshot import IndexAnalysis, MarketSnapshot, RelativeStrength, RotationRow
-
 RANGE_SESSIONS = {"3M": 63, "6M": 126, "1Y": 252, "2Y": 504, "5Y": 1260}
 # Each chart range in bars of each timeframe (analysis.timeframe's): a year is 252 sessions, or 52 weeks.
 RANGE_BARS = {"daily": RANGE_SESSIONS, "weekly": {"3M": 13, "6M": 26, "1Y": 52, "2Y": 104, "5Y": 260}}
 TIMEFRAMES = tuple(RANGE_BARS)
-RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")
 BREAKOUT_MARK = "▲"
 
 
@@ -136,10 +133,11 @@ def _day(value: date | None) -> str:
 
 
 def _direction(value: float | None) -> str:
+    """A change's state: "up", "down", or "flat" when there was none (or it is unknown)."""
     value = known(value)
     if value is None or value == 0:
-        return "flat"
-    return "up" if value > 0 else "down"
+        return Direction.FLAT.short
+    return (Direction.RISING if value > 0 else Direction.FALLING).short
 
 
 def macd_badge(index: IndexAnalysis) -> MacdBadge:
@@ -147,7 +145,7 @@ def macd_badge(index: IndexAnalysis) -> MacdBadge:
     if macd is None or macd.state is None:
         return MacdBadge("n/a", "na", "", "")
     since = f"since {macd.crossed_on.isoformat()}" if macd.crossed_on else "no cross in view"
-    turning = {"rising": "momentum rising", "falling": "momentum falling"}.get(macd.momentum or "", "")
+    turning = f"momentum {macd.momentum}" if macd.momentum else ""
     return MacdBadge(macd.state.label, macd.state, since, turning)
 
 

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
-from tuimarket.analysis.vocabulary import MacdSide, Trend
+from tuimarket.analysis.results import WatchlistRow
+from tuimarket.analysis.vocabulary import Direction, MacdSide, Trend
 from tuimarket.formatting import NA, below_record, known, percent, price
 from tuimarket.ui.viewmodels import RotationLine
-
-if TYPE_CHECKING:
-    from tuimarket.analysis.watchlist import WatchlistRow
 
 # The symbol stays put on 80 columns; what may need scrolling to is the event and the name.
 WATCHLIST_COLUMNS = ("Symbol", "Last", "Chg", "Trend", "MACD", "RS", "From ATH", "Latest event", "Name")
 PENDING = "…"             # computed in a moment
 TREND_ORDER = {Trend.UPTREND: 1.0, Trend.SIDEWAYS: 0.0, Trend.DOWNTREND: -1.0}
 MACD_ORDER = {MacdSide.BUY: 1.0, MacdSide.SELL: -1.0}
-RS_ORDER = {"rising": 1.0, "flat": 0.0, "falling": -1.0}
+RS_ORDER = {Direction.RISING: 1.0, Direction.FLAT: 0.0, Direction.FALLING: -1.0}
 MISSING = float("-inf")   # sorts last, whichever way a column sorts first (see WatchlistTable.SORTABLE)
 
 
@@ -60,7 +57,8 @@ def watchlist_line(row: WatchlistRow, position: int, note: str = "") -> Rotation
         _name(row),
     )
     states = ("symbol", "price", _sign(row.change_pct), {Trend.UPTREND: "up", Trend.DOWNTREND: "down"}.get(row.trend, "na") if row.trend else "na",
-              {MacdSide.BUY: "up", MacdSide.SELL: "down"}.get(row.macd, "na") if row.macd else "na", {"rising": "up", "falling": "down"}.get(row.rs or "", "na"),
+              {MacdSide.BUY: "up", MacdSide.SELL: "down"}.get(row.macd, "na") if row.macd else "na",
+              {Direction.RISING: "up", Direction.FALLING: "down"}.get(row.rs, "na") if row.rs else "na",
               "na", "event", "name")
     sort_keys = (
         float(position),
@@ -68,7 +66,7 @@ def watchlist_line(row: WatchlistRow, position: int, note: str = "") -> Rotation
         _key(row.change_pct),
         (TREND_ORDER[row.trend] if row.trend else MISSING) + (0.5 if row.confirmed else 0.0),
         MACD_ORDER[row.macd] if row.macd else MISSING,
-        RS_ORDER.get(row.rs or "", MISSING),
+        RS_ORDER[row.rs] if row.rs else MISSING,
         _key(None if row.below_record is None else -row.below_record),
         float(event.date.toordinal()) if event else MISSING,
         0.0,

@@ -8,11 +8,11 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from tuimarket.analysis.vocabulary import MacdSide, Trend
+from tuimarket.analysis.vocabulary import Direction, MacdSide, Trend
 from tuimarket.ui.viewmodels import PanelModel
 from tuimarket.ui.widgets.charts import PriceChart
 
-STATES = (*MacdSide, "na", *Trend, "up", "down", "flat")
+STATES = (*MacdSide, "na", *Trend, *(direction.short for direction in Direction))
 
 
 def _set_state(widget: Static, state: str) -> None:
