@@ -88,3 +88,11 @@ def test_result_types_are_imported_from_results():
                  and node.module != results.__name__
                  for alias in node.names if alias.name in RESULT_TYPES]
     assert elsewhere == []
+
+
+def test_the_event_timeline_model_imports_no_pandas():
+    """It places events among the chart's sessions with bisect on plain dates, not pandas' searchsorted."""
+    source = ROOT / "src/tuimarket/ui/timeline_model.py"
+    imported = {alias.name.split(".")[0] for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+                if isinstance(node, ast.Import) for alias in node.names}
+    assert "pandas" not in imported

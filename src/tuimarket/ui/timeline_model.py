@@ -8,7 +8,7 @@ can be marked on the chart.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Mapping, Sequence
@@ -191,8 +191,6 @@ def _words(event: Event) -> str:
 def event_timeline(config: Config, data: MarketData, symbol: str) -> EventTimeline:
     """`symbol`'s events and the market's (stance changes, breadth divergences and thrusts) over the
     sessions its chart holds, up to the data's date (a replay's: nothing after it), newest first."""
-    import pandas as pd
-
     from tuimarket.analysis.divergence import member_events
     from tuimarket.analysis.events import MARKET, market_events
     from tuimarket.analysis.snapshot import CHART_SESSIONS
@@ -202,9 +200,9 @@ def event_timeline(config: Config, data: MarketData, symbol: str) -> EventTimeli
     bars = {name: clip(frame, data.as_of).dropna(subset=["Close"]) for name, frame in data.bars.items()}
     if symbol not in bars or bars[symbol].empty:
         return EventTimeline(symbol, None, ())
-    close = bars[symbol]["Close"]
-    days = dates_of(close)
-    since = days[-CHART_SESSIONS:][0].date()
+    shown = bars[symbol]["Close"].iloc[-CHART_SESSIONS:]
+    sessions, closes = dates_of(shown).date.tolist(), shown.tolist()
+    since = sessions[0]
     forming = {name for name, freshness in data.freshness.items() if freshness.partial}
     # The stance is the whole market's (the sectors' breadth counts): its timeline is made of every
     # symbol's bars, while the events need only the symbol's and the benchmark's (relative strength).
@@ -217,16 +215,16 @@ def event_timeline(config: Config, data: MarketData, symbol: str) -> EventTimeli
         forming_day = last.date() if config.benchmark in forming else None
         events = (*events, *member_events(data.members.until(last), benchmark["Close"], since=since,
                                           forming_day=forming_day))
-    last_close = float(close.iloc[-1])
+    last_close = closes[-1]
     rows = []
     for event in events:                # by date, then the most important first
         if event.symbol not in (symbol, MARKET):
             continue
-        at = int(days.searchsorted(pd.Timestamp(event.date), side="right"))    # sessions up to the event's
-        then = float(close.iloc[at - 1])
+        at = bisect_right(sessions, event.date)     # the sessions shown up to the event's
+        then = closes[at - 1]
         at_level = event.kind.value in ("breakout", "breakdown") and event.value is not None
         rows.append(TimelineRow(
-            key=event.key, date=event.date, sessions_ago=len(days) - at, kind=event.kind.value,
+            key=event.key, date=event.date, sessions_ago=len(sessions) - at, kind=event.kind.value,
             words=_words(event), close=then, value=value_text(event),
             change_since=last_close / then - 1 if then else None, provisional=not event.final,
             mark_price=event.value if at_level and event.value is not None else then))
