@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tuimarket.analysis.results import IndexAnalysis, MarketSnapshot
+from tuimarket.analysis.results import MarketSnapshot
 from tuimarket.analysis.snapshot import CHART_SESSIONS, build_snapshot
 from tuimarket.config import Config, Symbol
 from tuimarket.data import bundled
