@@ -96,3 +96,15 @@ def test_the_event_timeline_model_imports_no_pandas():
     imported = {alias.name.split(".")[0] for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
                 if isinstance(node, ast.Import) for alias in node.names}
     assert "pandas" not in imported
+
+
+def test_the_monitor_starts_without_declaring_the_results():
+    """Its start-up path names them in annotations only: declaring them costs tens of ms (see analysis.results)."""
+    loaded = modules_loaded_by("import tuimarket.monitor, tuimarket.ui.app, tuimarket.ui.saved_view")
+    assert "tuimarket.analysis.results" not in loaded
+
+
+def test_the_view_models_return_periods_are_the_analysis_ones():
+    from tuimarket.ui import viewmodels
+
+    assert viewmodels.RETURN_PERIODS == results.RETURN_PERIODS

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from tuimarket.analysis.results import BreadthReading, MarketBreadth
 from tuimarket.formatting import NA
 from tuimarket.ui.chart_line import ChartLine
+
+if TYPE_CHECKING:   # only for annotations, as in viewmodels
+    from tuimarket.analysis.results import BreadthReading, MarketBreadth
 
 HEAT_PERIOD = 50                 # the heat row: each sector's share above its 50-day average
 STRONG, WEAK = 0.7, 0.3          # a sector's heat: strong from here, weak below there

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from tuimarket.analysis.quadrants import quadrant
-from tuimarket.analysis.results import RETURN_PERIODS, IndexAnalysis, MarketSnapshot, RelativeStrength, RotationRow
 from tuimarket.analysis.vocabulary import Direction, Quadrant
 from tuimarket.data.schedule import MarketHours   # what the market bar shows is what the schedule reads
 from tuimarket.formatting import NA, known, percent, price
 from tuimarket.ui.breadth_view import BreadthBoard, breadth_board
 from tuimarket.ui.chart_line import ChartLine
 
+if TYPE_CHECKING:   # only for annotations: declaring the results would cost start-up tens of ms (see analysis.results)
+    from tuimarket.analysis.results import IndexAnalysis, MarketSnapshot, RelativeStrength, RotationRow
+
 RANGE_SESSIONS = {"3M": 63, "6M": 126, "1Y": 252, "2Y": 504, "5Y": 1260}
 # Each chart range in bars of each timeframe (analysis.timeframe's): a year is 252 sessions, or 52 weeks.
 RANGE_BARS = {"daily": RANGE_SESSIONS, "weekly": {"3M": 13, "6M": 26, "1Y": 52, "2Y": 104, "5Y": 260}}
 TIMEFRAMES = tuple(RANGE_BARS)
+RETURN_PERIODS = ("1W", "1M", "3M", "6M", "YTD", "1Y")     # analysis.results's, without declaring its types
 BREAKOUT_MARK = "▲"
 
 

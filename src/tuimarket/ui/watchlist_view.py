@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from tuimarket.analysis.results import WatchlistRow
 from tuimarket.analysis.vocabulary import Direction, MacdSide, Trend
 from tuimarket.formatting import NA, below_record, known, percent, price
 from tuimarket.ui.viewmodels import RotationLine
+
+if TYPE_CHECKING:   # only for annotations, as in viewmodels
+    from tuimarket.analysis.results import WatchlistRow
 
 # The symbol stays put on 80 columns; what may need scrolling to is the event and the name.
 WATCHLIST_COLUMNS = ("Symbol", "Last", "Chg", "Trend", "MACD", "RS", "From ATH", "Latest event", "Name")
