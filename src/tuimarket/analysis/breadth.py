@@ -32,7 +32,8 @@ SECTOR_PERIODS = (50, 200)
 YEAR = 252                      # sessions in 52 weeks
 MCCLELLAN_FAST, MCCLELLAN_SLOW = 19, 39
 RATIO_SCALE = 1000              # ratio-adjusted net advances are per mille of the members counted
-CHUNK_ROWS = 64                 # members computed together (see `_moving_averages`)
+CHUNK_ROWS = 64                 # members computed together (see `_tally`)
+SPANS = tuple(2 ** level for level in range(1, max(AVERAGE_PERIODS).bit_length()))  # 2 ... 128: see `_Chunk`
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,8 +121,7 @@ def breadth_history(closes: pd.DataFrame, *, in_index: pd.DataFrame | None = Non
 
     advances, declines = tally.advances.sum(axis=0), tally.declines.sum(axis=0)
     net = pd.Series(advances - declines, index=dates, dtype="float64")
-    moving = pd.Series(advances + declines, index=dates, dtype="float64")
-    ratio = (net / moving.where(moving > 0)) * RATIO_SCALE
+    ratio = pd.Series(_fraction(advances - declines, advances + declines) * RATIO_SCALE, index=dates)
     mcclellan = ema(ratio, MCCLELLAN_FAST) - ema(ratio, MCCLELLAN_SLOW)
 
     return BreadthHistory(
@@ -214,135 +214,122 @@ def _tally(values: np.ndarray, listed: np.ndarray | None, groups: list[np.ndarra
 
 
 def _tally_chunk(tally: _Tally, group: int, chunk: _Chunk) -> None:
-    """Add the counts of the members in `chunk` to `group`'s."""
+    """Add the counts of the members in `chunk` to `group`'s.
+
+    A window missing a close has a NaN sum or extreme, and NaN compares False: only a member's
+    first dates, whose windows reach into the row before (see `_Chunk`), are left out by hand.
+    """
     closes, flags = chunk.closes, chunk.flags
     tally.members[group] += chunk.member_counts
 
     for period in AVERAGE_PERIODS:
         average = chunk.window_sum(period)
         average /= period
-        np.greater(closes, average, out=flags)
-        tally.above[period][group] += _count(chunk.keep_full_windows(flags, period))
-        tally.has_average[period][group] += chunk.full_window_counts(period)
+        tally.has_average[period][group] += chunk.count_full_windows(average, period)
+        tally.above[period][group] += chunk.count_members(np.greater(closes, average, out=flags), period)
 
     if chunk.dates >= YEAR:
         for extreme, at_extreme, count in ((np.maximum, np.greater_equal, tally.new_highs),
                                            (np.minimum, np.less_equal, tally.new_lows)):
-            at_extreme(chunk.narrow, chunk.window_extreme(extreme, YEAR), out=flags)
-            count[group] += _count(chunk.keep_full_windows(flags, YEAR))
+            reached = at_extreme(chunk.narrow, chunk.window_extreme(extreme, YEAR), out=flags)
+            count[group] += chunk.count_members(reached, YEAR)
 
-    # Against the previous close, over the rows laid end to end (a row's first date compares with
-    # the row before: its count is dropped); a missing close compares False.
     narrow = _flat(chunk.narrow)
     for direction, count in ((np.greater, tally.advances), (np.less, tally.declines)):
-        direction(narrow[1:], narrow[:-1], out=_flat(flags)[1:])
-        flags &= chunk.member
-        count[group, 1:] += _count(flags)[1:]
+        direction(narrow[1:], narrow[:-1], out=_flat(flags)[1:])    # against the previous close
+        count[group] += chunk.count_members(flags, window=2)
 
 
 class _Chunk:
     """Some members' closes (rows x dates, contiguous) and what is computed from them.
 
-    Its arrays are allocated once for all chunks: a fresh array of this size is mapped anew by the
-    allocator each time, and its page faults cost more than the passes over it.
+    Windows are computed over the rows laid end to end (a pass over the chunk, not one per row):
+    a window ending on one of a row's first dates reaches into the row before, and is not counted.
+    The arrays are allocated once for all chunks (`load` takes views of their first rows): a fresh
+    array of this size is mapped anew by the allocator each time, and its page faults cost more
+    than the passes over it.
     """
 
     def __init__(self, rows: int, dates: int) -> None:
-        shape = (rows, dates)
         self.dates = dates
-        self._closes, self._window = np.empty(shape), np.empty(shape)
-        self._float32 = np.empty(shape, np.float32)
-        self._has_close, self._member, self._flags = (np.empty(shape, bool) for _ in range(3))
-        # span -> sums of `span` closes (2, 4, 8, ... up to the longest average): see `window_sum`
-        self._sums = {2 ** level: np.empty(shape) for level in range(1, max(AVERAGE_PERIODS).bit_length())}
-        self._rows = 0
-        self._narrow: np.ndarray = self._closes
-        self.member_counts = np.zeros(dates, dtype=np.int64)
-        self._gappy = np.empty(0, dtype=np.intp)
-        self._unbroken = np.empty((0, dates), dtype=np.int32)
-
-    def _view(self, array: np.ndarray) -> np.ndarray:
-        return array[:self._rows]
-
-    closes = property(lambda self: self._view(self._closes))
-    narrow = property(lambda self: self._view(self._narrow))     # the closes, in float32 where exact
-    member = property(lambda self: self._view(self._member))
-    flags = property(lambda self: self._view(self._flags))
+        self._floats = [np.empty((rows, dates)) for _ in range(2 + len(SPANS))]
+        self._float32 = np.empty((rows, dates), np.float32)
+        self._bools = [np.empty((rows, dates), bool) for _ in range(3)]
 
     def load(self, values: np.ndarray, listed: np.ndarray | None, rows: np.ndarray) -> None:
         """Take these rows of `values` (and of `listed`, where each member is in the index)."""
-        self._rows = len(rows)
-        closes, has_close = self.closes, self._view(self._has_close)
-        np.take(values, rows, axis=0, out=closes, mode="clip")    # "clip" writes straight to `out`
-        np.isfinite(closes, out=has_close)
-        np.logical_and(has_close, True if listed is None else listed[rows], out=self.member)
-        self.member_counts = _count(self.member).astype(np.int64)
-        # Only the rows missing a close somewhere (members listed later, gaps) need the latest gap.
-        self._gappy = np.flatnonzero(~has_close.all(axis=1))
-        sessions = np.arange(1, self.dates + 1, dtype=np.int32)
-        self._unbroken = sessions - np.maximum.accumulate(np.where(has_close[self._gappy], 0, sessions), axis=1)
+        count = len(rows)
+        self.closes, self.window, *self.sums = (floats[:count] for floats in self._floats)
+        self.has_close, self.member, self.flags = (flags[:count] for flags in self._bools)
+        np.take(values, rows, axis=0, out=self.closes, mode="clip")    # "clip" writes straight to `out`
+        np.isfinite(self.closes, out=self.has_close)
+        np.logical_and(self.has_close, True if listed is None else listed[rows], out=self.member)
+        self.member_counts = _count(self.member).astype(np.int64)     # per date, members counted
+        self.gappy = np.flatnonzero(~self.has_close.all(axis=1))      # members listed later, gaps
         # float32 halves the extremes' passes, where it holds every close exactly (the bundle's)
-        float32 = self._view(self._float32)
-        float32[...] = closes
-        missing = closes.size - np.count_nonzero(has_close)
-        self._narrow = self._float32 if np.count_nonzero(float32 != closes) == missing else self._closes
+        float32, round_trip = self._float32[:count], self.window
+        np.copyto(float32, self.closes, casting="same_kind")
+        np.copyto(round_trip, float32)
+        inexact = np.count_nonzero(np.not_equal(round_trip, self.closes, out=self.flags))   # NaN too
+        missing = self.closes.size - np.count_nonzero(self.has_close)
+        self.narrow = float32 if inexact == missing else self.closes
         self._sums_of_spans()
 
-    def keep_full_windows(self, flags: np.ndarray, window: int) -> np.ndarray:
-        """`flags` left only where a member is counted and has all the `window` closes ending there."""
+    def count_members(self, flags: np.ndarray, window: int) -> np.ndarray:
+        """Per date, how many members are flagged, none on the first `window` - 1 dates (`flags`
+        is overwritten)."""
         flags &= self.member
-        flags[:, :window - 1] = False
-        flags[self._gappy] &= self._unbroken >= window      # closes in a row ending at each date
-        return flags
-
-    def full_window_counts(self, window: int) -> np.ndarray:
-        """Per date, how many members are counted and have all the `window` closes ending there."""
-        counts = self.member_counts.copy()
+        counts = _count(flags)
         counts[:window - 1] = 0
-        broken = self._view(self._member)[self._gappy] & (self._unbroken < window)
-        counts[window - 1:] -= _count(broken)[window - 1:]
+        return counts
+
+    def count_full_windows(self, window_values: np.ndarray, window: int) -> np.ndarray:
+        """Per date, how many members have every close of the `window` ending there, from the
+        window's sums or extremes (NaN where one is missing): only rows with a gap need them."""
+        broken = ~np.isfinite(window_values[self.gappy])
+        broken &= self.member[self.gappy]
+        counts: np.ndarray = self.member_counts - _count(broken)
+        counts[:window - 1] = 0
         return counts
 
     def _sums_of_spans(self) -> None:
-        """Sums of spans of 2, 4, 8, ... closes ending at each position, each the sum of two of the
-        span before, over the rows laid end to end: a span reaching back into the row before lies
-        in a row's first dates, which no full window ends on. A missing close makes NaN."""
-        shorter, span = _flat(self.closes), 1
-        for longer in self._sums.values():
-            flat = _flat(self._view(longer))
-            flat[:span] = np.nan
-            np.add(shorter[span:], shorter[:-span], out=flat[span:])
-            shorter, span = flat, span * 2
+        """The sums of each span of SPANS closes ending at each position, each the sum of two of
+        the span before (NaN where one is missing)."""
+        shorter = _flat(self.closes)
+        for span, sums in zip(SPANS, self.sums):
+            longer = _flat(sums)
+            longer[:span // 2] = np.nan
+            np.add(shorter[span // 2:], shorter[:-(span // 2)], out=longer[span // 2:])
+            shorter = longer
 
     def window_sum(self, period: int) -> np.ndarray:
-        """The sum of the `period` closes ending at each date (see `keep_full_windows` for where
-        it means something): the sums of the spans of `period`'s binary digits laid back to back
-        (200 = 128 + 64 + 8). A pairwise sum, as exact as pandas' compensated one."""
-        spans = {1: self.closes, **{span: self._view(sums) for span, sums in self._sums.items()}}
-        digits = [span for span in reversed(spans) if period & span]
-        total = _flat(self._view(self._window))
-        reach = digits[0]
-        total[:reach] = np.nan
-        if len(digits) == 1:
-            total[reach:] = _flat(spans[reach])[reach:]
+        """The sum of the `period` closes ending at each date (NaN where one is missing), in
+        `window`: the sums of the spans of `period`'s binary digits laid back to back (200 = 128
+        + 64 + 8). A pairwise sum, as exact as pandas' compensated one."""
+        spans = dict(zip((1, *SPANS), map(_flat, (self.closes, *self.sums))))
+        first, *others = [span for span in reversed(spans) if period & span]
+        total = _flat(self.window)
+        total[:first] = np.nan
+        if not others:
+            total[first:] = spans[first][first:]
         else:
-            np.add(_flat(spans[reach])[reach:], _flat(spans[digits[1]])[:-reach], out=total[reach:])
-        for previous, span in zip(digits[1:], digits[2:]):
+            np.add(spans[first][first:], spans[others[0]][:-first], out=total[first:])
+        reach = first
+        for previous, span in zip(others, others[1:]):
             reach += previous
-            total[reach:] += _flat(spans[span])[:-reach]
-        return self._view(self._window)
+            total[reach:] += spans[span][:-reach]
+        return self.window
 
     def window_extreme(self, extreme: np.ufunc, window: int) -> np.ndarray:
         """The `extreme` (np.maximum or np.minimum) of the `window` closes ending at each date, in
-        `narrow`'s type.
+        `narrow`'s type (NaN where one is missing).
 
         By doubling, as `_sums_of_spans`, until a span is the window (the last step reaches just
         that far: two overlapping spans). Written over two of the spans' sums, which are done with
-        (the first `narrow.size` values of each, as float32 or float64).
+        (their first `narrow.size` values, as float32 or float64).
         """
         spans, span = _flat(self.narrow), 1
-        longer, spare = (_flat(self._view(buffer)).view(spans.dtype)[:spans.size]
-                         for buffer in (self._window, self._sums[2]))
+        longer, spare = (_flat(buffer).view(spans.dtype)[:spans.size] for buffer in (self.window, self.sums[0]))
         while span < window:
             reach = min(span, window - span)
             longer[:reach] = np.nan
@@ -360,8 +347,9 @@ def _sector_rows(symbols: pd.Index, sectors: pd.Series | None) -> dict[str, np.n
     """Each sector's member rows (none without sectors; a member without one is "Unknown")."""
     if sectors is None:
         return {}
-    labels = sectors.reindex(symbols).fillna("Unknown").to_numpy()
-    return {name: np.flatnonzero(labels == name) for name in sorted(set(labels))}
+    names, of_member = np.unique(sectors.reindex(symbols).fillna("Unknown").to_numpy(str), return_inverse=True)
+    by_sector = np.argsort(of_member, kind="stable")
+    return dict(zip(names.tolist(), np.split(by_sector, np.cumsum(np.bincount(of_member))[:-1])))
 
 
 def _count(flags: np.ndarray) -> np.ndarray:
