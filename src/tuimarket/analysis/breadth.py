@@ -1,7 +1,7 @@
 """Market breadth over index members: how many stocks take part in the index's move.
 
-Everything is computed on one dates x members matrix of closes, column-wise in numpy, in one
-pass (never a Python loop per member or per day). A member without a close on a day, or outside
+Everything is computed on one dates x members matrix of closes in numpy, a chunk of one
+sector's members at a time (never a Python loop per member or per day). A member without a close on a day, or outside
 the index that day, is missing: it is left out of that day's denominator, never counted as zero.
 
 - % above the 20/50/200-day simple averages (a member needs `period` closes for its average);
@@ -263,10 +263,13 @@ class _Chunk:
         self.has_close, self.member, self.flags = (flags[:count] for flags in self._bools)
         np.take(values, rows, axis=0, out=self.closes, mode="clip")    # "clip" writes straight to `out`
         np.isfinite(self.closes, out=self.has_close)
-        np.logical_and(self.has_close, True if listed is None else listed[rows], out=self.member)
+        if listed is None:
+            self.member[...] = self.has_close
+        else:
+            np.logical_and(self.has_close, np.take(listed, rows, axis=0, out=self.flags, mode="clip"), out=self.member)
         self.member_counts = _count(self.member).astype(np.int64)     # per date, members counted
         self.gappy = np.flatnonzero(~self.has_close.all(axis=1))      # members listed later, gaps
-        # float32 halves the extremes' passes, where it holds every close exactly (the bundle's)
+        # float32 halves what the extremes' passes read, where it holds every close exactly (the bundle's)
         float32, round_trip = self._float32[:count], self.window
         np.copyto(float32, self.closes, casting="same_kind")
         np.copyto(round_trip, float32)
