@@ -169,3 +169,18 @@ def test_a_short_or_empty_history_gives_what_it_can(bundle, sessions) -> None:
     assert all((reading.above[period] is None) == (sessions < period) for period in breadth.AVERAGE_PERIODS)
     assert (history.new_highs + history.new_lows).iloc[:breadth.YEAR - 1].sum() == 0   # no full year yet
     assert reading.advances + reading.declines <= reading.members == closes.iloc[-1].notna().sum()
+
+
+def test_a_close_a_hair_under_the_years_extreme_is_no_new_high_or_low(bundle) -> None:
+    """Closes float32 cannot tell apart (the bundle's are all float32, a cache's scaled ones are not):
+    a close 1e-9 under the year's high is no new high, 1e-9 over its low no new low."""
+    closes = bundle.closes.iloc[:300, :3].copy()
+    high_day, low_day = 260, 270
+    for column in range(closes.shape[1]):
+        closes.iloc[high_day, column] = closes.iloc[high_day - breadth.YEAR + 1:high_day, column].max() - 1e-9
+        closes.iloc[low_day, column] = closes.iloc[low_day - breadth.YEAR + 1:low_day, column].min() + 1e-9
+    high_day, low_day = closes.index[high_day], closes.index[low_day]
+    history = breadth.breadth_history(closes)
+    window = closes.rolling(breadth.YEAR)
+    assert history.new_highs[high_day] == (closes == window.max()).loc[high_day].sum() == 0
+    assert history.new_lows[low_day] == (closes == window.min()).loc[low_day].sum() == 0

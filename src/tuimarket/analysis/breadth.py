@@ -1,7 +1,7 @@
 """Market breadth over index members: how many stocks take part in the index's move.
 
-Everything is computed on one dates x members matrix of closes, column-wise in numpy, in one
-pass (never a Python loop per member or per day). A member without a close on a day, or outside
+Everything is computed on one dates x members matrix of closes in numpy, a chunk of one
+sector's members at a time (never a Python loop per member or per day). A member without a close on a day, or outside
 the index that day, is missing: it is left out of that day's denominator, never counted as zero.
 
 - % above the 20/50/200-day simple averages (a member needs `period` closes for its average);
@@ -31,7 +31,8 @@ from tuimarket.data.members import Members
 YEAR = 252                      # sessions in 52 weeks
 MCCLELLAN_FAST, MCCLELLAN_SLOW = 19, 39
 RATIO_SCALE = 1000              # ratio-adjusted net advances are per mille of the members counted
-CHUNK_ROWS = 64                 # members computed together (see `_moving_averages`)
+CHUNK_ROWS = 64                 # members computed together (see `_tally`)
+SPANS = tuple(2 ** level for level in range(1, max(AVERAGE_PERIODS).bit_length()))  # 2 ... 128: see `_Chunk`
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,47 +75,41 @@ def breadth_history(closes: pd.DataFrame, *, in_index: pd.DataFrame | None = Non
     `in_index` (same shape, bools) says when each member was in the index: a member counts only
     then, though its averages use every close it has. `sectors` maps a member to its sector.
     """
-    # Members x dates, each row contiguous (the frame's own block, not a copy, when all are floats).
-    values = np.ascontiguousarray(closes.to_numpy(dtype=np.float64).T)
-    member = np.isfinite(values)
-    if in_index is not None:
-        member &= in_index.reindex(index=closes.index, columns=closes.columns, fill_value=False).to_numpy(bool).T
     dates = closes.index
-
+    # Members x dates, each row contiguous (the frame's own block, not a copy, when all are floats).
+    values = closes.to_numpy(dtype=np.float64).T
+    listed = None if in_index is None else in_index.reindex(
+        index=dates, columns=closes.columns, fill_value=False).to_numpy(bool).T
     sector_rows = _sector_rows(closes.columns, sectors)
-    above, sector_above = {}, {}
-    for period, (has_average, is_above) in _moving_averages(values, member, AVERAGE_PERIODS).items():
-        above[period] = _fraction(_count(is_above), _count(has_average))
-        if period in SECTOR_PERIODS:
-            sector_above[period] = pd.DataFrame(
-                _fraction(_per_sector(is_above, sector_rows), _per_sector(has_average, sector_rows)),
-                index=dates, columns=list(sector_rows))
+    tally = _tally(values, listed, list(sector_rows.values()) or [np.arange(len(values))])
+    in_sectors = slice(len(sector_rows))      # without sectors, the one group of everyone is no sector
 
-    at_high, at_low = _rolling_extremes(values, member, YEAR)
-    new_highs, new_lows = _count(at_high), _count(at_low)
+    def per_sector(counts: np.ndarray) -> np.ndarray:
+        return counts[in_sectors].T
 
-    today, previous = values[:, 1:], values[:, :-1]
-    compared = member[:, 1:] & np.isfinite(previous)      # the first date has no previous close
-    advances, declines = np.zeros(len(dates), dtype=np.int64), np.zeros(len(dates), dtype=np.int64)
-    advances[1:] = _count(compared & (today > previous))
-    declines[1:] = _count(compared & (today < previous))
+    advances, declines = tally.advances.sum(axis=0), tally.declines.sum(axis=0)
     net = pd.Series(advances - declines, index=dates, dtype="float64")
-    moving = pd.Series(advances + declines, index=dates, dtype="float64")
-    ratio = (net / moving.where(moving > 0)) * RATIO_SCALE
+    ratio = pd.Series(_fraction(advances - declines, advances + declines) * RATIO_SCALE, index=dates)
     mcclellan = ema(ratio, MCCLELLAN_FAST) - ema(ratio, MCCLELLAN_SLOW)
 
     return BreadthHistory(
-        members=pd.Series(_count(member), index=dates),
-        above=MappingProxyType({period: pd.Series(share, index=dates) for period, share in above.items()}),
-        new_highs=pd.Series(new_highs, index=dates),
-        new_lows=pd.Series(new_lows, index=dates),
+        members=pd.Series(tally.members.sum(axis=0), index=dates),
+        above=MappingProxyType({
+            period: pd.Series(_fraction(tally.above[period].sum(axis=0), tally.has_average[period].sum(axis=0)),
+                              index=dates)
+            for period in AVERAGE_PERIODS}),
+        new_highs=pd.Series(tally.new_highs.sum(axis=0), index=dates),
+        new_lows=pd.Series(tally.new_lows.sum(axis=0), index=dates),
         advances=pd.Series(advances, index=dates),
         declines=pd.Series(declines, index=dates),
         ad_line=net.cumsum(),
         mcclellan=mcclellan,
         summation=mcclellan.cumsum(),   # cumsum skips the NaN warm-up, which stays NaN
-        sector_members=pd.DataFrame(_per_sector(member, sector_rows), index=dates, columns=list(sector_rows)),
-        sector_above=MappingProxyType(sector_above),
+        sector_members=pd.DataFrame(per_sector(tally.members), index=dates, columns=list(sector_rows)),
+        sector_above=MappingProxyType({
+            period: pd.DataFrame(_fraction(per_sector(tally.above[period]), per_sector(tally.has_average[period])),
+                                 index=dates, columns=list(sector_rows))
+            for period in SECTOR_PERIODS}),
     )
 
 
@@ -149,105 +144,190 @@ def reading(history: BreadthHistory, *, source: str, caveat: str,
 
 # ---- the vectorised parts -------------------------------------------------------------------------
 
-def _moving_averages(values: np.ndarray, member: np.ndarray,
-                     periods: tuple[int, ...]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Per period, where a member has its simple average (all `period` closes there) and where its
-    close is above it. The averages come from one running sum per row, CHUNK_ROWS rows at a time:
-    the float temporaries stay small, in cache and in memory already mapped (a fresh matrix of
-    the whole costs more in page faults than numpy's passes over it)."""
-    has_average = {period: np.empty(values.shape, dtype=bool) for period in periods}
-    is_above = {period: np.empty(values.shape, dtype=bool) for period in periods}
-    for first in range(0, len(values), CHUNK_ROWS):
-        rows = slice(first, first + CHUNK_ROWS)
-        block = values[rows]
-        missing = ~np.isfinite(block)
-        running = np.cumsum(np.where(missing, 0.0, block), axis=1)
-        for period in periods:
-            average = _window_sums(running, period)
-            average /= period
-            np.logical_and(member[rows], ~_incomplete(missing, period), out=has_average[period][rows])
-            np.logical_and(has_average[period][rows], block > average, out=is_above[period][rows])
-    return {period: (has_average[period], is_above[period]) for period in periods}
+@dataclass(frozen=True)
+class _Tally:
+    """How many members are flagged, per group of members (a sector) and date: groups x dates."""
+
+    members: np.ndarray                   # counted (a close, in the index)
+    has_average: dict[int, np.ndarray]    # period -> counted, with all `period` closes for the average
+    above: dict[int, np.ndarray]          # period -> of those, closing above it
+    new_highs: np.ndarray
+    new_lows: np.ndarray
+    advances: np.ndarray
+    declines: np.ndarray
+
+    @classmethod
+    def zeros(cls, groups: int, dates: int) -> _Tally:
+        def zero() -> np.ndarray:
+            return np.zeros((groups, dates), dtype=np.int64)
+        return cls(zero(), {period: zero() for period in AVERAGE_PERIODS},
+                   {period: zero() for period in AVERAGE_PERIODS}, zero(), zero(), zero(), zero())
 
 
-def _window_sums(running: np.ndarray, period: int) -> np.ndarray:
-    """The sum of the last `period` values along each row, from the rows' running sums (a
-    contiguous matrix): one subtraction over the rows laid end to end, which numpy runs 3-4x
-    faster than row by row; the first `period` dates of each row, which that mixes with the row
-    before, are the running sums themselves."""
-    total = np.empty_like(running)
-    end_to_end = running.reshape(-1)
-    np.subtract(end_to_end[period:], end_to_end[:-period], out=total.reshape(-1)[period:])
-    total[:, :period] = running[:, :period]
-    return total
+def _tally(values: np.ndarray, listed: np.ndarray | None, groups: list[np.ndarray]) -> _Tally:
+    """The counts of each group of rows of `values` (members x dates), `listed` saying where a
+    member is in the index.
 
-
-def _incomplete(missing: np.ndarray, period: int) -> np.ndarray:
-    """Where a window of `period` values ending there lacks one: its first period-1 dates, and gaps.
-
-    Only the rows that miss a value anywhere (members listed later) need the running count.
+    A group is computed CHUNK_ROWS rows at a time: the chunk is a copy that stays in the CPU's
+    cache through the dozens of passes over it (one pass over the whole matrix goes to memory),
+    and its flags are added up per date as soon as they are known (no matrix of each is kept).
     """
-    incomplete = np.zeros(missing.shape, dtype=bool)
-    incomplete[:, :period - 1] = True
-    rows = np.flatnonzero(missing.any(axis=1))
-    if len(rows):
-        incomplete[rows] |= _window_sums(np.cumsum(missing[rows], axis=1, dtype=np.int32), period) > 0
-    return incomplete
+    tally = _Tally.zeros(len(groups), values.shape[1])
+    chunk = _Chunk(min(CHUNK_ROWS, len(values)), values.shape[1])
+    for group, rows in enumerate(groups):
+        for some_rows in np.array_split(rows, max(1, -(-len(rows) // CHUNK_ROWS))):
+            chunk.load(values, listed, some_rows)
+            _tally_chunk(tally, group, chunk)
+    return tally
 
 
-def _rolling_extremes(values: np.ndarray, member: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where a member's close is the highest, and where the lowest, of its last `window` closes
-    (all of them there).
+def _tally_chunk(tally: _Tally, group: int, chunk: _Chunk) -> None:
+    """Add the counts of the members in `chunk` to `group`'s.
 
-    The extremes by doubling: of spans of 1, 2, 4, ... values, each from two of the span before
-    (`fmax`/`fmin` skip a missing value: a window lacking one is left out after), then a window is
-    two overlapping spans of the largest power of two within it. About 2 log2(window) passes,
-    CHUNK_ROWS rows at a time (see `_moving_averages`), over the rows laid end to end as in
-    `_window_sums`: a span reaching back into the row before lies in the first `window` - 1
-    dates of a row, which no full window ends on.
+    A window missing a close has a NaN sum or extreme, and NaN compares False: only a member's
+    first dates, whose windows reach into the row before (see `_Chunk`), are left out by hand.
     """
-    at_high, at_low = np.zeros(values.shape, dtype=bool), np.zeros(values.shape, dtype=bool)
-    if values.shape[1] < window:
-        return at_high, at_low
-    full_window = member & ~_incomplete(~np.isfinite(values), window)
-    for first in range(0, len(values), CHUNK_ROWS):
-        rows = slice(first, first + CHUNK_ROWS)
-        block = values[rows]
-        end_to_end = block.reshape(-1)
-        for extreme, at_extreme in ((np.fmax, at_high), (np.fmin, at_low)):
-            spans, span = end_to_end, 1     # spans[i]: the extreme of the `span` values ending at i
-            longer, spare = np.empty_like(end_to_end), np.empty_like(end_to_end)
-            while span < window:
-                # the next span doubles, or (the last step) reaches just the window
-                reach = min(span, window - span)
-                longer[:reach] = np.nan
-                extreme(spans[reach:], spans[:-reach], out=longer[reach:])
-                spans, span, longer, spare = longer, span + reach, spare, longer
-            reached = end_to_end >= spans if extreme is np.fmax else end_to_end <= spans
-            np.logical_and(full_window[rows], reached.reshape(block.shape), out=at_extreme[rows])
-    return at_high, at_low
+    closes, flags = chunk.closes, chunk.flags
+    tally.members[group] += chunk.member_counts
+
+    for period in AVERAGE_PERIODS:
+        average = chunk.window_sum(period)
+        average /= period
+        tally.has_average[period][group] += chunk.count_full_windows(average, period)
+        tally.above[period][group] += chunk.count_members(np.greater(closes, average, out=flags), period)
+
+    if chunk.dates >= YEAR:
+        for extreme, at_extreme, count in ((np.maximum, np.greater_equal, tally.new_highs),
+                                           (np.minimum, np.less_equal, tally.new_lows)):
+            reached = at_extreme(chunk.narrow, chunk.window_extreme(extreme, YEAR), out=flags)
+            count[group] += chunk.count_members(reached, YEAR)
+
+    narrow = _flat(chunk.narrow)
+    for direction, count in ((np.greater, tally.advances), (np.less, tally.declines)):
+        direction(narrow[1:], narrow[:-1], out=_flat(flags)[1:])    # against the previous close
+        count[group] += chunk.count_members(flags, window=2)
+
+
+class _Chunk:
+    """Some members' closes (rows x dates, contiguous) and what is computed from them.
+
+    Windows are computed over the rows laid end to end (a pass over the chunk, not one per row):
+    a window ending on one of a row's first dates reaches into the row before, and is not counted.
+    The arrays are allocated once for all chunks (`load` takes views of their first rows): a fresh
+    array of this size is mapped anew by the allocator each time, and its page faults cost more
+    than the passes over it.
+    """
+
+    def __init__(self, rows: int, dates: int) -> None:
+        self.dates = dates
+        self._floats = [np.empty((rows, dates)) for _ in range(2 + len(SPANS))]
+        self._float32 = np.empty((rows, dates), np.float32)
+        self._bools = [np.empty((rows, dates), bool) for _ in range(3)]
+
+    def load(self, values: np.ndarray, listed: np.ndarray | None, rows: np.ndarray) -> None:
+        """Take these rows of `values` (and of `listed`, where each member is in the index)."""
+        count = len(rows)
+        self.closes, self.window, *self.sums = (floats[:count] for floats in self._floats)
+        self.has_close, self.member, self.flags = (flags[:count] for flags in self._bools)
+        np.take(values, rows, axis=0, out=self.closes, mode="clip")    # "clip" writes straight to `out`
+        np.isfinite(self.closes, out=self.has_close)
+        if listed is None:
+            self.member[...] = self.has_close
+        else:
+            np.logical_and(self.has_close, np.take(listed, rows, axis=0, out=self.flags, mode="clip"), out=self.member)
+        self.member_counts = _count(self.member).astype(np.int64)     # per date, members counted
+        self.gappy = np.flatnonzero(~self.has_close.all(axis=1))      # members listed later, gaps
+        # float32 halves what the extremes' passes read, where it holds every close exactly (the bundle's)
+        float32, round_trip = self._float32[:count], self.window
+        np.copyto(float32, self.closes, casting="same_kind")
+        np.copyto(round_trip, float32)
+        inexact = np.count_nonzero(np.not_equal(round_trip, self.closes, out=self.flags))   # NaN too
+        missing = self.closes.size - np.count_nonzero(self.has_close)
+        self.narrow = float32 if inexact == missing else self.closes
+        self._sums_of_spans()
+
+    def count_members(self, flags: np.ndarray, window: int) -> np.ndarray:
+        """Per date, how many members are flagged, none on the first `window` - 1 dates (`flags`
+        is overwritten)."""
+        flags &= self.member
+        counts = _count(flags)
+        counts[:window - 1] = 0
+        return counts
+
+    def count_full_windows(self, window_values: np.ndarray, window: int) -> np.ndarray:
+        """Per date, how many members have every close of the `window` ending there, from the
+        window's sums or extremes (NaN where one is missing): only rows with a gap need them."""
+        broken = ~np.isfinite(window_values[self.gappy])
+        broken &= self.member[self.gappy]
+        counts: np.ndarray = self.member_counts - _count(broken)
+        counts[:window - 1] = 0
+        return counts
+
+    def _sums_of_spans(self) -> None:
+        """The sums of each span of SPANS closes ending at each position, each the sum of two of
+        the span before (NaN where one is missing)."""
+        shorter = _flat(self.closes)
+        for span, sums in zip(SPANS, self.sums):
+            longer = _flat(sums)
+            longer[:span // 2] = np.nan
+            np.add(shorter[span // 2:], shorter[:-(span // 2)], out=longer[span // 2:])
+            shorter = longer
+
+    def window_sum(self, period: int) -> np.ndarray:
+        """The sum of the `period` closes ending at each date (NaN where one is missing), in
+        `window`: the sums of the spans of `period`'s binary digits laid back to back (200 = 128
+        + 64 + 8). A pairwise sum, as exact as pandas' compensated one."""
+        spans = dict(zip((1, *SPANS), map(_flat, (self.closes, *self.sums))))
+        first, *others = [span for span in reversed(spans) if period & span]
+        total = _flat(self.window)
+        total[:first] = np.nan
+        if not others:
+            total[first:] = spans[first][first:]
+        else:
+            np.add(spans[first][first:], spans[others[0]][:-first], out=total[first:])
+        reach = first
+        for previous, span in zip(others, others[1:]):
+            reach += previous
+            total[reach:] += spans[span][:-reach]
+        return self.window
+
+    def window_extreme(self, extreme: np.ufunc, window: int) -> np.ndarray:
+        """The `extreme` (np.maximum or np.minimum) of the `window` closes ending at each date, in
+        `narrow`'s type (NaN where one is missing).
+
+        By doubling, as `_sums_of_spans`, until a span is the window (the last step reaches just
+        that far: two overlapping spans). Written over two of the spans' sums, which are done with
+        (their first `narrow.size` values, as float32 or float64).
+        """
+        spans, span = _flat(self.narrow), 1
+        longer, spare = (_flat(buffer).view(spans.dtype)[:spans.size] for buffer in (self.window, self.sums[0]))
+        while span < window:
+            reach = min(span, window - span)
+            longer[:reach] = np.nan
+            extreme(spans[reach:], spans[:-reach], out=longer[reach:])
+            spans, span, longer, spare = longer, span + reach, spare, longer
+        return spans.reshape(self.narrow.shape)
+
+
+def _flat(matrix: np.ndarray) -> np.ndarray:
+    """A contiguous matrix's rows laid end to end (a view)."""
+    return matrix.reshape(-1)
 
 
 def _sector_rows(symbols: pd.Index, sectors: pd.Series | None) -> dict[str, np.ndarray]:
     """Each sector's member rows (none without sectors; a member without one is "Unknown")."""
     if sectors is None:
         return {}
-    labels = sectors.reindex(symbols).fillna("Unknown").to_numpy()
-    return {name: np.flatnonzero(labels == name) for name in sorted(set(labels))}
-
-
-def _per_sector(flags: np.ndarray, sector_rows: dict[str, np.ndarray]) -> np.ndarray:
-    """Dates x sectors: how many members of each sector are flagged."""
-    counts = np.zeros((flags.shape[1], len(sector_rows)), dtype=np.int64)
-    for column, rows in enumerate(sector_rows.values()):
-        counts[:, column] = _count(flags[rows])
-    return counts
+    names, of_member = np.unique(sectors.reindex(symbols).fillna("Unknown").to_numpy(str), return_inverse=True)
+    by_sector = np.argsort(of_member, kind="stable")
+    return dict(zip(names.tolist(), np.split(by_sector, np.cumsum(np.bincount(of_member))[:-1])))
 
 
 def _count(flags: np.ndarray) -> np.ndarray:
-    """Per date, how many members are flagged (added up in int32, twice as fast as bool's sum in int64)."""
-    counts: np.ndarray = np.add.reduce(flags, axis=0, dtype=np.int32)
-    return counts.astype(np.int64)
+    """Per date, how many of a chunk's members are flagged (added up in uint8, CHUNK_ROWS < 256:
+    3x faster than in int32)."""
+    counts: np.ndarray = np.add.reduce(flags, axis=0, dtype=np.uint8)
+    return counts
 
 
 def _fraction(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
