@@ -57,6 +57,7 @@ PALETTE_TYPING = ("a", "e", "r", "n", "s", "t", "o", "1", "space", "backspace")
 RESIZE_CHANCE, QUIT_CHANCE = 0.008, 0.0004
 RARE_KEYS = {"s": 0.15, "r": 0.3}        # relative to the other keys' 1 (a refresh costs CPU too)
 MAX_BURST = 24
+MAX_SETTLE_ROUNDS = 50      # a key's way from the app to a widget and back up takes a round per queue
 # TODO(Textual 8.2.8 bugs, not ours): ways to end the app through the command palette at typing
 # speed. ui/palette.py guards the ones found so far (page keys before layout, a search after
 # Escape, a second dismissal, the busy flag set as it closes, Enter typed ahead, a palette opened as
@@ -238,7 +239,7 @@ async def walk(steps: int, seed: int, workdir: Path) -> Walk:
                     burst = min(rng.randint(1, MAX_BURST), steps - record.steps)
                     await _burst(pilot, app, rng, keys, weights, record, burst)
                 if app.is_running:
-                    await _still_answering(pilot, app)
+                    await still_answering(pilot, app)
                     record.last.append("still answering")
     except Exception as exc:
         raise MonkeyFailure(f"the monkey found {type(exc).__name__}: {exc}\n{record.summary()}\n"
@@ -274,14 +275,37 @@ async def _burst(pilot, app: TuimarketApp, rng: random.Random, keys: list[str], 
                 record.in_palette = await _settle_palette(pilot, app)
             record.last.append(key)
             record.keys[key] += 1
-            app.post_message(events.Key(key, KEY_CHARACTERS.get(key, key if len(key) == 1 else None)))
+            send_key(app, key)
             record.in_palette = record.in_palette or key in PALETTE_OPENERS
         record.steps += 1
-    await pilot._wait_for_screen()
+    await until_handled(pilot, app)
     if app.is_running:
         record.screens.add(type(app.screen).__name__)
         record.themes.add(app.theme)
         record.stuck_seen += app.stuck_since is not None
+
+
+def send_key(app: TuimarketApp, key: str) -> None:
+    """The key as a terminal sends it: posted to the app, without Pilot's wait."""
+    app.post_message(events.Key(key, KEY_CHARACTERS.get(key, key if len(key) == 1 else None)))
+
+
+async def until_handled(pilot, app: TuimarketApp) -> None:
+    """Until every key sent has been acted on, and what the actions posted handled.
+
+    A key goes from the app's queue to the focused widget's, then bubbles back up, a queue at a
+    time, to the bindings of the screen and of the app. Pilot's wait covers the first hop only: the
+    walk read the screen before `W` had opened the watchlist (seed 20261201). So it waits again
+    until no queue on any screen of the stack holds a message.
+    """
+    for _ in range(MAX_SETTLE_ROUNDS):
+        await pilot._wait_for_screen()
+        if not any(pump._message_queue.qsize() for pump in _message_pumps(app)):
+            return
+
+
+def _message_pumps(app: TuimarketApp) -> list:
+    return [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
 
 
 async def _settle_palette(pilot, app: TuimarketApp) -> bool:
@@ -295,27 +319,19 @@ async def _settle_palette(pilot, app: TuimarketApp) -> bool:
     return True
 
 
-async def _within(pilot, happened, seconds: float = 5.0) -> bool:
-    """Whether `happened()` comes true within `seconds` of the app's own time."""
-    for _ in range(int(seconds / 0.05)):
-        if happened():
-            return True
-        await pilot.pause(0.05)
-    return bool(happened())
-
-
-async def _still_answering(pilot, app: TuimarketApp) -> None:
+async def still_answering(pilot, app: TuimarketApp) -> None:
     """Back on the dashboard, a key still does what it says and the market bar is drawn."""
     for _ in range(6):
         if isinstance(app.screen, DashboardScreen):
             break
-        await pilot.press("escape")
+        send_key(app, "escape")
+        await until_handled(pilot, app)
     assert isinstance(app.screen, DashboardScreen), f"stuck on {type(app.screen).__name__}"
     before = app.chart_range
-    await pilot.press("left_square_bracket" if before == "5Y" else "right_square_bracket")
-    # A key's action may run a moment after the press returns (a screen just popped is still
-    # settling): answering means doing it within a few seconds, not within the same tick.
-    assert await _within(pilot, lambda: app.chart_range != before), "the range key did nothing"
-    await pilot.press("3")
-    assert await _within(pilot, lambda: app.dashboard_screen.active == 2), "the panel key did nothing"
+    send_key(app, "left_square_bracket" if before == "5Y" else "right_square_bracket")
+    await until_handled(pilot, app)
+    assert app.chart_range != before, "the range key did nothing"
+    send_key(app, "3")
+    await until_handled(pilot, app)
+    assert app.dashboard_screen.active == 2, "the panel key did nothing"
     assert "NY " in app.dashboard_screen.query_one(MarketBar).render().plain
