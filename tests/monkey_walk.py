@@ -2,7 +2,7 @@
 
 The app is the real one, over the real pipeline and feed (a real SQLite file, the bundled history),
 with `yfinance.download` replaced by `ChaoticYahoo`: each call answers well, fails, hangs for a
-while or returns garbage. The refresh timeout is 1 s and the interval 5 s, so refreshes are given
+while or returns garbage. The refresh timeout is 1 s and the interval 8 s, so refreshes are given
 up as stuck, retried, and blocked by a hanging one all through the walk.
 
 Keys come from the bindings themselves (every screen's, the rotation table's, the command
