@@ -2,7 +2,7 @@
 
 The app is the real one, over the real pipeline and feed (a real SQLite file, the bundled history),
 with `yfinance.download` replaced by `ChaoticYahoo`: each call answers well, fails, hangs for a
-while or returns garbage. The refresh timeout is 1 s and the interval 5 s, so refreshes are given
+while or returns garbage. The refresh timeout is 1 s and the interval 8 s, so refreshes are given
 up as stuck, retried, and blocked by a hanging one all through the walk.
 
 Keys come from the bindings themselves (every screen's, the rotation table's, the command
@@ -16,7 +16,9 @@ replay with the same seed repeats the keys, not every interleaving.
 
 from __future__ import annotations
 
+import faulthandler
 import random
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -57,32 +59,22 @@ PALETTE_TYPING = ("a", "e", "r", "n", "s", "t", "o", "1", "space", "backspace")
 RESIZE_CHANCE, QUIT_CHANCE = 0.008, 0.0004
 RARE_KEYS = {"s": 0.15, "r": 0.3}        # relative to the other keys' 1 (a refresh costs CPU too)
 MAX_BURST = 24
-# TODO(Textual 8.2.8 bugs, not ours): ways to end the app through the command palette at typing
-# speed. ui/palette.py guards the ones found so far (page keys before layout, a search after
-# Escape, a second dismissal, the busy flag set as it closes, Enter typed ahead, a palette opened as
-# the app quits), but at full speed seed 20261201 then stopped making progress early in a
-# 10,000-step walk (cause not found), and "Can't pop screen" (seed 63278 once) was never
-# reproduced, so it still types into the palette one settled key at a time.
-# PageUp/PageDown raise KeyError in OptionList._move_page whenever the highlighted option is not
-# (yet) in the list's line map: a palette not painted yet, or whose options changed under the
-# highlight; the monkey hit it even with the screen settled before each page key, so it presses
-# no page key at all until Textual guards `_index_to_line`. And Escape while the palette's search
-# runs fails the search worker (NoMatches 'CommandList'), so the monkey types into the palette one
-# key at a time, each after its search has ended and it is painted.
-PALETTE_OPENERS = ("ctrl+p", "enter")    # Enter may pick a command that opens another palette
-UNPRESSED_KEYS = ("pageup", "pagedown")
+MAX_SETTLE_ROUNDS = 50      # a key's way from the app to a widget and back up takes a round per queue
+# A burst takes well under a second: this long without one ends the walk with every thread's
+# stack, rather than leaving it busy and silent (a full-speed run once stalled that way, cause unknown).
+STALL_SECONDS = 120
 # Refreshes are given up after 1 s (the file's lower bound is 10 s) and come every 8 s.
 CONFIG = Config(refresh=RefreshSettings(timeout_seconds=1))
 REFRESH_SECONDS = 8.0
 
 
 def binding_keys() -> list[str]:
-    """Every key bound on a screen the walk can reach, but those that quit and UNPRESSED_KEYS."""
+    """Every key bound on a screen the walk can reach, but those that quit."""
     owners = [TuimarketApp, DashboardScreen, RotationTable, DetailScreen, HelpScreen, CommandPalette]
     keys = {key.strip()
             for owner in owners for cls in owner.__mro__ for binding in vars(cls).get("BINDINGS", [])
             for key in (binding.key if isinstance(binding, Binding) else binding[0]).split(",")}
-    return sorted(keys - set(QUIT_KEYS) - set(UNPRESSED_KEYS)) + ["ctrl+p", *PALETTE_TYPING]
+    return sorted(keys - set(QUIT_KEYS)) + ["ctrl+p", *PALETTE_TYPING]
 
 
 class ChaoticYahoo:
@@ -186,7 +178,6 @@ class Walk:
     stuck_seen: int = 0
     answers: Counter[str] = field(default_factory=Counter)
     last: deque = field(default_factory=lambda: deque(maxlen=40))
-    in_palette: bool = False           # a command palette is, or may be about to be, open
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -230,20 +221,21 @@ async def walk(steps: int, seed: int, workdir: Path) -> Walk:
             feed = Feed(CONFIG, download=yahoo, store=store, now=NOW, sleep=lambda _: None)
             app = TuimarketApp(CONFIG, MonkeyPipeline(CONFIG, feed), now=lambda: NOW, screenshot_dir=workdir)
             record.sessions += 1
-            record.in_palette = False
             size = (rng.randint(SMALLEST[0], LARGEST[0]), rng.randint(SMALLEST[1], LARGEST[1]))
             record.last.append(f"launch at {size[0]}x{size[1]}")
             async with app.run_test(size=size) as pilot:
                 while record.steps < steps and app.is_running:
                     burst = min(rng.randint(1, MAX_BURST), steps - record.steps)
                     await _burst(pilot, app, rng, keys, weights, record, burst)
+                    faulthandler.dump_traceback_later(STALL_SECONDS, exit=True, file=sys.__stderr__)
                 if app.is_running:
-                    await _still_answering(pilot, app)
+                    await still_answering(pilot, app)
                     record.last.append("still answering")
     except Exception as exc:
         raise MonkeyFailure(f"the monkey found {type(exc).__name__}: {exc}\n{record.summary()}\n"
                             "last steps: " + " | ".join(record.last)) from exc
     finally:
+        faulthandler.cancel_dump_traceback_later()
         yahoo.release.set()
         record.answers = yahoo.answers
         record.seconds = time.monotonic() - started
@@ -270,52 +262,53 @@ async def _burst(pilot, app: TuimarketApp, rng: random.Random, keys: list[str], 
             record.sizes.add(size)
         else:
             key = rng.choice(QUIT_KEYS) if roll < RESIZE_CHANCE + QUIT_CHANCE else rng.choices(keys, weights)[0]
-            if record.in_palette:
-                record.in_palette = await _settle_palette(pilot, app)
             record.last.append(key)
             record.keys[key] += 1
-            app.post_message(events.Key(key, KEY_CHARACTERS.get(key, key if len(key) == 1 else None)))
-            record.in_palette = record.in_palette or key in PALETTE_OPENERS
+            send_key(app, key)
         record.steps += 1
-    await pilot._wait_for_screen()
+    await until_handled(pilot, app)
     if app.is_running:
         record.screens.add(type(app.screen).__name__)
         record.themes.add(app.theme)
         record.stuck_seen += app.stuck_since is not None
 
 
-async def _settle_palette(pilot, app: TuimarketApp) -> bool:
-    """Until the palette's searches have ended and it is painted (see PALETTE_OPENERS); is one open?"""
-    for _ in range(2):    # a palette command opens the next palette once the screen is painted
-        await pilot.pause(0)
-    if not isinstance(app.screen, CommandPalette):
-        return False
-    await app.workers.wait_for_complete([worker for worker in app.workers if worker.group != "refresh"])
-    await pilot._wait_for_screen()
-    return True
+def send_key(app: TuimarketApp, key: str) -> None:
+    """The key as a terminal sends it: posted to the app, without Pilot's wait."""
+    app.post_message(events.Key(key, KEY_CHARACTERS.get(key, key if len(key) == 1 else None)))
 
 
-async def _within(pilot, happened, seconds: float = 5.0) -> bool:
-    """Whether `happened()` comes true within `seconds` of the app's own time."""
-    for _ in range(int(seconds / 0.05)):
-        if happened():
-            return True
-        await pilot.pause(0.05)
-    return bool(happened())
+async def until_handled(pilot, app: TuimarketApp) -> None:
+    """Until every key sent has been acted on, and what the actions posted handled.
+
+    A key goes from the app's queue to the focused widget's, then bubbles back up, a queue at a
+    time, to the bindings of the screen and of the app. Pilot's wait covers the first hop only: the
+    walk read the screen before `W` had opened the watchlist (seed 20261201). So it waits again
+    until no queue on any screen of the stack holds a message.
+    """
+    for _ in range(MAX_SETTLE_ROUNDS):
+        await pilot._wait_for_screen()
+        if not any(pump._message_queue.qsize() for pump in _message_pumps(app)):
+            return
 
 
-async def _still_answering(pilot, app: TuimarketApp) -> None:
+def _message_pumps(app: TuimarketApp) -> list:
+    return [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
+
+
+async def still_answering(pilot, app: TuimarketApp) -> None:
     """Back on the dashboard, a key still does what it says and the market bar is drawn."""
     for _ in range(6):
         if isinstance(app.screen, DashboardScreen):
             break
-        await pilot.press("escape")
+        send_key(app, "escape")
+        await until_handled(pilot, app)
     assert isinstance(app.screen, DashboardScreen), f"stuck on {type(app.screen).__name__}"
     before = app.chart_range
-    await pilot.press("left_square_bracket" if before == "5Y" else "right_square_bracket")
-    # A key's action may run a moment after the press returns (a screen just popped is still
-    # settling): answering means doing it within a few seconds, not within the same tick.
-    assert await _within(pilot, lambda: app.chart_range != before), "the range key did nothing"
-    await pilot.press("3")
-    assert await _within(pilot, lambda: app.dashboard_screen.active == 2), "the panel key did nothing"
+    send_key(app, "left_square_bracket" if before == "5Y" else "right_square_bracket")
+    await until_handled(pilot, app)
+    assert app.chart_range != before, "the range key did nothing"
+    send_key(app, "3")
+    await until_handled(pilot, app)
+    assert app.dashboard_screen.active == 2, "the panel key did nothing"
     assert "NY " in app.dashboard_screen.query_one(MarketBar).render().plain

@@ -1,9 +1,9 @@
 """The monkey: 10,000 random keys and resizes over every screen and theme, the feed misbehaving.
 
 It runs tools/monkey.py (the walk is tests/monkey_walk.py) in a process of its own, so Textual paints
-at the installed app's 20 frames a second. It is long (10,000 steps: 5 minutes of CPU, 14 of
-wall time on this shared 2-core machine), so marked `slow`; a plain
-`pytest` still runs it. The seed is random unless TUIMARKET_MONKEY_SEED sets it, and a failure
+at the installed app's 20 frames a second. It is long (10,000 steps: 3 minutes of CPU, 5 to 7 of
+wall time on this shared 2-core machine, most of it Textual painting and restyling the screens),
+so marked `slow`; a plain `pytest` still runs it. The seed is random unless TUIMARKET_MONKEY_SEED sets it, and a failure
 names it: rerun with it to replay the same keys.
 """
 
