@@ -22,45 +22,40 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Callable, Mapping, cast
+from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.command import Hit, Hits, Provider
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
-from textual.markup import escape
 from textual.notifications import Notify
 from textual.theme import ThemeProvider
 from textual.timer import Timer
-from textual.widgets import Static
 
 from tuimarket.config import CHART_RANGES, Config
 from tuimarket.data import schedule
 from tuimarket.data.schedule import Outcome
 from tuimarket.ui import saved_view
 from tuimarket.ui.atomic import write_atomically
+from tuimarket.ui.commands import WEEK_SESSIONS, MonitorCommands
 from tuimarket.ui.messages import RefreshFailed, SnapshotReady
 from tuimarket.ui.palette import CommandPalette
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.screens.breadth import BreadthScreen
+from tuimarket.ui.screens.dashboard import DashboardScreen
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.watchlist import WatchlistScreen
-from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
+from tuimarket.ui.screens.responsive import BREAKPOINTS, VERTICAL_BREAKPOINTS
 from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard,
                                      market_bar_text, refresh_text)
 from tuimarket.ui.widgets.breadth_panel import BreadthPanel, breadth_figures
-from tuimarket.ui.widgets.charts import Canvas, Chart, Figure, PriceChart
+from tuimarket.ui.widgets.charts import Canvas, Chart
 from tuimarket.ui.widgets.index_panel import IndexPanel
-from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.market_bar import MarketBar
-from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
+from tuimarket.ui.widgets.rotation_table import RotationTable
 from tuimarket.ui.widgets.timeline import TimelineTable
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -68,209 +63,6 @@ CLOCK_SECONDS = 15
 MAX_TOASTS = 3            # at once; the oldest make way for a new one
 MAX_ALERT_LINES = 5       # alerts listed in one toast
 EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)   # a dropped SSH link; kill, timeout, systemd
-WEEK_SESSIONS = 5
-
-
-class DashboardScreen(ResponsiveScreen):
-    """The panels and the rotation table; below 120 columns, one of them at a time, and below 42 rows
-    the panels side by side or the table."""
-
-    BINDINGS = [
-        Binding("enter", "detail", "Detail", id="detail"),
-        Binding("g", "rrg", "RRG", id="rrg", tooltip="Relative Rotation Graph of the rotation table"),
-        Binding("b", "breadth", "Breadth", id="breadth", tooltip="Every breadth indicator of the index members"),
-        Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel"),
-        Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False, tooltip="Previous panel"),
-        Binding("j,l,tab", "move(1)", "Next", show=False, tooltip="Next panel"),
-        Binding("k,h,shift+tab", "move(-1)", "Previous", show=False, tooltip="Previous panel"),
-        *[Binding(str(n), f"goto({n - 1})", f"Panel {n}", show=False, tooltip="The panel of that number")
-          for n in range(1, 10)],
-    ]
-
-    def __init__(self, config: Config) -> None:
-        super().__init__()
-        self.config = config
-        self.active = 0
-
-    def compose(self) -> ComposeResult:
-        yield MarketBar("", id="market-bar")
-        yield Static("", id="switcher")
-        with Horizontal(id="main"):
-            with Vertical(id="panels"):
-                for i, index in enumerate(self.config.indexes):
-                    yield IndexPanel(index.symbol, index.name, id=f"panel-{i}")
-                if self.config.breadth.enabled:     # off: not even built, so the first paint costs nothing
-                    yield BreadthPanel(id="breadth")
-            yield RotationTable(id="rotation")
-        yield KeyFooter()
-
-    @property
-    def tuimarket(self) -> TuimarketApp:
-        """The app, as Textual types a screen's app only as App."""
-        return cast(TuimarketApp, self.app)
-
-    @property
-    def panes(self) -> list:
-        breadth = [panel for panel in self.query(BreadthPanel) if panel.model is not None]
-        return [*self.query(IndexPanel), *breadth, self.query_one(RotationTable)]
-
-    def on_mount(self) -> None:
-        self._fit_rotation_table()
-        self.goto_pane(0)
-        app = self.tuimarket
-        if app.saved is not None and app.board is not None:   # the last session's view, in this screen's first frame
-            try:
-                self.show(app.board, app.chart_range, app.saved.figures, app.timeframe, saved=True)
-            except Exception:   # noqa: BLE001 - whatever is wrong with it, the data will paint instead
-                app.discard_saved_view()
-        app.update_market_bar()
-
-    def on_resize(self) -> None:
-        self._fit_rotation_table()
-
-    def _fit_rotation_table(self) -> None:
-        """Wide and tall, the table is as tall as its rows plus header, border and a scrollbar's row.
-
-        That is known before any row arrives, so the panels above are laid out once, at their final
-        size, and no chart is drawn twice during the first paint. Narrow or short, the table is the page.
-        """
-        below_panels = self.app.size.width >= WIDE_COLUMNS and self.app.size.height >= TALL_ROWS
-        self.query_one(RotationTable).styles.height = len(self.config.rotation_universe) + 4 if below_panels else "1fr"
-
-    def goto_pane(self, number: int) -> None:
-        panes = self.panes
-        self.active = max(0, min(number, len(panes) - 1))
-        self._mark_active()
-        panes[self.active].focus()
-
-    def _mark_active(self) -> None:
-        panes = self.panes
-        for i, pane in enumerate(panes):
-            pane.set_class(i == self.active, "-active")
-        self.set_class(isinstance(panes[self.active], RotationTable), "-table-active")
-        self.set_class(isinstance(panes[self.active], BreadthPanel), "-breadth-active")
-        self._show_switcher()
-
-    def _show_switcher(self) -> None:
-        # Built from Text spans, never markup: a configured name such as "[@click=quit]" stays text.
-        switcher = Text()
-        for i, pane in enumerate(self.panes):
-            switcher.append(f" {i + 1} {pane.pane_name} ", style="reverse" if i == self.active else "")
-            switcher.append(" ")
-        self.query_one("#switcher", Static).update(switcher)
-
-    def action_move(self, step: int) -> None:
-        self.goto_pane((self.active + step) % len(self.panes))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Keys 1-9 go to a pane only where there is one (and the help lists only those).
-        if action == "goto":
-            pane = parameters[0]       # an int: Textual reads "goto(3)" as Python literals
-            return isinstance(pane, int) and pane < len(self.panes)
-        if action == "breadth":     # only where there is breadth to show
-            return any(panel.model is not None for panel in self.query(BreadthPanel))
-        return True
-
-    def action_goto(self, number: int) -> None:
-        self.goto_pane(number)
-
-    def on_descendant_focus(self, event) -> None:
-        # The mouse or a widget may move focus too; keep the active pane (and the switcher) in step.
-        for i, pane in enumerate(self.panes):
-            if pane is event.widget and i != self.active:
-                self.active = i
-                self._mark_active()
-
-    def action_detail(self) -> None:
-        pane = self.panes[self.active]
-        if isinstance(pane, IndexPanel):
-            self.tuimarket.open_detail(pane)
-        elif isinstance(pane, BreadthPanel):
-            self.tuimarket.open_breadth()
-
-    def action_breadth(self) -> None:
-        self.tuimarket.open_breadth()
-
-    def action_rrg(self) -> None:
-        pane = self.panes[self.active]
-        self.tuimarket.open_rrg(pane.symbol_under_cursor if isinstance(pane, RotationTable) else None)
-
-    def price_charts(self) -> dict[str, PriceChart]:
-        """Each index's price chart, by symbol."""
-        return {panel.symbol: panel.query_one(PriceChart) for panel in self.query(IndexPanel)}
-
-    def drawn_figures(self) -> dict[str, Figure]:
-        """Each index's price chart as last drawn, by symbol."""
-        return {symbol: chart.figure for symbol, chart in self.price_charts().items() if chart.figure is not None}
-
-    def show(self, board: Dashboard, chart_range: str, figures: Mapping[str, Figure], timeframe: str = "daily",
-             saved: bool = False) -> None:
-        """Show `board`'s panels of `timeframe`; `figures` are their price charts already drawn, which
-        the charts take if they fit. `saved`: the last session's view, whose breadth charts wait for
-        today's (plotext stays unloaded)."""
-        charts = self.price_charts()
-        for symbol, figure in figures.items():
-            if symbol in charts:
-                charts[symbol].adopt(figure)
-        for panel, model in zip(self.query(IndexPanel), board.panels_of(timeframe)):
-            panel.show(model)
-            panel.show_range(chart_range)
-        for breadth in self.query(BreadthPanel):
-            shown = breadth.model is not None
-            breadth.show(board.members_breadth, charts=not saved, figures=figures)
-            breadth.show_range(chart_range)
-            if shown != (breadth.model is not None):
-                self.refresh_bindings()     # `b` works now (or no longer): the footer says so
-        self.query_one(RotationTable).show(board.rotation)
-        self._show_switcher()
-
-
-class MonitorCommands(Provider):
-    """Command palette: jump to an index, change the range or timeframe, sort, refresh, screenshot, the alert log."""
-
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app = cast(TuimarketApp, self.app)   # Textual types a provider's app only as App
-        commands: list[tuple[str, Callable[[], object], str]] = [
-            (f"Jump to {index.name} ({index.symbol})", partial(app.jump_to, i), "Show this index's panel")
-            for i, index in enumerate(app.config.indexes)]
-        commands += [(f"Chart range {name}", partial(app.set_range, name), "Change every chart's range")
-                     for name in CHART_RANGES]
-        commands += [(f"{name.capitalize()} bars", partial(app.set_timeframe, name),
-                      "Every chart and its analysis on bars of a session or a week") for name in TIMEFRAMES]
-        commands += [(f"Sort rotation by {column}", partial(app.sort_rotation, column), "Sort the rotation table")
-                     for column in SORTABLE]
-        commands += [
-            ("Relative Rotation Graph", app.open_rrg, "The rotation table's weekly tails against the benchmark"),
-            ("Refresh now", app.action_refresh, "Fetch new data and recompute"),
-            ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
-            ("Next theme", app.action_next_theme, "Cycle through the themes"),
-            ("Alert log", app.action_alerts, "Every alert, newest first: mark read, mute a symbol or a kind"),
-            ("Watchlists", app.action_watchlists, "Your groups of symbols, each as a table: [ ] switch, n add, x remove"),
-        ]
-        if app.board is not None and app.board.members_breadth is not None:
-            commands.append(("Market breadth", app.open_breadth,
-                             "The index members above their averages, McClellan, new highs and lows, sectors"))
-        if isinstance(watchlist := self.screen, WatchlistScreen):    # the screen the palette opened over
-            commands += [("Watchlist: add a symbol", watchlist.action_add, "Type a symbol to add to this watchlist"),
-                         ("Watchlist: remove the selected symbol", watchlist.action_remove,
-                          "Remove the selected symbol from this watchlist")]
-        if app.pipeline.replay is not None:
-            commands += [(f"Replay: {words}", partial(app.action_step, sessions), "Move the replay's date")
-                         for words, sessions in [("one session back", -1), ("one session forward", 1),
-                                                 ("a week back", -WEEK_SESSIONS), ("a week forward", WEEK_SESSIONS)]]
-        return commands
-
-    async def discover(self) -> Hits:
-        for title, callback, help_text in self._commands():
-            yield Hit(1.0, Content(title), callback, text=title, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, callback, help_text in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                # highlight() reads markup: escaped, a configured name such as "[b]x" stays text.
-                yield Hit(score, matcher.highlight(escape(title)), callback, text=title, help=help_text)
 
 
 class TuimarketApp(App):
