@@ -37,7 +37,8 @@ from tuimarket.data.schedule import Outcome
 from tuimarket.ui import saved_view
 from tuimarket.ui.atomic import write_atomically
 from tuimarket.ui.commands import WEEK_SESSIONS, MonitorCommands
-from tuimarket.ui.messages import RefreshFailed, SnapshotReady
+from tuimarket.ui.messages import (OpenBreadth, OpenDetail, OpenRotationGraph, RefreshFailed, SavedViewUnusable,
+                                   SnapshotReady, UnreadChanged)
 from tuimarket.ui.palette import CommandPalette
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.saved_view import SavedView
@@ -49,12 +50,10 @@ from tuimarket.ui.screens.help import HelpScreen, help_rows
 from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.watchlist import WatchlistScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, VERTICAL_BREAKPOINTS
-from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard,
-                                     market_bar_text, refresh_text)
-from tuimarket.ui.widgets.breadth_panel import BreadthPanel, breadth_figures
+from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBarModel, MarketHours, PanelModel,
+                                     dashboard, market_bar_text, refresh_text)
+from tuimarket.ui.widgets.breadth_panel import breadth_figures
 from tuimarket.ui.widgets.charts import Canvas, Chart
-from tuimarket.ui.widgets.index_panel import IndexPanel
-from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import RotationTable
 from tuimarket.ui.widgets.timeline import TimelineTable
 
@@ -135,22 +134,26 @@ class TuimarketApp(App):
         # once the first frame is out (or as the app ends, should it end before).
         gc.disable()
         self.call_after_refresh(_resume_collector)
-        self.saved = saved = saved_view.load(self.pipeline.saved_view)
+        saved = saved_view.load(self.pipeline.saved_view)
         if saved is not None:
             status = f"{saved.board.data_status} · last session's view, updating…"
-            self.board = replace(saved.board, data_status=status)
+            saved = replace(saved, board=replace(saved.board, data_status=status))
+            self.board = saved.board
             self.timeframe = saved.timeframe
-        self.push_screen(DashboardScreen(self.config))
+        self.saved = saved
+        self.push_screen(DashboardScreen(self.config, self.market_bar(), saved))
         self.set_interval(CLOCK_SECONDS, self.update_market_bar)
         if saved is None:
             self.start_load(False)   # nothing to show yet: compute at once, beside the first paint
         else:   # compute today's view once the last session's is on screen, taking no time from it
             self.call_after_refresh(self.start_load, False)
 
-    def discard_saved_view(self) -> None:
-        """The last session's view could not be shown: forget it, and show what is computed now."""
+    def on_saved_view_unusable(self) -> None:
         saved_view.discard(self.pipeline.saved_view)
-        self.saved = self.board = None
+        self.saved = None
+        if self.computed is None:
+            self.board = None
+            self.update_market_bar()
 
     def on_unmount(self) -> None:
         gc.enable()
@@ -194,10 +197,7 @@ class TuimarketApp(App):
         if self.refreshing_since is not None:
             self._wait_for_stuck_refresh()
             return
-        charts = self.dashboard_screen.price_charts()
-        canvases: dict[str, tuple[Chart, Canvas]] = {symbol: (chart, chart.canvas()) for symbol, chart in charts.items()}
-        canvases |= {key: (chart, chart.canvas()) for panel in self.dashboard_screen.query(BreadthPanel)
-                     for key, chart in panel.charts().items()}
+        canvases = self.dashboard_screen.canvases()
         self.refreshing_since = self.now()
         # A daemon thread of its own, not a Textual thread worker: those run in asyncio's default
         # executor, whose threads the interpreter joins on the way out, so a download that never
@@ -345,6 +345,9 @@ class TuimarketApp(App):
             self._unnotify(next(iter(self._notifications)), refresh=False)
 
     def update_market_bar(self) -> None:
+        self.dashboard_screen.show_market_bar(self.market_bar())
+
+    def market_bar(self) -> MarketBarModel:
         board = self.board
         now = self.now().astimezone(NEW_YORK)
         clock = market_bar_text(now, self.hours, self.pipeline.replay)
@@ -354,16 +357,14 @@ class TuimarketApp(App):
             refresh += f", retrying at {following:%H:%M}" if following is not None else ""
         else:
             refresh = refresh_text(self.last_refresh, following)
-        bar = self.dashboard_screen.query_one(MarketBar)
         if board is None:
-            bar.show(MarketBarModel(clock, "LOADING", "na", "", "reading cache and bundled history", refresh))
-        else:
-            # A failed fetch over the bundled history means offline, not that live data went stale.
-            problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
-            summary = " · ".join([board.uptrends, board.breadth, *([board.members_breadth.bar] if board.members_breadth
-                                                                  else [])])
-            bar.show(MarketBarModel(clock, board.stance, board.stance_state, summary,
-                                    board.data_status, refresh, problem, board.freshness, self.unread))
+            return MarketBarModel(clock, "LOADING", "na", "", "reading cache and bundled history", refresh)
+        # A failed fetch over the bundled history means offline, not that live data went stale.
+        problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
+        summary = " · ".join([board.uptrends, board.breadth, *([board.members_breadth.bar] if board.members_breadth
+                                                              else [])])
+        return MarketBarModel(clock, board.stance, board.stance_state, summary,
+                              board.data_status, refresh, problem, board.freshness, self.unread)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -403,10 +404,7 @@ class TuimarketApp(App):
 
     def set_range(self, name: str) -> None:
         self.chart_range = name
-        for panel in self.dashboard_screen.query(IndexPanel):
-            panel.show_range(name)
-        for breadth in self.dashboard_screen.query(BreadthPanel):
-            breadth.show_range(name)
+        self.dashboard_screen.show_range(name)
         if isinstance(self.screen, BreadthScreen):
             self.screen.chart_range = name
             self.screen.show(self.screen.model)
@@ -433,28 +431,29 @@ class TuimarketApp(App):
             self.pop_screen()
         self.dashboard_screen.goto_pane(number)
 
-    def sort_rotation(self, column: str) -> None:
-        self.dashboard_screen.query_one(RotationTable).sort_by(column)
-
-    def open_detail(self, panel: IndexPanel) -> None:
-        if panel.model is not None:
-            self.push_screen(DetailScreen(panel.model, self.chart_range, _macd_title(self.config),
+    def on_open_detail(self, message: OpenDetail) -> None:
+        model = self._panel_of(message.symbol)
+        if model is not None:
+            self.push_screen(DetailScreen(model, self.chart_range, _macd_title(self.config),
                                           self.pipeline.event_timeline))
 
-    def open_rrg(self, selected: str | None = None) -> None:
+    def on_open_rotation_graph(self, message: OpenRotationGraph) -> None:
         if self.board is not None and not isinstance(self.screen, RrgScreen):
-            self.push_screen(RrgScreen(self.board.rrg, self.config.rrg.tail, self.config.benchmark, selected))
+            self.push_screen(RrgScreen(self.board.rrg, self.config.rrg.tail, self.config.benchmark, message.selected))
 
-    def open_breadth(self) -> None:
+    def on_open_breadth(self) -> None:
         breadth = self.board.members_breadth if self.board is not None else None
         if breadth is not None and not isinstance(self.screen, BreadthScreen):
             self.push_screen(BreadthScreen(breadth, self.chart_range))
 
+    def _panel_of(self, symbol: str) -> PanelModel | None:
+        """The panel of `symbol` on the timeframe shown."""
+        panels = self.board.panels_of(self.timeframe) if self.board is not None else ()
+        return next((panel for panel in panels if panel.symbol == symbol), None)
+
     def _update_detail(self, screen: DetailScreen) -> None:
-        if self.board is not None:
-            for model in self.board.panels_of(self.timeframe):
-                if model.symbol == screen.model.symbol:
-                    screen.show(model)
+        if (model := self._panel_of(screen.model.symbol)) is not None:
+            screen.show(model)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -503,14 +502,14 @@ class TuimarketApp(App):
 
     def action_alerts(self) -> None:
         if not isinstance(self.screen, AlertScreen):
-            self.push_screen(AlertScreen(self.pipeline, self.set_unread))
+            self.push_screen(AlertScreen(self.pipeline))
 
     def action_watchlists(self) -> None:
         if not any(isinstance(screen, WatchlistScreen) for screen in self.screen_stack):
             self.push_screen(WatchlistScreen(self.pipeline.watchlists, live=self.pipeline.live))
 
-    def set_unread(self, count: int) -> None:
-        self.unread = count
+    def on_unread_changed(self, message: UnreadChanged) -> None:
+        self.unread = message.unread
         self.update_market_bar()
 
     def action_next_theme(self) -> None:

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.markup import escape
 
 from tuimarket.config import CHART_RANGES
+from tuimarket.ui.messages import OpenBreadth, OpenRotationGraph
 from tuimarket.ui.screens.watchlist import WatchlistScreen
 from tuimarket.ui.viewmodels import TIMEFRAMES
 from tuimarket.ui.widgets.rotation_table import SORTABLE
@@ -32,10 +33,12 @@ class MonitorCommands(Provider):
                      for name in CHART_RANGES]
         commands += [(f"{name.capitalize()} bars", partial(app.set_timeframe, name),
                       "Every chart and its analysis on bars of a session or a week") for name in TIMEFRAMES]
-        commands += [(f"Sort rotation by {column}", partial(app.sort_rotation, column), "Sort the rotation table")
+        commands += [(f"Sort rotation by {column}", partial(app.dashboard_screen.action_sort_rotation, column),
+                      "Sort the rotation table")
                      for column in SORTABLE]
         commands += [
-            ("Relative Rotation Graph", app.open_rrg, "The rotation table's weekly tails against the benchmark"),
+            ("Relative Rotation Graph", partial(app.post_message, OpenRotationGraph()),
+             "The rotation table's weekly tails against the benchmark"),
             ("Refresh now", app.action_refresh, "Fetch new data and recompute"),
             ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
             ("Next theme", app.action_next_theme, "Cycle through the themes"),
@@ -43,7 +46,7 @@ class MonitorCommands(Provider):
             ("Watchlists", app.action_watchlists, "Your groups of symbols, each as a table: [ ] switch, n add, x remove"),
         ]
         if app.board is not None and app.board.members_breadth is not None:
-            commands.append(("Market breadth", app.open_breadth,
+            commands.append(("Market breadth", partial(app.post_message, OpenBreadth()),
                              "The index members above their averages, McClellan, new highs and lows, sectors"))
         if isinstance(watchlist := self.screen, WatchlistScreen):    # the screen the palette opened over
             commands += [("Watchlist: add a symbol", watchlist.action_add, "Type a symbol to add to this watchlist"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping, cast
+from typing import Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,22 +11,25 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from tuimarket.config import Config
+from tuimarket.ui.messages import OpenBreadth, OpenDetail, OpenRotationGraph, SavedViewUnusable
+from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.responsive import TALL_ROWS, WIDE_COLUMNS, ResponsiveScreen
-from tuimarket.ui.viewmodels import Dashboard
+from tuimarket.ui.viewmodels import Dashboard, MarketBarModel
 from tuimarket.ui.widgets.breadth_panel import BreadthPanel
-from tuimarket.ui.widgets.charts import Figure, PriceChart
+from tuimarket.ui.widgets.charts import Canvas, Chart, Figure, PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import RotationTable
 
-if TYPE_CHECKING:
-    from tuimarket.ui.app import TuimarketApp
-
 
 class DashboardScreen(ResponsiveScreen):
     """The panels and the rotation table; below 120 columns, one of them at a time, and below 42 rows
-    the panels side by side or the table."""
+    the panels side by side or the table.
+
+    It asks the app for the other views by messages (OpenDetail, OpenRotationGraph, OpenBreadth);
+    the app shows data here through `show` and `show_market_bar`.
+    """
 
     BINDINGS = [
         Binding("enter", "detail", "Detail", id="detail"),
@@ -40,9 +43,12 @@ class DashboardScreen(ResponsiveScreen):
           for n in range(1, 10)],
     ]
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, market_bar: MarketBarModel, saved: SavedView | None = None) -> None:
+        """`market_bar` and `saved` (the last session's view) are shown in the screen's first frame."""
         super().__init__()
         self.config = config
+        self.first_market_bar = market_bar
+        self.saved = saved
         self.active = 0
 
     def compose(self) -> ComposeResult:
@@ -58,11 +64,6 @@ class DashboardScreen(ResponsiveScreen):
         yield KeyFooter()
 
     @property
-    def tuimarket(self) -> TuimarketApp:
-        """The app, as Textual types a screen's app only as App."""
-        return cast("TuimarketApp", self.app)
-
-    @property
     def panes(self) -> list:
         breadth = [panel for panel in self.query(BreadthPanel) if panel.model is not None]
         return [*self.query(IndexPanel), *breadth, self.query_one(RotationTable)]
@@ -70,13 +71,13 @@ class DashboardScreen(ResponsiveScreen):
     def on_mount(self) -> None:
         self._fit_rotation_table()
         self.goto_pane(0)
-        app = self.tuimarket
-        if app.saved is not None and app.board is not None:   # the last session's view, in this screen's first frame
+        if self.saved is not None:
             try:
-                self.show(app.board, app.chart_range, app.saved.figures, app.timeframe, saved=True)
+                self.show(self.saved.board, self.config.chart.range, self.saved.figures, self.saved.timeframe,
+                          saved=True)
             except Exception:   # noqa: BLE001 - whatever is wrong with it, the data will paint instead
-                app.discard_saved_view()
-        app.update_market_bar()
+                self.post_message(SavedViewUnusable())
+        self.show_market_bar(self.first_market_bar)
 
     def on_resize(self) -> None:
         self._fit_rotation_table()
@@ -136,21 +137,31 @@ class DashboardScreen(ResponsiveScreen):
 
     def action_detail(self) -> None:
         pane = self.panes[self.active]
-        if isinstance(pane, IndexPanel):
-            self.tuimarket.open_detail(pane)
+        if isinstance(pane, IndexPanel) and pane.model is not None:
+            self.post_message(OpenDetail(pane.symbol))
         elif isinstance(pane, BreadthPanel):
-            self.tuimarket.open_breadth()
+            self.post_message(OpenBreadth())
 
     def action_breadth(self) -> None:
-        self.tuimarket.open_breadth()
+        self.post_message(OpenBreadth())
 
     def action_rrg(self) -> None:
         pane = self.panes[self.active]
-        self.tuimarket.open_rrg(pane.symbol_under_cursor if isinstance(pane, RotationTable) else None)
+        self.post_message(OpenRotationGraph(pane.symbol_under_cursor if isinstance(pane, RotationTable) else None))
+
+    def action_sort_rotation(self, column: str) -> None:
+        self.query_one(RotationTable).sort_by(column)
 
     def price_charts(self) -> dict[str, PriceChart]:
         """Each index's price chart, by symbol."""
         return {panel.symbol: panel.query_one(PriceChart) for panel in self.query(IndexPanel)}
+
+    def canvases(self) -> dict[str, tuple[Chart, Canvas]]:
+        """Every chart's canvas, for the refresh thread to draw on: read here, on the event loop."""
+        charts: dict[str, Chart] = {**self.price_charts()}
+        for panel in self.query(BreadthPanel):
+            charts |= panel.charts()
+        return {key: (chart, chart.canvas()) for key, chart in charts.items()}
 
     def drawn_figures(self) -> dict[str, Figure]:
         """Each index's price chart as last drawn, by symbol."""
@@ -176,3 +187,13 @@ class DashboardScreen(ResponsiveScreen):
                 self.refresh_bindings()     # `b` works now (or no longer): the footer says so
         self.query_one(RotationTable).show(board.rotation)
         self._show_switcher()
+
+    def show_market_bar(self, model: MarketBarModel) -> None:
+        self.query_one(MarketBar).show(model)
+
+    def show_range(self, chart_range: str) -> None:
+        """Every chart on `chart_range`."""
+        for panel in self.query(IndexPanel):
+            panel.show_range(chart_range)
+        for breadth in self.query(BreadthPanel):
+            breadth.show_range(chart_range)
