@@ -26,7 +26,6 @@ from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from textual.app import App
-from textual.binding import Binding, BindingType
 from textual.notifications import Notify
 from textual.theme import ThemeProvider
 from textual.timer import Timer
@@ -36,7 +35,8 @@ from tuimarket.data import schedule
 from tuimarket.data.schedule import Outcome
 from tuimarket.ui import saved_view
 from tuimarket.ui.atomic import write_atomically
-from tuimarket.ui.commands import WEEK_SESSIONS, MonitorCommands
+from tuimarket.ui.actions import APP_ACTIONS, bindings
+from tuimarket.ui.commands import MonitorCommands, help_sections
 from tuimarket.ui.messages import (OpenBreadth, OpenDetail, OpenRotationGraph, RefreshFailed, SavedViewUnusable,
                                    SnapshotReady, UnreadChanged)
 from tuimarket.ui.palette import CommandPalette
@@ -46,7 +46,7 @@ from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.screens.breadth import BreadthScreen
 from tuimarket.ui.screens.dashboard import DashboardScreen
 from tuimarket.ui.screens.detail import DetailScreen
-from tuimarket.ui.screens.help import HelpScreen, help_rows
+from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.watchlist import WatchlistScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, VERTICAL_BREAKPOINTS
@@ -54,8 +54,6 @@ from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBar
                                      dashboard, market_bar_text, refresh_text)
 from tuimarket.ui.widgets.breadth_panel import breadth_figures
 from tuimarket.ui.widgets.charts import Canvas, Chart
-from tuimarket.ui.widgets.rotation_table import RotationTable
-from tuimarket.ui.widgets.timeline import TimelineTable
 
 NEW_YORK = ZoneInfo("America/New_York")
 CLOCK_SECONDS = 15
@@ -72,29 +70,7 @@ class TuimarketApp(App):
     VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     TITLE = "tuimarket"
     COMMANDS = App.COMMANDS | {MonitorCommands}
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("right_square_bracket", "range(1)", "Range+", id="range-longer",
-                tooltip="Longer chart range (3M 6M 1Y 2Y 5Y)"),
-        Binding("left_square_bracket", "range(-1)", "Range-", id="range-shorter", tooltip="Shorter chart range"),
-        Binding("plus", "range(1)", "Range+", show=False, tooltip="Longer chart range (3M 6M 1Y 2Y 5Y)"),
-        Binding("minus", "range(-1)", "Range-", show=False, tooltip="Shorter chart range"),
-        Binding("w", "toggle_timeframe", "Timeframe", id="timeframe", tooltip="Daily or weekly bars"),
-        Binding("s", "screenshot", "Screenshot", id="screenshot"),
-        Binding("t", "next_theme", "Theme", id="theme"),
-        Binding("a", "alerts", "Alerts", id="alerts", tooltip="The alert log: mark read, mute"),
-        Binding("W", "watchlists", "Watchlists", id="watchlists", show=False,   # the footer is full at 120 columns
-                tooltip="Your watchlists, each as a table"),
-        # Stepping through a replay (--as-of); inert, and not in the help, outside one.
-        Binding("comma", "step(-1)", "Session-", id="step-back", tooltip="Replay: one session back"),
-        Binding("full_stop", "step(1)", "Session+", id="step-forward", tooltip="Replay: one session forward"),
-        Binding("less_than_sign", f"step(-{WEEK_SESSIONS})", "Week-", id="week-back", show=False,
-                tooltip="Replay: a week back"),
-        Binding("greater_than_sign", f"step({WEEK_SESSIONS})", "Week+", id="week-forward", show=False,
-                tooltip="Replay: a week forward"),
-    ]
+    BINDINGS = bindings(APP_ACTIONS)
 
     def __init__(self, config: Config, pipeline: Pipeline, *, now: Callable[[], datetime] | None = None,
                  screenshot_dir: Path | None = None) -> None:
@@ -400,9 +376,9 @@ class TuimarketApp(App):
 
     def action_range(self, step: int) -> None:
         position = CHART_RANGES.index(self.chart_range) + step
-        self.set_range(CHART_RANGES[max(0, min(position, len(CHART_RANGES) - 1))])
+        self.action_set_range(CHART_RANGES[max(0, min(position, len(CHART_RANGES) - 1))])
 
-    def set_range(self, name: str) -> None:
+    def action_set_range(self, name: str) -> None:
         self.chart_range = name
         self.dashboard_screen.show_range(name)
         if isinstance(self.screen, BreadthScreen):
@@ -414,9 +390,9 @@ class TuimarketApp(App):
         self.notify(f"Chart range {name}", timeout=2)
 
     def action_toggle_timeframe(self) -> None:
-        self.set_timeframe(TIMEFRAMES[(TIMEFRAMES.index(self.timeframe) + 1) % len(TIMEFRAMES)])
+        self.action_set_timeframe(TIMEFRAMES[(TIMEFRAMES.index(self.timeframe) + 1) % len(TIMEFRAMES)])
 
-    def set_timeframe(self, name: str) -> None:
+    def action_set_timeframe(self, name: str) -> None:
         """Show every panel, and an open detail screen, on daily or weekly bars."""
         self.timeframe = name
         if self.board is not None:
@@ -425,7 +401,7 @@ class TuimarketApp(App):
             self._update_detail(self.screen)
         self.notify(f"{name.capitalize()} bars", timeout=2)
 
-    def jump_to(self, number: int) -> None:
+    def action_jump(self, number: int) -> None:
         while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen, BreadthScreen,
                                        WatchlistScreen)):
             self.pop_screen()
@@ -457,24 +433,7 @@ class TuimarketApp(App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            dashboard_screen = self.dashboard_screen
-            palette: BindingType = Binding("ctrl+p", "command_palette",
-                                           "Jump, range, timeframe, sort, refresh, screenshot, RRG, alert log")
-            self.push_screen(HelpScreen([
-                (title, help_rows(bindings, self, owner)) for title, bindings, owner in [
-                    ("Everywhere", self.BINDINGS, self),
-                    ("Dashboard", DashboardScreen.BINDINGS, dashboard_screen),
-                    ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
-                    ("Detail screen", DetailScreen.BINDINGS, None),
-                    ("Event timeline (detail screen)", TimelineTable.BINDINGS, None),
-                    ("Relative Rotation Graph", RrgScreen.BINDINGS, None),
-                    *([("Breadth screen", BreadthScreen.BINDINGS, None)]
-                      if self.board is not None and self.board.members_breadth is not None else []),
-                    ("Alert log", AlertScreen.BINDINGS, None),
-                    ("Watchlist", WatchlistScreen.BINDINGS, None),
-                    ("Command palette", [palette], None),
-                ]
-            ]))
+            self.push_screen(HelpScreen(help_sections(self, self.dashboard_screen)))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Save an SVG screenshot (`filename` and `path` as in the Textual action this replaces)."""

@@ -1,71 +1,100 @@
-"""The command palette's commands: jump, range, timeframe, sort, refresh, screenshot, the views."""
+"""The command palette and the help, both read from the bindings.
+
+The palette offers every action of ui/actions.py that has a command name and does something now,
+and the choices no single key makes (an index to jump to, a range, a timeframe, a column to sort
+by). A command runs its action on the node whose bindings hold it (the app, the dashboard, the
+watchlist), exactly as its key would.
+"""
 
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Callable, cast
+from typing import NamedTuple
 
+from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.markup import escape
 
 from tuimarket.config import CHART_RANGES
-from tuimarket.ui.messages import OpenBreadth, OpenRotationGraph
+from tuimarket.ui.actions import APP_ACTIONS, DASHBOARD_ACTIONS, WATCHLIST_ACTIONS, Action
+from tuimarket.ui.screens.alerts import AlertScreen
+from tuimarket.ui.screens.breadth import BreadthScreen
+from tuimarket.ui.screens.dashboard import DashboardScreen
+from tuimarket.ui.screens.detail import DetailScreen
+from tuimarket.ui.screens.help import HelpRow, help_rows
+from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.watchlist import WatchlistScreen
 from tuimarket.ui.viewmodels import TIMEFRAMES
-from tuimarket.ui.widgets.rotation_table import SORTABLE
+from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
+from tuimarket.ui.widgets.timeline import TimelineTable
 
-if TYPE_CHECKING:
-    from tuimarket.ui.app import TuimarketApp
+PALETTE = Binding("ctrl+p", "command_palette", "Jump, range, timeframe, sort, refresh, screenshot, RRG, alert log")
 
-WEEK_SESSIONS = 5
+
+class Command(NamedTuple):
+    title: str
+    owner: DOMNode      # runs `action`
+    action: str
+    help: str
 
 
 class MonitorCommands(Provider):
-    """Command palette: jump to an index, change the range or timeframe, sort, refresh, screenshot, the alert log."""
-
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app = cast("TuimarketApp", self.app)   # Textual types a provider's app only as App
-        commands: list[tuple[str, Callable[[], object], str]] = [
-            (f"Jump to {index.name} ({index.symbol})", partial(app.jump_to, i), "Show this index's panel")
-            for i, index in enumerate(app.config.indexes)]
-        commands += [(f"Chart range {name}", partial(app.set_range, name), "Change every chart's range")
+    def _commands(self) -> list[Command]:
+        app = self.app
+        dashboard = next(screen for screen in app.screen_stack if isinstance(screen, DashboardScreen))
+        indexes = dashboard.config.indexes
+        commands = [Command(f"Jump to {index.name} ({index.symbol})", app, f"jump({i})", "Show this index's panel")
+                    for i, index in enumerate(indexes)]
+        commands += [Command(f"Chart range {name}", app, f"set_range({name!r})", "Change every chart's range")
                      for name in CHART_RANGES]
-        commands += [(f"{name.capitalize()} bars", partial(app.set_timeframe, name),
-                      "Every chart and its analysis on bars of a session or a week") for name in TIMEFRAMES]
-        commands += [(f"Sort rotation by {column}", partial(app.dashboard_screen.action_sort_rotation, column),
-                      "Sort the rotation table")
-                     for column in SORTABLE]
-        commands += [
-            ("Relative Rotation Graph", partial(app.post_message, OpenRotationGraph()),
-             "The rotation table's weekly tails against the benchmark"),
-            ("Refresh now", app.action_refresh, "Fetch new data and recompute"),
-            ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
-            ("Next theme", app.action_next_theme, "Cycle through the themes"),
-            ("Alert log", app.action_alerts, "Every alert, newest first: mark read, mute a symbol or a kind"),
-            ("Watchlists", app.action_watchlists, "Your groups of symbols, each as a table: [ ] switch, n add, x remove"),
-        ]
-        if app.board is not None and app.board.members_breadth is not None:
-            commands.append(("Market breadth", partial(app.post_message, OpenBreadth()),
-                             "The index members above their averages, McClellan, new highs and lows, sectors"))
-        if isinstance(watchlist := self.screen, WatchlistScreen):    # the screen the palette opened over
-            commands += [("Watchlist: add a symbol", watchlist.action_add, "Type a symbol to add to this watchlist"),
-                         ("Watchlist: remove the selected symbol", watchlist.action_remove,
-                          "Remove the selected symbol from this watchlist")]
-        if app.pipeline.replay is not None:
-            commands += [(f"Replay: {words}", partial(app.action_step, sessions), "Move the replay's date")
-                         for words, sessions in [("one session back", -1), ("one session forward", 1),
-                                                 ("a week back", -WEEK_SESSIONS), ("a week forward", WEEK_SESSIONS)]]
+        commands += [Command(f"{name.capitalize()} bars", app, f"set_timeframe({name!r})",
+                             "Every chart and its analysis on bars of a session or a week") for name in TIMEFRAMES]
+        commands += [Command(f"Sort rotation by {column}", dashboard, f"sort_rotation({column!r})",
+                             "Sort the rotation table") for column in SORTABLE]
+        owners: list[tuple[DOMNode, tuple[Action, ...]]] = [(app, APP_ACTIONS), (dashboard, DASHBOARD_ACTIONS)]
+        if isinstance(self.screen, WatchlistScreen):     # the screen the palette opened over
+            owners.append((self.screen, WATCHLIST_ACTIONS))
+        commands += [Command(action.command, owner, action.action, f"{action.description} · {self._key(action)}")
+                     for owner, actions in owners for action in actions
+                     if action.command and action.available_on(owner)]
         return commands
 
+    def _key(self, action: Action) -> str:
+        return self.app.get_key_display(Binding(action.keys.split(",")[0], ""))
+
+    def _hit(self, score: float, shown: Content | str, command: Command) -> Hit:
+        run = partial(self.app.run_action, command.action, command.owner)
+        return Hit(score, shown, run, text=command.title, help=command.help)
+
     async def discover(self) -> Hits:
-        for title, callback, help_text in self._commands():
-            yield Hit(1.0, Content(title), callback, text=title, help=help_text)
+        for command in self._commands():
+            yield self._hit(1.0, Content(command.title), command)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, callback, help_text in self._commands():
-            score = matcher.match(title)
+        for command in self._commands():
+            score = matcher.match(command.title)
             if score > 0:
                 # highlight() reads markup: escaped, a configured name such as "[b]x" stays text.
-                yield Hit(score, matcher.highlight(escape(title)), callback, text=title, help=help_text)
+                yield self._hit(score, matcher.highlight(escape(command.title)), command)
+
+
+def help_sections(app: App, dashboard: DashboardScreen) -> list[tuple[str, list[HelpRow]]]:
+    """Every screen's keys: on the app and the dashboard only those that do something now."""
+    breadth = dashboard.check_action("breadth", ()) is not False     # a breadth screen to open
+    sections: list[tuple[str, list[BindingType], DOMNode | None]] = [
+        ("Everywhere", app.BINDINGS, app),
+        ("Dashboard", DashboardScreen.BINDINGS, dashboard),
+        ("Rotation table", RotationTable.BINDINGS, dashboard.query_one(RotationTable)),
+        ("Detail screen", DetailScreen.BINDINGS, None),
+        ("Event timeline (detail screen)", TimelineTable.BINDINGS, None),
+        ("Relative Rotation Graph", RrgScreen.BINDINGS, None),
+        *([("Breadth screen", BreadthScreen.BINDINGS, None)] if breadth else []),
+        ("Alert log", AlertScreen.BINDINGS, None),
+        ("Watchlist", WatchlistScreen.BINDINGS, None),
+        ("Command palette", [PALETTE], None),
+    ]
+    return [(title, help_rows(bindings, app, owner)) for title, bindings, owner in sections]

@@ -6,11 +6,11 @@ from typing import Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from tuimarket.config import Config
+from tuimarket.ui.actions import DASHBOARD_ACTIONS, bindings
 from tuimarket.ui.messages import OpenBreadth, OpenDetail, OpenRotationGraph, SavedViewUnusable
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.responsive import TALL_ROWS, WIDE_COLUMNS, ResponsiveScreen
@@ -31,17 +31,7 @@ class DashboardScreen(ResponsiveScreen):
     the app shows data here through `show` and `show_market_bar`.
     """
 
-    BINDINGS = [
-        Binding("enter", "detail", "Detail", id="detail"),
-        Binding("g", "rrg", "RRG", id="rrg", tooltip="Relative Rotation Graph of the rotation table"),
-        Binding("b", "breadth", "Breadth", id="breadth", tooltip="Every breadth indicator of the index members"),
-        Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel"),
-        Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False, tooltip="Previous panel"),
-        Binding("j,l,tab", "move(1)", "Next", show=False, tooltip="Next panel"),
-        Binding("k,h,shift+tab", "move(-1)", "Previous", show=False, tooltip="Previous panel"),
-        *[Binding(str(n), f"goto({n - 1})", f"Panel {n}", show=False, tooltip="The panel of that number")
-          for n in range(1, 10)],
-    ]
+    BINDINGS = bindings(DASHBOARD_ACTIONS)
 
     def __init__(self, config: Config, market_bar: MarketBarModel, saved: SavedView | None = None) -> None:
         """`market_bar` and `saved` (the last session's view) are shown in the screen's first frame."""
