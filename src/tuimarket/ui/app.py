@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from textual.app import App
 from textual.notifications import Notify
+from textual.screen import Screen
 from textual.theme import ThemeProvider
 from textual.timer import Timer
 
@@ -165,6 +166,24 @@ class TuimarketApp(App):
     def dashboard_screen(self) -> DashboardScreen:
         return next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
 
+    @property
+    def view(self) -> Screen | None:
+        """The view open over the dashboard (perhaps under the help or the palette), if one is."""
+        above = self.screen_stack[self.screen_stack.index(self.dashboard_screen) + 1:]
+        return next((screen for screen in above if not screen.is_modal), None)
+
+    def _open_view(self, kind: type[Screen], build: Callable[[], Screen]) -> None:
+        """Show a view of `kind`: the one open, brought to the top, or else a new one in place of any
+        other, so that the stack never holds more than the dashboard, one view and a modal."""
+        self._close_views(keep=kind)
+        if not isinstance(self.screen, kind):
+            self.push_screen(build())
+
+    def _close_views(self, keep: type[Screen] | None = None) -> None:
+        """Back to the dashboard, or to the open view of kind `keep`."""
+        while self.screen is not self.dashboard_screen and not (keep and isinstance(self.screen, keep)):
+            self.pop_screen()
+
     # --- refresh -------------------------------------------------------------------------------
 
     def start_load(self, live: bool, step: int = 0) -> None:
@@ -246,15 +265,15 @@ class TuimarketApp(App):
         self.unread = message.unread
         with self.batch_update():
             self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures, self.timeframe)
-            if isinstance(self.screen, DetailScreen):
-                self._update_detail(self.screen)
-            if isinstance(self.screen, BreadthScreen) and message.dashboard.members_breadth is not None:
-                self.screen.show(message.dashboard.members_breadth)
-            for screen in self.screen_stack:     # an open graph follows the data too, even under the help
-                if isinstance(screen, RrgScreen):
-                    screen.show_trails(message.dashboard.rrg)
-            if message.live and isinstance(self.screen, WatchlistScreen):
-                self.screen.reload(fetch=True)     # the watchlist follows the dashboard's refreshes
+            view = self.view     # an open view follows the data too, even under the help
+            if isinstance(view, DetailScreen):
+                self._update_detail(view)
+            elif isinstance(view, BreadthScreen) and message.dashboard.members_breadth is not None:
+                view.show(message.dashboard.members_breadth)
+            elif isinstance(view, RrgScreen):
+                view.show_trails(message.dashboard.rrg)
+            elif message.live and isinstance(view, WatchlistScreen):
+                view.reload(fetch=True)     # the watchlist follows the dashboard's refreshes
         self.computed = message.dashboard
         self.last_refresh = self.now()
         self.retry_at = message.retry_at
@@ -381,12 +400,13 @@ class TuimarketApp(App):
     def action_set_range(self, name: str) -> None:
         self.chart_range = name
         self.dashboard_screen.show_range(name)
-        if isinstance(self.screen, BreadthScreen):
-            self.screen.chart_range = name
-            self.screen.show(self.screen.model)
-        if isinstance(self.screen, DetailScreen):
-            self.screen.chart_range = name
-            self._update_detail(self.screen)
+        view = self.view
+        if isinstance(view, BreadthScreen):
+            view.chart_range = name
+            view.show(view.model)
+        elif isinstance(view, DetailScreen):
+            view.chart_range = name
+            self._update_detail(view)
         self.notify(f"Chart range {name}", timeout=2)
 
     def action_toggle_timeframe(self) -> None:
@@ -397,30 +417,29 @@ class TuimarketApp(App):
         self.timeframe = name
         if self.board is not None:
             self.dashboard_screen.show(self.board, self.chart_range, {}, name)
-        if isinstance(self.screen, DetailScreen):
-            self._update_detail(self.screen)
+        if isinstance(view := self.view, DetailScreen):
+            self._update_detail(view)
         self.notify(f"{name.capitalize()} bars", timeout=2)
 
     def action_jump(self, number: int) -> None:
-        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen, BreadthScreen,
-                                       WatchlistScreen)):
-            self.pop_screen()
+        self._close_views()
         self.dashboard_screen.goto_pane(number)
 
     def on_open_detail(self, message: OpenDetail) -> None:
         model = self._panel_of(message.symbol)
         if model is not None:
-            self.push_screen(DetailScreen(model, self.chart_range, _macd_title(self.config),
-                                          self.pipeline.event_timeline))
+            self._open_view(DetailScreen, lambda: DetailScreen(model, self.chart_range, _macd_title(self.config),
+                                                               self.pipeline.event_timeline))
 
     def on_open_rotation_graph(self, message: OpenRotationGraph) -> None:
-        if self.board is not None and not isinstance(self.screen, RrgScreen):
-            self.push_screen(RrgScreen(self.board.rrg, self.config.rrg.tail, self.config.benchmark, message.selected))
+        if (board := self.board) is not None:
+            self._open_view(RrgScreen, lambda: RrgScreen(board.rrg, self.config.rrg.tail, self.config.benchmark,
+                                                         message.selected))
 
     def on_open_breadth(self) -> None:
         breadth = self.board.members_breadth if self.board is not None else None
-        if breadth is not None and not isinstance(self.screen, BreadthScreen):
-            self.push_screen(BreadthScreen(breadth, self.chart_range))
+        if breadth is not None:
+            self._open_view(BreadthScreen, lambda: BreadthScreen(breadth, self.chart_range))
 
     def _panel_of(self, symbol: str) -> PanelModel | None:
         """The panel of `symbol` on the timeframe shown."""
@@ -460,12 +479,10 @@ class TuimarketApp(App):
         self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     def action_alerts(self) -> None:
-        if not isinstance(self.screen, AlertScreen):
-            self.push_screen(AlertScreen(self.pipeline))
+        self._open_view(AlertScreen, lambda: AlertScreen(self.pipeline))
 
     def action_watchlists(self) -> None:
-        if not any(isinstance(screen, WatchlistScreen) for screen in self.screen_stack):
-            self.push_screen(WatchlistScreen(self.pipeline.watchlists, live=self.pipeline.live))
+        self._open_view(WatchlistScreen, lambda: WatchlistScreen(self.pipeline.watchlists, live=self.pipeline.live))
 
     def on_unread_changed(self, message: UnreadChanged) -> None:
         self.unread = message.unread
