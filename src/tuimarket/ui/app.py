@@ -1,4 +1,8 @@
-"""The tuimarket App: layout, keys, the refresh worker and message routing.
+"""The tuimarket App: composition and lifecycle, the refresh's wiring, the views over the dashboard,
+and the messages the screens send it (they never call it).
+
+Its parts live beside it: the dashboard in ui/screens/dashboard.py, every key in ui/actions.py, the
+command palette and the help in ui/commands.py, a refresh's work in ui/refresh.py.
 
 Refresh flow: a thread asks the pipeline for data and builds the whole dashboard view model off
 the event loop, then posts one `SnapshotReady` (or `RefreshFailed`); the handler updates the
@@ -42,6 +46,7 @@ from tuimarket.ui.messages import (OpenBreadth, OpenDetail, OpenRotationGraph, R
                                    SnapshotReady, UnreadChanged)
 from tuimarket.ui.palette import CommandPalette
 from tuimarket.ui.port import Pipeline
+from tuimarket.ui.refresh import load_view
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.screens.breadth import BreadthScreen
@@ -52,8 +57,7 @@ from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.watchlist import WatchlistScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, VERTICAL_BREAKPOINTS
 from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBarModel, MarketHours, PanelModel,
-                                     dashboard, market_bar_text, refresh_text)
-from tuimarket.ui.widgets.breadth_panel import breadth_figures
+                                     market_bar_text, refresh_text)
 from tuimarket.ui.widgets.charts import Canvas, Chart
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -202,30 +206,9 @@ class TuimarketApp(App):
         self._refresh_handled = handled = asyncio.Event()
         self.run_worker(self._watch_refresh(handled), group="refresh", exit_on_error=False)
 
-    def _load(self, live: bool, canvases: Mapping[str, tuple[Chart, Canvas]], step: int = 0,
-              timeframe: str = "daily") -> None:
-        """The refresh thread: posts exactly one message, whatever happens. The charts of `timeframe`
-        (the one shown when it started) are drawn here."""
-        try:
-            if live:
-                loaded = self.pipeline.refresh()
-            else:
-                loaded = self.pipeline.step(step) if step else self.pipeline.initial()
-            board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old,
-                              loaded.latest_events)
-            # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
-            figures = {panel.symbol: chart.prepare(panel.chart, canvas)
-                       for panel in board.panels_of(timeframe) if panel.symbol in canvases
-                       for chart, canvas in [canvases[panel.symbol]]}
-            figures |= breadth_figures(board.members_breadth, canvases)
-            hours = self.pipeline.market_hours(self.now())
-        except Exception as exc:  # noqa: BLE001 - shown on the market bar; the last good view stays
-            outcome: SnapshotReady | RefreshFailed = RefreshFailed(f"{type(exc).__name__}: {exc}")
-        else:
-            outcome = SnapshotReady(board, live, loaded.error, figures, hours, loaded.announced, loaded.unread,
-                                    loaded.retry_at)
-            if not live:   # the first computed view, kept at once in case this session ends abruptly
-                saved_view.save(self.pipeline.saved_view, board, figures, timeframe)
+    def _load(self, live: bool, canvases: Mapping[str, tuple[Chart, Canvas]], step: int, timeframe: str) -> None:
+        """The refresh thread: posts exactly one message, whatever happens."""
+        outcome = load_view(self.pipeline, self.now, live, canvases, step, timeframe)
         try:
             self.post_message(outcome)
         except RuntimeError:   # the app ended while this refresh hung: nobody is waiting for it
