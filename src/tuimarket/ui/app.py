@@ -56,8 +56,8 @@ from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.watchlist import WatchlistScreen
 from tuimarket.ui.screens.responsive import BREAKPOINTS, VERTICAL_BREAKPOINTS
-from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBarModel, MarketHours, PanelModel,
-                                     market_bar_text, refresh_text)
+from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBarModel, MarketHours, market_bar_text,
+                                     refresh_text)
 from tuimarket.ui.widgets.charts import Canvas, Chart
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -249,12 +249,8 @@ class TuimarketApp(App):
         with self.batch_update():
             self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures, self.timeframe)
             view = self.view     # an open view follows the data too, even under the help
-            if isinstance(view, DetailScreen):
-                self._update_detail(view)
-            elif isinstance(view, BreadthScreen) and message.dashboard.members_breadth is not None:
-                view.show(message.dashboard.members_breadth)
-            elif isinstance(view, RrgScreen):
-                view.show_trails(message.dashboard.rrg)
+            if isinstance(view, (DetailScreen, BreadthScreen, RrgScreen)):
+                view.follow(message.dashboard, self.timeframe)
             elif message.live and isinstance(view, WatchlistScreen):
                 view.reload(fetch=True)     # the watchlist follows the dashboard's refreshes
         self.computed = message.dashboard
@@ -383,13 +379,8 @@ class TuimarketApp(App):
     def action_set_range(self, name: str) -> None:
         self.chart_range = name
         self.dashboard_screen.show_range(name)
-        view = self.view
-        if isinstance(view, BreadthScreen):
-            view.chart_range = name
-            view.show(view.model)
-        elif isinstance(view, DetailScreen):
-            view.chart_range = name
-            self._update_detail(view)
+        if isinstance(view := self.view, (DetailScreen, BreadthScreen)):
+            view.show_range(name)
         self.notify(f"Chart range {name}", timeout=2)
 
     def action_toggle_timeframe(self) -> None:
@@ -400,8 +391,8 @@ class TuimarketApp(App):
         self.timeframe = name
         if self.board is not None:
             self.dashboard_screen.show(self.board, self.chart_range, {}, name)
-        if isinstance(view := self.view, DetailScreen):
-            self._update_detail(view)
+        if isinstance(view := self.view, DetailScreen) and self.board is not None:
+            view.follow(self.board, name)
         self.notify(f"{name.capitalize()} bars", timeout=2)
 
     def action_jump(self, number: int) -> None:
@@ -409,7 +400,7 @@ class TuimarketApp(App):
         self.dashboard_screen.goto_pane(number)
 
     def on_open_detail(self, message: OpenDetail) -> None:
-        model = self._panel_of(message.symbol)
+        model = self.board.panel(message.symbol, self.timeframe) if self.board is not None else None
         if model is not None:
             self._open_view(DetailScreen, lambda: DetailScreen(model, self.chart_range, _macd_title(self.config),
                                                                self.pipeline.event_timeline))
@@ -423,15 +414,6 @@ class TuimarketApp(App):
         breadth = self.board.members_breadth if self.board is not None else None
         if breadth is not None:
             self._open_view(BreadthScreen, lambda: BreadthScreen(breadth, self.chart_range))
-
-    def _panel_of(self, symbol: str) -> PanelModel | None:
-        """The panel of `symbol` on the timeframe shown."""
-        panels = self.board.panels_of(self.timeframe) if self.board is not None else ()
-        return next((panel for panel in panels if panel.symbol == symbol), None)
-
-    def _update_detail(self, screen: DetailScreen) -> None:
-        if (model := self._panel_of(screen.model.symbol)) is not None:
-            screen.show(model)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
