@@ -17,7 +17,8 @@ from tuimarket.data import bundled
 from tuimarket.data.feed import Feed
 from tuimarket.data.store import Store
 from tuimarket.monitor import MarketPipeline
-from tuimarket.ui.app import WEEK_SESSIONS, TuimarketApp
+from tuimarket.ui.actions import WEEK_SESSIONS
+from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.viewmodels import LatestEvent, MarketHours, latest_event_text
 from tuimarket.ui.widgets.index_panel import IndexPanel

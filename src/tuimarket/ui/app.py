@@ -1,4 +1,8 @@
-"""The tuimarket App: layout, keys, the refresh worker and message routing.
+"""The tuimarket App: composition and lifecycle, the refresh's wiring, the views over the dashboard,
+and the messages the screens send it (they never call it).
+
+Its parts live beside it: the dashboard in ui/screens/dashboard.py, every key in ui/actions.py, the
+command palette and the help in ui/commands.py, a refresh's work in ui/refresh.py.
 
 Refresh flow: a thread asks the pipeline for data and builds the whole dashboard view model off
 the event loop, then posts one `SnapshotReady` (or `RefreshFailed`); the handler updates the
@@ -22,255 +26,45 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Callable, Mapping, cast
+from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
-from textual.command import Hit, Hits, Provider
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
-from textual.markup import escape
+from textual.app import App
 from textual.notifications import Notify
+from textual.screen import Screen
 from textual.theme import ThemeProvider
 from textual.timer import Timer
-from textual.widgets import Static
 
 from tuimarket.config import CHART_RANGES, Config
 from tuimarket.data import schedule
 from tuimarket.data.schedule import Outcome
 from tuimarket.ui import saved_view
 from tuimarket.ui.atomic import write_atomically
-from tuimarket.ui.messages import RefreshFailed, SnapshotReady
+from tuimarket.ui.actions import APP_ACTIONS, bindings
+from tuimarket.ui.commands import MonitorCommands, help_sections
+from tuimarket.ui.messages import (OpenBreadth, OpenDetail, OpenRotationGraph, RefreshFailed, SavedViewUnusable,
+                                   SnapshotReady, UnreadChanged)
 from tuimarket.ui.palette import CommandPalette
 from tuimarket.ui.port import Pipeline
+from tuimarket.ui.refresh import load_view
 from tuimarket.ui.saved_view import SavedView
 from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.screens.breadth import BreadthScreen
+from tuimarket.ui.screens.dashboard import DashboardScreen
 from tuimarket.ui.screens.detail import DetailScreen
-from tuimarket.ui.screens.help import HelpScreen, help_rows
+from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.watchlist import WatchlistScreen
-from tuimarket.ui.screens.responsive import BREAKPOINTS, TALL_ROWS, VERTICAL_BREAKPOINTS, WIDE_COLUMNS, ResponsiveScreen
-from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBarModel, MarketHours, dashboard,
-                                     market_bar_text, refresh_text)
-from tuimarket.ui.widgets.breadth_panel import BreadthPanel, breadth_figures
-from tuimarket.ui.widgets.charts import Canvas, Chart, Figure, PriceChart
-from tuimarket.ui.widgets.index_panel import IndexPanel
-from tuimarket.ui.widgets.key_footer import KeyFooter
-from tuimarket.ui.widgets.market_bar import MarketBar
-from tuimarket.ui.widgets.rotation_table import SORTABLE, RotationTable
-from tuimarket.ui.widgets.timeline import TimelineTable
+from tuimarket.ui.screens.responsive import BREAKPOINTS, VERTICAL_BREAKPOINTS
+from tuimarket.ui.viewmodels import (TIMEFRAMES, AlertLine, Dashboard, MarketBarModel, MarketHours, market_bar_text,
+                                     refresh_text)
+from tuimarket.ui.widgets.charts import Canvas, Chart
 
 NEW_YORK = ZoneInfo("America/New_York")
 CLOCK_SECONDS = 15
 MAX_TOASTS = 3            # at once; the oldest make way for a new one
 MAX_ALERT_LINES = 5       # alerts listed in one toast
 EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)   # a dropped SSH link; kill, timeout, systemd
-WEEK_SESSIONS = 5
-
-
-class DashboardScreen(ResponsiveScreen):
-    """The panels and the rotation table; below 120 columns, one of them at a time, and below 42 rows
-    the panels side by side or the table."""
-
-    BINDINGS = [
-        Binding("enter", "detail", "Detail", id="detail"),
-        Binding("g", "rrg", "RRG", id="rrg", tooltip="Relative Rotation Graph of the rotation table"),
-        Binding("b", "breadth", "Breadth", id="breadth", tooltip="Every breadth indicator of the index members"),
-        Binding("down,right", "move(1)", "Next", id="next-pane", tooltip="Next panel"),
-        Binding("up,left", "move(-1)", "Previous", id="previous-pane", show=False, tooltip="Previous panel"),
-        Binding("j,l,tab", "move(1)", "Next", show=False, tooltip="Next panel"),
-        Binding("k,h,shift+tab", "move(-1)", "Previous", show=False, tooltip="Previous panel"),
-        *[Binding(str(n), f"goto({n - 1})", f"Panel {n}", show=False, tooltip="The panel of that number")
-          for n in range(1, 10)],
-    ]
-
-    def __init__(self, config: Config) -> None:
-        super().__init__()
-        self.config = config
-        self.active = 0
-
-    def compose(self) -> ComposeResult:
-        yield MarketBar("", id="market-bar")
-        yield Static("", id="switcher")
-        with Horizontal(id="main"):
-            with Vertical(id="panels"):
-                for i, index in enumerate(self.config.indexes):
-                    yield IndexPanel(index.symbol, index.name, id=f"panel-{i}")
-                if self.config.breadth.enabled:     # off: not even built, so the first paint costs nothing
-                    yield BreadthPanel(id="breadth")
-            yield RotationTable(id="rotation")
-        yield KeyFooter()
-
-    @property
-    def tuimarket(self) -> TuimarketApp:
-        """The app, as Textual types a screen's app only as App."""
-        return cast(TuimarketApp, self.app)
-
-    @property
-    def panes(self) -> list:
-        breadth = [panel for panel in self.query(BreadthPanel) if panel.model is not None]
-        return [*self.query(IndexPanel), *breadth, self.query_one(RotationTable)]
-
-    def on_mount(self) -> None:
-        self._fit_rotation_table()
-        self.goto_pane(0)
-        app = self.tuimarket
-        if app.saved is not None and app.board is not None:   # the last session's view, in this screen's first frame
-            try:
-                self.show(app.board, app.chart_range, app.saved.figures, app.timeframe, saved=True)
-            except Exception:   # noqa: BLE001 - whatever is wrong with it, the data will paint instead
-                app.discard_saved_view()
-        app.update_market_bar()
-
-    def on_resize(self) -> None:
-        self._fit_rotation_table()
-
-    def _fit_rotation_table(self) -> None:
-        """Wide and tall, the table is as tall as its rows plus header, border and a scrollbar's row.
-
-        That is known before any row arrives, so the panels above are laid out once, at their final
-        size, and no chart is drawn twice during the first paint. Narrow or short, the table is the page.
-        """
-        below_panels = self.app.size.width >= WIDE_COLUMNS and self.app.size.height >= TALL_ROWS
-        self.query_one(RotationTable).styles.height = len(self.config.rotation_universe) + 4 if below_panels else "1fr"
-
-    def goto_pane(self, number: int) -> None:
-        panes = self.panes
-        self.active = max(0, min(number, len(panes) - 1))
-        self._mark_active()
-        panes[self.active].focus()
-
-    def _mark_active(self) -> None:
-        panes = self.panes
-        for i, pane in enumerate(panes):
-            pane.set_class(i == self.active, "-active")
-        self.set_class(isinstance(panes[self.active], RotationTable), "-table-active")
-        self.set_class(isinstance(panes[self.active], BreadthPanel), "-breadth-active")
-        self._show_switcher()
-
-    def _show_switcher(self) -> None:
-        # Built from Text spans, never markup: a configured name such as "[@click=quit]" stays text.
-        switcher = Text()
-        for i, pane in enumerate(self.panes):
-            switcher.append(f" {i + 1} {pane.pane_name} ", style="reverse" if i == self.active else "")
-            switcher.append(" ")
-        self.query_one("#switcher", Static).update(switcher)
-
-    def action_move(self, step: int) -> None:
-        self.goto_pane((self.active + step) % len(self.panes))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Keys 1-9 go to a pane only where there is one (and the help lists only those).
-        if action == "goto":
-            pane = parameters[0]       # an int: Textual reads "goto(3)" as Python literals
-            return isinstance(pane, int) and pane < len(self.panes)
-        if action == "breadth":     # only where there is breadth to show
-            return any(panel.model is not None for panel in self.query(BreadthPanel))
-        return True
-
-    def action_goto(self, number: int) -> None:
-        self.goto_pane(number)
-
-    def on_descendant_focus(self, event) -> None:
-        # The mouse or a widget may move focus too; keep the active pane (and the switcher) in step.
-        for i, pane in enumerate(self.panes):
-            if pane is event.widget and i != self.active:
-                self.active = i
-                self._mark_active()
-
-    def action_detail(self) -> None:
-        pane = self.panes[self.active]
-        if isinstance(pane, IndexPanel):
-            self.tuimarket.open_detail(pane)
-        elif isinstance(pane, BreadthPanel):
-            self.tuimarket.open_breadth()
-
-    def action_breadth(self) -> None:
-        self.tuimarket.open_breadth()
-
-    def action_rrg(self) -> None:
-        pane = self.panes[self.active]
-        self.tuimarket.open_rrg(pane.symbol_under_cursor if isinstance(pane, RotationTable) else None)
-
-    def price_charts(self) -> dict[str, PriceChart]:
-        """Each index's price chart, by symbol."""
-        return {panel.symbol: panel.query_one(PriceChart) for panel in self.query(IndexPanel)}
-
-    def drawn_figures(self) -> dict[str, Figure]:
-        """Each index's price chart as last drawn, by symbol."""
-        return {symbol: chart.figure for symbol, chart in self.price_charts().items() if chart.figure is not None}
-
-    def show(self, board: Dashboard, chart_range: str, figures: Mapping[str, Figure], timeframe: str = "daily",
-             saved: bool = False) -> None:
-        """Show `board`'s panels of `timeframe`; `figures` are their price charts already drawn, which
-        the charts take if they fit. `saved`: the last session's view, whose breadth charts wait for
-        today's (plotext stays unloaded)."""
-        charts = self.price_charts()
-        for symbol, figure in figures.items():
-            if symbol in charts:
-                charts[symbol].adopt(figure)
-        for panel, model in zip(self.query(IndexPanel), board.panels_of(timeframe)):
-            panel.show(model)
-            panel.show_range(chart_range)
-        for breadth in self.query(BreadthPanel):
-            shown = breadth.model is not None
-            breadth.show(board.members_breadth, charts=not saved, figures=figures)
-            breadth.show_range(chart_range)
-            if shown != (breadth.model is not None):
-                self.refresh_bindings()     # `b` works now (or no longer): the footer says so
-        self.query_one(RotationTable).show(board.rotation)
-        self._show_switcher()
-
-
-class MonitorCommands(Provider):
-    """Command palette: jump to an index, change the range or timeframe, sort, refresh, screenshot, the alert log."""
-
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app = cast(TuimarketApp, self.app)   # Textual types a provider's app only as App
-        commands: list[tuple[str, Callable[[], object], str]] = [
-            (f"Jump to {index.name} ({index.symbol})", partial(app.jump_to, i), "Show this index's panel")
-            for i, index in enumerate(app.config.indexes)]
-        commands += [(f"Chart range {name}", partial(app.set_range, name), "Change every chart's range")
-                     for name in CHART_RANGES]
-        commands += [(f"{name.capitalize()} bars", partial(app.set_timeframe, name),
-                      "Every chart and its analysis on bars of a session or a week") for name in TIMEFRAMES]
-        commands += [(f"Sort rotation by {column}", partial(app.sort_rotation, column), "Sort the rotation table")
-                     for column in SORTABLE]
-        commands += [
-            ("Relative Rotation Graph", app.open_rrg, "The rotation table's weekly tails against the benchmark"),
-            ("Refresh now", app.action_refresh, "Fetch new data and recompute"),
-            ("Save screenshot", app.action_screenshot, "Save an SVG screenshot"),
-            ("Next theme", app.action_next_theme, "Cycle through the themes"),
-            ("Alert log", app.action_alerts, "Every alert, newest first: mark read, mute a symbol or a kind"),
-            ("Watchlists", app.action_watchlists, "Your groups of symbols, each as a table: [ ] switch, n add, x remove"),
-        ]
-        if app.board is not None and app.board.members_breadth is not None:
-            commands.append(("Market breadth", app.open_breadth,
-                             "The index members above their averages, McClellan, new highs and lows, sectors"))
-        if isinstance(watchlist := self.screen, WatchlistScreen):    # the screen the palette opened over
-            commands += [("Watchlist: add a symbol", watchlist.action_add, "Type a symbol to add to this watchlist"),
-                         ("Watchlist: remove the selected symbol", watchlist.action_remove,
-                          "Remove the selected symbol from this watchlist")]
-        if app.pipeline.replay is not None:
-            commands += [(f"Replay: {words}", partial(app.action_step, sessions), "Move the replay's date")
-                         for words, sessions in [("one session back", -1), ("one session forward", 1),
-                                                 ("a week back", -WEEK_SESSIONS), ("a week forward", WEEK_SESSIONS)]]
-        return commands
-
-    async def discover(self) -> Hits:
-        for title, callback, help_text in self._commands():
-            yield Hit(1.0, Content(title), callback, text=title, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, callback, help_text in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                # highlight() reads markup: escaped, a configured name such as "[b]x" stays text.
-                yield Hit(score, matcher.highlight(escape(title)), callback, text=title, help=help_text)
 
 
 class TuimarketApp(App):
@@ -281,29 +75,7 @@ class TuimarketApp(App):
     VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     TITLE = "tuimarket"
     COMMANDS = App.COMMANDS | {MonitorCommands}
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("right_square_bracket", "range(1)", "Range+", id="range-longer",
-                tooltip="Longer chart range (3M 6M 1Y 2Y 5Y)"),
-        Binding("left_square_bracket", "range(-1)", "Range-", id="range-shorter", tooltip="Shorter chart range"),
-        Binding("plus", "range(1)", "Range+", show=False, tooltip="Longer chart range (3M 6M 1Y 2Y 5Y)"),
-        Binding("minus", "range(-1)", "Range-", show=False, tooltip="Shorter chart range"),
-        Binding("w", "toggle_timeframe", "Timeframe", id="timeframe", tooltip="Daily or weekly bars"),
-        Binding("s", "screenshot", "Screenshot", id="screenshot"),
-        Binding("t", "next_theme", "Theme", id="theme"),
-        Binding("a", "alerts", "Alerts", id="alerts", tooltip="The alert log: mark read, mute"),
-        Binding("W", "watchlists", "Watchlists", id="watchlists", show=False,   # the footer is full at 120 columns
-                tooltip="Your watchlists, each as a table"),
-        # Stepping through a replay (--as-of); inert, and not in the help, outside one.
-        Binding("comma", "step(-1)", "Session-", id="step-back", tooltip="Replay: one session back"),
-        Binding("full_stop", "step(1)", "Session+", id="step-forward", tooltip="Replay: one session forward"),
-        Binding("less_than_sign", f"step(-{WEEK_SESSIONS})", "Week-", id="week-back", show=False,
-                tooltip="Replay: a week back"),
-        Binding("greater_than_sign", f"step({WEEK_SESSIONS})", "Week+", id="week-forward", show=False,
-                tooltip="Replay: a week forward"),
-    ]
+    BINDINGS = bindings(APP_ACTIONS)
 
     def __init__(self, config: Config, pipeline: Pipeline, *, now: Callable[[], datetime] | None = None,
                  screenshot_dir: Path | None = None) -> None:
@@ -343,22 +115,26 @@ class TuimarketApp(App):
         # once the first frame is out (or as the app ends, should it end before).
         gc.disable()
         self.call_after_refresh(_resume_collector)
-        self.saved = saved = saved_view.load(self.pipeline.saved_view)
+        saved = saved_view.load(self.pipeline.saved_view)
         if saved is not None:
             status = f"{saved.board.data_status} · last session's view, updating…"
-            self.board = replace(saved.board, data_status=status)
+            saved = replace(saved, board=replace(saved.board, data_status=status))
+            self.board = saved.board
             self.timeframe = saved.timeframe
-        self.push_screen(DashboardScreen(self.config))
+        self.saved = saved
+        self.push_screen(DashboardScreen(self.config, self.market_bar(), saved))
         self.set_interval(CLOCK_SECONDS, self.update_market_bar)
         if saved is None:
             self.start_load(False)   # nothing to show yet: compute at once, beside the first paint
         else:   # compute today's view once the last session's is on screen, taking no time from it
             self.call_after_refresh(self.start_load, False)
 
-    def discard_saved_view(self) -> None:
-        """The last session's view could not be shown: forget it, and show what is computed now."""
+    def on_saved_view_unusable(self) -> None:
         saved_view.discard(self.pipeline.saved_view)
-        self.saved = self.board = None
+        self.saved = None
+        if self.computed is None:
+            self.board = None
+            self.update_market_bar()
 
     def on_unmount(self) -> None:
         gc.enable()
@@ -394,6 +170,24 @@ class TuimarketApp(App):
     def dashboard_screen(self) -> DashboardScreen:
         return next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
 
+    @property
+    def view(self) -> Screen | None:
+        """The view open over the dashboard (perhaps under the help or the palette), if one is."""
+        above = self.screen_stack[self.screen_stack.index(self.dashboard_screen) + 1:]
+        return next((screen for screen in above if not screen.is_modal), None)
+
+    def _open_view(self, kind: type[Screen], build: Callable[[], Screen]) -> None:
+        """Show a view of `kind`: the one open, brought to the top, or else a new one in place of any
+        other, so that the stack never holds more than the dashboard, one view and a modal."""
+        self._close_views(keep=kind)
+        if not isinstance(self.screen, kind):
+            self.push_screen(build())
+
+    def _close_views(self, keep: type[Screen] | None = None) -> None:
+        """Back to the dashboard, or to the open view of kind `keep`."""
+        while self.screen is not self.dashboard_screen and not (keep and isinstance(self.screen, keep)):
+            self.pop_screen()
+
     # --- refresh -------------------------------------------------------------------------------
 
     def start_load(self, live: bool, step: int = 0) -> None:
@@ -402,10 +196,7 @@ class TuimarketApp(App):
         if self.refreshing_since is not None:
             self._wait_for_stuck_refresh()
             return
-        charts = self.dashboard_screen.price_charts()
-        canvases: dict[str, tuple[Chart, Canvas]] = {symbol: (chart, chart.canvas()) for symbol, chart in charts.items()}
-        canvases |= {key: (chart, chart.canvas()) for panel in self.dashboard_screen.query(BreadthPanel)
-                     for key, chart in panel.charts().items()}
+        canvases = self.dashboard_screen.canvases()
         self.refreshing_since = self.now()
         # A daemon thread of its own, not a Textual thread worker: those run in asyncio's default
         # executor, whose threads the interpreter joins on the way out, so a download that never
@@ -415,30 +206,9 @@ class TuimarketApp(App):
         self._refresh_handled = handled = asyncio.Event()
         self.run_worker(self._watch_refresh(handled), group="refresh", exit_on_error=False)
 
-    def _load(self, live: bool, canvases: Mapping[str, tuple[Chart, Canvas]], step: int = 0,
-              timeframe: str = "daily") -> None:
-        """The refresh thread: posts exactly one message, whatever happens. The charts of `timeframe`
-        (the one shown when it started) are drawn here."""
-        try:
-            if live:
-                loaded = self.pipeline.refresh()
-            else:
-                loaded = self.pipeline.step(step) if step else self.pipeline.initial()
-            board = dashboard(loaded.snapshot, loaded.data_status, loaded.offline, loaded.sessions_old,
-                              loaded.latest_events)
-            # Drawing the charts here keeps plotext off the event loop: the handler only adopts them.
-            figures = {panel.symbol: chart.prepare(panel.chart, canvas)
-                       for panel in board.panels_of(timeframe) if panel.symbol in canvases
-                       for chart, canvas in [canvases[panel.symbol]]}
-            figures |= breadth_figures(board.members_breadth, canvases)
-            hours = self.pipeline.market_hours(self.now())
-        except Exception as exc:  # noqa: BLE001 - shown on the market bar; the last good view stays
-            outcome: SnapshotReady | RefreshFailed = RefreshFailed(f"{type(exc).__name__}: {exc}")
-        else:
-            outcome = SnapshotReady(board, live, loaded.error, figures, hours, loaded.announced, loaded.unread,
-                                    loaded.retry_at)
-            if not live:   # the first computed view, kept at once in case this session ends abruptly
-                saved_view.save(self.pipeline.saved_view, board, figures, timeframe)
+    def _load(self, live: bool, canvases: Mapping[str, tuple[Chart, Canvas]], step: int, timeframe: str) -> None:
+        """The refresh thread: posts exactly one message, whatever happens."""
+        outcome = load_view(self.pipeline, self.now, live, canvases, step, timeframe)
         try:
             self.post_message(outcome)
         except RuntimeError:   # the app ended while this refresh hung: nobody is waiting for it
@@ -478,15 +248,11 @@ class TuimarketApp(App):
         self.unread = message.unread
         with self.batch_update():
             self.dashboard_screen.show(message.dashboard, self.chart_range, message.figures, self.timeframe)
-            if isinstance(self.screen, DetailScreen):
-                self._update_detail(self.screen)
-            if isinstance(self.screen, BreadthScreen) and message.dashboard.members_breadth is not None:
-                self.screen.show(message.dashboard.members_breadth)
-            for screen in self.screen_stack:     # an open graph follows the data too, even under the help
-                if isinstance(screen, RrgScreen):
-                    screen.show_trails(message.dashboard.rrg)
-            if message.live and isinstance(self.screen, WatchlistScreen):
-                self.screen.reload(fetch=True)     # the watchlist follows the dashboard's refreshes
+            view = self.view     # an open view follows the data too, even under the help
+            if isinstance(view, (DetailScreen, BreadthScreen, RrgScreen)):
+                view.follow(message.dashboard, self.timeframe)
+            elif message.live and isinstance(view, WatchlistScreen):
+                view.reload(fetch=True)     # the watchlist follows the dashboard's refreshes
         self.computed = message.dashboard
         self.last_refresh = self.now()
         self.retry_at = message.retry_at
@@ -553,6 +319,9 @@ class TuimarketApp(App):
             self._unnotify(next(iter(self._notifications)), refresh=False)
 
     def update_market_bar(self) -> None:
+        self.dashboard_screen.show_market_bar(self.market_bar())
+
+    def market_bar(self) -> MarketBarModel:
         board = self.board
         now = self.now().astimezone(NEW_YORK)
         clock = market_bar_text(now, self.hours, self.pipeline.replay)
@@ -562,16 +331,14 @@ class TuimarketApp(App):
             refresh += f", retrying at {following:%H:%M}" if following is not None else ""
         else:
             refresh = refresh_text(self.last_refresh, following)
-        bar = self.dashboard_screen.query_one(MarketBar)
         if board is None:
-            bar.show(MarketBarModel(clock, "LOADING", "na", "", "reading cache and bundled history", refresh))
-        else:
-            # A failed fetch over the bundled history means offline, not that live data went stale.
-            problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
-            summary = " · ".join([board.uptrends, board.breadth, *([board.members_breadth.bar] if board.members_breadth
-                                                                  else [])])
-            bar.show(MarketBarModel(clock, board.stance, board.stance_state, summary,
-                                    board.data_status, refresh, problem, board.freshness, self.unread))
+            return MarketBarModel(clock, "LOADING", "na", "", "reading cache and bundled history", refresh)
+        # A failed fetch over the bundled history means offline, not that live data went stale.
+        problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
+        summary = " · ".join([board.uptrends, board.breadth, *([board.members_breadth.bar] if board.members_breadth
+                                                              else [])])
+        return MarketBarModel(clock, board.stance, board.stance_state, summary,
+                              board.data_status, refresh, problem, board.freshness, self.unread)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -607,83 +374,50 @@ class TuimarketApp(App):
 
     def action_range(self, step: int) -> None:
         position = CHART_RANGES.index(self.chart_range) + step
-        self.set_range(CHART_RANGES[max(0, min(position, len(CHART_RANGES) - 1))])
+        self.action_set_range(CHART_RANGES[max(0, min(position, len(CHART_RANGES) - 1))])
 
-    def set_range(self, name: str) -> None:
+    def action_set_range(self, name: str) -> None:
         self.chart_range = name
-        for panel in self.dashboard_screen.query(IndexPanel):
-            panel.show_range(name)
-        for breadth in self.dashboard_screen.query(BreadthPanel):
-            breadth.show_range(name)
-        if isinstance(self.screen, BreadthScreen):
-            self.screen.chart_range = name
-            self.screen.show(self.screen.model)
-        if isinstance(self.screen, DetailScreen):
-            self.screen.chart_range = name
-            self._update_detail(self.screen)
+        self.dashboard_screen.show_range(name)
+        if isinstance(view := self.view, (DetailScreen, BreadthScreen)):
+            view.show_range(name)
         self.notify(f"Chart range {name}", timeout=2)
 
     def action_toggle_timeframe(self) -> None:
-        self.set_timeframe(TIMEFRAMES[(TIMEFRAMES.index(self.timeframe) + 1) % len(TIMEFRAMES)])
+        self.action_set_timeframe(TIMEFRAMES[(TIMEFRAMES.index(self.timeframe) + 1) % len(TIMEFRAMES)])
 
-    def set_timeframe(self, name: str) -> None:
+    def action_set_timeframe(self, name: str) -> None:
         """Show every panel, and an open detail screen, on daily or weekly bars."""
         self.timeframe = name
         if self.board is not None:
             self.dashboard_screen.show(self.board, self.chart_range, {}, name)
-        if isinstance(self.screen, DetailScreen):
-            self._update_detail(self.screen)
+        if isinstance(view := self.view, DetailScreen) and self.board is not None:
+            view.follow(self.board, name)
         self.notify(f"{name.capitalize()} bars", timeout=2)
 
-    def jump_to(self, number: int) -> None:
-        while isinstance(self.screen, (DetailScreen, HelpScreen, RrgScreen, AlertScreen, BreadthScreen,
-                                       WatchlistScreen)):
-            self.pop_screen()
+    def action_jump(self, number: int) -> None:
+        self._close_views()
         self.dashboard_screen.goto_pane(number)
 
-    def sort_rotation(self, column: str) -> None:
-        self.dashboard_screen.query_one(RotationTable).sort_by(column)
+    def on_open_detail(self, message: OpenDetail) -> None:
+        model = self.board.panel(message.symbol, self.timeframe) if self.board is not None else None
+        if model is not None:
+            self._open_view(DetailScreen, lambda: DetailScreen(model, self.chart_range, _macd_title(self.config),
+                                                               self.pipeline.event_timeline))
 
-    def open_detail(self, panel: IndexPanel) -> None:
-        if panel.model is not None:
-            self.push_screen(DetailScreen(panel.model, self.chart_range, _macd_title(self.config),
-                                          self.pipeline.event_timeline))
+    def on_open_rotation_graph(self, message: OpenRotationGraph) -> None:
+        if (board := self.board) is not None:
+            self._open_view(RrgScreen, lambda: RrgScreen(board.rrg, self.config.rrg.tail, self.config.benchmark,
+                                                         message.selected))
 
-    def open_rrg(self, selected: str | None = None) -> None:
-        if self.board is not None and not isinstance(self.screen, RrgScreen):
-            self.push_screen(RrgScreen(self.board.rrg, self.config.rrg.tail, self.config.benchmark, selected))
-
-    def open_breadth(self) -> None:
+    def on_open_breadth(self) -> None:
         breadth = self.board.members_breadth if self.board is not None else None
-        if breadth is not None and not isinstance(self.screen, BreadthScreen):
-            self.push_screen(BreadthScreen(breadth, self.chart_range))
-
-    def _update_detail(self, screen: DetailScreen) -> None:
-        if self.board is not None:
-            for model in self.board.panels_of(self.timeframe):
-                if model.symbol == screen.model.symbol:
-                    screen.show(model)
+        if breadth is not None:
+            self._open_view(BreadthScreen, lambda: BreadthScreen(breadth, self.chart_range))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            dashboard_screen = self.dashboard_screen
-            palette: BindingType = Binding("ctrl+p", "command_palette",
-                                           "Jump, range, timeframe, sort, refresh, screenshot, RRG, alert log")
-            self.push_screen(HelpScreen([
-                (title, help_rows(bindings, self, owner)) for title, bindings, owner in [
-                    ("Everywhere", self.BINDINGS, self),
-                    ("Dashboard", DashboardScreen.BINDINGS, dashboard_screen),
-                    ("Rotation table", RotationTable.BINDINGS, dashboard_screen.query_one(RotationTable)),
-                    ("Detail screen", DetailScreen.BINDINGS, None),
-                    ("Event timeline (detail screen)", TimelineTable.BINDINGS, None),
-                    ("Relative Rotation Graph", RrgScreen.BINDINGS, None),
-                    *([("Breadth screen", BreadthScreen.BINDINGS, None)]
-                      if self.board is not None and self.board.members_breadth is not None else []),
-                    ("Alert log", AlertScreen.BINDINGS, None),
-                    ("Watchlist", WatchlistScreen.BINDINGS, None),
-                    ("Command palette", [palette], None),
-                ]
-            ]))
+            self.push_screen(HelpScreen(help_sections(self, self.dashboard_screen)))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Save an SVG screenshot (`filename` and `path` as in the Textual action this replaces)."""
@@ -710,15 +444,13 @@ class TuimarketApp(App):
         self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     def action_alerts(self) -> None:
-        if not isinstance(self.screen, AlertScreen):
-            self.push_screen(AlertScreen(self.pipeline, self.set_unread))
+        self._open_view(AlertScreen, lambda: AlertScreen(self.pipeline))
 
     def action_watchlists(self) -> None:
-        if not any(isinstance(screen, WatchlistScreen) for screen in self.screen_stack):
-            self.push_screen(WatchlistScreen(self.pipeline.watchlists, live=self.pipeline.live))
+        self._open_view(WatchlistScreen, lambda: WatchlistScreen(self.pipeline.watchlists, live=self.pipeline.live))
 
-    def set_unread(self, count: int) -> None:
-        self.unread = count
+    def on_unread_changed(self, message: UnreadChanged) -> None:
+        self.unread = message.unread
         self.update_market_bar()
 
     def action_next_theme(self) -> None:

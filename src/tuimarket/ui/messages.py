@@ -1,4 +1,5 @@
-"""Messages the refresh thread posts to the app: exactly one per refresh, whichever way it ended."""
+"""The messages the app handles: from the refresh thread, exactly one per refresh whichever way it
+ended; from the screens, what they ask of the app (they never call it)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,34 @@ class RefreshFailed(Message):
     """A refresh raised (a bug, or a pipeline breaking its promise not to): nothing new to show."""
 
     error: str
+
+
+@dataclass
+class OpenDetail(Message):
+    """Open the detail screen of an index on the dashboard."""
+
+    symbol: str
+
+
+@dataclass
+class OpenRotationGraph(Message):
+    """Open the Relative Rotation Graph, `selected` (a rotation table's symbol) highlighted."""
+
+    selected: str | None = None
+
+
+@dataclass
+class OpenBreadth(Message):
+    """Open the breadth screen."""
+
+
+@dataclass
+class SavedViewUnusable(Message):
+    """The dashboard could not show the last session's view: forget it; today's data will paint."""
+
+
+@dataclass
+class UnreadChanged(Message):
+    """Alerts were marked read: the market bar's count follows."""
+
+    unread: int

@@ -124,6 +124,10 @@ class Dashboard:
         """The panels on `timeframe`'s bars (the daily ones while the weekly are not computed yet)."""
         return self.weekly if timeframe == "weekly" and self.weekly else self.panels
 
+    def panel(self, symbol: str, timeframe: str) -> PanelModel | None:
+        """`symbol`'s panel on `timeframe`'s bars, if it has one."""
+        return next((panel for panel in self.panels_of(timeframe) if panel.symbol == symbol), None)
+
 
 def range_label(timeframe: str, bars: int) -> str:
     """A chart's range, and its timeframe unless daily, the default: "1Y", "Weekly · 1Y"."""

@@ -6,14 +6,13 @@ worker, since they touch the SQLite cache: the UI never imports it, and the scre
 
 from __future__ import annotations
 
-from typing import Callable
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
+from tuimarket.ui.messages import UnreadChanged
 from tuimarket.ui.port import Pipeline
 from tuimarket.ui.screens.responsive import ResponsiveScreen
 from tuimarket.ui.viewmodels import AlertLine
@@ -37,10 +36,9 @@ class AlertScreen(ResponsiveScreen):
                 tooltip="Never announce alerts of the selected alert's kind again"),
     ]
 
-    def __init__(self, pipeline: Pipeline, on_unread: Callable[[int], None]) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         super().__init__(classes="alerts")
         self.pipeline = pipeline
-        self.on_unread = on_unread          # the market bar's count follows what is marked here
         self.lines: list[AlertLine] = []
 
     def compose(self) -> ComposeResult:
@@ -93,7 +91,7 @@ class AlertScreen(ResponsiveScreen):
     def _mark_read(self, keys: list[str] | None) -> None:
         unread = self.pipeline.mark_read(keys)
         lines = self.pipeline.alert_log(LOG_LIMIT)
-        self.app.call_from_thread(self.on_unread, unread)
+        self.app.call_from_thread(self.post_message, UnreadChanged(unread))    # the market bar's count follows
         self.app.call_from_thread(self.show, lines)
 
     def action_mute(self, what: str) -> None:

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from tuimarket.ui.breadth_view import BreadthBoard
 from tuimarket.ui.screens.responsive import ResponsiveScreen
-from tuimarket.ui.viewmodels import RANGE_SESSIONS
+from tuimarket.ui.viewmodels import RANGE_SESSIONS, Dashboard
 from tuimarket.ui.widgets.breadth_panel import SectorHeatRow
 from tuimarket.ui.widgets.charts import LineChart
 from tuimarket.ui.widgets.key_footer import KeyFooter
@@ -52,6 +52,15 @@ class BreadthScreen(ResponsiveScreen):
             table.add_column(column, key=column)
         self.show(self.model)
         self.query_one("#breadth-body").focus()   # arrows and PgUp/PgDn scroll at once
+
+    def follow(self, board: Dashboard, timeframe: str) -> None:
+        """New data (breadth is on daily bars whatever the timeframe)."""
+        if board.members_breadth is not None:
+            self.show(board.members_breadth)
+
+    def show_range(self, chart_range: str) -> None:
+        self.chart_range = chart_range
+        self.show(self.model)
 
     def show(self, model: BreadthBoard) -> None:
         self.model = model

@@ -22,7 +22,7 @@ from tuimarket.formatting import price
 from tuimarket.ui.screens.responsive import ResponsiveScreen
 from tuimarket.ui.timeline_model import (FILTERS, ChartCursor, ChartMark, EventTimeline, MarkedChart, chart_marks,
                                          range_showing)
-from tuimarket.ui.viewmodels import RANGE_BARS, PanelModel, range_label
+from tuimarket.ui.viewmodels import RANGE_BARS, Dashboard, PanelModel, range_label
 from tuimarket.ui.widgets.charts import LineChart, MacdChart, PriceChart
 from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.timeline import PROVISIONAL_MARK, TimelineTable
@@ -70,6 +70,15 @@ class DetailScreen(ResponsiveScreen):
     def on_mount(self) -> None:
         self.show(self.model)
         self.query_one(TimelineTable).focus()   # ↑ ↓ select an event; Tab to scroll the charts below
+
+    def follow(self, board: Dashboard, timeframe: str) -> None:
+        """New data, or another timeframe: this index's panel on it."""
+        if (model := board.panel(self.model.symbol, timeframe)) is not None:
+            self.show(model)
+
+    def show_range(self, chart_range: str) -> None:
+        self.chart_range = chart_range
+        self.show(self.model)
 
     def show(self, model: PanelModel) -> None:
         self.model = model

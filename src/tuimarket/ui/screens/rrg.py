@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 
 from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.ui.screens.responsive import ResponsiveScreen
-from tuimarket.ui.viewmodels import RrgTrail, RrgView, rrg_view
+from tuimarket.ui.viewmodels import Dashboard, RrgTrail, RrgView, rrg_view
 from tuimarket.ui.widgets.charts import RrgChart
 from tuimarket.ui.widgets.colours import theme_colour
 from tuimarket.ui.widgets.key_footer import KeyFooter
@@ -76,6 +76,10 @@ class RrgScreen(ResponsiveScreen):
         heading.append(f"{mark.symbol} {mark.name}: {mark.values}" if mark else "select a symbol", style="bold")
         self.query_one("#rrg-heading", Static).update(heading)
         self.query_one(RrgChart).show(self.view, self.selected)
+
+    def follow(self, board: Dashboard, timeframe: str) -> None:
+        """New data (the graph is on weekly bars whatever the timeframe)."""
+        self.show_trails(board.rrg)
 
     def show_trails(self, trails: tuple[RrgTrail, ...]) -> None:
         """Redraw on new data: the same symbol selected, and the same week if the user stepped back from

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tuimarket.ui.actions import WATCHLIST_ACTIONS, bindings
 from tuimarket.ui.port import Watchlists
 from tuimarket.ui.screens.responsive import ResponsiveScreen
 from tuimarket.ui.watchlist_view import WATCHLIST_COLUMNS, WatchlistTable
@@ -73,14 +74,7 @@ class WatchlistScreen(ResponsiveScreen):
     WatchlistScreen #watchlist-heading { height: 1; padding: 0 1; }
     WatchlistScreen WatchlistGrid { height: 1fr; }
     """
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="watchlist-back", tooltip="Close the watchlist"),
-        Binding("right_square_bracket", "switch(1)", "Next list", id="watchlist-next", tooltip="The next watchlist"),
-        Binding("left_square_bracket", "switch(-1)", "Previous list", id="watchlist-previous", show=False,
-                tooltip="The previous watchlist"),
-        Binding("n", "add", "Add", id="watchlist-add", tooltip="Add a symbol to this watchlist"),
-        Binding("x,delete", "remove", "Remove", id="watchlist-remove", tooltip="Remove the selected symbol"),
-    ]
+    BINDINGS = bindings(WATCHLIST_ACTIONS)
 
     def __init__(self, watchlists: Watchlists, group: str | None = None, *, live: bool = False) -> None:
         super().__init__(classes="watchlist")
