@@ -62,7 +62,8 @@ async def _stall(config: Config) -> tuple[float, float]:
                            and screen.query_one("WatchlistGrid").row_count == SYMBOLS):
                     await pilot.pause(0.02)
                 loaded = time.perf_counter() - start
-            return stall.worst, loaded
+        pipeline.close()
+        return stall.worst, loaded
 
 
 def _thread_stall(config: Config, entries: tuple[Symbol, ...], bars: dict) -> float:

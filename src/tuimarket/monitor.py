@@ -239,6 +239,11 @@ class MarketPipeline:
     def mute(self, what: str, value: str) -> bool:
         return self.alerts.mute(what, value)
 
+    def close(self) -> None:
+        """End what outlives a refresh: the watchlists' row worker process."""
+        if self._watchlists is not None:
+            self._watchlists.worker.close()
+
     @property
     def watchlists(self) -> WatchlistSource:
         if self._watchlists is None:
@@ -267,6 +272,10 @@ def run_monitor(config: Config, *, source: str | None = None, as_of: date | None
         from tuimarket.alerts.delivery import build_deliveries
 
         deliveries = build_deliveries(config)
-    app = TuimarketApp(config, MarketPipeline(config, source=source, as_of=as_of, deliveries=deliveries))
-    app.run()
+    pipeline = MarketPipeline(config, source=source, as_of=as_of, deliveries=deliveries)
+    app = TuimarketApp(config, pipeline)
+    try:
+        app.run()
+    finally:
+        pipeline.close()
     return 0 if app.return_code in (None, 0) else app.return_code
