@@ -4,6 +4,10 @@ Every launch after a user's first paints the last session's saved view before im
 (`monitor_s`, the figure held to the target); the very first launch has no saved view and must
 read the bundled history and compute a snapshot first (`first_launch_ever_s`).
 
+Breadth configured (the default) must cost a launch little: the saved view shows the last breadth
+and the worker refreshes it, so `breadth_ratio` holds the same launch against one with `[breadth]
+enabled = false`.
+
 Both run headless in a fresh process (bench/harness.py); the clock runs from spawning the
 process to the line it prints once the screen has painted. Where tuimarket's extra time goes
 is measured too: importing pandas and the app's modules, reading the bundled history and
@@ -24,6 +28,7 @@ from common import time_to_paint, verdict
 
 RUNS = 5
 TARGET_RATIO = 1.5
+BREADTH_TARGET_RATIO = 1.1      # a launch with breadth configured against one without it
 
 
 def _import_seconds(module: str) -> float:
@@ -46,13 +51,18 @@ def _first_data_seconds() -> tuple[float, float]:
     return read, snapshot
 
 
+def _relaunch(mode: str, runs: int) -> float:
+    """The median seconds to the first paint of `mode` launched over the saved view its first launch left."""
+    with tempfile.TemporaryDirectory() as cache_dir:
+        time_to_paint(mode, cache_dir)
+        return statistics.median(time_to_paint(mode, cache_dir)[0] for _ in range(runs))
+
+
 def run(runs: int = RUNS) -> dict:
     hello = statistics.median(time_to_paint("hello")[0] for _ in range(runs))
     empty = statistics.median(time_to_paint("empty")[0] for _ in range(runs))
     first = statistics.median(time_to_paint("monitor")[0] for _ in range(runs))
-    with tempfile.TemporaryDirectory() as cache_dir:
-        time_to_paint("monitor", cache_dir)   # a first launch leaves the saved view behind
-        again = statistics.median(time_to_paint("monitor", cache_dir)[0] for _ in range(runs))
+    again, without_breadth = (_relaunch(mode, runs) for mode in ("monitor", "monitor-no-breadth"))
     ratio = again / hello
     read, snapshot = _first_data_seconds()   # what a first launch ever adds, before its first paint
     return {
@@ -62,6 +72,10 @@ def run(runs: int = RUNS) -> dict:
         "ratio": round(ratio, 2),
         "target_ratio": TARGET_RATIO,
         "result": verdict(ratio, TARGET_RATIO),
+        "without_breadth_s": round(without_breadth, 3),
+        "breadth_ratio": round(again / without_breadth, 2),
+        "breadth_target_ratio": BREADTH_TARGET_RATIO,
+        "breadth_result": verdict(again / without_breadth, BREADTH_TARGET_RATIO),
         "empty_dashboard_s": round(empty, 3),
         "empty_dashboard_ratio": round(empty / hello, 2),
         "first_launch_ever_s": round(first, 3),

@@ -6,8 +6,10 @@ count the memory of the benchmark process it was forked from, before the exec.
 MODE is one of:
   hello     a bare Textual app with one Static: the reference for launch time
   monitor   tuimarket on the bundled history, until its first snapshot has painted
+  monitor-no-breadth   the same with `[breadth] enabled = false` (no members, no breadth pane)
   empty     tuimarket's first frame, whatever it shows (with no saved view: every widget, no data)
-  refresh   tuimarket against a fake Yahoo, through its first live refresh (for peak memory)
+  refresh   tuimarket against a fake Yahoo, through its first live refresh (for peak memory), the
+            index members' closes fetched and cached in it
 
 Every mode runs headless (`App.run(headless=True)`), with the cache in $TUIMARKET_CACHE_DIR.
 """
@@ -15,6 +17,7 @@ Every mode runs headless (`App.run(headless=True)`), with the cache in $TUIMARKE
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -38,7 +41,7 @@ class HelloWorld(App):
         self.call_after_refresh(_painted, self)
 
 
-def _monitor(live: bool, empty: bool = False) -> App:
+def _monitor(live: bool, empty: bool = False, breadth: bool = True) -> App:
     """The real app, reporting once the dashboard has painted real (or, with `live`, refreshed) data.
 
     With `empty`, it reports its first frame whatever it shows: with no saved view, the bare
@@ -62,19 +65,26 @@ def _monitor(live: bool, empty: bool = False) -> App:
             if message.live or not live:
                 self.call_after_refresh(_painted, self)
 
-    config = Config()
+    config = Config() if breadth else replace(Config(), breadth=replace(Config().breadth, enabled=False))
     if not live:   # as `tuimarket --source bundled` builds it: the feed is made in the refresh worker
         return FirstPaint(config, MarketPipeline(config, source="bundled"))
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from fakes import FakeYahoo
+    from fakes import FakeYahoo, member_history
 
     from tuimarket.data.feed import Feed
 
-    feed = Feed(config, download=FakeYahoo(), sleep=lambda seconds: None)
+    from tuimarket.data import calendar, members
+
+    # Yahoo serves the index members too (their bundled closes walked on to today), so with breadth
+    # on the refresh fetches and caches all 503 members' closes, as a live first refresh does.
+    today = calendar.now_utc().date()
+    history = member_history(members.bundled().closes, today) if config.breadth.enabled else {}
+    feed = Feed(config, download=FakeYahoo(history=history), sleep=lambda seconds: None)
     return FirstPaint(config, MarketPipeline(config, feed))
 
 
 if __name__ == "__main__":
     mode = sys.argv[1]
-    app = HelloWorld() if mode == "hello" else _monitor(live=mode == "refresh", empty=mode == "empty")
+    app = HelloWorld() if mode == "hello" else _monitor(live=mode == "refresh", empty=mode == "empty",
+                                                        breadth=mode != "monitor-no-breadth")
     app.run(headless=True, size=(160, 48))

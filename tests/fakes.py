@@ -128,3 +128,15 @@ def no_sleep_recorder() -> tuple[list[float], Any]:
     """A `sleep` replacement that records the delays instead of waiting."""
     delays: list[float] = []
     return delays, delays.append
+
+
+def member_history(closes: pd.DataFrame, end: date) -> dict[str, pd.DataFrame]:
+    """Each index member's bars as Yahoo would serve them from 2025-12: its bundled `closes`, then
+    a seeded walk on weekdays to `end` (open = high = low = close)."""
+    shipped = closes.loc["2025-12-01":]
+    later = pd.bdate_range(shipped.index[-1] + pd.Timedelta(days=1), pd.Timestamp(end), name="Date")
+    steps = np.random.default_rng(14).normal(0.0005, 0.015, size=(len(later), shipped.shape[1]))
+    walked = shipped.ffill().iloc[-1].to_numpy() * np.exp(np.cumsum(steps, axis=0))
+    history = pd.concat([shipped, pd.DataFrame(walked, index=later, columns=shipped.columns)])
+    return {symbol: pd.DataFrame({"Open": close, "High": close, "Low": close, "Close": close, "Volume": 1e6})
+            for symbol, close in ((symbol, history[symbol].dropna()) for symbol in history.columns)}

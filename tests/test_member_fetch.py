@@ -8,6 +8,10 @@ indexes and, for the members, their bundled closes carried on past 2026-02-18 by
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -16,11 +20,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import fakes
 from fakes import FakeYahoo
 from tuimarket.analysis.breadth import member_breadth
 from tuimarket.config import Config
 from tuimarket.data import members
 from tuimarket.data.feed import MAX_SYMBOLS_PER_REQUEST, Feed
+from tuimarket.data.lease import FetchLease
 from tuimarket.data.store import Store
 from tuimarket.monitor import MarketPipeline
 
@@ -30,6 +36,7 @@ TODAY = date(2026, 3, 10)
 AFTER_CLOSE = datetime(2026, 3, 10, 21, 0, tzinfo=timezone.utc)     # 17:00 in New York
 LATER_THAT_EVENING = datetime(2026, 3, 11, 1, 0, tzinfo=timezone.utc)
 MEMBERS_START = "2026-02-04"       # ten sessions before the bundle's end: the overlap compared
+VIEWER = Path(__file__).with_name("member_viewer.py")
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +46,7 @@ def bundle() -> members.Members:
 
 @pytest.fixture(scope="module")
 def member_history(bundle) -> dict[str, pd.DataFrame]:
-    """Each member's bars as Yahoo would serve them from 2025-12: its bundled closes, then a
-    seeded walk to TODAY (open = high = low = close)."""
-    shipped = bundle.closes.loc["2025-12-01":]
-    later = pd.bdate_range(pd.Timestamp(BUNDLE_END) + pd.Timedelta(days=1), pd.Timestamp(TODAY), name="Date")
-    steps = np.random.default_rng(14).normal(0.0005, 0.015, size=(len(later), shipped.shape[1]))
-    walked = shipped.ffill().iloc[-1].to_numpy() * np.exp(np.cumsum(steps, axis=0))
-    closes = pd.concat([shipped, pd.DataFrame(walked, index=later, columns=shipped.columns)])
-    return {symbol: pd.DataFrame({"Open": close, "High": close, "Low": close, "Close": close, "Volume": 1e6})
-            for symbol, close in ((symbol, closes[symbol].dropna()) for symbol in closes.columns)}
+    return fakes.member_history(bundle.closes, TODAY)
 
 
 def pipeline(cache: Path, download, now: datetime = AFTER_CLOSE) -> MarketPipeline:
@@ -154,3 +153,38 @@ def test_a_breadth_event_after_the_bundle_reaches_the_alert_log(tmp_path: Path, 
     live.refresh()
     thrusts = [line for line in live.alert_log(100) if line.kind == "breadth_thrust" and line.date > BUNDLE_END]
     assert len(thrusts) == 1, live.alert_log(100)
+
+
+def test_a_viewer_without_the_lease_moves_on_with_the_members_the_holder_fetches(
+        tmp_path: Path, member_history) -> None:
+    holder = pipeline(tmp_path, FakeYahoo(end=TODAY, history=member_history))
+    asked = FakeYahoo(end=TODAY, history=member_history)
+    follower = MarketPipeline(CONFIG, Feed(CONFIG, download=asked, store=Store(tmp_path / "market.sqlite3"),
+                                           lease=FetchLease(tmp_path), now=AFTER_CLOSE, attempts=1))
+    assert holder.feed.lease.acquire()          # this process's lease: the follower's is another's
+    follower.refresh()
+    assert follower.members is not None and follower.members.as_of == BUNDLE_END     # nothing fetched yet
+    holder.refresh()                            # the members' closes since the bundle, into the cache
+    assert follower.refresh().snapshot.market_breadth.reading.as_of == TODAY
+    assert asked.calls == []                    # read from the cache: the follower asked Yahoo nothing
+
+
+def test_a_monitor_a_watcher_and_a_report_sharing_a_cache_download_the_members_once(tmp_path: Path) -> None:
+    log = tmp_path / "member-requests"
+    log.touch()
+    environment = os.environ | {"TUIMARKET_CACHE_DIR": str(tmp_path / "cache"),
+                                "XDG_CONFIG_HOME": str(tmp_path / "config")}
+
+    def run(*modes: str) -> None:
+        viewers = [subprocess.Popen([sys.executable, str(VIEWER), mode, str(log)], env=environment,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for mode in modes]
+        for mode, viewer in zip(modes, viewers):
+            out, err = viewer.communicate(timeout=180)
+            assert viewer.returncode == 0, err
+            assert out.split()[-1] == TODAY.isoformat(), (mode, out, err)   # breadth of the last session
+
+    run("monitor", "watch")     # together: one holds the lease and fetches, the other reads what it saves
+    run("report")               # after them: the cache has the session's closes, so it asks nothing
+    requests = [line.split() for line in log.read_text().splitlines()]
+    assert len({pid for pid, _ in requests}) == 1, requests       # one process fetched the members ...
+    assert sum(int(count) for _, count in requests) == len(members.bundled().closes.columns)   # ... once each

@@ -23,7 +23,7 @@ from tuimarket.config import ConfigError
 from tuimarket.analysis.alert_rules import level_alerts
 from tuimarket.data import bundled
 from tuimarket.data.alert_store import AlertStore
-from tuimarket.data.feed import Feed
+from tuimarket.data.feed import CachedMembers, Feed
 from tuimarket.data.store import Store
 
 SETTINGS = config.parse(RULES)
@@ -33,7 +33,8 @@ def watcher(clock: Clock, out: io.StringIO):
     _, sleep = no_sleep_recorder()
     feed = Feed(SETTINGS, download=clock.yahoo, now=lambda: clock.now, sleep=sleep)
     announce = watch.Announcer(out, Deliveries([]))
-    return lambda: watch.watch_once(SETTINGS, feed, AlertStore(feed.store), announce), feed
+    members = CachedMembers(SETTINGS, lambda: feed)
+    return lambda: watch.watch_once(SETTINGS, feed, members, AlertStore(feed.store), announce), feed
 
 
 def test_a_crossing_is_announced_once_on_its_session_and_never_after_a_restart():

@@ -25,6 +25,7 @@ HISTORY_FORMATS = ("text", "csv", "json")     # tuimarket.timeline_report's, wit
 TIMEFRAMES = ("daily", "weekly")              # tuimarket.analysis.timeframe's, without importing pandas
 EVENT_FORMATS = ("text", "markdown", "json", "csv")   # tuimarket.events_report's
 WINDOWS = ("week", "month")                   # tuimarket.analysis.changes's
+BREADTH_COMMANDS = ("report", "events", "history")   # the commands that show the members' breadth
 
 
 class UserError(Exception):
@@ -201,7 +202,7 @@ def _run(argv: Sequence[str] | None) -> int:
             return _serve(config, options)
         if command == "alerts":
             return _alerts(config, options)
-        data = _load(config, options["source"], options["as_of"])
+        data = _load(config, options["source"], options["as_of"], with_members=command in BREADTH_COMMANDS)
         if command == "data":
             _print_data_table(config, data)
         elif command == "report":
@@ -226,14 +227,23 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_UNEXPECTED
 
 
-def _load(config, source: str | None, as_of: date | None):
-    """Live data when allowed (falling back offline); a replay reads only the cache and the bundle."""
-    from tuimarket.data.feed import Feed
+def _load(config, source: str | None, as_of: date | None, *, with_members: bool = False):
+    """Live data when allowed (falling back offline); a replay reads only the cache and the bundle.
+
+    `with_members`: with the index members breadth is measured over (None when breadth is off),
+    their closes fetched as the monitor fetches them: only when the cache lacks a session closed
+    since, never offline or in a replay.
+    """
+    from tuimarket.data.feed import CachedMembers, Feed
 
     if as_of is None:
-        return Feed(config, source=source, attempts=1).refresh()
-    _check_replay(config, source, as_of)
-    return Feed(config, source=source, as_of=as_of).initial()
+        feed = Feed(config, source=source, attempts=1)
+        data = feed.refresh()
+    else:
+        _check_replay(config, source, as_of)
+        feed = Feed(config, source=source, as_of=as_of)
+        data = feed.initial()
+    return CachedMembers(config, lambda: feed).refresh(data) if with_members else data
 
 
 def _watch(config, options: dict) -> int:
@@ -387,7 +397,6 @@ def _print_report(config, data, fmt: str, since: date | str, timeframe: str = "d
     from tuimarket.analysis.snapshot import build_snapshot, on_weekly_bars
     from tuimarket.report import render
 
-    data = _with_members(config, data)
     snapshot = build_snapshot(config, data, weekly=timeframe == "weekly")
     if timeframe == "weekly":
         snapshot = on_weekly_bars(snapshot)
@@ -396,16 +405,6 @@ def _print_report(config, data, fmt: str, since: date | str, timeframe: str = "d
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 100
     sys.stdout.write(render(snapshot, fmt, color=color, width=width, changes=changes))
     sys.stdout.flush()
-
-
-def _with_members(config, data):
-    """`data` with the index members breadth is measured over (None when breadth is off)."""
-    from dataclasses import replace
-
-    from tuimarket.data.members import for_config
-    from tuimarket.data.store import Store
-
-    return replace(data, members=for_config(config, Store.for_config(config).read_many))
 
 
 def _changes(config, data, since: date | str):
@@ -440,7 +439,6 @@ def _print_events(config, data, options: dict) -> None:
     from tuimarket.analysis.events import MARKET, EventKind
     from tuimarket.events_report import render_events
 
-    data = _with_members(config, data)
     known_symbols = {MARKET, *data.bars}
     symbols = _listed(options["symbols"])
     if unknown := [symbol for symbol in symbols if symbol not in known_symbols]:
@@ -480,7 +478,7 @@ def _print_timeline(config, data, command: str, options: dict) -> None:
         from tuimarket.analysis.timeline import with_member_breadth
         from tuimarket.timeline_report import render_history
 
-        members = _with_members(config, data).members
+        members = data.members
         timeline = with_member_breadth(timeline, members and members.until(pd.Timestamp(data.as_of)))
         symbols = tuple(entry.symbol for entry in config.indexes)
         sys.stdout.write(render_history(timeline.loc[str(start):str(end)], symbols, options["format"],

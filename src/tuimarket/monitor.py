@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from tuimarket.alerts.delivery import Deliveries
     from tuimarket.analysis.events import Event
     from tuimarket.data.alert_store import AlertStore
-    from tuimarket.data.feed import Feed
+    from tuimarket.data.feed import CachedMembers, Feed
     from tuimarket.data.members import Members
     from tuimarket.data.model import MarketData
     from tuimarket.watchlist_source import WatchlistSource
@@ -113,8 +113,7 @@ class MarketPipeline:
         self._deliveries = deliveries
         self._data: MarketData | None = None     # the data last loaded
         self._watchlists: WatchlistSource | None = None
-        self._members: Members | None = None
-        self._members_read = False
+        self._members: CachedMembers | None = None
 
     @property
     def feed(self) -> Feed:
@@ -141,25 +140,22 @@ class MarketPipeline:
     @property
     def members(self) -> Members | None:
         """The index members breadth is measured over, read in the worker when first asked and
-        again when their closes were fetched (None when breadth is off)."""
-        from tuimarket.data.members import for_config
+        again when their cached closes changed (None when breadth is off)."""
+        return self._member_source.current()
 
-        if not self._members_read:
-            self._members = for_config(self.config, self.feed.store.read_many)
-            self._members_read = True
+    @property
+    def _member_source(self) -> CachedMembers:
+        if self._members is None:
+            from tuimarket.data.feed import CachedMembers
+
+            self._members = CachedMembers(self.config, lambda: self.feed)
         return self._members
 
     def _refresh_members(self, data: MarketData) -> MarketData:
         """`data` with the members; live, after fetching their closes since the last ones at hand
         (the feed asks once per session, after the close). A failure only leaves breadth at its
         date, said in a note."""
-        if self.live and self.members is not None:
-            fetched = self.feed.refresh_members(self.members.last_closes())
-            if fetched is not None and fetched.fetched:
-                self._members_read = False      # read again: bundle and cache
-            if fetched is not None and fetched.note:
-                data = replace(data, notes=(*data.notes, fetched.note))
-        return replace(data, members=self.members)
+        return self._member_source.refresh(data) if self.live else data    # else `_loaded` adds them
 
     def _loaded(self, data: MarketData, announced: list[Alert] | tuple[()] = (),
                 events: Sequence[Event] | None = None) -> Loaded:
@@ -243,6 +239,11 @@ class MarketPipeline:
     def mute(self, what: str, value: str) -> bool:
         return self.alerts.mute(what, value)
 
+    def close(self) -> None:
+        """End what outlives a refresh: the watchlists' row worker process."""
+        if self._watchlists is not None:
+            self._watchlists.worker.close()
+
     @property
     def watchlists(self) -> WatchlistSource:
         if self._watchlists is None:
@@ -271,6 +272,10 @@ def run_monitor(config: Config, *, source: str | None = None, as_of: date | None
         from tuimarket.alerts.delivery import build_deliveries
 
         deliveries = build_deliveries(config)
-    app = TuimarketApp(config, MarketPipeline(config, source=source, as_of=as_of, deliveries=deliveries))
-    app.run()
+    pipeline = MarketPipeline(config, source=source, as_of=as_of, deliveries=deliveries)
+    app = TuimarketApp(config, pipeline)
+    try:
+        app.run()
+    finally:
+        pipeline.close()
     return 0 if app.return_code in (None, 0) else app.return_code

@@ -1,6 +1,8 @@
 """`tuimarket watch`: the refresh loop with no screen, turning each refresh into alerts.
 
-Every pass refreshes the feed (the same cache as the monitor), computes the alerts of every
+Every pass refreshes the feed (the same cache as the monitor) and, with breadth on, the index
+members' closes as the monitor does (once a session after its close, by the lease holder; a
+watcher that does not hold the lease reads what the holder caches), computes the alerts of every
 source from the bars, lets the alert store decide which are news, prints those one per line
 (or as JSON lines) and hands them to the sinks, which deliver in their own threads. The next
 pass follows the market's hours and waits longer after failures and rate limits (`data/schedule.py`,
@@ -35,7 +37,7 @@ from tuimarket.analysis.alert_rules import KINDS as LEVEL_KINDS
 from tuimarket.config import Config, ConfigError, did_you_mean
 from tuimarket.data import calendar, schedule
 from tuimarket.data.alert_store import AlertStore
-from tuimarket.data.feed import Feed
+from tuimarket.data.feed import CachedMembers, Feed
 from tuimarket.data.model import MarketData
 from tuimarket.data.store import Store
 
@@ -76,9 +78,10 @@ class Announcer:
         self.out.flush()
 
 
-def watch_once(config: Config, feed: Feed, alerts: AlertStore, announce: Announcer) -> MarketData:
-    """One pass: refresh, compute, record, announce."""
-    data = feed.refresh()
+def watch_once(config: Config, feed: Feed, members: CachedMembers, alerts: AlertStore,
+               announce: Announcer) -> MarketData:
+    """One pass: refresh (the members too), compute, record, announce."""
+    data = members.refresh(feed.refresh())
     announce(record_refresh(config, data, alerts))
     return data
 
@@ -88,12 +91,13 @@ def run_watch(config: Config, feed: Feed, announce: Announcer, *, stop: threadin
     """Pass after pass until SIGTERM or SIGINT (or `stop`); 0, with the queued alerts sent and the cache closed."""
     stop = stop or threading.Event()
     alerts = AlertStore(feed.store)
+    members = CachedMembers(config, lambda: feed)
     with _stopped_by_signals(stop):
         log.info("watching %d symbols; cache %s", len(config.all_symbols), feed.store.path)
         said: tuple[str, ...] = ()
         outcome = schedule.Outcome()
         while not stop.is_set():
-            data = watch_once(config, feed, alerts, announce)
+            data = watch_once(config, feed, members, alerts, announce)
             notes = data.notes + ((data.error,) if data.error else ())
             for note in notes if notes != said else ():     # a note once, not every pass
                 log.info("%s", note)

@@ -6,15 +6,27 @@ bars come through the feed, on the monitor's cache and fetch lease: a refresh of
 each symbol only for what it lacks, and an added symbol costs one request for itself. Rows are
 published in stages so that 200 symbols show at once: names, then prices and signals, then the
 trend and the latest event a few symbols at a time (kept while a symbol's last bar is unchanged).
-Everything here runs in a worker thread.
+Everything here runs in a worker thread, but the trend and the latest event are computed in a
+process of their own (`RowWorker`): seconds of pandas for 200 symbols, which in a thread hold the
+interpreter lock, and its garbage collections, away from the screen (a 200-symbol list stalled the
+event loop for 377-690 ms).
 """
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
+import signal
+import sys
 import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import platformdirs
 
@@ -24,11 +36,14 @@ from tuimarket.ui.watchlist_view import WatchlistTable, watchlist_line
 from tuimarket.watchlists import EDITS_FILE, Edits, normalise_symbol
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from tuimarket.analysis.results import WatchlistRow
     from tuimarket.data.feed import Feed
 
 CHUNK = 20                  # symbols whose trend and latest event are computed between two publications
 UNKNOWN = "unknown to Yahoo"
+ORPHAN_CHECK_SECONDS = 1.0  # how often the row worker looks whether the app that started it still runs
 
 Publish = Callable[[WatchlistTable], None]
 
@@ -43,6 +58,7 @@ class WatchlistSource:
         self.unknown: set[str] = set()          # symbols Yahoo said it has no data for
         self._complete: dict[tuple[str, date, float], WatchlistRow] = {}   # by symbol and last bar
         self._lock = threading.Lock()           # one edit of the file at a time
+        self.worker = ROW_WORKER
 
     def groups(self) -> tuple[Watchlist, ...]:
         return self._edits().apply(self.config.watchlists)
@@ -52,8 +68,6 @@ class WatchlistSource:
 
     def load(self, name: str, publish: Publish, *, fetch: bool) -> None:
         """Publish the group's table as it is computed; `fetch`: bring its bars up to date first."""
-        from tuimarket.analysis.watchlist import full_rows, quick_rows
-
         groups = self.groups()
         group = next((g for g in groups if g.name == name), groups[0])
         names = tuple(g.name for g in groups)
@@ -65,7 +79,11 @@ class WatchlistSource:
             self.unknown = (self.unknown - set(data.bars)) | feed.no_data
         else:
             data = feed.initial()
-        rows = [self._complete.get(_key(row), row) for row in quick_rows(self.config, entries, data.bars)]
+        # The bars just read live through this load: frozen, the collections its allocations set off
+        # need not walk them (a full collection among 200 symbols' frames stalled the screen 128-405 ms).
+        # Frozen objects are still freed when their last reference goes.
+        gc.freeze()
+        rows = [self._complete.get(_key(row), row) for row in self.worker.quick(self.config, entries, data.bars)]
         status = _status(data.source, rows, feed.offline)
         while True:
             computing = [row for row in rows if not row.complete]
@@ -74,9 +92,10 @@ class WatchlistSource:
                 [count, *([f"{len(computing)} computing…"] if computing else []), *dated])))
             if not computing:
                 return
-            done = {row.symbol: row for row in full_rows(self.config, computing[:CHUNK], data.bars)}
+            done = {row.symbol: row for row in self.worker.complete(self.config, computing[:CHUNK], data.bars)}
             for row in done.values():
-                self._complete[_key(row)] = row
+                if row.problem is None:     # a failed chunk is tried again at the next load
+                    self._complete[_key(row)] = row
             rows = [done.get(row.symbol, row) for row in rows]
 
     def add(self, group: str, text: str) -> str:
@@ -125,6 +144,89 @@ class WatchlistSource:
         lines = tuple(watchlist_line(row, position, UNKNOWN if row.symbol in self.unknown else "")
                       for position, row in enumerate(rows))
         return WatchlistTable(group, names, lines, status, all(row.complete for row in rows))
+
+
+class RowWorker:
+    """Computes rows' trend and latest event (`full_rows`) in a process of its own, started on
+    first use and ended by `close` (the monitor closes it as it exits) or, should the app die
+    without closing it, by itself within ORPHAN_CHECK_SECONDS. A chunk the process fails on (an
+    exception, the process killed) completes with a note in its rows, never an error on screen;
+    a killed process is replaced at the next chunk."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def quick(self, config: Config, entries: Sequence[Symbol], bars: Mapping[str, pd.DataFrame]) -> list[WatchlistRow]:
+        """Each entry's row without its trend and latest event (`quick_rows`)."""
+        from tuimarket.analysis.watchlist import quick_rows
+
+        return self._run(quick_rows, config, entries, _of([entry.symbol for entry in entries], config, bars),
+                         lambda note: [replace(_placeholder(entry), complete=True, problem=note) for entry in entries])
+
+    def complete(self, config: Config, rows: Sequence[WatchlistRow],
+                 bars: Mapping[str, pd.DataFrame]) -> list[WatchlistRow]:
+        """`rows` with their trend and latest event (`full_rows`)."""
+        from tuimarket.analysis.watchlist import full_rows
+
+        return self._run(full_rows, config, rows, _of([row.symbol for row in rows], config, bars),
+                         lambda note: [replace(row, complete=True, problem=note) for row in rows])
+
+    def _run(self, stage: Callable[..., list[WatchlistRow]], config: Config, items: Sequence[object],
+             bars: dict[str, pd.DataFrame], failed: Callable[[str], list[WatchlistRow]]) -> list[WatchlistRow]:
+        try:
+            return self._executor().submit(stage, config, items, bars).result()
+        except Exception as error:  # noqa: BLE001 - whatever the worker met is these rows' note
+            if isinstance(error, BrokenProcessPool):
+                self.close()        # the next chunk starts another process
+            return failed(f"not computed ({type(error).__name__})")
+
+    def close(self) -> None:
+        """End the process now, whatever it is computing."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            processes = list((getattr(pool, "_processes", None) or {}).values())   # not public before 3.14
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.kill()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                # Spawned, not forked: the app has threads, and a fork copies their locks mid-use.
+                # The pool's first lock starts multiprocessing's resource tracker, which is handed
+                # sys.stderr's descriptor: Textual's capture of sys.stderr has none, the real one has.
+                captured, sys.stderr = sys.stderr, sys.__stderr__
+                try:
+                    self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                     initializer=_serve_quietly, initargs=(os.getpid(),))
+                finally:
+                    sys.stderr = captured
+            return self._pool
+
+
+ROW_WORKER = RowWorker()    # one process for the app's watchlists, however many sources it makes
+
+
+def _serve_quietly(app_pid: int) -> None:
+    """In the row worker: nothing on the app's terminal (its stderr is the screen), Ctrl+C is the
+    app's to handle, and the process ends itself once the app that started it is gone."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch_parent() -> None:
+        while os.getppid() == app_pid:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+
+
+def _of(symbols: list[str], config: Config, bars: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The bars the rows of `symbols` read: their own and the benchmark's (sent to the worker)."""
+    return {symbol: bars[symbol] for symbol in dict.fromkeys([*symbols, config.benchmark]) if symbol in bars}
 
 
 def _placeholder(entry: Symbol) -> WatchlistRow:

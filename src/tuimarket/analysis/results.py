@@ -333,3 +333,4 @@ class WatchlistRow:
     confirmed: bool | None = None
     latest_event: Event | None = None   # the newest event within EVENT_DAYS
     complete: bool = False              # trend and latest event computed (they may still be None)
+    problem: str | None = None          # why they could not be computed

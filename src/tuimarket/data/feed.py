@@ -14,7 +14,9 @@ the cache: agreeing bars are added to it, and a history replaces it only when it
 as much; a cut-short answer leaves the symbol stale on its cache, with a note saying why.
 
 With breadth on, the index members' daily closes after the last ones at hand are fetched the
-same way, once per session after its close (`refresh_members`), into the same cache.
+same way, once per session after its close (`refresh_members`), into the same cache. Every
+process that shows breadth (the monitor, `watch`, `report`) asks for them through `CachedMembers`,
+which reads them again whenever the cache's copy changed, whoever fetched them.
 
 Several viewers on one cache dir make one set of requests: the process holding the fetch lease
 (see `lease`) refreshes from Yahoo, for itself and for the symbols the others asked for; the
@@ -24,9 +26,9 @@ others show its cache, read again only when it changed. The rate-limit backoff i
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypedDict
+from typing import TYPE_CHECKING, Callable, Sequence, TypedDict
 
 import pandas as pd
 
@@ -198,19 +200,23 @@ class Feed:
                               notes=[f"another tuimarket{f' (pid {holder})' if holder else ''} "
                                      "fetches for this cache; showing what it saves"])
 
-    def refresh_members(self, last_closes: Mapping[str, date]) -> MemberRefresh | None:
-        """Fetch the index members' daily closes after `last_closes` (each member's last close at
-        hand) into the cache; None when nothing was asked.
+    def refresh_members(self, at_hand: members.Members) -> MemberRefresh | None:
+        """Fetch the index members' daily closes after the last ones at hand into the cache; None
+        when nothing was asked.
 
-        Breadth reads closes only, so members are asked once per session, after its close (a
-        member's forming bar is not needed), in the same grouped requests as the indexes, under
-        the same lease and rate-limit backoff. A failure leaves breadth at its date, with a note.
+        Breadth reads closes only, so members are asked only while breadth's date is before the
+        last closed session, and once per session (a member's forming bar is not needed), in the
+        same grouped requests as the indexes, under the same lease and rate-limit backoff: a
+        one-shot `report` asks nothing when the cache has the session's closes. A failure leaves
+        breadth at its date, with a note.
         """
         if self.offline:
             return None
         now = self._now()
         session = calendar.last_closed_session(now)
-        behind = {symbol: (pd.Timestamp(last) - OVERLAP).date() for symbol, last in last_closes.items()
+        if at_hand.as_of is not None and at_hand.as_of >= session:
+            return None
+        behind = {symbol: (pd.Timestamp(last) - OVERLAP).date() for symbol, last in at_hand.last_closes().items()
                   if last < session}
         backoff = self.lease.backoff()
         if (not behind or self._members_session == session or not self.lease.acquire()
@@ -425,6 +431,46 @@ class Feed:
             error=error,
             origins=origins,
         )
+
+
+class CachedMembers:
+    """The configured members with the closes the cache holds now, for one process.
+
+    Read when first asked, and again whenever the members' closes in the cache changed: after
+    this process fetched them, and after the process holding the fetch lease did
+    (a viewer that does not hold it never fetches, but its breadth moves on with the holder's).
+    """
+
+    def __init__(self, config: Config, feed: Callable[[], Feed]) -> None:
+        """`feed()`: the process's feed (made on first use), whose cache and lease are read."""
+        self.config = config
+        self._feed = feed
+        self._members: members.Members | None = None
+        self._read: tuple[list[str], tuple[object, ...]] | None = None    # the symbols read, their version then
+
+    def current(self) -> members.Members | None:
+        """The members (None when breadth is off), read again if their cached closes changed."""
+        if not self.config.breadth.enabled:
+            return None
+        if self._read is None or self._feed().store.bars_version(self._read[0]) != self._read[1]:
+            self._members = members.for_config(self.config, self._read_closes)
+        return self._members
+
+    def refresh(self, data: MarketData) -> MarketData:
+        """`data` with the members, live after fetching the closes of a session closed since
+        breadth's date (`Feed.refresh_members`: once a session, by the lease holder, never offline
+        or in a replay, nor when Yahoo just failed `data`'s own request: asking again only waits
+        twice); a failed fetch of theirs is a note."""
+        note = None
+        if data.error is None and (at_hand := self.current()) is not None:
+            fetched = self._feed().refresh_members(at_hand)
+            note = fetched.note if fetched else None
+        return replace(data, members=self.current(), notes=(*data.notes, note) if note else data.notes)
+
+    def _read_closes(self, symbols: list[str]) -> dict[str, pd.DataFrame]:
+        store = self._feed().store
+        self._read = symbols, store.bars_version(symbols)     # before reading: a write meanwhile is read next time
+        return store.read_many(symbols)
 
 
 class SymbolRow(TypedDict):

@@ -12,7 +12,8 @@ install 'tuimarket[members]'`; it is rebuilt weekly). Either list's closes come 
 where it has the symbol, else from the cache; members with neither are named in `missing`.
 
 Live, the feed caches the members' closes after the bundle ends (`Feed.refresh_members`), and
-every list's closes are the shipped ones followed by the cached ones.
+every list's closes are the shipped ones followed by the cached ones (`feed.CachedMembers`
+keeps a process's copy current).
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ class Members:
     source: str                        # "bundled", or the user's file
     caveat: str = SURVIVORSHIP
     missing: tuple[str, ...] = ()      # listed members without any close
+
+    @property
+    def as_of(self) -> date | None:
+        """Breadth's date: the last date with the closes of (nearly) every member."""
+        return self.closes.index[-1].date() if len(self.closes) else None
 
     def last_closes(self) -> dict[str, date]:
         """Each member's last close date, of those still in the index on the last date."""

@@ -23,7 +23,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -118,11 +118,9 @@ class Store:
         """The cached bars of each symbol that has some, in the order asked: one query per 500 symbols."""
         wanted = list(dict.fromkeys(symbols))
         found = {}
-        for first in range(0, len(wanted), READ_BATCH):
-            batch = wanted[first:first + READ_BATCH]
-            rows = self._query(f"SELECT symbol, dates, bars FROM series WHERE symbol IN ({', '.join('?' * len(batch))})",
-                               tuple(batch))
-            for symbol, dates, bars in rows:
+        for marks, batch in _batches(wanted):
+            for symbol, dates, bars in self._query(f"SELECT symbol, dates, bars FROM series WHERE symbol IN ({marks})",
+                                                   batch):
                 if (frame := _screened(_frame(*_unpack(dates, bars)))) is not None:
                     found[symbol] = frame
         return {symbol: found[symbol] for symbol in wanted if symbol in found}
@@ -131,6 +129,13 @@ class Store:
         """A number that changes when another connection commits to the cache (None if unusable)."""
         rows = self._query("PRAGMA data_version", ())
         return rows[0][0] if rows else None
+
+    def bars_version(self, symbols: Iterable[str]) -> tuple[object, ...]:
+        """A cheap stamp of the cached bars of `symbols` that changes whenever any process adds
+        bars to one of them or fetches one again: a reader knows when to read them again."""
+        return tuple(row for marks, batch in _batches(symbols) for row in self._query(
+            "SELECT max(fetched_at), total(length(dates)) FROM symbols JOIN series USING (symbol) "
+            f"WHERE symbol IN ({marks})", batch))
 
     def meta(self, symbol: str) -> SymbolMeta | None:
         rows = self._query("SELECT fetched_at, source, partial_date, complete_from FROM symbols WHERE symbol = ?",
@@ -268,6 +273,14 @@ class Store:
         for suffix in ("-wal", "-shm"):
             self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
         return aside
+
+
+def _batches(symbols: Iterable[str]) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """The distinct symbols READ_BATCH at a time, each batch with its query's placeholders ("?, ?")."""
+    wanted = list(dict.fromkeys(symbols))
+    for first in range(0, len(wanted), READ_BATCH):
+        batch = tuple(wanted[first:first + READ_BATCH])
+        yield ", ".join("?" * len(batch)), batch
 
 
 def _write_series(connection: sqlite3.Connection, symbol: str, bars: pd.DataFrame, *, replace: bool) -> None:

@@ -42,7 +42,7 @@ def watchlist_line(row: WatchlistRow, position: int, note: str = "") -> Rotation
     why a row has no data."""
     if row.as_of is None:   # the note where it is seen on 80 columns too: beside the symbol
         blank = ("",) * (len(WATCHLIST_COLUMNS) - 3)
-        shown = PENDING if not row.complete else note or "no data"
+        shown = PENDING if not row.complete else note or row.problem or "no data"
         return RotationLine(row.symbol, (row.symbol, shown, *blank, _name(row)),
                             ("symbol", "note", *("na",) * len(blank), "name"),
                             (float(position), *(MISSING,) * (len(WATCHLIST_COLUMNS) - 1)))
@@ -56,7 +56,8 @@ def watchlist_line(row: WatchlistRow, position: int, note: str = "") -> Rotation
         row.macd.label if row.macd else NA,
         row.rs or NA,
         below_record(row.below_record),
-        PENDING if not row.complete else _event_text(event.kind.words, event.subject, event.date) if event else "",
+        PENDING if not row.complete else row.problem or (_event_text(event.kind.words, event.subject, event.date)
+                                                         if event else ""),
         _name(row),
     )
     states = ("symbol", "price", _sign(row.change_pct), {Trend.UPTREND: "up", Trend.DOWNTREND: "down"}.get(row.trend, "na") if row.trend else "na",

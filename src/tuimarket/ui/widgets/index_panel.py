@@ -60,7 +60,9 @@ class IndexPanel(Vertical, can_focus=True):
         heading.update(Text.assemble((model.symbol, "bold"), "  ", (model.close, "bold"), "  ", model.change))
         _set_state(heading, model.direction)
         self.set_class(bool(model.freshness), "-stale")    # badges muted: they are not today's
-        self.query_one(".panel-freshness", Static).update(model.freshness)
+        # The date, then how old it is, each on a line of its own: beside an 80-column chart the side
+        # column is 30 wide, and "as of 2025-09-25 (297 sessions old)" wrapped mid-phrase.
+        self.query_one(".panel-freshness", Static).update(Text(model.freshness.replace(" (", "\n(", 1)))
         self.query_one(PriceChart).show(model.chart)
         macd, trend = model.macd, model.trend
         self.query_one(".macd-badge", StateBadge).show_badge(
