@@ -148,20 +148,24 @@ class Swing(NamedTuple):
     turn: int         # the position of the extreme it began at
 
 
-def zigzag(values: np.ndarray, reversal: float) -> list[Swing]:
+def zigzag(values: np.ndarray, reversal: float, after: Swing | None = None) -> list[Swing]:
     """The swings of positive `values`, in order. The first is known once a value is `reversal`
     away from the first value (beginning at the lowest before it when it rises, the highest when
     it falls); each later one once a value has come back `reversal` from the extreme of the swing
-    before (reached after that swing became known; its first position on a tie), where it begins."""
-    if not len(values):
+    before (reached after that swing became known; its first position on a tie), where it begins.
+    With `after`, one of the swings, only those after it: they depend on no value before it."""
+    if after is not None:
+        swings, known, direction = [], after.known, after.direction
+    elif not len(values):
         return []
-    beyond_first = np.flatnonzero((values >= values[0] * (1 + reversal)) | (values <= values[0] * (1 - reversal)))
-    if not len(beyond_first):
-        return []
-    known = int(beyond_first[0])
-    direction = 1 if values[known] > values[0] else -1
-    swings = [Swing(known, direction, int(np.argmin(values[:known + 1]) if direction == 1
-                                          else np.argmax(values[:known + 1])))]
+    else:
+        beyond_first = np.flatnonzero((values >= values[0] * (1 + reversal)) | (values <= values[0] * (1 - reversal)))
+        if not len(beyond_first):
+            return []
+        known = int(beyond_first[0])
+        direction = 1 if values[known] > values[0] else -1
+        swings = [Swing(known, direction, int(np.argmin(values[:known + 1]) if direction == 1
+                                              else np.argmax(values[:known + 1])))]
     while (back := _came_back(values, known, direction, reversal)) is not None:
         turn = known + int(np.argmax(values[known:back]) if direction == 1 else np.argmin(values[known:back]))
         known, direction = back, -direction

@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tuimarket.analysis.indicators import rising
 from tuimarket.analysis.vocabulary import Trend
 from tuimarket.config import AnalysisSettings
 
@@ -95,20 +94,67 @@ def trend_table(bars: pd.DataFrame, long_average: pd.Series, settings: AnalysisS
     """Per bar (see the module docstring), as floats with NaN for "no verdict":
     `highs` / `lows`, the direction (+1, −1, 0) of the last `swing_count` swing highs / lows;
     `trend`, +1 uptrend, 0 sideways, −1 downtrend; `confirmed`, 1 or 0."""
+    high_direction, low_direction, floor, ceiling = _swing_reads(bars, settings)
+    trend = _trend_codes(bars["Close"].to_numpy(dtype=float), _structure(high_direction, low_direction), floor,
+                         ceiling)
+    table = pd.DataFrame({"highs": high_direction, "lows": low_direction, "trend": trend}, index=bars.index)
+    table["confirmed"] = _confirmation(table["trend"], bars["Close"], long_average, settings)
+    return table
+
+
+def continued_trend_table(table: pd.DataFrame, bars: pd.DataFrame, long_average: pd.Series,
+                          settings: AnalysisSettings) -> pd.DataFrame:
+    """The `trend_table` of `bars`, which continue the bars of `table` by new sessions: its rows
+    are kept, and the new ones are read from a tail of the bars holding the swing points they
+    need (each reads the last few known), the state machine going on from its state at the
+    last row. The same table as the whole history's, for a fraction of the work."""
+    window, known = settings.swing_window, len(table)
+    needed = max(settings.swing_count, settings.trend_floor_swings)
+    span = 64 * window
+    while True:
+        first = max(known - span, 0)
+        tail = bars.iloc[first:]
+        # The swing points the tail finds are the history's from its `window`-th bar on.
+        known_by_then = [np.sum(tail.index.get_indexer(points.index) + window < known - first)
+                         for points in swing_points(tail, window)]
+        if first == 0 or min(known_by_then) >= needed:
+            break
+        span *= 4
+    high_direction, low_direction, floor, ceiling = (reads[known - first:] for reads in _swing_reads(tail, settings))
+    close = bars["Close"].to_numpy(dtype=float)
+    old = table.to_numpy()     # highs, lows, trend, confirmed
+    state = old[-1, 2] if known else np.nan
+    # The state machine's last structure: none while it had no verdict (it skipped those bars).
+    previous = _structure(old[-1:, 0], old[-1:, 1])[0] if known and state == state else np.nan
+    trend = _trend_codes(close[known:], _structure(high_direction, low_direction), floor, ceiling, state=state,
+                         previous=previous, best=float(close[:known].max()) if known else None)
+    rows = pd.DataFrame({"highs": np.r_[old[:, 0], high_direction], "lows": np.r_[old[:, 1], low_direction],
+                         "trend": np.r_[old[:, 2], trend]}, index=bars.index)
+    # Confirmation reads the long average `slope_lookback` sessions back.
+    recent = max(known - settings.slope_lookback, 0)
+    confirmed = _confirmation(rows["trend"].iloc[recent:], bars["Close"].iloc[recent:], long_average.iloc[recent:],
+                              settings).to_numpy()[known - recent:]
+    rows["confirmed"] = np.r_[old[:, 3], confirmed]
+    return rows
+
+
+def _swing_reads(bars: pd.DataFrame, settings: AnalysisSettings) -> tuple[np.ndarray, ...]:
+    """Per bar, from the swing points known then: the direction of the last `swing_count` swing
+    highs and lows, the lowest of the last `trend_floor_swings` lows and the highest of the highs."""
     window, count = settings.swing_window, settings.swing_count
     highs, lows = swing_points(bars, window)
     index = bars.index
-    high_direction = _known_at_each_bar(highs, index, window, _directions(highs.to_numpy(), count))
-    low_direction = _known_at_each_bar(lows, index, window, _directions(lows.to_numpy(), count))
-    ceiling = _known_at_each_bar(highs, index, window, _rolling(highs, settings.trend_floor_swings).max())
-    floor = _known_at_each_bar(lows, index, window, _rolling(lows, settings.trend_floor_swings).min())
+    return (_known_at_each_bar(highs, index, window, _directions(highs.to_numpy(), count)),
+            _known_at_each_bar(lows, index, window, _directions(lows.to_numpy(), count)),
+            _known_at_each_bar(lows, index, window, _rolling(lows, settings.trend_floor_swings).min()),
+            _known_at_each_bar(highs, index, window, _rolling(highs, settings.trend_floor_swings).max()))
+
+
+def _structure(high_direction: np.ndarray, low_direction: np.ndarray) -> np.ndarray:
+    """+1 (−1) where the highs and the lows both step up (down), 0 where they disagree, NaN unknown."""
     structure = np.where(high_direction == low_direction, high_direction, 0.0)
     structure[np.isnan(high_direction) | np.isnan(low_direction)] = np.nan
-    close = bars["Close"].to_numpy(dtype=float)
-    trend = _trend_codes(close, structure, floor, ceiling)
-    table = pd.DataFrame({"highs": high_direction, "lows": low_direction, "trend": trend}, index=index)
-    table["confirmed"] = _confirmation(table["trend"], bars["Close"], long_average, settings)
-    return table
+    return structure
 
 
 def _directions(values: np.ndarray, count: int) -> np.ndarray:
@@ -139,11 +185,16 @@ def _known_at_each_bar(points: pd.Series, index: pd.Index, window: int, per_poin
     return values
 
 
-def _trend_codes(close: np.ndarray, structure: np.ndarray, floor: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
-    """The trend state machine of the module docstring, one bar at a time (a state, not a formula)."""
-    record = np.r_[False, close[1:] > np.maximum.accumulate(close)[:-1]]     # above every earlier close
+def _trend_codes(close: np.ndarray, structure: np.ndarray, floor: np.ndarray, ceiling: np.ndarray, *,
+                 state: float = np.nan, previous: float = np.nan, best: float | None = None) -> np.ndarray:
+    """The trend state machine of the module docstring, one bar at a time (a state, not a formula);
+    from the first bar of the history, or going on from a `state`, the `previous` structure and the
+    `best` close before the first bar given."""
+    if best is None:     # above every earlier close
+        record = np.r_[False, close[1:] > np.maximum.accumulate(close)[:-1]]
+    else:
+        record = close > np.maximum.accumulate(np.r_[best, close[:-1]])
     codes = np.full(len(close), np.nan)
-    state, previous = np.nan, np.nan
     for bar, (shape, at_record, price, low, high) in enumerate(
             zip(structure.tolist(), record.tolist(), close.tolist(), floor.tolist(), ceiling.tolist())):
         if shape != shape and state != state:      # NaN: no structure verdict yet
@@ -166,13 +217,16 @@ def _trend_codes(close: np.ndarray, structure: np.ndarray, floor: np.ndarray, ce
 def _confirmation(trend: pd.Series, close: pd.Series, long_average: pd.Series,
                   settings: AnalysisSettings) -> pd.Series:
     """1 where the long average confirms the trend, 0 where not, NaN where it is unknown."""
-    earlier = long_average.shift(settings.slope_lookback)
-    up = (trend == 1) & rising(long_average, settings.slope_lookback) & (
-        close >= long_average * (1 - settings.confirm_band))
-    down = (trend == -1) & (long_average < earlier) & (close < long_average)
+    codes, closes, average = (values.to_numpy(dtype=float) for values in (trend, close, long_average))
+    lookback = settings.slope_lookback
+    earlier = np.full(len(average), np.nan)     # the average `slope_lookback` sessions before
+    earlier[lookback:] = average[:len(average) - lookback]
+    with np.errstate(invalid="ignore"):
+        up = (codes == 1) & (average > earlier) & (closes >= average * (1 - settings.confirm_band))
+        down = (codes == -1) & (average < earlier) & (closes < average)
     confirmed = (up | down).astype(float)
-    confirmed[earlier.isna() | trend.isna()] = np.nan
-    return confirmed
+    confirmed[np.isnan(earlier) | np.isnan(codes)] = np.nan
+    return pd.Series(confirmed, index=trend.index)
 
 
 def trend_state(bars: pd.DataFrame, table: pd.DataFrame, settings: AnalysisSettings) -> TrendState:
