@@ -81,3 +81,15 @@ def test_bars_that_do_not_continue_the_last_pass_are_read_whole_again(change):
         corrected.loc[SESSIONS[2], "Close"] *= 1.01
         bars["^RUT"] = corrected
     assert history.events(bars) == market_events(CONFIG, bars)
+
+
+@pytest.mark.parametrize("late", ["XLK", CONFIG.benchmark])
+def test_a_session_arriving_a_pass_later_than_the_others_is_read_as_the_whole_pass_reads_it(late):
+    # The benchmark's bar arriving late changes every symbol's relative strength and the stance on
+    # that session, and a sector's changes the stance's breadth: all are made again from there.
+    history = EventHistory(CONFIG)
+    history.events(clipped(FEW, SESSIONS[4]))
+    for day, late_day in ((SESSIONS[5], SESSIONS[4]), (SESSIONS[6], SESSIONS[4]), (SESSIONS[6], SESSIONS[6])):
+        bars = clipped(FEW, day)
+        bars[late] = FEW[late].loc[:late_day]
+        assert history.events(bars) == market_events(CONFIG, bars), (day, late_day)

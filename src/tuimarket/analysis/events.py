@@ -45,9 +45,9 @@ import pandas as pd
 from tuimarket.analysis.indicators import macd_emas, macd_emas_continued, sma
 from tuimarket.analysis.levels import BREAKOUT_SESSIONS, Formation, LevelTracker, retest_touches
 from tuimarket.analysis.quadrants import quadrant
-from tuimarket.analysis.rotation import Swing, relative_ratio, rs_trend_codes, zigzag
+from tuimarket.analysis.rotation import Swing, relative_ratio, rs_codes, rs_trend_codes, zigzag
 from tuimarket.analysis.rrg import rrg_lines
-from tuimarket.analysis.timeline import index_trends, market_timeline
+from tuimarket.analysis.timeline import index_trends, known_closes, market_timeline
 from tuimarket.analysis.trend import TREND_NAMES, continued_trend_table, trend_table
 from tuimarket.analysis.vocabulary import Stance, Trend
 from tuimarket.config import Config
@@ -151,7 +151,7 @@ def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: 
     `since` keeps only the events dated from it on: the states are still those of the whole
     history, so they are exactly the events of the whole computation from that date (a test holds
     this), only the older ones are never made."""
-    frames = _known_closes(bars)
+    frames = known_closes(bars)
     states = {symbol: _states(config, frame, frames.get(config.benchmark), symbol) for symbol, frame in frames.items()}
     if timeline is None:
         timeline = _timeline(config, frames, states)
@@ -170,10 +170,12 @@ class EventHistory:
     the averages (recomputed: pandas' rolling mean is a running sum, so only the whole history
     gives its bits), the MACD's three averages (a recurrence: the last values), the trend table
     (the state machine's last state), the level tracker (the points standing and those not yet
-    traded through), relative strength and its zigzag swings; and the stance's last session that
-    left no change pending. A bar still forming is read on top of those, never carried. Bars that
-    do not continue the last pass's (a symbol added or gone, history re-adjusted for a dividend
-    or a split, a session corrected) are read whole again.
+    traded through), relative strength and its zigzag swings; and the stance's timeline, which
+    goes on from its last session that left no change pending. The events from the first new
+    session of any symbol on are made (again): a session arriving for one symbol a pass after the
+    others' changes what theirs read. A bar still forming is read on top of those, never carried.
+    Bars that do not continue the last pass's (a symbol added or gone, history re-adjusted for a
+    dividend or a split, a session corrected) are read whole again.
     """
 
     def __init__(self, config: Config) -> None:
@@ -182,7 +184,7 @@ class EventHistory:
 
     def events(self, bars: Mapping[str, pd.DataFrame], *, forming: Collection[str] = ()) -> tuple[Event, ...]:
         """`market_events(config, bars, forming=forming)`."""
-        frames = _known_closes(bars)
+        frames = known_closes(bars)
         final = {symbol: frame.iloc[:-1] if symbol in forming else frame for symbol, frame in frames.items()}
         carried = self._carried
         if carried is None or not _continue(carried.states, final):
@@ -194,12 +196,6 @@ class EventHistory:
             return carried.events
         ahead = _continued(self.config, carried, frames)
         return _marked(self.config, ahead.events, frames, ahead.timeline, forming)
-
-
-def _known_closes(bars: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The bars without those missing a close (copied only when some are)."""
-    return {symbol: frame.dropna(subset=["Close"]) if frame["Close"].isna().any() else frame
-            for symbol, frame in bars.items()}
 
 
 class _Relative(NamedTuple):
@@ -222,8 +218,8 @@ class _SymbolStates(NamedTuple):
 
 
 class _Carried(NamedTuple):
-    """What a pass leaves the next: every symbol's states, the stance's sessions from the last one
-    that left no change pending, and the events so far, in order."""
+    """What a pass leaves the next: every symbol's states, the stance's timeline, and the events
+    so far, in order."""
 
     states: dict[str, _SymbolStates]
     timeline: pd.DataFrame
@@ -267,18 +263,24 @@ def _continued_states(config: Config, states: _SymbolStates, bars: pd.DataFrame,
         emas = macd_emas(closes, settings.macd.fast, settings.macd.slow, settings.macd.signal)
     relative = states.relative
     if relative is not None and benchmark is not None:
-        ratio = relative.ratio
-        after = ratio.index[-1] if len(ratio) else pd.Timestamp.min
-        ratio = pd.concat([ratio, relative_ratio(close.loc[close.index > after],
-                                                 benchmark["Close"].loc[benchmark.index > after])])
+        ratio, known_ratio = relative.ratio, len(relative.ratio)
+        after = ratio.index[-1] if known_ratio else pd.Timestamp.min
+        ratio = pd.concat([ratio, relative_ratio(_after(close, after), _after(benchmark["Close"], after))])
         values = ratio.to_numpy(dtype=float)
         swings = {horizon: (previous + zigzag(values, reversal, after=previous[-1]) if previous
                             else zigzag(values, reversal))
                   for (horizon, reversal), previous in zip(_horizons(config), relative.swings.values())}
-        relative = _Relative(ratio, rs_trend_codes(ratio, settings.rs_average, settings.slope_lookback).to_numpy(),
-                             swings)
+        # The mean is the whole history's (a running sum); the codes before are kept.
+        lookback, recent = settings.slope_lookback, max(known_ratio - settings.slope_lookback, 0)
+        codes = rs_codes(values[recent:], sma(ratio, settings.rs_average).to_numpy()[recent:], lookback)
+        relative = _Relative(ratio, np.r_[relative.codes, codes[known_ratio - recent:]] if recent else codes, swings)
     return _SymbolStates(bars, continued_trend_table(states.trend, bars, averages[max(settings.sma_periods)], settings),
                          averages, emas, states.tracker.extended(bars), relative)
+
+
+def _after(values: pd.Series, day: pd.Timestamp) -> pd.Series:
+    """The values dated after `day`."""
+    return values.iloc[values.index.searchsorted(day, side="right"):]
 
 
 def _horizons(config: Config) -> tuple[tuple[str, float], ...]:
@@ -293,7 +295,9 @@ def _timeline(config: Config, frames: Mapping[str, pd.DataFrame], states: Mappin
     missing = {entry.symbol for entry in config.indexes} - trends.keys()
     if missing:     # the indexes without bars have their (empty) `index_trends`
         trends = {**index_trends(config, {}), **trends}
-    return market_timeline(config, frames, detail=False, trends=trends, after=after, held=held)
+    long_period = max(config.analysis.sma_periods)
+    averages = {symbol: state.averages[long_period] for symbol, state in states.items()}
+    return market_timeline(config, frames, detail=False, trends=trends, averages=averages, after=after, held=held)
 
 
 def _whole(config: Config, frames: Mapping[str, pd.DataFrame]) -> _Carried:
@@ -305,24 +309,33 @@ def _whole(config: Config, frames: Mapping[str, pd.DataFrame]) -> _Carried:
 
 
 def _continued(config: Config, carried: _Carried, frames: Mapping[str, pd.DataFrame]) -> _Carried:
-    """A later pass: the states continued over the new sessions, the events made on those only."""
+    """A later pass: the states continued over the new sessions, the events made from the first
+    new session of any symbol on (the ones made before from then on are made again: a symbol's
+    session arriving later than the others', the benchmark's above all, changes what the others'
+    and the stance's sessions read)."""
     benchmark = frames.get(config.benchmark)
     states = {symbol: _continued_states(config, carried.states[symbol], frame, benchmark, symbol)
               for symbol, frame in frames.items()}
-    starts = {symbol: len(carried.states[symbol].bars) for symbol in frames}
-    # The stance goes on from the last session that left no change pending: a change, or a
-    # session signalling the stance held.
-    stances, signalled = carried.timeline["stance"].to_numpy(), carried.timeline["signalled"].to_numpy()
+    new_from = min((frame.index[len(carried.states[symbol].bars)] for symbol, frame in frames.items()
+                    if len(frame) > len(carried.states[symbol].bars)), default=None)
+    if new_from is None:
+        return _Carried(states, carried.timeline, carried.events)
+    starts = {symbol: int(dates_of(frame).searchsorted(new_from)) for symbol, frame in frames.items()}
+    # The stance goes on from the last session before those that left no change pending: a
+    # change, or a session signalling the stance held.
+    kept = int(carried.timeline.index.searchsorted(new_from))
+    stances, signalled = carried.timeline["stance"].to_numpy()[:kept], carried.timeline["signalled"].to_numpy()[:kept]
     settled = np.flatnonzero((stances == signalled) | (stances != np.r_[None, stances[:-1]]))
-    quiet = int(settled[-1]) if len(settled) else 0
-    timeline = pd.concat([carried.timeline.iloc[quiet:quiet + 1],
-                          _timeline(config, frames, states, after=carried.timeline.index[quiet], held=stances[quiet])])
-    new = sorted(_events(config, states, starts, timeline, len(carried.timeline) - quiet), key=_order)
-    if not new:
-        return _Carried(states, timeline, carried.events)
-    # The new events are dated from the first new session on: only the events from there are resorted.
-    first = bisect.bisect_left(carried.events, new[0].date, key=attrgetter("date"))
-    return _Carried(states, timeline, carried.events[:first] + tuple(sorted([*carried.events[first:], *new], key=_order)))
+    if len(settled):
+        quiet = int(settled[-1])
+        timeline = pd.concat([carried.timeline.iloc[:quiet + 1], _timeline(
+            config, frames, states, after=carried.timeline.index[quiet], held=stances[quiet])])
+        stance_start = kept
+    else:     # nothing before the new sessions
+        timeline, stance_start = _timeline(config, frames, states), 0
+    new = sorted(_events(config, states, starts, timeline, stance_start), key=_order)
+    earlier = carried.events[:bisect.bisect_left(carried.events, new_from.date(), key=attrgetter("date"))]
+    return _Carried(states, timeline, earlier + tuple(new))
 
 
 def _continue(states: Mapping[str, _SymbolStates], frames: Mapping[str, pd.DataFrame]) -> bool:
@@ -507,6 +520,7 @@ def _level_events(tracker: LevelTracker, event: MakeEvent, day_of: Callable[[int
     failures: dict[int, list[tuple[set[int], int]]] = {}   # session → (points, direction) of breaks failing then
     live: list[tuple[set[int], int, int]] = []             # (points, direction, until) of breaks still followed
     outcomes: set[tuple[EventKind, int, int]] = set()
+    formations: dict[tuple[int, ...], Formation] = {}
     for position, direction, level, group in _followed_crossings(tracker, start):
         # A close back through a level just broken is that break failing, and a level that moved
         # a little (a new swing point joined it) while its break is followed is not broken again.
@@ -518,7 +532,9 @@ def _level_events(tracker: LevelTracker, event: MakeEvent, day_of: Callable[[int
             continue
         # A break before `start` is followed all the same (it may fail or hold from `start` on,
         # and it decides which later breaks are new), but only made an event when it is shown.
-        formed_by = tracker.formation(group) if position + BREAKOUT_SESSIONS >= start else None
+        formed_by = None
+        if position + BREAKOUT_SESSIONS >= start:     # a level broken again and again is formed by the same points
+            formed_by = formations.get(key := tuple(group)) or formations.setdefault(key, tracker.formation(group))
         if position >= start:
             yield event(EventKind.BREAKOUT if direction == 1 else EventKind.BREAKDOWN, position, value=level,
                         formed_by=formed_by)
@@ -548,20 +564,31 @@ def _followed_crossings(tracker: LevelTracker, start: int) -> list[tuple[int, in
     of more than BREAKOUT_SESSIONS sessions without a crossing before `start`. A break is followed
     for BREAKOUT_SESSIONS sessions at most, so after such a stretch nothing earlier is followed
     any more (no break still live, no failure or outcome still to come): the state is empty, as
-    at the first session. Sought back from `start`, in spans that grow fourfold."""
+    at the first session. Sought back from `start`, in spans that grow fourfold, never before
+    `tracker.fresh`, a session known to start afresh (the first, or one a pass over a shorter
+    history left); the last such session this pass sees is left there for the next."""
+    floor = tracker.fresh if tracker.fresh <= start else 1
     warm_up = 4 * BREAKOUT_SESSIONS
     while True:
-        first = max(start - warm_up, 1)
+        first = max(start - warm_up, floor)
         crossings = list(tracker.crossings(first))
-        if first == 1:
-            return crossings
-        # the crossings before `start`, bounded by the sessions before `first` (unknown: a gap
-        # counts from `first` only) and by `start`
-        before = [first - 1] + [position for position, *_ in crossings if position < start] + [start]
-        for previous, following in zip(reversed(before[:-1]), reversed(before)):
-            if following - previous > BREAKOUT_SESSIONS + 1:
-                return [crossing for crossing in crossings if crossing[0] >= following]
+        positions = [position for position, *_ in crossings]
+        following = first if first == floor else _afresh(positions, first - 1, start)
+        if following is not None:
+            followed = [crossing for crossing in crossings if crossing[0] >= following]
+            tracker.fresh = _afresh(positions, first - 1, len(tracker.bars)) or following
+            return followed
         warm_up *= 4
+
+
+def _afresh(positions: list[int], before: int, start: int) -> int | None:
+    """The last of the crossings at `positions` before `start`, or `start`, that comes more than
+    BREAKOUT_SESSIONS sessions after the one before it (`before` for the first); None if none."""
+    bounds = [before] + [position for position in positions if position < start] + [start]
+    for previous, following in zip(reversed(bounds[:-1]), reversed(bounds)):
+        if following - previous > BREAKOUT_SESSIONS + 1:
+            return following
+    return None
 
 
 def _relative_events(close: pd.Series, benchmark_close: pd.Series, relative: _Relative, config: Config,
@@ -593,12 +620,14 @@ def _relative_events(close: pd.Series, benchmark_close: pd.Series, relative: _Re
         close, benchmark_close = close.loc[begin:], benchmark_close.loc[begin:]
     lines = rrg_lines(close, benchmark_close, config.rrg.window)
     fridays = lines.loc[lines.index.isin(days)]
-    quadrants = [_text(quadrant(r, m)) for r, m in zip(fridays["rs_ratio"].tolist(), fridays["rs_momentum"].tolist())]
-    positions = days.get_indexer(fridays.index).tolist()
-    for position, ratio_value, now, then in zip(positions[1:], fridays["rs_ratio"].tolist()[1:], quadrants[1:],
-                                               quadrants):
-        if now != then and position >= start:
-            yield event(EventKind.QUADRANT_CHANGED, position, value=ratio_value, state=now, previous=then)
+    ratios, momenta = fridays["rs_ratio"].to_numpy().tolist(), fridays["rs_momentum"].to_numpy().tolist()
+    sides = (fridays["rs_ratio"].to_numpy() >= 100) * 2 + (fridays["rs_momentum"].to_numpy() >= 100)  # the quadrant
+    positions = days.get_indexer(fridays.index)
+    for at in (np.flatnonzero(sides[1:] != sides[:-1]) + 1).tolist():
+        if positions[at] >= start:
+            yield event(EventKind.QUADRANT_CHANGED, int(positions[at]), value=ratios[at],
+                        state=_text(quadrant(ratios[at], momenta[at])),
+                        previous=_text(quadrant(ratios[at - 1], momenta[at - 1])))
 
 
 def _stance_events(timeline: pd.DataFrame, benchmark_close: pd.Series, start: int) -> Iterator[Event]:

@@ -32,7 +32,7 @@ from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from tuimarket.analysis.trend import swing_points
+from tuimarket.analysis.trend import pivot_positions, swing_points
 from tuimarket.data.model import dates_of
 
 BREAKOUT_SESSIONS = 20
@@ -127,6 +127,7 @@ class LevelTracker:
         self.beyond, self.through = _traded_through(bars["Close"].to_numpy(dtype=float), self.positions, self.prices,
                                                     tolerance, np.where(self.is_high, 1, -1))
         self.dates: list[date] = points.index.date.tolist()
+        self.fresh = 1       # a session from which following the crossings starts afresh (`analysis.events`)
         self._standing()
 
     def _standing(self) -> None:
@@ -157,17 +158,16 @@ class LevelTracker:
                                                  (self.prices - direction * margins)[pending], -direction[pending])
         # Swing points from `known - window` on were not known in the shorter history.
         first = max(known - 2 * window, 0)
-        tail = bars.iloc[first:]
-        joining = [points[tail.index.get_indexer(points.index) + first >= known - window]
-                   for points in swing_points(tail, window)]
         highs = int(self.is_high.sum())
-        added = [_joined(points, way, bars.index, closes, self.tolerance) for points, way in zip(joining, (1, -1))]
+        added = [_joined(prices, first + pivot_positions(way * prices[first:], window), way, dates_of(bars), closes,
+                         self.tolerance, known - window)
+                 for prices, way in ((bars["High"].to_numpy(dtype=float), 1), (bars["Low"].to_numpy(dtype=float), -1))]
         new.prices, new.positions, new.beyond, new.through = (
             np.concatenate([values[:highs], added[0][at], values[highs:], added[1][at]])
             for at, values in enumerate((self.prices, self.positions, beyond, through)))
         new.dates = self.dates[:highs] + added[0].dates + self.dates[highs:] + added[1].dates
-        new.is_high = np.r_[np.ones(highs + len(joining[0]), dtype=bool),
-                            np.zeros(len(self.prices) - highs + len(joining[1]), dtype=bool)]
+        new.is_high = np.r_[np.ones(highs + len(added[0].prices), dtype=bool),
+                            np.zeros(len(self.prices) - highs + len(added[1].prices), dtype=bool)]
         new._standing()
         return new
 
@@ -186,17 +186,18 @@ class LevelTracker:
         must start a group (one more than `tolerance` above the point below it): the same groups as
         `cluster_groups`, so the same levels as `prices_at`. Plain lists and one loop: it runs for
         every session of every symbol's history."""
-        closes = self.bars["Close"].to_numpy(dtype=float).tolist()
         start = max(start, 1)
-        arriving = _by_session(self.first, self.last, start)
-        leaving = _by_session(self.last, self.last, start, self.first)
+        closes = self.bars["Close"].to_numpy(dtype=float)[start - 1:].tolist()
+        stop = start - 1 + len(closes)
+        arriving = _by_session(self.first, self.last, start, stop)
+        leaving = _by_session(self.last, self.last, start, stop, self.first)
         changing = arriving.keys() | leaving.keys()
         prices = self.prices.tolist()
         standing = sorted((prices[point], point)     # (price, point), sorted as a stable sort orders them
                           for point in np.flatnonzero((self.first <= start - 1) & (start - 1 < self.last)).tolist())
         at_price = [price for price, _ in standing]  # their prices, for bisect
         widen, min_touches = 1 + self.tolerance, self.min_touches
-        for bar, before, now in zip(range(start, len(closes)), closes[start - 1:], closes[start:]):
+        for bar, before, now in zip(range(start, stop), closes, closes[1:]):
             if bar in changing:
                 for point in leaving.get(bar, ()):
                     gone = bisect.bisect_left(standing, (prices[point], point))
@@ -263,13 +264,15 @@ class _Joined(NamedTuple):
     dates: list[date]
 
 
-def _joined(points: pd.Series, direction: int, days: pd.Index, closes: np.ndarray, tolerance: float) -> _Joined:
-    prices = points.to_numpy(dtype=float)
-    positions = days.get_indexer(points.index)
+def _joined(prices: np.ndarray, pivots: np.ndarray, direction: int, days: pd.DatetimeIndex, closes: np.ndarray,
+            tolerance: float, since: int) -> _Joined:
+    """The swing points at positions `pivots` of `prices` (the bars' highs or lows) from `since` on."""
+    positions = pivots[pivots >= since]
+    prices = prices[positions]
     start = int(positions.min()) if len(positions) else len(closes)     # only the closes after them count
     beyond, through = _traded_through(closes[start:], positions - start, prices, tolerance,
                                       np.full(len(prices), direction))
-    return _Joined(prices, positions, beyond + start, through + start, dates_of(points).date.tolist())
+    return _Joined(prices, positions, beyond + start, through + start, days[positions].date.tolist())
 
 
 def _mean(prices: list[float]) -> float:
@@ -278,12 +281,12 @@ def _mean(prices: list[float]) -> float:
     return sum(prices) / len(prices) if len(prices) < 8 else float(np.mean(prices))
 
 
-def _by_session(sessions: np.ndarray, last: np.ndarray, start: int,
+def _by_session(sessions: np.ndarray, last: np.ndarray, start: int, end: int,
                 first: np.ndarray | None = None) -> dict[int, list[int]]:
-    """Session → the points at `sessions` from `start` on (those ever standing: first < last), in
+    """Session → the points at `sessions` in [start, end) (those ever standing: first < last), in
     point order."""
     first = sessions if first is None else first
-    points = np.flatnonzero((first < last) & (sessions >= start))
+    points = np.flatnonzero((first < last) & (sessions >= start) & (sessions < end))
     grouped: dict[int, list[int]] = {}
     for session, point in zip(sessions[points].tolist(), points.tolist()):
         grouped.setdefault(session, []).append(point)

@@ -33,7 +33,7 @@ from typing import Literal, Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tuimarket.analysis.indicators import rising, sma
+from tuimarket.analysis.indicators import sma
 from tuimarket.analysis.quadrants import quadrant
 from tuimarket.analysis.rrg import TAIL, WINDOW, RrgPoint, rrg_points
 from tuimarket.analysis.vocabulary import Quadrant
@@ -95,13 +95,19 @@ def relative_ratio(close: pd.Series, benchmark_close: pd.Series) -> pd.Series:
 
 def rs_trend_codes(ratio: pd.Series, average: int, lookback: int) -> pd.Series:
     """Per bar: 1 rising, −1 falling, 0 flat, NaN while the mean or its slope is unknown."""
-    mean = sma(ratio, average)
-    earlier = mean.shift(lookback)
-    codes = np.select(
-        [(ratio > mean) & rising(mean, lookback), (ratio < mean) & (mean < earlier)], [1, -1], 0
-    ).astype(float)
-    codes[earlier.isna().to_numpy()] = np.nan
-    return pd.Series(codes, index=ratio.index)
+    return pd.Series(rs_codes(ratio.to_numpy(dtype=float), sma(ratio, average).to_numpy(), lookback),
+                     index=ratio.index)
+
+
+def rs_codes(ratio: np.ndarray, mean: np.ndarray, lookback: int) -> np.ndarray:
+    """`rs_trend_codes` of the ratio and its mean, as arrays (NaN for the first `lookback`)."""
+    earlier = np.full(len(mean), np.nan)       # the mean `lookback` sessions before
+    earlier[lookback:] = mean[:len(mean) - lookback]
+    with np.errstate(invalid="ignore"):
+        codes = np.select([(ratio > mean) & (mean > earlier), (ratio < mean) & (mean < earlier)], [1, -1], 0)
+    out: np.ndarray = codes.astype(float)
+    out[np.isnan(earlier)] = np.nan
+    return out
 
 
 def relative_strength(ratio: pd.Series, benchmark: str, average: int, lookback: int,

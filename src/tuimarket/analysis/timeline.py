@@ -34,16 +34,17 @@ MEMBER_FIELDS = ("members_above_50", "members_above_200", "ad_line", "mcclellan"
 
 
 def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail: bool = True,
-                    trends: Mapping[str, pd.DataFrame] | None = None, after: pd.Timestamp | None = None,
-                    held: Stance | None = None) -> pd.DataFrame:
+                    trends: Mapping[str, pd.DataFrame] | None = None, averages: Mapping[str, pd.Series] | None = None,
+                    after: pd.Timestamp | None = None, held: Stance | None = None) -> pd.DataFrame:
     """One row per session any index traded: `stance`, `signalled`, `uptrends`, `sectors_above`,
     `sectors_counted`, `breadth`, and with `detail` a `reason` and per index `SYMBOL.field` for each
     of INDEX_FIELDS (words, booleans and fractions; None where unknown). `trends` are the indexes'
-    `index_trends`, when the caller has them already. With `after`, only the sessions after it,
+    `index_trends`, and `averages` the symbols' long averages, when the caller has them already.
+    With `after`, only the sessions after it,
     the stance going on from `held`, the one held on `after` with no change pending then."""
     settings = config.analysis
     long_period = max(settings.sma_periods)
-    frames = {symbol: frame.dropna(subset=["Close"]) for symbol, frame in bars.items()}
+    frames = known_closes(bars)
     index_frames = {entry.symbol: _bars(frames, entry.symbol) for entry in config.indexes}
     trends = trends or index_trends(config, index_frames)
     calendar = functools.reduce(lambda dates, index: dates.union(index),
@@ -68,7 +69,8 @@ def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail:
             table[f"{symbol}.rs"] = (None if symbol == config.benchmark else _words(_on(calendar, rs), RS_NAMES))
             table[f"{symbol}.below_record"] = _numbers(_on(calendar, 1 - close / close.cummax()))
     above = pd.DataFrame({
-        entry.symbol: _on(calendar, _above_average(_bars(frames, entry.symbol)["Close"], long_period))
+        entry.symbol: _on(calendar, _above_average(_bars(frames, entry.symbol)["Close"], long_period,
+                                                   (averages or {}).get(entry.symbol)))
         for entry in config.rotation.symbols
     }, index=calendar)
     counted = above.notna().sum(axis=1).to_numpy()
@@ -92,6 +94,12 @@ def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail:
     ]
     leading = ["stance", "reason", "signalled", "uptrends", "sectors_above", "sectors_counted", "breadth"]
     return table[leading + [column for column in table.columns if column not in leading]]
+
+
+def known_closes(bars: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The bars without those missing a close (copied only when some are: a refresh reads them all)."""
+    return {symbol: frame.dropna(subset=["Close"]) if frame["Close"].isna().any() else frame
+            for symbol, frame in bars.items()}
 
 
 def with_member_breadth(timeline: pd.DataFrame, members: Members | None) -> pd.DataFrame:
@@ -145,9 +153,10 @@ def _bars(frames: Mapping[str, pd.DataFrame], symbol: str) -> pd.DataFrame:
     return frames[symbol] if symbol in frames else empty_bars()
 
 
-def _above_average(close: pd.Series, period: int) -> pd.Series:
-    """1 where the close is above its `period` average, 0 where not, NaN while the average is unknown."""
-    average = sma(close, period)
+def _above_average(close: pd.Series, period: int, average: pd.Series | None = None) -> pd.Series:
+    """1 where the close is above its `period` average (`average`, when the caller has it), 0
+    where not, NaN while the average is unknown."""
+    average = sma(close, period) if average is None else average
     return (close > average).astype(float).where(average.notna())
 
 
