@@ -65,6 +65,9 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         (f"all events, {events['symbols']} symbols x 35 years", f"{events['events_s']:.2f} s vs the timeline "
          f"{events['timeline_s']:.2f} s, TA-Lib MACD of each {events['talib_macd_ms']:.2f} ms",
          f"{events['ratio']:.0f}x, {events['ratio_talib_macd']:,}x", f"<= {events['target_s']} s", events["result"]),
+        ("one new session's events (carried)", f"{events['session_ms']:.0f} ms median, slowest "
+         f"{events['session_worst_ms']:.0f} ms", f"{events['session_ratio']:.1%} of all",
+         f"<= {events['session_target_ms']} ms", events["session_result"]),
         (f"scale: {scale['rotation_symbols']} symbols x {scale['bars_per_symbol']} bars",
          f"snapshot {scale['build_snapshot_ms']:.0f} ms, paint {scale['paint_ms']:.0f} ms", "", "", ""),
         (f"breadth: {breadth['members']} members x {breadth['sessions']} sessions",

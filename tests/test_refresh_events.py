@@ -40,14 +40,48 @@ def live_feed(tmp_path: Path, clock: Clock, name: str = "market.sqlite3") -> Fee
                 sleep=lambda _: None)
 
 
-def test_a_live_refresh_computes_the_events_once_for_the_alerts_and_the_panels(tmp_path, computations):
+@pytest.fixture
+def whole_passes(monkeypatch) -> list[int]:
+    """The real EventHistory, its passes that read the whole history counted (the symbols read)."""
+    passes: list[int] = []
+    real = analysis_events._whole
+
+    def counted(config, frames):
+        passes.append(len(frames))
+        return real(config, frames)
+
+    monkeypatch.setattr(analysis_events, "_whole", counted)
+    return passes
+
+
+def test_a_live_refresh_computes_the_events_once_for_the_alerts_and_the_panels(tmp_path, computations, whole_passes):
     clock = Clock(date(2024, 11, 8))
     pipe = MarketPipeline(SETTINGS, live_feed(tmp_path, clock))
     loaded = pipe.refresh()
-    assert len(computations) == 1
+    assert computations == [] and whole_passes == [len(SETTINGS.all_symbols)]
     data = pipe.feed.refresh()
     assert loaded.latest_events == latest_events(SETTINGS, data)    # what the panels computed alone
+    # The next session's refresh continues from this one's events: no whole pass.
+    clock.move(date(2024, 11, 11))
+    loaded = pipe.refresh()
+    assert whole_passes == [len(SETTINGS.all_symbols)]
+    assert loaded.latest_events == latest_events(SETTINGS, pipe.feed.refresh())
     pipe.feed.store.close()
+
+
+def test_a_watcher_carries_its_events_from_pass_to_pass_and_announces_what_whole_passes_would(
+        tmp_path, whole_passes):
+    clock = Clock(date(2024, 11, 8))
+    feed, reference_feed = live_feed(tmp_path, clock), live_feed(tmp_path, clock, "reference.sqlite3")
+    watched, reference = AlertStore(feed.store), AlertStore(reference_feed.store)
+    history = analysis_events.EventHistory(SETTINGS)
+    for day in (date(2024, 11, 8), date(2024, 11, 11), date(2024, 11, 12), date(2024, 11, 13), date(2024, 11, 19)):
+        clock.move(day)
+        announced = record_refresh(SETTINGS, feed.refresh(), watched, history=history)
+        assert announced == record_refresh(SETTINGS, reference_feed.refresh(), reference), day
+    assert whole_passes == [len(SETTINGS.all_symbols)]     # the first pass only
+    feed.store.close()
+    reference_feed.store.close()
 
 
 def test_later_watch_passes_make_only_the_new_alerts_and_announce_what_the_whole_history_would(
@@ -97,3 +131,18 @@ def test_a_replay_step_clips_the_history_in_memory_the_same_as_a_re_read(tmp_pat
         assert stepped.snapshot == re_read.snapshot and stepped.latest_events == re_read.latest_events
         assert stepped.snapshot.as_of == day
     assert reads == []
+
+
+def test_a_replay_stepping_on_reads_the_new_sessions_only_and_back_reads_whole(tmp_path, whole_passes):
+    feed = Feed(SETTINGS, source="bundled", as_of=date(2024, 11, 1), store=Store(tmp_path / "market.sqlite3"),
+                sleep=lambda _: None)
+    stepping = MarketPipeline(SETTINGS, feed, source="bundled", as_of=date(2024, 11, 1))
+    stepping.initial()
+    panels = len({index.symbol for index in SETTINGS.indexes} | {SETTINGS.benchmark})
+    assert whole_passes == [panels]
+    stepping.step(1)
+    stepping.step(4)
+    assert whole_passes == [panels]
+    stepping.step(-1)           # back: not a history grown, read whole
+    assert whole_passes == [panels, panels]
+    feed.store.close()

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
+from bisect import bisect_left
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING, Callable, Collection, Iterable, Mapping, Sequence
 
 import pandas as pd
@@ -22,7 +24,7 @@ from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.model import MarketData
 
 if TYPE_CHECKING:
-    from tuimarket.analysis.events import Event
+    from tuimarket.analysis.events import Event, EventHistory
     from tuimarket.data.members import Members
 
 log = logging.getLogger("tuimarket.alerts")
@@ -46,6 +48,8 @@ def _event_source(config: Config, bars: Mapping[str, pd.DataFrame], forming: Col
 
     if events is None:     # only the window's events are made; their states still come from the whole history
         events = market_events(config, bars, forming=forming, since=since)
+    elif since is not None:      # in date order: those before `since` are skipped, not read
+        events = events[bisect_left(events, since, key=attrgetter("date")):]
     return _wanted(config, events, since)
 
 
@@ -129,12 +133,15 @@ def first_unwatched(watermarks: Mapping[str, date], through: Mapping[str, date])
 
 
 def record_refresh(config: Config, data: MarketData, alerts: AlertStore,
-                   events: Sequence[Event] | None = None) -> list[Alert]:
+                   events: Sequence[Event] | None = None, history: EventHistory | None = None) -> list[Alert]:
     """The alerts of one refresh, recorded; those that are news, to announce (the watcher's and the
     monitor's one path). Only those dated after what every symbol was watched through are made
     (all on a first watch). `events` are the analysis' events of `data.bars`, when the caller has
-    them. None are announced when the cache could not be written: it says why in the log."""
+    them; or `history` makes them, continuing from the refresh before (each a session or so on).
+    None are announced when the cache could not be written: it says why in the log."""
     forming = {symbol for symbol, fresh in data.freshness.items() if fresh.partial}
+    if events is None and history is not None and wants_events(config):
+        events = history.events(data.bars, forming=forming)
     through = watched_through(data.bars, forming)
     since = first_unwatched(alerts.watermarks(), through)
     announced = alerts.record(alerts_of(config, data.bars, forming, since=since, events=events,

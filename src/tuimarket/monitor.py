@@ -24,7 +24,7 @@ from tuimarket.ui.viewmodels import AlertLine, LatestEvent, MarketHours
 if TYPE_CHECKING:
     from tuimarket.alerts import Alert
     from tuimarket.alerts.delivery import Deliveries
-    from tuimarket.analysis.events import Event
+    from tuimarket.analysis.events import Event, EventHistory
     from tuimarket.data.alert_store import AlertStore
     from tuimarket.data.feed import CachedMembers, Feed
     from tuimarket.data.members import Members
@@ -60,12 +60,14 @@ def is_offline(data: MarketData) -> bool:
                                         for f in data.freshness.values())
 
 
-def latest_events(config: Config, data: MarketData, events: Sequence[Event] | None = None) -> dict[str, LatestEvent]:
+def latest_events(config: Config, data: MarketData, events: Sequence[Event] | None = None,
+                  history: EventHistory | None = None) -> dict[str, LatestEvent]:
     """Each index's latest event in the bars up to the data's date, with its age in sessions and
     the change since. `events` are those of all of `data.bars`, when the refresh has them already.
 
     Otherwise only the indexes and the benchmark go in: an index's events depend on nothing else,
-    and leaving the sectors out makes this a quarter of the work.
+    and leaving the sectors out makes this a quarter of the work. `history` carries them from one
+    call to the next (a replay stepping a session on reads that session only).
     """
     import pandas as pd
 
@@ -78,7 +80,7 @@ def latest_events(config: Config, data: MarketData, events: Sequence[Event] | No
     bars = {symbol: frame.loc[:end] for symbol, frame in data.bars.items() if symbol in indexes | {config.benchmark}}
     forming = {symbol for symbol, fresh in data.freshness.items() if fresh.partial}
     if events is None:
-        events = market_events(config, bars, forming=forming)
+        events = history.events(bars, forming=forming) if history else market_events(config, bars, forming=forming)
     latest: dict[str, Event] = {}
     for event in events:   # by date, then the most important first
         if event.symbol in indexes and (event.symbol not in latest or event.date > latest[event.symbol].date):
@@ -114,6 +116,8 @@ class MarketPipeline:
         self._data: MarketData | None = None     # the data last loaded
         self._watchlists: WatchlistSource | None = None
         self._members: CachedMembers | None = None
+        # The events carried from one load to the next: every symbol's (the alerts'), the panels'.
+        self._event_histories: dict[str, EventHistory] = {}
 
     @property
     def feed(self) -> Feed:
@@ -165,7 +169,8 @@ class MarketPipeline:
         self._data = data     # what the detail screen's event timeline is made of
         return Loaded(build_snapshot(self.config, data), data_status(data), data.error, is_offline(data),
                       self._sessions_old(data.as_of), tuple(alert_line(alert) for alert in announced),
-                      self.alerts.unread_count(), latest_events(self.config, data, events),
+                      self.alerts.unread_count(),
+                      latest_events(self.config, data, events, self._event_history("panels")),
                       retry_at=self.feed.lease.backoff().next_try)
 
     def _sessions_old(self, as_of: date | None) -> int:
@@ -192,12 +197,16 @@ class MarketPipeline:
     def _events(self, data: MarketData) -> Sequence[Event] | None:
         """Every symbol's events, when the alerts include them (the panels then read theirs there)."""
         from tuimarket.alert_pass import wants_events
-        from tuimarket.analysis.events import market_events
 
         if not wants_events(self.config):
             return None
         forming = {symbol for symbol, fresh in data.freshness.items() if fresh.partial}
-        return market_events(self.config, data.bars, forming=forming)
+        return self._event_history("alerts").events(data.bars, forming=forming)
+
+    def _event_history(self, purpose: str) -> EventHistory:
+        from tuimarket.analysis.events import EventHistory
+
+        return self._event_histories.setdefault(purpose, EventHistory(self.config))
 
     def _announce(self, data: MarketData, events: Sequence[Event] | None = None) -> list[Alert]:
         """Record this refresh's alerts (the watcher's path) and queue the news for the sinks."""

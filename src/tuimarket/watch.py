@@ -26,11 +26,11 @@ from bisect import bisect_right
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterator, TextIO
+from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 import pandas as pd
 
-from tuimarket.alert_pass import alerts_of, event_kinds, record_refresh
+from tuimarket.alert_pass import alerts_of, event_kinds, record_refresh, wants_events
 from tuimarket.alerts import Alert
 from tuimarket.alerts.delivery import Deliveries
 from tuimarket.analysis.alert_rules import KINDS as LEVEL_KINDS
@@ -40,6 +40,9 @@ from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.feed import CachedMembers, Feed
 from tuimarket.data.model import MarketData
 from tuimarket.data.store import Store
+
+if TYPE_CHECKING:
+    from tuimarket.analysis.events import EventHistory
 
 log = logging.getLogger("tuimarket.alerts")
 
@@ -79,10 +82,11 @@ class Announcer:
 
 
 def watch_once(config: Config, feed: Feed, members: CachedMembers, alerts: AlertStore,
-               announce: Announcer) -> MarketData:
-    """One pass: refresh (the members too), compute, record, announce."""
+               announce: Announcer, history: EventHistory | None = None) -> MarketData:
+    """One pass: refresh (the members too), compute, record, announce. `history` carries the
+    analysis' events from one pass to the next, so a pass reads only the sessions added since."""
     data = members.refresh(feed.refresh())
-    announce(record_refresh(config, data, alerts))
+    announce(record_refresh(config, data, alerts, history=history))
     return data
 
 
@@ -92,12 +96,13 @@ def run_watch(config: Config, feed: Feed, announce: Announcer, *, stop: threadin
     stop = stop or threading.Event()
     alerts = AlertStore(feed.store)
     members = CachedMembers(config, lambda: feed)
+    history = _event_history(config)
     with _stopped_by_signals(stop):
         log.info("watching %d symbols; cache %s", len(config.all_symbols), feed.store.path)
         said: tuple[str, ...] = ()
         outcome = schedule.Outcome()
         while not stop.is_set():
-            data = watch_once(config, feed, members, alerts, announce)
+            data = watch_once(config, feed, members, alerts, announce, history)
             notes = data.notes + ((data.error,) if data.error else ())
             for note in notes if notes != said else ():     # a note once, not every pass
                 log.info("%s", note)
@@ -109,6 +114,15 @@ def run_watch(config: Config, feed: Feed, announce: Announcer, *, stop: threadin
     announce.deliveries.drain(DRAIN_SECONDS)
     feed.store.close()
     return 0
+
+
+def _event_history(config: Config) -> EventHistory | None:
+    """The events carried from pass to pass, when the alerts include them."""
+    if not wants_events(config):
+        return None
+    from tuimarket.analysis.events import EventHistory
+
+    return EventHistory(config)
 
 
 def replay(config: Config, data: MarketData, start: date, end: date, announce: Announcer, *,

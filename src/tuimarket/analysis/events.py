@@ -32,23 +32,25 @@ of past alerts can tell an event it has seen from one a new rule dated different
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import enum
 from datetime import date
-from typing import Callable, Collection, Iterator, Mapping, NamedTuple
+from operator import attrgetter
+from typing import Callable, Collection, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 
-from tuimarket.analysis.indicators import macd, sma
+from tuimarket.analysis.indicators import macd_emas, macd_emas_continued, sma
 from tuimarket.analysis.levels import BREAKOUT_SESSIONS, LevelTracker, retest_touches
 from tuimarket.analysis.quadrants import quadrant
 from tuimarket.analysis.results import Formation
-from tuimarket.analysis.rotation import relative_ratio, rs_trend_codes, zigzag
+from tuimarket.analysis.rotation import Swing, relative_ratio, rs_codes, rs_trend_codes, zigzag
 from tuimarket.analysis.rrg import rrg_lines
-from tuimarket.analysis.timeline import index_trends, market_timeline
-from tuimarket.analysis.trend import TREND_NAMES, trend_table
-from tuimarket.analysis.vocabulary import Trend
+from tuimarket.analysis.timeline import index_trends, known_closes, market_timeline
+from tuimarket.analysis.trend import TREND_NAMES, continued_trend_table, trend_table
+from tuimarket.analysis.vocabulary import Stance, Trend
 from tuimarket.config import Config
 from tuimarket.data.model import dates_of
 
@@ -57,6 +59,7 @@ QUIET_SESSIONS = 20           # a record close (a 52-week low) counts after this
 YEAR = 252                    # sessions in a 52-week window
 MOMENTUM_HYSTERESIS = 0.0005  # a histogram move smaller than this fraction of the close is a wiggle
 AVERAGE_HYSTERESIS = 0.002    # an average turns once its slope passes this fraction the other way
+FRIDAY = 4
 
 
 class EventKind(str, enum.Enum):
@@ -149,27 +152,237 @@ def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: 
     `since` keeps only the events dated from it on: the states are still those of the whole
     history, so they are exactly the events of the whole computation from that date (a test holds
     this), only the older ones are never made."""
-    frames = {symbol: frame.dropna(subset=["Close"]) for symbol, frame in bars.items()}
-    settings = config.analysis
-    long_period = max(settings.sma_periods)
-    trends = {symbol: trend_table(frame, sma(frame["Close"], long_period), settings) for symbol, frame in frames.items()}
+    frames = known_closes(bars)
+    states = {symbol: _states(config, frame, frames.get(config.benchmark), symbol) for symbol, frame in frames.items()}
     if timeline is None:
-        # The indexes' trends are `index_trends`: the same function of the same bars.
-        timeline = market_timeline(config, frames, detail=False, trends={**index_trends(config, {}), **trends})
+        timeline = _timeline(config, frames, states)
+    starts = {symbol: _first_position(dates_of(frame), since) for symbol, frame in frames.items()}
+    events = _events(config, states, starts, timeline, _first_position(dates_of(timeline), since))
+    return _marked(config, sorted(events, key=_order), frames, timeline, forming)
+
+
+class EventHistory:
+    """The events of a history that grows by sessions, each pass after the first continuing what
+    the one before left rather than reading the whole history again: the same events as
+    `market_events` of the same bars (a test holds them together over many sessions), for a
+    fraction of the work.
+
+    What a pass carries to the next, per symbol: its final bars and the states read from them,
+    the averages (recomputed: pandas' rolling mean is a running sum, so only the whole history
+    gives its bits), the MACD's three averages (a recurrence: the last values), the trend table
+    (the state machine's last state), the level tracker (the points standing and those not yet
+    traded through), relative strength and its zigzag swings; and the stance's timeline, which
+    goes on from its last session that left no change pending. The events from the first new
+    session of any symbol on are made (again): a session arriving for one symbol a pass after the
+    others' changes what theirs read. A bar still forming is read on top of those, never carried.
+    Bars that do not continue the last pass's (a symbol added or gone, history re-adjusted for a
+    dividend or a split, a session corrected) are read whole again.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._carried: _Carried | None = None
+
+    def events(self, bars: Mapping[str, pd.DataFrame], *, forming: Collection[str] = ()) -> tuple[Event, ...]:
+        """`market_events(config, bars, forming=forming)`."""
+        frames = known_closes(bars)
+        final = {symbol: frame.iloc[:-1] if symbol in forming else frame for symbol, frame in frames.items()}
+        carried = self._carried
+        if carried is None or not _continue(carried.states, final):
+            carried = _whole(self.config, final)
+        elif any(len(frame) > len(carried.states[symbol].bars) for symbol, frame in final.items()):
+            carried = _continued(self.config, carried, final)
+        self._carried = carried
+        if not any(symbol in frames and len(frames[symbol]) for symbol in forming):
+            return carried.events
+        ahead = _continued(self.config, carried, frames)
+        return _marked(self.config, ahead.events, frames, ahead.timeline, forming)
+
+
+class _Relative(NamedTuple):
+    """Relative strength against the benchmark: the ratio, its short trend and its zigzag swings."""
+
+    ratio: pd.Series
+    codes: np.ndarray                    # rotation.rs_trend_codes
+    swings: dict[str, list[Swing]]       # per horizon ("medium", "long")
+
+
+class _SymbolStates(NamedTuple):
+    """One symbol's states over its whole history, what its events are read from."""
+
+    bars: pd.DataFrame
+    trend: pd.DataFrame                              # trend.trend_table
+    averages: dict[int, pd.Series]                   # per configured period
+    emas: tuple[np.ndarray, np.ndarray, np.ndarray]  # indicators.macd_emas
+    tracker: LevelTracker
+    relative: _Relative | None                       # None for the benchmark itself, or without one
+
+
+class _Carried(NamedTuple):
+    """What a pass leaves the next: every symbol's states, the stance's timeline, and the events
+    so far, in order."""
+
+    states: dict[str, _SymbolStates]
+    timeline: pd.DataFrame
+    events: tuple[Event, ...]
+
+
+def _states(config: Config, bars: pd.DataFrame, benchmark: pd.DataFrame | None, symbol: str) -> _SymbolStates:
+    """A symbol's states read from its whole history."""
+    settings = config.analysis
+    close = bars["Close"]
+    averages = {period: sma(close, period) for period in settings.sma_periods}
+    relative = None
+    if benchmark is not None and symbol != config.benchmark:
+        ratio = relative_ratio(close, benchmark["Close"])
+        values = ratio.to_numpy(dtype=float)
+        relative = _Relative(ratio, rs_trend_codes(ratio, settings.rs_average, settings.slope_lookback).to_numpy(),
+                             {horizon: zigzag(values, reversal) for horizon, reversal in _horizons(config)})
+    return _SymbolStates(
+        bars,
+        trend_table(bars, averages[max(settings.sma_periods)], settings),
+        averages,
+        macd_emas(close.to_numpy(dtype=float), settings.macd.fast, settings.macd.slow, settings.macd.signal),
+        LevelTracker(bars, window=settings.swing_window, lookback=settings.level_lookback,
+                     tolerance=settings.level_tolerance, min_touches=settings.level_min_touches),
+        relative)
+
+
+def _continued_states(config: Config, states: _SymbolStates, bars: pd.DataFrame, benchmark: pd.DataFrame | None,
+                      symbol: str) -> _SymbolStates:
+    """A symbol's states continued over the sessions `bars` add to those `states` were read from."""
+    settings = config.analysis
+    known, close = len(states.bars), bars["Close"]
+    closes = close.to_numpy(dtype=float)
+    averages = {period: sma(close, period) for period in settings.sma_periods}
+    fast, slow, signal = (float(values[-1]) if known else np.nan for values in states.emas)
+    last = fast, slow, signal
+    if all(value == value for value in last):
+        emas = tuple(np.r_[old, new] for old, new in zip(states.emas, macd_emas_continued(
+            last, closes[known:], settings.macd.fast, settings.macd.slow, settings.macd.signal)))
+    else:   # still warming up: the whole (short) history
+        emas = macd_emas(closes, settings.macd.fast, settings.macd.slow, settings.macd.signal)
+    relative = states.relative
+    if relative is not None and benchmark is not None:
+        ratio, known_ratio = relative.ratio, len(relative.ratio)
+        after = ratio.index[-1] if known_ratio else pd.Timestamp.min
+        ratio = pd.concat([ratio, relative_ratio(_after(close, after), _after(benchmark["Close"], after))])
+        values = ratio.to_numpy(dtype=float)
+        swings = {horizon: (previous + zigzag(values, reversal, after=previous[-1]) if previous
+                            else zigzag(values, reversal))
+                  for (horizon, reversal), previous in zip(_horizons(config), relative.swings.values())}
+        # The mean is the whole history's (a running sum); the codes before are kept.
+        lookback, recent = settings.slope_lookback, max(known_ratio - settings.slope_lookback, 0)
+        codes = rs_codes(values[recent:], sma(ratio, settings.rs_average).to_numpy()[recent:], lookback)
+        relative = _Relative(ratio, np.r_[relative.codes, codes[known_ratio - recent:]] if recent else codes, swings)
+    return _SymbolStates(bars, continued_trend_table(states.trend, bars, averages[max(settings.sma_periods)], settings),
+                         averages, emas, states.tracker.extended(bars), relative)
+
+
+def _after(values: pd.Series, day: pd.Timestamp) -> pd.Series:
+    """The values dated after `day`."""
+    return values.iloc[values.index.searchsorted(day, side="right"):]
+
+
+def _horizons(config: Config) -> tuple[tuple[str, float], ...]:
+    """The RS swings' horizons and their reversals."""
+    return ("medium", config.analysis.rs_minor_reversal), ("long", config.analysis.rs_major_reversal)
+
+
+def _timeline(config: Config, frames: Mapping[str, pd.DataFrame], states: Mapping[str, _SymbolStates], *,
+              after: pd.Timestamp | None = None, held: Stance | None = None) -> pd.DataFrame:
+    """The stance's timeline: `market_timeline`, the indexes' trends read from the symbols' states."""
+    trends = {symbol: state.trend for symbol, state in states.items()}
+    missing = {entry.symbol for entry in config.indexes} - trends.keys()
+    if missing:     # the indexes without bars have their (empty) `index_trends`
+        trends = {**index_trends(config, {}), **trends}
+    long_period = max(config.analysis.sma_periods)
+    averages = {symbol: state.averages[long_period] for symbol, state in states.items()}
+    return market_timeline(config, frames, detail=False, trends=trends, averages=averages, after=after, held=held)
+
+
+def _whole(config: Config, frames: Mapping[str, pd.DataFrame]) -> _Carried:
+    """The first pass: every state read from the whole history."""
+    states = {symbol: _states(config, frame, frames.get(config.benchmark), symbol) for symbol, frame in frames.items()}
+    timeline = _timeline(config, frames, states)
+    events = _events(config, states, dict.fromkeys(states, 0), timeline, 0)
+    return _Carried(states, timeline, tuple(sorted(events, key=_order)))
+
+
+def _continued(config: Config, carried: _Carried, frames: Mapping[str, pd.DataFrame]) -> _Carried:
+    """A later pass: the states continued over the new sessions, the events made from the first
+    new session of any symbol on (the ones made before from then on are made again: a symbol's
+    session arriving later than the others', the benchmark's above all, changes what the others'
+    and the stance's sessions read)."""
     benchmark = frames.get(config.benchmark)
-    events = [event for symbol, frame in frames.items() if len(frame)
-              for event in _symbol_events(symbol, frame, trends[symbol], benchmark, config,
-                                          _first_position(dates_of(frame), since))]
-    if benchmark is not None and len(benchmark):
-        events += _stance_events(timeline, benchmark["Close"], _first_position(dates_of(timeline), since))
+    states = {symbol: _continued_states(config, carried.states[symbol], frame, benchmark, symbol)
+              for symbol, frame in frames.items()}
+    new_from = min((frame.index[len(carried.states[symbol].bars)] for symbol, frame in frames.items()
+                    if len(frame) > len(carried.states[symbol].bars)), default=None)
+    if new_from is None:
+        return _Carried(states, carried.timeline, carried.events)
+    starts = {symbol: int(dates_of(frame).searchsorted(new_from)) for symbol, frame in frames.items()}
+    # The stance goes on from the last session before those that left no change pending: a
+    # change, or a session signalling the stance held.
+    kept = int(carried.timeline.index.searchsorted(new_from))
+    stances, signalled = carried.timeline["stance"].to_numpy()[:kept], carried.timeline["signalled"].to_numpy()[:kept]
+    settled = np.flatnonzero((stances == signalled) | (stances != np.r_[None, stances[:-1]]))
+    if len(settled):
+        quiet = int(settled[-1])
+        timeline = pd.concat([carried.timeline.iloc[:quiet + 1], _timeline(
+            config, frames, states, after=carried.timeline.index[quiet], held=stances[quiet])])
+        stance_start = kept
+    else:     # nothing before the new sessions
+        timeline, stance_start = _timeline(config, frames, states), 0
+    new = sorted(_events(config, states, starts, timeline, stance_start), key=_order)
+    earlier = carried.events[:bisect.bisect_left(carried.events, new_from.date(), key=attrgetter("date"))]
+    return _Carried(states, timeline, earlier + tuple(new))
+
+
+def _continue(states: Mapping[str, _SymbolStates], frames: Mapping[str, pd.DataFrame]) -> bool:
+    """Whether every symbol's bars are those `states` were read from, with sessions added or not."""
+    if states.keys() != frames.keys():
+        return False
+    for symbol, frame in frames.items():
+        old = states[symbol].bars
+        if len(frame) < len(old) or not frame.index[:len(old)].equals(old.index):
+            return False
+        for column in ("Close", "High", "Low"):
+            if not np.array_equal(frame[column].to_numpy(dtype=float)[:len(old)], old[column].to_numpy(dtype=float),
+                                  equal_nan=True):
+                return False
+    return True
+
+
+def _events(config: Config, states: Mapping[str, _SymbolStates], starts: Mapping[str, int], timeline: pd.DataFrame,
+            stance_start: int) -> list[Event]:
+    """The events of every symbol from its position in `starts` on, and the stance's from
+    `stance_start` on (unsorted)."""
+    benchmark = states.get(config.benchmark)
+    events = [event for symbol, state in states.items() if len(state.bars)
+              for event in _symbol_events(symbol, state, benchmark, config, starts[symbol])]
+    if benchmark is not None and len(benchmark.bars):
+        events += _stance_events(timeline, benchmark.bars["Close"], stance_start)
+    return events
+
+
+def _order(event: Event) -> tuple[date, int, str, str]:
+    return event.date, IMPORTANCE[event.kind], event.symbol, event.subject
+
+
+def _marked(config: Config, events: Sequence[Event], frames: Mapping[str, pd.DataFrame], timeline: pd.DataFrame,
+            forming: Collection[str]) -> tuple[Event, ...]:
+    """The events, those on a session still forming made provisional (the stance's when an
+    index's session is forming)."""
     last_bars = {symbol: frame.index[-1].date() for symbol, frame in frames.items() if len(frame)}
     index_forming = {entry.symbol for entry in config.indexes} & set(forming)
     forming_days = {symbol: last_bars[symbol] for symbol in forming if symbol in last_bars}
     if index_forming and len(timeline):
         forming_days[MARKET] = timeline.index[-1].date()
-    events = [event._replace(final=False) if forming_days.get(event.symbol) == event.date else event
-              for event in events]
-    return tuple(sorted(events, key=lambda event: (event.date, IMPORTANCE[event.kind], event.symbol, event.subject)))
+    if not forming_days:
+        return tuple(events)
+    return tuple(event._replace(final=False) if forming_days.get(event.symbol) == event.date else event
+                 for event in events)
 
 
 def _first_position(days: pd.DatetimeIndex, since: date | None) -> int:
@@ -187,33 +400,37 @@ def _day_of(days: pd.DatetimeIndex) -> Callable[[int], date]:
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchmark: pd.DataFrame | None,
-                   config: Config, start: int) -> Iterator[Event]:
+def _symbol_events(symbol: str, states: _SymbolStates, benchmark: _SymbolStates | None, config: Config,
+                   start: int) -> Iterator[Event]:
     """The events of one symbol on the sessions from position `start` on."""
     settings = config.analysis
+    bars, trend = states.bars, states.trend
     close = bars["Close"]
     days = dates_of(close)
     day_of = _day_of(days)
     closes = close.to_numpy(dtype=float)
     close_at = closes.tolist()
+    make = tuple.__new__
 
     def event(kind: EventKind, position: int, value: float | None = None, subject: str = "",
               state: str | None = None, previous: str | None = None, formed_by: Formation | None = None,
               since: date | None = None) -> Event:
-        # Event's fields in order, given by position: a fifth faster to make than by keyword.
-        return Event(symbol, kind, day_of(position), close_at[position], value, subject, state, previous, formed_by,
-                     since)
+        # Event's fields in order, as the tuple itself: its named constructor is a Python call
+        # more, and some 90,000 are made.
+        return make(Event, (symbol, kind, day_of(position), close_at[position], value, subject, state, previous,
+                            formed_by, since, True))
 
-    trend_codes = trend["trend"].to_numpy()
-    confirmed_up = ((trend["trend"] == 1) & (trend["confirmed"] == 1)).astype(float)
-    confirmed_up[trend["trend"].isna() | trend["confirmed"].isna()] = np.nan
-    for position, now in _changes(confirmed_up.to_numpy(), start):
+    trend_codes, confirmed = trend["trend"].to_numpy(), trend["confirmed"].to_numpy()
+    confirmed_up = ((trend_codes == 1) & (confirmed == 1)).astype(float)
+    confirmed_up[np.isnan(trend_codes) | np.isnan(confirmed)] = np.nan
+    for position, now in _changes(confirmed_up, start):
         state = TREND_NAMES[int(trend_codes[position])]
         entered = f"confirmed {state}" if now else f"unconfirmed {state}" if state is Trend.UPTREND else state.value
         yield event(EventKind.UPTREND_CONFIRMED if now else EventKind.UPTREND_LOST, position, state=entered)
-    yield from _level_events(bars, event, day_of, config, start)
+    yield from _level_events(states.tracker, event, day_of, config, start)
     yield from _extreme_events(closes, day_of, event, start)
-    histogram = macd(close, settings.macd.fast, settings.macd.slow, settings.macd.signal).histogram.to_numpy()
+    fast_ema, slow_ema, signal_line = states.emas
+    histogram = (fast_ema - slow_ema) - signal_line
     side = np.where(np.isnan(histogram), np.nan, histogram > 0)
     for position, buy in _changes(side, start):
         yield event(EventKind.MACD_BUY if buy else EventKind.MACD_SELL, position, value=float(histogram[position]))
@@ -222,9 +439,9 @@ def _symbol_events(symbol: str, bars: pd.DataFrame, trend: pd.DataFrame, benchma
                               np.where(step < -MOMENTUM_HYSTERESIS * closes, 0.0, np.nan)), known=~np.isnan(step))
     for position, up in _changes(momentum, start):
         yield event(EventKind.MOMENTUM_UP if up else EventKind.MOMENTUM_DOWN, position, value=float(histogram[position]))
-    yield from _average_events(close, event, settings.sma_periods, settings.slope_lookback, start)
-    if benchmark is not None and symbol != config.benchmark:
-        yield from _relative_events(close, benchmark["Close"], config, event, start)
+    yield from _average_events(closes, states.averages, event, settings.slope_lookback, start)
+    if benchmark is not None and states.relative is not None:
+        yield from _relative_events(close, benchmark.bars["Close"], states.relative, config, event, start)
 
 
 def _changes(states: np.ndarray, start: int) -> Iterator[tuple[int, float]]:
@@ -239,7 +456,8 @@ def _changes(states: np.ndarray, start: int) -> Iterator[tuple[int, float]]:
 def _held(signals: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Each signal carried forward until the next one (hysteresis), NaN before the first and where
     the input is unknown."""
-    held = pd.Series(signals).ffill().to_numpy(copy=True)
+    last_signal = np.maximum.accumulate(np.where(np.isnan(signals), 0, np.arange(len(signals))))
+    held = signals[last_signal]
     held[~known] = np.nan
     return held
 
@@ -265,10 +483,10 @@ def _after_quiet(positions: np.ndarray, start: int) -> Iterator[tuple[int, int]]
     yield from zip(positions[quiet].tolist(), previous[quiet].tolist())
 
 
-def _average_events(close: pd.Series, event: MakeEvent, periods: tuple[int, ...], lookback: int,
+def _average_events(closes: np.ndarray, series: Mapping[int, pd.Series], event: MakeEvent, lookback: int,
                     start: int) -> Iterator[Event]:
-    averages = {period: sma(close, period).to_numpy() for period in periods}
-    closes = close.to_numpy(dtype=float)
+    averages = {period: average.to_numpy() for period, average in series.items()}
+    periods = tuple(averages)
     for period, average in averages.items():
         above = np.where(np.isnan(average), np.nan, closes > average)
         for position, now in _changes(above, start):
@@ -290,7 +508,7 @@ def _average_events(close: pd.Series, event: MakeEvent, periods: tuple[int, ...]
                         value=float(long[position]), subject=f"{min(periods)}/{max(periods)}")
 
 
-def _level_events(bars: pd.DataFrame, event: MakeEvent, day_of: Callable[[int], date], config: Config,
+def _level_events(tracker: LevelTracker, event: MakeEvent, day_of: Callable[[int], date], config: Config,
                   start: int) -> Iterator[Event]:
     """Breakouts and breakdowns dated as `find_levels` dates them, then what became of each: the
     first retest that holds, or a close back through the level (which is then that failure, not a
@@ -298,14 +516,14 @@ def _level_events(bars: pd.DataFrame, event: MakeEvent, day_of: Callable[[int], 
     costs more than it saves on so few."""
     settings = config.analysis
     tolerance = settings.level_tolerance
-    tracker = LevelTracker(bars, window=settings.swing_window, lookback=settings.level_lookback,
-                           tolerance=tolerance, min_touches=settings.level_min_touches)
+    bars = tracker.bars
     closes = bars["Close"].to_numpy(dtype=float).tolist()
     reach = {1: bars["Low"].to_numpy(dtype=float).tolist(), -1: bars["High"].to_numpy(dtype=float).tolist()}
     # A level is the same level while it keeps one of its swing points (it moves when one joins).
     failures: dict[int, list[tuple[set[int], int]]] = {}   # session → (points, direction) of breaks failing then
     live: list[tuple[set[int], int, int]] = []             # (points, direction, until) of breaks still followed
     outcomes: set[tuple[EventKind, int, int]] = set()
+    formations: dict[tuple[int, ...], Formation] = {}
     for position, direction, level, group in _followed_crossings(tracker, start):
         # A close back through a level just broken is that break failing, and a level that moved
         # a little (a new swing point joined it) while its break is followed is not broken again.
@@ -317,7 +535,9 @@ def _level_events(bars: pd.DataFrame, event: MakeEvent, day_of: Callable[[int], 
             continue
         # A break before `start` is followed all the same (it may fail or hold from `start` on,
         # and it decides which later breaks are new), but only made an event when it is shown.
-        formed_by = tracker.formation(group) if position + BREAKOUT_SESSIONS >= start else None
+        formed_by = None
+        if position + BREAKOUT_SESSIONS >= start:     # a level broken again and again is formed by the same points
+            formed_by = formations.get(key := tuple(group)) or formations.setdefault(key, tracker.formation(group))
         if position >= start:
             yield event(EventKind.BREAKOUT if direction == 1 else EventKind.BREAKDOWN, position, value=level,
                         formed_by=formed_by)
@@ -347,51 +567,70 @@ def _followed_crossings(tracker: LevelTracker, start: int) -> list[tuple[int, in
     of more than BREAKOUT_SESSIONS sessions without a crossing before `start`. A break is followed
     for BREAKOUT_SESSIONS sessions at most, so after such a stretch nothing earlier is followed
     any more (no break still live, no failure or outcome still to come): the state is empty, as
-    at the first session. Sought back from `start`, in spans that grow fourfold."""
+    at the first session. Sought back from `start`, in spans that grow fourfold, never before
+    `tracker.fresh`, a session known to start afresh (the first, or one a pass over a shorter
+    history left); the last such session this pass sees is left there for the next."""
+    floor = tracker.fresh if tracker.fresh <= start else 1
     warm_up = 4 * BREAKOUT_SESSIONS
     while True:
-        first = max(start - warm_up, 1)
+        first = max(start - warm_up, floor)
         crossings = list(tracker.crossings(first))
-        if first == 1:
-            return crossings
-        # the crossings before `start`, bounded by the sessions before `first` (unknown: a gap
-        # counts from `first` only) and by `start`
-        before = [first - 1] + [position for position, *_ in crossings if position < start] + [start]
-        for previous, following in zip(reversed(before[:-1]), reversed(before)):
-            if following - previous > BREAKOUT_SESSIONS + 1:
-                return [crossing for crossing in crossings if crossing[0] >= following]
+        positions = [position for position, *_ in crossings]
+        following = first if first == floor else _afresh(positions, first - 1, start)
+        if following is not None:
+            followed = [crossing for crossing in crossings if crossing[0] >= following]
+            tracker.fresh = _afresh(positions, first - 1, len(tracker.bars)) or following
+            return followed
         warm_up *= 4
 
 
-def _relative_events(close: pd.Series, benchmark_close: pd.Series, config: Config, event: MakeEvent,
-                     start: int) -> Iterator[Event]:
+def _afresh(positions: list[int], before: int, start: int) -> int | None:
+    """The last of the crossings at `positions` before `start`, or `start`, that comes more than
+    BREAKOUT_SESSIONS sessions after the one before it (`before` for the first); None if none."""
+    bounds = [before] + [position for position in positions if position < start] + [start]
+    for previous, following in zip(reversed(bounds[:-1]), reversed(bounds)):
+        if following - previous > BREAKOUT_SESSIONS + 1:
+            return following
+    return None
+
+
+def _relative_events(close: pd.Series, benchmark_close: pd.Series, relative: _Relative, config: Config,
+                     event: MakeEvent, start: int) -> Iterator[Event]:
     """Relative strength turning on each horizon, and the weekly rotation quadrant changing."""
-    settings = config.analysis
-    ratio = relative_ratio(close, benchmark_close)
+    ratio = relative.ratio
     if ratio.empty:
         return
     position_of = close.index.get_indexer(ratio.index)
     values = ratio.to_numpy(dtype=float)
-    codes = rs_trend_codes(ratio, settings.rs_average, settings.slope_lookback).to_numpy()
-    for at, code in _changes(codes, int(np.searchsorted(position_of, start))):
+    for at, code in _changes(relative.codes, int(np.searchsorted(position_of, start))):
         if code:
             yield event(EventKind.RS_UP if code == 1 else EventKind.RS_DOWN, position_of[at], value=float(values[at]),
                         subject="short")
-    for horizon, reversal in (("medium", settings.rs_minor_reversal), ("long", settings.rs_major_reversal)):
-        for known, direction, turn in zigzag(values, reversal)[1:]:     # the first swing reverses nothing
+    for horizon, swings in relative.swings.items():
+        for known, direction, turn in swings[1:]:     # the first swing reverses nothing
             if position_of[known] >= start:
                 yield event(EventKind.RS_UP if direction == 1 else EventKind.RS_DOWN, position_of[known],
                             value=float(values[known]), subject=horizon, since=ratio.index[turn].date())
     # The rotation graph's weekly points (the table and the graph read the same), on Fridays that
-    # were sessions: a week's point is final only once its Friday has closed.
+    # were sessions: a week's point is final only once its Friday has closed. A point reads the
+    # 2 × window weeks up to it, so from `start` on a few more weeks than that give every point
+    # and the one before the first (`rrg.rrg_points` reads the same way).
+    days = dates_of(close)
+    if not (days[start:].day_of_week == FRIDAY).any():
+        return           # no week's point is on the sessions from `start` on
+    if start:
+        begin = days[min(start, len(days) - 1)] - pd.Timedelta(weeks=2 * config.rrg.window + 8)
+        close, benchmark_close = close.loc[begin:], benchmark_close.loc[begin:]
     lines = rrg_lines(close, benchmark_close, config.rrg.window)
-    fridays = lines.loc[lines.index.isin(close.index)]
-    quadrants = [_text(quadrant(r, m)) for r, m in zip(fridays["rs_ratio"].tolist(), fridays["rs_momentum"].tolist())]
-    positions = close.index.get_indexer(fridays.index).tolist()
-    for position, ratio_value, now, then in zip(positions[1:], fridays["rs_ratio"].tolist()[1:], quadrants[1:],
-                                               quadrants):
-        if now != then and position >= start:
-            yield event(EventKind.QUADRANT_CHANGED, position, value=ratio_value, state=now, previous=then)
+    fridays = lines.loc[lines.index.isin(days)]
+    ratios, momenta = fridays["rs_ratio"].to_numpy().tolist(), fridays["rs_momentum"].to_numpy().tolist()
+    sides = (fridays["rs_ratio"].to_numpy() >= 100) * 2 + (fridays["rs_momentum"].to_numpy() >= 100)  # the quadrant
+    positions = days.get_indexer(fridays.index)
+    for at in (np.flatnonzero(sides[1:] != sides[:-1]) + 1).tolist():
+        if positions[at] >= start:
+            yield event(EventKind.QUADRANT_CHANGED, int(positions[at]), value=ratios[at],
+                        state=_text(quadrant(ratios[at], momenta[at])),
+                        previous=_text(quadrant(ratios[at - 1], momenta[at - 1])))
 
 
 def _stance_events(timeline: pd.DataFrame, benchmark_close: pd.Series, start: int) -> Iterator[Event]:

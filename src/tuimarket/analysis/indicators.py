@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.results import MacdState, SmaState
@@ -38,23 +39,58 @@ def sma(values: pd.Series, period: int) -> pd.Series:
 
 def ema(values: pd.Series, period: int) -> pd.Series:
     """The exponential moving average, seeded TA-Lib style from the first `period` valid values."""
-    valid = values.dropna()
-    out = pd.Series(float("nan"), index=values.index, name=values.name)
-    if len(valid) < period:
-        return out
-    seeded = valid.iloc[period - 1:].copy()
-    seeded.iloc[0] = valid.iloc[:period].mean()
-    out.loc[seeded.index] = seeded.ewm(alpha=2.0 / (period + 1), adjust=False).mean()
-    return out
+    return pd.Series(_ema(values.to_numpy(dtype=float), period), index=values.index, name=values.name)
 
 
 def macd(close: pd.Series, fast: int = 12, slow: int = 26, signal: int = 9) -> Macd:
     """MACD line (fast EMA − slow EMA), its signal EMA and the histogram (line − signal)."""
+    fast_ema, slow_ema, signal_line = macd_emas(close.to_numpy(dtype=float), fast, slow, signal)
+    line = fast_ema - slow_ema
+    return Macd(*(pd.Series(values, index=close.index) for values in (line, signal_line, line - signal_line)))
+
+
+def macd_emas(closes: np.ndarray, fast: int, slow: int, signal: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The fast and slow EMAs of the closes and the signal line, MACD's three averages."""
     # TA-Lib starts both EMAs at bar slow-1, so the fast one skips the first slow-fast closes.
-    fast_ema = ema(close.iloc[slow - fast:], fast).reindex(close.index)
-    line = fast_ema - ema(close, slow)
-    signal_line = ema(line, signal)
-    return Macd(line, signal_line, line - signal_line)
+    fast_ema = np.full(len(closes), np.nan)
+    fast_ema[slow - fast:] = _ema(closes[slow - fast:], fast)
+    slow_ema = _ema(closes, slow)
+    return fast_ema, slow_ema, _ema(fast_ema - slow_ema, signal)
+
+
+def macd_emas_continued(last: tuple[float, float, float], closes: np.ndarray, fast: int, slow: int,
+                        signal: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`macd_emas` on the closes after a bar whose three averages were `last` (all known)."""
+    fast_ema = ema_continued(last[0], closes, fast)
+    slow_ema = ema_continued(last[1], closes, slow)
+    return fast_ema, slow_ema, ema_continued(last[2], fast_ema - slow_ema, signal)
+
+
+def ema_continued(last: float, values: np.ndarray, period: int) -> np.ndarray:
+    """`ema` on the values (all known) after a bar where it was `last`: pandas' recurrence for
+    `ewm(adjust=False)` step for step, so the values are exactly those of the whole history."""
+    com = (1 - 2.0 / (period + 1)) / (2.0 / (period + 1))    # pandas turns alpha into a centre of mass
+    alpha = 1 / (1 + com)
+    keep = 1 - alpha
+    out = []
+    for value in values.tolist():
+        if last != value:          # as pandas: a constant run stays exactly constant
+            last = (keep * last + alpha * value) / (keep + alpha)
+        out.append(last)
+    return np.array(out, dtype=float)
+
+
+def _ema(values: np.ndarray, period: int) -> np.ndarray:
+    """`ema` on positions, in plain arrays: MACD's three run on every refresh, and aligning
+    indexes cost more than the averages themselves."""
+    valid = np.flatnonzero(~np.isnan(values))
+    out = np.full(len(values), np.nan)
+    if len(valid) < period:
+        return out
+    seeded = values[valid[period - 1:]]
+    seeded[0] = pd.Series(values[valid[:period]]).mean()
+    out[valid[period - 1:]] = pd.Series(seeded).ewm(alpha=2.0 / (period + 1), adjust=False).mean().to_numpy()
+    return out
 
 
 def rising(values: pd.Series, lookback: int) -> pd.Series:

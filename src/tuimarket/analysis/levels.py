@@ -23,15 +23,16 @@ just above the level, is not a retest.
 from __future__ import annotations
 
 import bisect
+import copy
 from datetime import date
 from types import MappingProxyType
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.results import AllTimeHigh, Breakout, Formation, Levels, Retest
-from tuimarket.analysis.trend import swing_points
+from tuimarket.analysis.trend import pivot_positions, swing_points
 from tuimarket.data.model import dates_of
 
 BREAKOUT_SESSIONS = 20
@@ -60,46 +61,86 @@ class LevelTracker:
     def __init__(self, bars: pd.DataFrame, *, window: int, lookback: int, tolerance: float,
                  min_touches: int) -> None:
         self.bars, self.tolerance, self.min_touches = bars, tolerance, min_touches
+        self.window, self.lookback = window, lookback
         highs, lows = swing_points(bars, window)
-        self.pivots = pd.concat([highs, lows])
-        self.prices = self.pivots.to_numpy(dtype=float)
         self.is_high = np.r_[np.ones(len(highs), dtype=bool), np.zeros(len(lows), dtype=bool)]
-        positions = bars.index.get_indexer(self.pivots.index)
-        closes = bars["Close"].to_numpy(dtype=float)
-        direction = np.where(self.is_high, 1, -1)
-        traded_through = _traded_through(closes, positions, self.prices, tolerance, direction)
-        # A point stands on the bars [first, last): known, in the lookback, not traded through
-        # before the last BREAKOUT_SESSIONS sessions.
-        self.first = positions + window
-        self.last = np.minimum(positions + lookback, traded_through + BREAKOUT_SESSIONS + 1)
-        self.dates: list[date] = self.pivots.index.date.tolist()
+        points = pd.concat([highs, lows])
+        self.prices = points.to_numpy(dtype=float)
+        self.positions = bars.index.get_indexer(points.index)
+        self.beyond, self.through = _traded_through(bars["Close"].to_numpy(dtype=float), self.positions, self.prices,
+                                                    tolerance, np.where(self.is_high, 1, -1))
+        self.dates: list[date] = points.index.date.tolist()
+        self.fresh = 1       # a session from which following the crossings starts afresh (`analysis.events`)
+        self._standing()
+
+    def _standing(self) -> None:
+        """A point stands on the bars [first, last): known, in the lookback, not traded through
+        before the last BREAKOUT_SESSIONS sessions."""
+        self.first = self.positions + self.window
+        self.last = np.minimum(self.positions + self.lookback, self.through + BREAKOUT_SESSIONS + 1)
         self.high_flags: list[bool] = self.is_high.tolist()
 
+    def extended(self, bars: pd.DataFrame) -> LevelTracker:
+        """The tracker of `bars`, which continue this tracker's bars by new sessions, made from
+        this one: the swing points whose `window` bars on the right are now there join, and the
+        points not yet traded through are followed over the new closes. The same tracker as
+        one made from `bars`, for a fraction of the work."""
+        known, window = len(self.bars), self.window
+        closes = bars["Close"].to_numpy(dtype=float)
+        new = copy.copy(self)
+        new.bars = bars
+        # Points not yet traded through: the new closes may take them beyond, then back.
+        direction = np.where(self.is_high, 1, -1)
+        beyond, through = self.beyond.copy(), self.through.copy()
+        pending = np.flatnonzero(through >= known)
+        waiting = pending[beyond[pending] >= known]
+        margins = self.prices * self.tolerance
+        beyond[waiting] = known + _first_beyond(closes[known:], np.zeros(len(waiting), dtype=np.int64),
+                                                (self.prices + direction * margins)[waiting], direction[waiting])
+        through[pending] = known + _first_beyond(closes[known:], np.maximum(beyond[pending] + 1 - known, 0),
+                                                 (self.prices - direction * margins)[pending], -direction[pending])
+        # Swing points from `known - window` on were not known in the shorter history.
+        first = max(known - 2 * window, 0)
+        highs = int(self.is_high.sum())
+        added = [_joined(prices, first + pivot_positions(way * prices[first:], window), way, dates_of(bars), closes,
+                         self.tolerance, known - window)
+                 for prices, way in ((bars["High"].to_numpy(dtype=float), 1), (bars["Low"].to_numpy(dtype=float), -1))]
+        new.prices, new.positions, new.beyond, new.through = (
+            np.concatenate([values[:highs], added[0][at], values[highs:], added[1][at]])
+            for at, values in enumerate((self.prices, self.positions, beyond, through)))
+        new.dates = self.dates[:highs] + added[0].dates + self.dates[highs:] + added[1].dates
+        new.is_high = np.r_[np.ones(highs + len(added[0].prices), dtype=bool),
+                            np.zeros(len(self.prices) - highs + len(added[1].prices), dtype=bool)]
+        new._standing()
+        return new
+
     def prices_at(self, bar: int) -> tuple[list[float], list[np.ndarray]]:
-        """The level prices at `bar`, ascending, and the positions in `pivots` of each one's points."""
+        """The level prices at `bar`, ascending, and the positions in `prices` of each one's points."""
         standing = np.flatnonzero((self.first <= bar) & (bar < self.last))
         groups = [standing[group] for group in cluster_groups(self.prices[standing], self.tolerance, self.min_touches)]
         return [float(self.prices[group].mean()) for group in groups], groups
 
     def crossings(self, start: int = 1) -> Iterator[tuple[int, int, float, list[int]]]:
         """Every session from `start` on whose close crosses a level standing then: (session, +1
-        above or −1 below, the level, its points' positions in `pivots`). Where several are crossed
+        above or −1 below, the level, its points' positions in `prices`). Where several are crossed
         at once, the lowest, as `find_breakout` picks it. One pass over the sessions keeps the
         standing points in price order as they come and go (those standing the session before
         `start` to begin with), and clusters only around each move, from the nearest point that
         must start a group (one more than `tolerance` above the point below it): the same groups as
         `cluster_groups`, so the same levels as `prices_at`. Plain lists and one loop: it runs for
         every session of every symbol's history."""
-        closes = self.bars["Close"].to_numpy(dtype=float).tolist()
         start = max(start, 1)
-        arriving, leaving = _by_session(self.first, self.last), _by_session(self.last, self.last, self.first)
+        closes = self.bars["Close"].to_numpy(dtype=float)[start - 1:].tolist()
+        stop = start - 1 + len(closes)
+        arriving = _by_session(self.first, self.last, start, stop)
+        leaving = _by_session(self.last, self.last, start, stop, self.first)
         changing = arriving.keys() | leaving.keys()
         prices = self.prices.tolist()
         standing = sorted((prices[point], point)     # (price, point), sorted as a stable sort orders them
                           for point in np.flatnonzero((self.first <= start - 1) & (start - 1 < self.last)).tolist())
         at_price = [price for price, _ in standing]  # their prices, for bisect
         widen, min_touches = 1 + self.tolerance, self.min_touches
-        for bar, before, now in zip(range(start, len(closes)), closes[start - 1:], closes[start:]):
+        for bar, before, now in zip(range(start, stop), closes, closes[1:]):
             if bar in changing:
                 for point in leaving.get(bar, ()):
                     gone = bisect.bisect_left(standing, (prices[point], point))
@@ -149,10 +190,32 @@ class LevelTracker:
         )
 
     def formation(self, group: Iterable[int]) -> Formation:
-        """The dates of the swing highs and lows at positions `group` of `pivots`."""
+        """The dates of the swing highs and lows at positions `group` of `prices`."""
         points = [int(point) for point in group]
         return Formation(highs=tuple(sorted(self.dates[point] for point in points if self.high_flags[point])),
                          lows=tuple(sorted(self.dates[point] for point in points if not self.high_flags[point])))
+
+
+class _Joined(NamedTuple):
+    """Swing points joining a tracker: their prices, positions, first closes beyond them and the
+    bars they were traded through on (see `_traded_through`), and dates."""
+
+    prices: np.ndarray
+    positions: np.ndarray
+    beyond: np.ndarray
+    through: np.ndarray
+    dates: list[date]
+
+
+def _joined(prices: np.ndarray, pivots: np.ndarray, direction: int, days: pd.DatetimeIndex, closes: np.ndarray,
+            tolerance: float, since: int) -> _Joined:
+    """The swing points at positions `pivots` of `prices` (the bars' highs or lows) from `since` on."""
+    positions = pivots[pivots >= since]
+    prices = prices[positions]
+    start = int(positions.min()) if len(positions) else len(closes)     # only the closes after them count
+    beyond, through = _traded_through(closes[start:], positions - start, prices, tolerance,
+                                      np.full(len(prices), direction))
+    return _Joined(prices, positions, beyond + start, through + start, days[positions].date.tolist())
 
 
 def _mean(prices: list[float]) -> float:
@@ -161,23 +224,26 @@ def _mean(prices: list[float]) -> float:
     return sum(prices) / len(prices) if len(prices) < 8 else float(np.mean(prices))
 
 
-def _by_session(sessions: np.ndarray, last: np.ndarray, first: np.ndarray | None = None) -> dict[int, list[int]]:
-    """Session → the points at `sessions` (those ever standing: first < last), in point order."""
+def _by_session(sessions: np.ndarray, last: np.ndarray, start: int, end: int,
+                first: np.ndarray | None = None) -> dict[int, list[int]]:
+    """Session → the points at `sessions` in [start, end) (those ever standing: first < last), in
+    point order."""
     first = sessions if first is None else first
+    points = np.flatnonzero((first < last) & (sessions >= start) & (sessions < end))
     grouped: dict[int, list[int]] = {}
-    for point in np.flatnonzero(first < last).tolist():
-        grouped.setdefault(int(sessions[point]), []).append(point)
+    for session, point in zip(sessions[points].tolist(), points.tolist()):
+        grouped.setdefault(session, []).append(point)
     return grouped
 
 
 def _traded_through(closes: np.ndarray, positions: np.ndarray, prices: np.ndarray, tolerance: float,
-                    direction: np.ndarray) -> np.ndarray:
-    """Per swing high (direction 1) or low (−1) at `positions`: the first bar on which price has
-    traded through it, a close beyond it by `tolerance` then a later close back beyond it the other
-    way (len(closes) when never)."""
+                    direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per swing high (direction 1) or low (−1) at `positions`: the first bar whose close went
+    beyond it by `tolerance`, and the first bar after that on which price has traded through it, a
+    close back beyond it the other way (each len(closes) when never)."""
     margins = prices * tolerance
     beyond = _first_beyond(closes, positions + 1, prices + direction * margins, direction)
-    return _first_beyond(closes, beyond + 1, prices - direction * margins, -direction)
+    return beyond, _first_beyond(closes, beyond + 1, prices - direction * margins, -direction)
 
 
 def _first_beyond(values: np.ndarray, starts: np.ndarray, thresholds: np.ndarray, direction: np.ndarray) -> np.ndarray:

@@ -39,10 +39,10 @@ def decide_stance(uptrends: int, of: int, breadth: float | None, settings: Regim
 
 
 def held_stances(signalled: Sequence[Stance], benchmark_at_record: Sequence[bool],
-                 confirm_sessions: int) -> list[Stance]:
-    """The held stance per session (see the module docstring); the first session holds what it signals."""
+                 confirm_sessions: int, stance: Stance | None = None) -> list[Stance]:
+    """The held stance per session (see the module docstring); the first session holds what it
+    signals, or goes on from `stance`, held the session before with no change pending."""
     held: list[Stance] = []
-    stance: Stance | None = None
     direction, run = 0, 0                # which way the signals point from the held stance, for how long
     for today, record in zip(signalled, benchmark_at_record):
         pointing = 0 if stance is None else _sign(today.level - stance.level)

@@ -32,7 +32,7 @@ from typing import Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tuimarket.analysis.indicators import rising, sma
+from tuimarket.analysis.indicators import sma
 from tuimarket.analysis.quadrants import quadrant
 from tuimarket.analysis.results import RETURN_PERIODS, RelativeStrength, RotationRow, RsSwing
 from tuimarket.analysis.rrg import TAIL, WINDOW, rrg_points
@@ -55,13 +55,19 @@ def relative_ratio(close: pd.Series, benchmark_close: pd.Series) -> pd.Series:
 
 def rs_trend_codes(ratio: pd.Series, average: int, lookback: int) -> pd.Series:
     """Per bar: 1 rising, −1 falling, 0 flat, NaN while the mean or its slope is unknown."""
-    mean = sma(ratio, average)
-    earlier = mean.shift(lookback)
-    codes = np.select(
-        [(ratio > mean) & rising(mean, lookback), (ratio < mean) & (mean < earlier)], [1, -1], 0
-    ).astype(float)
-    codes[earlier.isna().to_numpy()] = np.nan
-    return pd.Series(codes, index=ratio.index)
+    return pd.Series(rs_codes(ratio.to_numpy(dtype=float), sma(ratio, average).to_numpy(), lookback),
+                     index=ratio.index)
+
+
+def rs_codes(ratio: np.ndarray, mean: np.ndarray, lookback: int) -> np.ndarray:
+    """`rs_trend_codes` of the ratio and its mean, as arrays (NaN for the first `lookback`)."""
+    earlier = np.full(len(mean), np.nan)       # the mean `lookback` sessions before
+    earlier[lookback:] = mean[:len(mean) - lookback]
+    with np.errstate(invalid="ignore"):
+        codes = np.select([(ratio > mean) & (mean > earlier), (ratio < mean) & (mean < earlier)], [1, -1], 0)
+    out: np.ndarray = codes.astype(float)
+    out[np.isnan(earlier)] = np.nan
+    return out
 
 
 def relative_strength(ratio: pd.Series, benchmark: str, average: int, lookback: int,
@@ -108,20 +114,24 @@ class Swing(NamedTuple):
     turn: int         # the position of the extreme it began at
 
 
-def zigzag(values: np.ndarray, reversal: float) -> list[Swing]:
+def zigzag(values: np.ndarray, reversal: float, after: Swing | None = None) -> list[Swing]:
     """The swings of positive `values`, in order. The first is known once a value is `reversal`
     away from the first value (beginning at the lowest before it when it rises, the highest when
     it falls); each later one once a value has come back `reversal` from the extreme of the swing
-    before (reached after that swing became known; its first position on a tie), where it begins."""
-    if not len(values):
+    before (reached after that swing became known; its first position on a tie), where it begins.
+    With `after`, one of the swings, only those after it: they depend on no value before it."""
+    if after is not None:
+        swings, known, direction = [], after.known, after.direction
+    elif not len(values):
         return []
-    beyond_first = np.flatnonzero((values >= values[0] * (1 + reversal)) | (values <= values[0] * (1 - reversal)))
-    if not len(beyond_first):
-        return []
-    known = int(beyond_first[0])
-    direction = 1 if values[known] > values[0] else -1
-    swings = [Swing(known, direction, int(np.argmin(values[:known + 1]) if direction == 1
-                                          else np.argmax(values[:known + 1])))]
+    else:
+        beyond_first = np.flatnonzero((values >= values[0] * (1 + reversal)) | (values <= values[0] * (1 - reversal)))
+        if not len(beyond_first):
+            return []
+        known = int(beyond_first[0])
+        direction = 1 if values[known] > values[0] else -1
+        swings = [Swing(known, direction, int(np.argmin(values[:known + 1]) if direction == 1
+                                              else np.argmax(values[:known + 1])))]
     while (back := _came_back(values, known, direction, reversal)) is not None:
         turn = known + int(np.argmax(values[known:back]) if direction == 1 else np.argmin(values[known:back]))
         known, direction = back, -direction

@@ -30,7 +30,13 @@ def weekly_closes(close: pd.Series) -> pd.Series:
     """The last close of each week, labelled with the week's Friday."""
     if close.empty:
         return close.iloc[:0]
-    return close.groupby(week_ends(dates_of(close))).last()
+    weeks = week_ends(dates_of(close))
+    if close.isna().any():      # a week's last close is its last known one
+        return close.groupby(weeks).last()
+    # The sessions are sorted, so each week is a run: its last row, without a groupby's cost.
+    keys = weeks.asi8
+    last_of_week = np.flatnonzero(np.r_[keys[1:] != keys[:-1], True])
+    return pd.Series(close.to_numpy()[last_of_week], index=weeks[last_of_week], name=close.name)
 
 
 def _standardised(values: np.ndarray, window: int) -> np.ndarray:

@@ -35,21 +35,26 @@ MEMBER_FIELDS = ("members_above_50", "members_above_200", "ad_line", "mcclellan"
 
 
 def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail: bool = True,
-                    trends: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+                    trends: Mapping[str, pd.DataFrame] | None = None, averages: Mapping[str, pd.Series] | None = None,
+                    after: pd.Timestamp | None = None, held: Stance | None = None) -> pd.DataFrame:
     """One row per session any index traded: `stance`, `signalled`, `uptrends`, `sectors_above`,
     `sectors_counted`, `breadth`, and with `detail` a `reason` and per index `SYMBOL.field` for each
     of INDEX_FIELDS (words, booleans and fractions; None where unknown). `trends` are the indexes'
-    `index_trends`, when the caller has them already."""
+    `index_trends`, and `averages` the symbols' long averages, when the caller has them already.
+    With `after`, only the sessions after it,
+    the stance going on from `held`, the one held on `after` with no change pending then."""
     settings = config.analysis
     long_period = max(settings.sma_periods)
-    frames = {symbol: frame.dropna(subset=["Close"]) for symbol, frame in bars.items()}
-    index_frames = {entry.symbol: frames.get(entry.symbol, empty_bars()) for entry in config.indexes}
+    frames = known_closes(bars)
+    index_frames = {entry.symbol: _bars(frames, entry.symbol) for entry in config.indexes}
     trends = trends or index_trends(config, index_frames)
     calendar = functools.reduce(lambda dates, index: dates.union(index),
                                 (dates_of(frame) for frame in index_frames.values()), pd.DatetimeIndex([]))
+    if after is not None:
+        calendar = calendar[calendar > after]
     table = pd.DataFrame(index=calendar)
     table.index.name = "date"
-    benchmark_close = frames.get(config.benchmark, empty_bars())["Close"]
+    benchmark_close = _bars(frames, config.benchmark)["Close"]
     uptrends = np.zeros(len(calendar), dtype=int)
     for symbol, frame in index_frames.items():
         close = frame["Close"]
@@ -65,7 +70,8 @@ def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail:
             table[f"{symbol}.rs"] = (None if symbol == config.benchmark else _words(_on(calendar, rs), RS_NAMES))
             table[f"{symbol}.below_record"] = _numbers(_on(calendar, 1 - close / close.cummax()))
     above = pd.DataFrame({
-        entry.symbol: _on(calendar, _above_average(frames.get(entry.symbol, empty_bars())["Close"], long_period))
+        entry.symbol: _on(calendar, _above_average(_bars(frames, entry.symbol)["Close"], long_period,
+                                                   (averages or {}).get(entry.symbol)))
         for entry in config.rotation.symbols
     }, index=calendar)
     counted = above.notna().sum(axis=1).to_numpy()
@@ -74,7 +80,7 @@ def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail:
     of = len(config.indexes)
     signalled = [decide_stance(up, of, share, config.regime) for up, share in zip(uptrends.tolist(), breadth)]
     at_record = _on(calendar, benchmark_close >= benchmark_close.cummax(), fill=False).astype(bool)
-    table["stance"] = held_stances(signalled, at_record.tolist(), config.regime.confirm_sessions)
+    table["stance"] = held_stances(signalled, at_record.tolist(), config.regime.confirm_sessions, held)
     table["signalled"] = signalled
     table["uptrends"] = uptrends
     table["sectors_above"] = above_count
@@ -89,6 +95,12 @@ def market_timeline(config: Config, bars: Mapping[str, pd.DataFrame], *, detail:
     ]
     leading = ["stance", "reason", "signalled", "uptrends", "sectors_above", "sectors_counted", "breadth"]
     return table[leading + [column for column in table.columns if column not in leading]]
+
+
+def known_closes(bars: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The bars without those missing a close (copied only when some are: a refresh reads them all)."""
+    return {symbol: frame.dropna(subset=["Close"]) if frame["Close"].isna().any() else frame
+            for symbol, frame in bars.items()}
 
 
 def with_member_breadth(timeline: pd.DataFrame, members: Members | None) -> pd.DataFrame:
@@ -107,7 +119,7 @@ def index_trends(config: Config, frames: Mapping[str, pd.DataFrame]) -> dict[str
     long_period = max(config.analysis.sma_periods)
     trends = {}
     for entry in config.indexes:
-        frame = frames.get(entry.symbol, empty_bars()).dropna(subset=["Close"])
+        frame = _bars(frames, entry.symbol).dropna(subset=["Close"])
         trends[entry.symbol] = trend_table(frame, sma(frame["Close"], long_period), config.analysis)
     return trends
 
@@ -136,9 +148,16 @@ def _reason(uptrends: int, of: int, above: int, counted: int, stance: str, signa
     return text if stance == signalled else f"{text}; signals {signalled.words}, not yet held"
 
 
-def _above_average(close: pd.Series, period: int) -> pd.Series:
-    """1 where the close is above its `period` average, 0 where not, NaN while the average is unknown."""
-    average = sma(close, period)
+def _bars(frames: Mapping[str, pd.DataFrame], symbol: str) -> pd.DataFrame:
+    """A symbol's bars, empty when there are none (made only then: an empty frame costs as much
+    as a long history's average)."""
+    return frames[symbol] if symbol in frames else empty_bars()
+
+
+def _above_average(close: pd.Series, period: int, average: pd.Series | None = None) -> pd.Series:
+    """1 where the close is above its `period` average (`average`, when the caller has it), 0
+    where not, NaN while the average is unknown."""
+    average = sma(close, period) if average is None else average
     return (close > average).astype(float).where(average.notna())
 
 

@@ -29,20 +29,15 @@ never confirmed. Without enough bars for the long average: None.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tuimarket.analysis.indicators import rising
 from tuimarket.analysis.results import SwingPoint, TrendState
 from tuimarket.analysis.vocabulary import Trend
 from tuimarket.config import AnalysisSettings
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike
-    from pandas.core.window.rolling import Rolling
 
 TREND_NAMES: dict[int, Trend] = {1: Trend.UPTREND, 0: Trend.SIDEWAYS, -1: Trend.DOWNTREND}
 
@@ -57,17 +52,20 @@ def swing_points(bars: pd.DataFrame, window: int) -> tuple[pd.Series, pd.Series]
 
 def _pivots(values: pd.Series, window: int) -> pd.Series:
     """The values that beat the `window` values before them and are not beaten by those after."""
-    prices = values.to_numpy()
+    return values.iloc[pivot_positions(values.to_numpy(), window)]
+
+
+def pivot_positions(prices: np.ndarray, window: int) -> np.ndarray:
+    """The positions of `_pivots` (of the swing highs of the highs; of the lows, with -lows)."""
     span = 2 * window + 1
     if len(prices) < span:
-        return values.iloc[:0]
+        return np.empty(0, dtype=np.int64)
     neighbours = sliding_window_view(prices, span)
     centre = neighbours[:, window]
     left_best = neighbours[:, :window].max(axis=1)
     right_best = neighbours[:, window + 1:].max(axis=1)
     is_pivot = (centre > left_best) & (centre >= right_best)
-    positions = np.flatnonzero(is_pivot) + window
-    return values.iloc[positions]
+    return np.flatnonzero(is_pivot) + window
 
 
 def structure_direction(points: pd.Series) -> int:
@@ -79,20 +77,84 @@ def trend_table(bars: pd.DataFrame, long_average: pd.Series, settings: AnalysisS
     """Per bar (see the module docstring), as floats with NaN for "no verdict":
     `highs` / `lows`, the direction (+1, −1, 0) of the last `swing_count` swing highs / lows;
     `trend`, +1 uptrend, 0 sideways, −1 downtrend; `confirmed`, 1 or 0."""
-    window, count = settings.swing_window, settings.swing_count
-    highs, lows = swing_points(bars, window)
-    index = bars.index
-    high_direction = _known_at_each_bar(highs, index, window, _directions(highs.to_numpy(), count))
-    low_direction = _known_at_each_bar(lows, index, window, _directions(lows.to_numpy(), count))
-    ceiling = _known_at_each_bar(highs, index, window, _rolling(highs, settings.trend_floor_swings).max())
-    floor = _known_at_each_bar(lows, index, window, _rolling(lows, settings.trend_floor_swings).min())
+    close = bars["Close"].to_numpy(dtype=float)
+    reads = _swing_reads(bars["High"].to_numpy(dtype=float), bars["Low"].to_numpy(dtype=float), settings)
+    trend = _trend_codes(close, _structure(reads.highs, reads.lows), reads.floor, reads.ceiling)
+    return _table(reads.highs, reads.lows, trend, _confirmation(trend, close, long_average.to_numpy(dtype=float),
+                                                                settings), index=bars.index)
+
+
+def continued_trend_table(table: pd.DataFrame, bars: pd.DataFrame, long_average: pd.Series,
+                          settings: AnalysisSettings) -> pd.DataFrame:
+    """The `trend_table` of `bars`, which continue the bars of `table` by new sessions: its rows
+    are kept, and the new ones are read from a tail of the bars holding the swing points they
+    need (each reads the last few known), the state machine going on from its state at the
+    last row. The same table as the whole history's, for a fraction of the work."""
+    window, known = settings.swing_window, len(table)
+    needed = max(settings.swing_count, settings.trend_floor_swings)
+    high, low = bars["High"].to_numpy(dtype=float), bars["Low"].to_numpy(dtype=float)
+    span = 32 * window
+    while True:
+        first = max(known - span, 0)
+        # The swing points a tail finds are the history's from its `window`-th bar on.
+        reads = _swing_reads(high[first:], low[first:], settings)
+        if first == 0 or min(np.sum(at + window < known - first) for at in (reads.highs_at, reads.lows_at)) >= needed:
+            break
+        span *= 4
+    high_direction, low_direction, floor, ceiling = (values[known - first:] for values in reads[:4])
+    close = bars["Close"].to_numpy(dtype=float)
+    old = [table[column].to_numpy() for column in TABLE_COLUMNS]
+    state = old[2][-1] if known else np.nan
+    # The state machine's last structure: none while it had no verdict (it skipped those bars).
+    previous = _structure(old[0][-1:], old[1][-1:])[0] if known and state == state else np.nan
+    trend = np.r_[old[2], _trend_codes(close[known:], _structure(high_direction, low_direction), floor, ceiling,
+                                          state=state, previous=previous,
+                                          best=float(close[:known].max()) if known else None)]
+    # Confirmation reads the long average `slope_lookback` sessions back.
+    recent = max(known - settings.slope_lookback, 0)
+    confirmed = _confirmation(trend[recent:], close[recent:], long_average.to_numpy(dtype=float)[recent:], settings)
+    return _table(np.r_[old[0], high_direction], np.r_[old[1], low_direction], trend,
+                  np.r_[old[3], confirmed[known - recent:]], index=bars.index)
+
+
+TABLE_COLUMNS = ("highs", "lows", "trend", "confirmed")
+
+
+def _table(*columns: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The columns as a trend table: one block of floats (a quarter of the cost of four)."""
+    return pd.DataFrame(np.column_stack(columns), index=index, columns=list(TABLE_COLUMNS))
+
+
+class _SwingReads(NamedTuple):
+    """Per bar, from the swing points known then: the direction of the last `swing_count` swing
+    highs and lows, the lowest of the last `trend_floor_swings` lows and the highest of the
+    highs; and the positions of the swing highs and lows."""
+
+    highs: np.ndarray
+    lows: np.ndarray
+    floor: np.ndarray
+    ceiling: np.ndarray
+    highs_at: np.ndarray
+    lows_at: np.ndarray
+
+
+def _swing_reads(high: np.ndarray, low: np.ndarray, settings: AnalysisSettings) -> _SwingReads:
+    window, count, floor_swings = settings.swing_window, settings.swing_count, settings.trend_floor_swings
+    highs_at, lows_at = pivot_positions(high, window), pivot_positions(-low, window)   # a low is a high of -prices
+    highs, lows = high[highs_at], low[lows_at]
+    bars = len(high)
+    return _SwingReads(_known_at_each_bar(highs_at, bars, window, _directions(highs, count)),
+                       _known_at_each_bar(lows_at, bars, window, _directions(lows, count)),
+                       _known_at_each_bar(lows_at, bars, window, _rolling(lows, floor_swings, np.min)),
+                       _known_at_each_bar(highs_at, bars, window, _rolling(highs, floor_swings, np.max)),
+                       highs_at, lows_at)
+
+
+def _structure(high_direction: np.ndarray, low_direction: np.ndarray) -> np.ndarray:
+    """+1 (−1) where the highs and the lows both step up (down), 0 where they disagree, NaN unknown."""
     structure = np.where(high_direction == low_direction, high_direction, 0.0)
     structure[np.isnan(high_direction) | np.isnan(low_direction)] = np.nan
-    close = bars["Close"].to_numpy(dtype=float)
-    trend = _trend_codes(close, structure, floor, ceiling)
-    table = pd.DataFrame({"highs": high_direction, "lows": low_direction, "trend": trend}, index=index)
-    table["confirmed"] = _confirmation(table["trend"], bars["Close"], long_average, settings)
-    return table
+    return structure
 
 
 def _directions(values: np.ndarray, count: int) -> np.ndarray:
@@ -108,26 +170,34 @@ def _directions(values: np.ndarray, count: int) -> np.ndarray:
     return directions
 
 
-def _rolling(points: pd.Series, count: int) -> Rolling[pd.Series]:
-    return pd.Series(points.to_numpy(dtype=float)).rolling(count, min_periods=count)
+def _rolling(prices: np.ndarray, count: int, extreme: Callable[..., np.ndarray]) -> np.ndarray:
+    """The extreme of each `count` prices up to each one (NaN for the first ones)."""
+    out = np.full(len(prices), np.nan)
+    if len(prices) >= count:
+        out[count - 1:] = extreme(sliding_window_view(prices, count), axis=1)
+    return out
 
 
-def _known_at_each_bar(points: pd.Series, index: pd.Index, window: int, per_point: ArrayLike) -> np.ndarray:
-    """`per_point[k]` (computed from swing points 0..k) on every bar from the one where point k
-    becomes known, `window` bars after it forms, until the next point is known; NaN before."""
-    per_point = np.asarray(per_point, dtype=float)
-    known_from = index.get_indexer(points.index) + window
-    latest = np.searchsorted(known_from, np.arange(len(index)), side="right") - 1
-    values = np.full(len(index), np.nan)
+def _known_at_each_bar(positions: np.ndarray, bars: int, window: int, per_point: np.ndarray) -> np.ndarray:
+    """`per_point[k]` (computed from the swing points 0..k, at `positions`) on every bar from the
+    one where point k becomes known, `window` bars after it forms, until the next point is known;
+    NaN before."""
+    latest = np.searchsorted(positions + window, np.arange(bars), side="right") - 1
+    values = np.full(bars, np.nan)
     values[latest >= 0] = per_point[latest[latest >= 0]]
     return values
 
 
-def _trend_codes(close: np.ndarray, structure: np.ndarray, floor: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
-    """The trend state machine of the module docstring, one bar at a time (a state, not a formula)."""
-    record = np.r_[False, close[1:] > np.maximum.accumulate(close)[:-1]]     # above every earlier close
+def _trend_codes(close: np.ndarray, structure: np.ndarray, floor: np.ndarray, ceiling: np.ndarray, *,
+                 state: float = np.nan, previous: float = np.nan, best: float | None = None) -> np.ndarray:
+    """The trend state machine of the module docstring, one bar at a time (a state, not a formula);
+    from the first bar of the history, or going on from a `state`, the `previous` structure and the
+    `best` close before the first bar given."""
+    if best is None:     # above every earlier close
+        record = np.r_[False, close[1:] > np.maximum.accumulate(close)[:-1]]
+    else:
+        record = close > np.maximum.accumulate(np.r_[best, close[:-1]])
     codes = np.full(len(close), np.nan)
-    state, previous = np.nan, np.nan
     for bar, (shape, at_record, price, low, high) in enumerate(
             zip(structure.tolist(), record.tolist(), close.tolist(), floor.tolist(), ceiling.tolist())):
         if shape != shape and state != state:      # NaN: no structure verdict yet
@@ -147,15 +217,17 @@ def _trend_codes(close: np.ndarray, structure: np.ndarray, floor: np.ndarray, ce
     return codes
 
 
-def _confirmation(trend: pd.Series, close: pd.Series, long_average: pd.Series,
-                  settings: AnalysisSettings) -> pd.Series:
+def _confirmation(trend: np.ndarray, close: np.ndarray, long_average: np.ndarray,
+                  settings: AnalysisSettings) -> np.ndarray:
     """1 where the long average confirms the trend, 0 where not, NaN where it is unknown."""
-    earlier = long_average.shift(settings.slope_lookback)
-    up = (trend == 1) & rising(long_average, settings.slope_lookback) & (
-        close >= long_average * (1 - settings.confirm_band))
-    down = (trend == -1) & (long_average < earlier) & (close < long_average)
-    confirmed = (up | down).astype(float)
-    confirmed[earlier.isna() | trend.isna()] = np.nan
+    lookback = settings.slope_lookback
+    earlier = np.full(len(long_average), np.nan)     # the average `slope_lookback` sessions before
+    earlier[lookback:] = long_average[:len(long_average) - lookback]
+    with np.errstate(invalid="ignore"):
+        up = (trend == 1) & (long_average > earlier) & (close >= long_average * (1 - settings.confirm_band))
+        down = (trend == -1) & (long_average < earlier) & (close < long_average)
+    confirmed: np.ndarray = (up | down).astype(float)
+    confirmed[np.isnan(earlier) | np.isnan(trend)] = np.nan
     return confirmed
 
 
