@@ -35,9 +35,9 @@ run: $(VENV)/.run-installed
 	$(BIN)/tuimarket
 
 # The suite people run: the layer contracts and the type check, then every test but the slow
-# soak and stress runs.
+# soak and stress runs, on every core (pytest-xdist: each test has its own cache and config dirs).
 test: lint-imports typecheck
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n auto
 
 # The soak, stress and monkey runs that `make test` leaves out (CI runs both), and the property
 # tests again with many more examples than `make test` draws.

@@ -3,6 +3,7 @@ import (or a command) loads in a fresh interpreter."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import subprocess
@@ -14,6 +15,7 @@ from typing import Callable, Sequence
 import pandas as pd
 import pytest
 
+from tuimarket.analysis.snapshot import MarketSnapshot, build_snapshot
 from tuimarket.config import Config
 from tuimarket.data import bundled
 from tuimarket.data.model import Freshness, FreshnessState, MarketData
@@ -31,6 +33,18 @@ def bundled_data(config: Config | None = None, as_of: date | None = None, *, sym
     return MarketData(bars={symbol: bars_of(symbol) for symbol in symbols},
                       freshness={symbol: Freshness(FreshnessState.BUNDLED, as_of) for symbol in symbols},
                       as_of=as_of, source="bundled", notes=notes)
+
+
+def bundled_snapshot(config: Config | None = None, as_of: date | None = None) -> MarketSnapshot:
+    """The snapshot of the bundled history at `as_of` (`bundled_data`'s defaults), built once per
+    test process and shared: a frozen value, so no test can change what another reads."""
+    config = config or Config()
+    return _bundled_snapshot(config, as_of or bundled.common_as_of(config.all_symbols))
+
+
+@functools.cache
+def _bundled_snapshot(config: Config, as_of: date) -> MarketSnapshot:
+    return build_snapshot(config, bundled_data(config, as_of))
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 90.0) -> None:

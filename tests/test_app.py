@@ -301,6 +301,8 @@ async def test_toasts_are_few_short_and_never_over_the_help(tmp_path: Path) -> N
         assert len(app._notifications) == MAX_TOASTS
         assert [n.message for n in app._notifications][-1] == "Chart range 5Y"    # the latest stay
         assert all(n.timeout <= 10 for n in app._notifications)
+        # One toast that outlives a loaded machine's seconds under the help (the range toasts last 2 s).
+        app.notify("Still here after the help", timeout=60)
         await pilot.press("question_mark", "t")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -526,3 +528,16 @@ async def test_the_rrg_at_80x24_has_shorter_tails_and_abbreviated_labels(tmp_pat
         plain = app.screen.query_one(RrgChart).render().plain
         assert "4-week tails" in plain and "Lead" in plain and "Leading" not in plain
         assert app.screen.query_one("#rrg-list").size.height >= 5      # the symbols to select, below the graph
+
+
+async def test_the_rotation_columns_fit_their_cells_when_the_data_is_there_at_the_first_paint(tmp_path: Path) -> None:
+    """A snapshot already built (another screen's, a cached one) reaches the table before its first
+    paint: each column still widens to its cells rather than staying cut at its header's width."""
+    loaded(CONFIG, AS_OF)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(RotationTable)
+        shown = "\n".join(table.render_line(y).text for y in range(table.size.height))
+        for line in table.lines.values():
+            assert [cell for cell in line.cells if cell not in shown] == [], line.symbol

@@ -120,8 +120,8 @@ def test_the_events_since_a_recent_session_are_those_of_the_whole_computation(cu
     """A new session's events (back 0), or a few sessions', made from the whole history's states
     but following breaks only from the last quiet stretch (see events._followed_crossings): the
     same events, of every kind, as computing everything and keeping the window."""
-    day, since = SESSIONS[cut], SESSIONS[cut - back].date()
-    bars = {symbol: frame.loc[:day] for symbol, frame in BARS.items()}
+    first, day, since = SESSIONS[max(0, cut - LOOKAHEAD_HISTORY)], SESSIONS[cut], SESSIONS[cut - back].date()
+    bars = {symbol: frame.loc[first:day] for symbol, frame in BARS.items()}
     everything = market_events(CONFIG, bars, forming={"^RUT"})
     assert market_events(CONFIG, bars, forming={"^RUT"}, since=since) == tuple(
         event for event in everything if event.date >= since)

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from textual.app import App
 from textual.pilot import Pilot
 
-from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
 from tuimarket.ui.port import Loaded
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
@@ -26,14 +25,14 @@ from tuimarket.ui.timeline_model import EventTimeline, event_timeline
 from tuimarket.ui.viewmodels import AlertLine, MarketHours
 from tuimarket.ui.widgets.market_bar import MarketBar
 
-from support import bundled_data
+from support import bundled_data, bundled_snapshot
 
 NEW_YORK = ZoneInfo("America/New_York")
 FIXED_NOW = datetime(2025, 9, 26, 8, 15, tzinfo=NEW_YORK)
 
 
 def loaded(config: Config, as_of: date, error: str | None = None) -> Loaded:
-    return Loaded(build_snapshot(config, bundled_data(config, as_of)), f"offline bundled as of {as_of}", error)
+    return Loaded(bundled_snapshot(config, as_of), f"offline bundled as of {as_of}", error)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Iterable
 from rich.console import JustifyMethod
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.widgets import DataTable
@@ -64,6 +65,15 @@ class RotationTable(DataTable):
             self.add_column(Text(name, justify=self._justify(name)), key=name, width=self.WIDTHS.get(name))
         # Cell colours are read from the theme as the cells are made, so a new theme remakes them.
         self.app.theme_changed_signal.subscribe(self, lambda theme: self._update_cells(self.lines.values()))
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        widths = [column.content_width for column in self.columns.values()]
+        await super()._on_idle(event)
+        if widths != [column.content_width for column in self.columns.values()]:
+            # DataTable widens a column to its new cells here, on idle, but keeps the cells it has
+            # painted and cached at the old width: rows there before the first paint stayed cut.
+            self._clear_caches()
+            self.refresh()
 
     def _cells(self, line: RotationLine) -> list[Text]:
         return [Text(text, style=Style(color=theme_colour(self.app, STATE_COLOURS.get(state, ""))),
