@@ -15,7 +15,8 @@ from typing import Callable, Sequence
 import pandas as pd
 import pytest
 
-from tuimarket.analysis.snapshot import MarketSnapshot, build_snapshot
+from tuimarket.analysis.results import MarketSnapshot
+from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config
 from tuimarket.data import bundled
 from tuimarket.data.model import Freshness, FreshnessState, MarketData
