@@ -140,3 +140,16 @@ async def test_a_palette_opened_as_the_app_quits_ends_quietly(tmp_path: Path) ->
             app.post_message(events.Key(key, None))
         await pilot.pause(0.5)
     assert app.return_code == 0
+
+
+@pytest.mark.parametrize("key", ["W", "enter", "g", "b", "a", "question_mark"])
+async def test_a_view_opened_as_the_app_quits_ends_quietly(tmp_path: Path, key: str) -> None:
+    """q, then a view's key typed ahead: the view was pushed while the app was ending, mounted with
+    no children, and its on_mount failed with NoMatches('WatchlistGrid') (the monkey, seed 7)."""
+    app = dashboard_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        for pressed in ("q", key):
+            app.post_message(events.Key(pressed, None))
+        await pilot.pause(0.5)
+    assert app.return_code == 0

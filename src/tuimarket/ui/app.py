@@ -178,7 +178,10 @@ class TuimarketApp(App):
 
     def _open_view(self, kind: type[Screen], build: Callable[[], Screen]) -> None:
         """Show a view of `kind`: the one open, brought to the top, or else a new one in place of any
-        other, so that the stack never holds more than the dashboard, one view and a modal."""
+        other, so that the stack never holds more than the dashboard, one view and a modal. None once
+        the app is ending: a view's key typed after `q` would mount a screen whose widgets are gone."""
+        if self._exit or self._closing:
+            return
         self._close_views(keep=kind)
         if not isinstance(self.screen, kind):
             self.push_screen(build())
