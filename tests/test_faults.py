@@ -441,6 +441,16 @@ def test_a_failed_fetch_says_whether_yahoo_was_unreachable_rate_limiting_or_empt
     assert {f.state for f in data.freshness.values()} == {FreshnessState.STALE}
 
 
+@pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")   # yfinance's, on pandas 3.1
+def test_an_unreachable_yahoo_is_said_in_a_line_without_curls_wrapping(cache_dir):
+    """The toast read "…Failed to get ticker 'XLV' reason: Failed to perform, curl: (6) Could not resolve
+    host: query2.finance.yahoo.com. See https://curl.se/libcurl/c/libcurl-errors.h" over half an 80x24 chart."""
+    good_refresh(cache_dir)
+    data = feed(real_yfinance(UnreachableSession()), FAULT_TIME).refresh()
+    assert data.error == ("Yahoo download failed after 3 attempts: Yahoo could not be reached: "
+                          "Could not resolve host: query2.finance.yahoo.com")
+
+
 # ---- the status line, for every mix of freshness states ----------------------------------------------
 
 SINCE = datetime(2025, 9, 26, 21, 0, tzinfo=timezone.utc)

@@ -17,6 +17,7 @@ import enum
 import io
 import logging
 import random
+import re
 import time
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Sequence
@@ -39,10 +40,15 @@ class Failure(enum.StrEnum):
     NO_DATA = "Yahoo returned no data"
 
 
-# Words in an exception or in yfinance's log that tell why nothing came (curl's, requests', Yahoo's).
+# Words in an exception or in yfinance's log that tell why nothing came (curl's, requests', Yahoo's),
+# the most telling first: the complaint quoted is the one with the first word found.
 RATE_LIMIT_WORDS = ("RateLimit", "Rate limited", "Too Many Requests", "HTTP 429")
-UNREACHABLE_WORDS = ("ConnectionError", "Could not resolve", "Failed to perform", "timed out", "Timeout",
-                     "Connection refused", "Network is unreachable", "SSLError", "ProxyError")
+UNREACHABLE_WORDS = ("Could not resolve", "Connection refused", "Network is unreachable", "timed out", "Timeout",
+                     "SSLError", "ProxyError", "Failed to perform", "ConnectionError")
+
+# What wraps the reason in a complaint, said to nobody: yfinance's "Failed to get ticker 'XLV' reason: ",
+# curl's "Failed to perform, curl: (6) " and its pointer to its list of error codes.
+WRAPPING = re.compile(r"Failed to get ticker '[^']*' reason: |Failed to perform, curl: \(\d+\) |\.? See https?://\S+")
 
 
 class FetchError(Exception):
@@ -121,9 +127,10 @@ def _seconds_to_wait(value: str | None, now: datetime) -> float | None:
 def _why(complaints: list[str]) -> tuple[Failure, str | None]:
     """Why an attempt brought nothing, and the complaint that says so."""
     for failure, words in ((Failure.RATE_LIMITED, RATE_LIMIT_WORDS), (Failure.UNREACHABLE, UNREACHABLE_WORDS)):
-        for complaint in complaints:
-            if any(word in complaint for word in words):
-                return failure, complaint
+        for word in words:
+            for complaint in complaints:
+                if word in complaint:
+                    return failure, WRAPPING.sub("", complaint).strip()
     return Failure.NO_DATA, complaints[0] if complaints else None
 
 
