@@ -27,10 +27,16 @@ TOOL = Path(__file__).resolve().parents[1] / "tools" / "monkey.py"
 STEPS = int(os.environ.get("TUIMARKET_MONKEY_STEPS") or 10_000)
 
 
-def test_ten_thousand_random_steps_end_with_the_app_answering() -> None:
+def test_ten_thousand_random_steps_end_with_the_app_answering(tmp_path: Path) -> None:
     seed = int(os.environ.get("TUIMARKET_MONKEY_SEED") or random.randrange(1_000_000))
+    # The walk adds symbols to watchlists and takes screenshots: all of it in its own directory, never
+    # in the home or XDG directories of whoever runs it (a walk once edited this machine's watchlists).
+    home = tmp_path / "home"
+    home.mkdir()
+    users_directories = {"HOME": str(home), **{name: str(home / name) for name in
+                                               ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")}}
     run = subprocess.run([sys.executable, str(TOOL), "--steps", str(STEPS), "--seed", str(seed), "--json"],
-                         capture_output=True, text=True, timeout=1800)
+                         capture_output=True, text=True, timeout=1800, env={**os.environ, **users_directories})
     assert run.returncode == 0, f"monkey seed {seed} (TUIMARKET_MONKEY_SEED={seed} replays it):\n{run.stderr[-6000:]}"
     walk = json.loads(run.stdout.splitlines()[-1])
     print(run.stdout)
@@ -42,3 +48,5 @@ def test_ten_thousand_random_steps_end_with_the_app_answering() -> None:
     assert {(20, 8), (250, 70)} <= {tuple(size) for size in walk["sizes"]}
     assert set(ChaoticYahoo.ANSWERS) <= set(walk["answers"]), f"seed {seed}: {walk['answers']}"
     assert walk["stuck_seen"], f"seed {seed}: no refresh was ever given up as stuck"
+    assert [str(path.relative_to(home)) for path in home.rglob("*")] == [], f"seed {seed} wrote outside its directory"
+

@@ -33,6 +33,11 @@ def main() -> int:
     os.environ.setdefault("TEXTUAL_FPS", "20")     # as run_monitor sets it, before Textual is imported
     workdir = Path(tempfile.mkdtemp(prefix="tuimarket-monkey-"))
     os.environ["TUIMARKET_CACHE_DIR"] = str(workdir / "cache")
+    # Everything else the walk makes (watchlist edits, screenshots, saved views) stays in its own
+    # directory too: `n` and `x` on a watchlist must not edit the user's watchlists.json.
+    os.environ["HOME"] = str(workdir / "home")
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        os.environ[name] = str(workdir / name.lower())
     sys.path.insert(0, str(TESTS))
     from monkey_walk import MonkeyFailure, walk
 
