@@ -512,26 +512,24 @@ def _level_events(tracker: LevelTracker, event: MakeEvent, day_of: Callable[[int
                   start: int) -> Iterator[Event]:
     """Breakouts and breakdowns dated as `find_levels` dates them, then what became of each: the
     first retest that holds, or a close back through the level (which is then that failure, not a
-    break the other way). A break is followed for BREAKOUT_SESSIONS bars, in plain Python: numpy
-    costs more than it saves on so few."""
-    settings = config.analysis
-    tolerance = settings.level_tolerance
-    bars = tracker.bars
-    closes = bars["Close"].to_numpy(dtype=float).tolist()
-    reach = {1: bars["Low"].to_numpy(dtype=float).tolist(), -1: bars["High"].to_numpy(dtype=float).tolist()}
+    break the other way)."""
+    crossings = _followed_crossings(tracker, start)
+    backs, retests = _break_outcomes(tracker, crossings, config)
+    sessions = len(tracker.bars)
     # A level is the same level while it keeps one of its swing points (it moves when one joins).
     failures: dict[int, list[tuple[set[int], int]]] = {}   # session → (points, direction) of breaks failing then
     live: list[tuple[set[int], int, int]] = []             # (points, direction, until) of breaks still followed
     outcomes: set[tuple[EventKind, int, int]] = set()
     formations: dict[tuple[int, ...], Formation] = {}
-    for position, direction, level, group in _followed_crossings(tracker, start):
+    for (position, direction, level, group), back, retest in zip(crossings, backs, retests):
         # A close back through a level just broken is that break failing, and a level that moved
         # a little (a new swing point joined it) while its break is followed is not broken again.
         points = set(group)
         live = [followed for followed in live if position < followed[2]]
-        if any(points & failed and way == -direction for failed, way in failures.get(position, ())):
+        failing = failures.get(position)
+        if failing and any(way == -direction and not points.isdisjoint(failed) for failed, way in failing):
             continue
-        if any(points & followed and way == direction for followed, way, _ in live):
+        if any(way == direction and not points.isdisjoint(followed) for followed, way, _ in live):
             continue
         # A break before `start` is followed all the same (it may fail or hold from `start` on,
         # and it decides which later breaks are new), but only made an event when it is shown.
@@ -541,15 +539,10 @@ def _level_events(tracker: LevelTracker, event: MakeEvent, day_of: Callable[[int
         if position >= start:
             yield event(EventKind.BREAKOUT if direction == 1 else EventKind.BREAKDOWN, position, value=level,
                         formed_by=formed_by)
-        after = closes[position + 1:position + 1 + BREAKOUT_SESSIONS]
-        back = next((at for at, close in enumerate(after) if close * direction <= level * direction), None)
-        held = after[:back]
-        touches = retest_touches(held, reach[direction][position + 1:position + 1 + len(held)], level, tolerance,
-                                 settings.retest_away, direction)
-        until, outcome = position + 1 + len(after), None
-        if touches:
-            outcome = (EventKind.RETEST_HELD, position + 1 + touches[0], direction)
-        elif back is not None:
+        until, outcome = min(position + 1 + BREAKOUT_SESSIONS, sessions), None
+        if retest >= 0:
+            outcome = (EventKind.RETEST_HELD, position + 1 + retest, direction)
+        elif back >= 0:
             until = position + 1 + back
             failures.setdefault(until, []).append((points, direction))
             outcome = (EventKind.RETEST_FAILED, until, direction)
@@ -559,6 +552,32 @@ def _level_events(tracker: LevelTracker, event: MakeEvent, day_of: Callable[[int
             if outcome[1] >= start:
                 yield event(outcome[0], outcome[1], value=level, formed_by=formed_by, since=day_of(position),
                             subject="above" if direction == 1 else "below")
+
+
+def _break_outcomes(tracker: LevelTracker, crossings: Sequence[tuple[int, int, float, list[int]]],
+                    config: Config) -> tuple[list[int], list[int]]:
+    """Per crossing, in the BREAKOUT_SESSIONS sessions after it: the first whose close is back
+    through the level, and the first retest while closes held (`levels.retest_touches`), each
+    counted from the session after the crossing, −1 when none. All crossings at once, as rows."""
+    if not crossings:
+        return [], []
+    positions, directions, levels = (np.array([crossing[field] for crossing in crossings]) for field in range(3))
+    directions, levels = directions[:, None], levels[:, None]
+    following = positions[:, None] + np.arange(1, BREAKOUT_SESSIONS + 1)
+    bars = tracker.bars
+    closes = _beyond_padded(bars["Close"])[following]   # NaN after the last session
+    reach = np.where(directions == 1, _beyond_padded(bars["Low"])[following], _beyond_padded(bars["High"])[following])
+    back = closes * directions <= levels * directions
+    backs = np.where(back.any(axis=1), back.argmax(axis=1), -1)
+    held = np.arange(BREAKOUT_SESSIONS) < np.where(backs < 0, BREAKOUT_SESSIONS, backs)[:, None]
+    touches = retest_touches(np.where(held, closes, np.nan), np.where(held, reach, np.nan), levels,
+                             config.analysis.level_tolerance, config.analysis.retest_away, directions)
+    return backs.tolist(), np.where(touches.any(axis=1), touches.argmax(axis=1), -1).tolist()
+
+
+def _beyond_padded(values: pd.Series) -> np.ndarray:
+    """The values, then BREAKOUT_SESSIONS NaNs: a break's following sessions beyond the last."""
+    return np.concatenate([values.to_numpy(dtype=float), np.full(BREAKOUT_SESSIONS, np.nan)])
 
 
 def _followed_crossings(tracker: LevelTracker, start: int) -> list[tuple[int, int, float, list[int]]]:

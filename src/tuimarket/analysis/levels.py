@@ -26,7 +26,7 @@ import bisect
 import copy
 from datetime import date
 from types import MappingProxyType
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -311,22 +311,21 @@ def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float, away: 
     if (closes * direction <= breakout.level * direction).any():
         return None
     reach = after["Low" if direction == 1 else "High"].to_numpy(dtype=float)
-    touched = retest_touches(closes.tolist(), reach.tolist(), breakout.level, tolerance, away, direction)
-    return Retest(level=breakout.level, date=after.index[touched[-1]].date()) if touched else None
+    touched = np.flatnonzero(retest_touches(closes, reach, breakout.level, tolerance, away, direction))
+    return Retest(level=breakout.level, date=after.index[touched[-1]].date()) if len(touched) else None
 
 
-def retest_touches(closes: Sequence[float], reach: Sequence[float], level: float, tolerance: float, away: float,
-                   direction: int = 1) -> list[int]:
-    """The positions, in the bars after a break of `level`, where price came back to it: the lows
-    (`reach`; the highs of a breakdown) within `tolerance` of it, after a first close `away` beyond
-    it. Whether the closes held is the caller's to check. Plain Python: a break is followed for at
-    most BREAKOUT_SESSIONS bars, too few for numpy to pay its way (events follow thousands)."""
-    away_from = level * (1 + direction * away) * direction
-    moved_away = next((at for at, close in enumerate(closes) if close * direction >= away_from), None)
-    if moved_away is None:
-        return []
-    near = level * (1 + direction * tolerance) * direction
-    return [at for at in range(moved_away + 1, len(closes)) if reach[at] * direction <= near]
+def retest_touches(closes: np.ndarray, reach: np.ndarray, level: float | np.ndarray, tolerance: float, away: float,
+                   direction: int | np.ndarray = 1) -> np.ndarray:
+    """Where, in the bars after a break of `level`, price came back to it: the lows (`reach`; the
+    highs of a breakdown) within `tolerance` of it, after a first close `away` beyond it (True
+    there). Whether the closes held is the caller's to check. `closes` and `reach` may be rows, one
+    per break, with `level` and `direction` columns: events follow thousands of breaks at once (a
+    NaN close or reach is neither away nor a touch)."""
+    moved_away = np.logical_or.accumulate(closes * direction >= level * (1 + direction * away) * direction, axis=-1)
+    after_moving_away = np.zeros_like(moved_away)
+    after_moving_away[..., 1:] = moved_away[..., :-1]
+    return after_moving_away & (reach * direction <= level * (1 + direction * tolerance) * direction)
 
 
 def all_time_high(close: pd.Series) -> AllTimeHigh | None:
