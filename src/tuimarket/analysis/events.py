@@ -36,8 +36,8 @@ import bisect
 import datetime
 import enum
 from datetime import date
-from operator import attrgetter
-from typing import Callable, Collection, Iterator, Mapping, NamedTuple, Sequence
+from operator import attrgetter, itemgetter
+from typing import Callable, Collection, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -158,7 +158,7 @@ def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: 
         timeline = _timeline(config, frames, states)
     starts = {symbol: _first_position(dates_of(frame), since) for symbol, frame in frames.items()}
     events = _events(config, states, starts, timeline, _first_position(dates_of(timeline), since))
-    return _marked(config, sorted(events, key=_order), frames, timeline, forming)
+    return _marked(config, _in_order(events), frames, timeline, forming)
 
 
 class EventHistory:
@@ -306,7 +306,7 @@ def _whole(config: Config, frames: Mapping[str, pd.DataFrame]) -> _Carried:
     states = {symbol: _states(config, frame, frames.get(config.benchmark), symbol) for symbol, frame in frames.items()}
     timeline = _timeline(config, frames, states)
     events = _events(config, states, dict.fromkeys(states, 0), timeline, 0)
-    return _Carried(states, timeline, tuple(sorted(events, key=_order)))
+    return _Carried(states, timeline, _in_order(events))
 
 
 def _continued(config: Config, carried: _Carried, frames: Mapping[str, pd.DataFrame]) -> _Carried:
@@ -334,9 +334,9 @@ def _continued(config: Config, carried: _Carried, frames: Mapping[str, pd.DataFr
         stance_start = kept
     else:     # nothing before the new sessions
         timeline, stance_start = _timeline(config, frames, states), 0
-    new = sorted(_events(config, states, starts, timeline, stance_start), key=_order)
+    new = _in_order(_events(config, states, starts, timeline, stance_start))
     earlier = carried.events[:bisect.bisect_left(carried.events, new_from.date(), key=attrgetter("date"))]
-    return _Carried(states, timeline, earlier + tuple(new))
+    return _Carried(states, timeline, earlier + new)
 
 
 def _continue(states: Mapping[str, _SymbolStates], frames: Mapping[str, pd.DataFrame]) -> bool:
@@ -366,8 +366,21 @@ def _events(config: Config, states: Mapping[str, _SymbolStates], starts: Mapping
     return events
 
 
-def _order(event: Event) -> tuple[date, int, str, str]:
-    return event.date, IMPORTANCE[event.kind], event.symbol, event.subject
+def _in_order(events: Sequence[Event]) -> tuple[Event, ...]:
+    """The events by date, then importance, symbol and subject; in a tie, as they came. One stable
+    numpy sort of the four keys as integers: sorting 89,065 events by a key of a date and strings
+    compares tuples, twice as slow."""
+    count = len(events)
+
+    def ranks(words: Iterable[str]) -> np.ndarray:
+        listed = list(words)
+        rank = {word: at for at, word in enumerate(sorted(set(listed)))}
+        return np.fromiter(map(rank.__getitem__, listed), np.int64, count)
+
+    days = np.fromiter(map(date.toordinal, map(itemgetter(2), events)), np.int64, count)
+    importance = np.fromiter(map(IMPORTANCE.__getitem__, map(itemgetter(1), events)), np.int64, count)
+    order = np.lexsort((ranks(map(itemgetter(5), events)), ranks(map(itemgetter(0), events)), importance, days))
+    return tuple(map(events.__getitem__, order.tolist()))
 
 
 def _marked(config: Config, events: Sequence[Event], frames: Mapping[str, pd.DataFrame], timeline: pd.DataFrame,
@@ -662,5 +675,6 @@ def _stance_events(timeline: pd.DataFrame, benchmark_close: pd.Series, start: in
 
 
 def _text(word: enum.StrEnum | None) -> str | None:
-    """A word of the vocabulary as the plain text an event holds, as the store reads it back."""
-    return None if word is None else word.value
+    """A word of the vocabulary as the plain text an event holds, as the store reads it back (a
+    StrEnum's str is its value, a plain str: cheaper than `.value`, an enum property)."""
+    return None if word is None else str(word)
