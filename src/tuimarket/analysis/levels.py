@@ -190,10 +190,11 @@ class LevelTracker:
         )
 
     def formation(self, group: Iterable[int]) -> Formation:
-        """The dates of the swing highs and lows at positions `group` of `prices`."""
-        points = [int(point) for point in group]
-        return Formation(highs=tuple(sorted(self.dates[point] for point in points if self.high_flags[point])),
-                         lows=tuple(sorted(self.dates[point] for point in points if not self.high_flags[point])))
+        """The dates of the swing highs and lows at positions `group` of `prices`. The highs come
+        first in `prices`, then the lows, each in date order: sorting the positions sorts the dates."""
+        points = sorted(int(point) for point in group)
+        return Formation(highs=tuple([self.dates[point] for point in points if self.high_flags[point]]),
+                         lows=tuple([self.dates[point] for point in points if not self.high_flags[point]]))
 
 
 class _Joined(NamedTuple):
