@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.results import AllTimeHigh, Breakout, Formation, Levels, Retest
-from tuimarket.analysis.trend import pivot_positions, swing_points
+from tuimarket.analysis.trend import pivot_positions
 from tuimarket.data.model import dates_of
 
 BREAKOUT_SESSIONS = 20
@@ -62,14 +62,15 @@ class LevelTracker:
                  min_touches: int) -> None:
         self.bars, self.tolerance, self.min_touches = bars, tolerance, min_touches
         self.window, self.lookback = window, lookback
-        highs, lows = swing_points(bars, window)
-        self.is_high = np.r_[np.ones(len(highs), dtype=bool), np.zeros(len(lows), dtype=bool)]
-        points = pd.concat([highs, lows])
-        self.prices = points.to_numpy(dtype=float)
-        self.positions = bars.index.get_indexer(points.index)
+        # The swing points of `trend.swing_points`, read as positions: no Series to build and join.
+        high, low = bars["High"].to_numpy(dtype=float), bars["Low"].to_numpy(dtype=float)
+        highs_at, lows_at = pivot_positions(high, window), pivot_positions(-low, window)
+        self.is_high = np.r_[np.ones(len(highs_at), dtype=bool), np.zeros(len(lows_at), dtype=bool)]
+        self.prices = np.concatenate([high[highs_at], low[lows_at]])
+        self.positions = np.concatenate([highs_at, lows_at])
         self.beyond, self.through = _traded_through(bars["Close"].to_numpy(dtype=float), self.positions, self.prices,
                                                     tolerance, np.where(self.is_high, 1, -1))
-        self.dates: list[date] = points.index.date.tolist()
+        self.dates: list[date] = dates_of(bars)[self.positions].date.tolist()
         self.fresh = 1       # a session from which following the crossings starts afresh (`analysis.events`)
         self._standing()
 
