@@ -26,13 +26,13 @@ import bisect
 import copy
 from datetime import date
 from types import MappingProxyType
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from tuimarket.analysis.results import AllTimeHigh, Breakout, Formation, Levels, Retest
-from tuimarket.analysis.trend import pivot_positions, swing_points
+from tuimarket.analysis.trend import pivot_positions
 from tuimarket.data.model import dates_of
 
 BREAKOUT_SESSIONS = 20
@@ -62,14 +62,15 @@ class LevelTracker:
                  min_touches: int) -> None:
         self.bars, self.tolerance, self.min_touches = bars, tolerance, min_touches
         self.window, self.lookback = window, lookback
-        highs, lows = swing_points(bars, window)
-        self.is_high = np.r_[np.ones(len(highs), dtype=bool), np.zeros(len(lows), dtype=bool)]
-        points = pd.concat([highs, lows])
-        self.prices = points.to_numpy(dtype=float)
-        self.positions = bars.index.get_indexer(points.index)
+        # The swing points of `trend.swing_points`, read as positions: no Series to build and join.
+        high, low = bars["High"].to_numpy(dtype=float), bars["Low"].to_numpy(dtype=float)
+        highs_at, lows_at = pivot_positions(high, window), pivot_positions(-low, window)
+        self.is_high = np.r_[np.ones(len(highs_at), dtype=bool), np.zeros(len(lows_at), dtype=bool)]
+        self.prices = np.concatenate([high[highs_at], low[lows_at]])
+        self.positions = np.concatenate([highs_at, lows_at])
         self.beyond, self.through = _traded_through(bars["Close"].to_numpy(dtype=float), self.positions, self.prices,
                                                     tolerance, np.where(self.is_high, 1, -1))
-        self.dates: list[date] = points.index.date.tolist()
+        self.dates: list[date] = dates_of(bars)[self.positions].date.tolist()
         self.fresh = 1       # a session from which following the crossings starts afresh (`analysis.events`)
         self._standing()
 
@@ -190,10 +191,11 @@ class LevelTracker:
         )
 
     def formation(self, group: Iterable[int]) -> Formation:
-        """The dates of the swing highs and lows at positions `group` of `prices`."""
-        points = [int(point) for point in group]
-        return Formation(highs=tuple(sorted(self.dates[point] for point in points if self.high_flags[point])),
-                         lows=tuple(sorted(self.dates[point] for point in points if not self.high_flags[point])))
+        """The dates of the swing highs and lows at positions `group` of `prices`. The highs come
+        first in `prices`, then the lows, each in date order: sorting the positions sorts the dates."""
+        points = sorted(int(point) for point in group)
+        return Formation(highs=tuple([self.dates[point] for point in points if self.high_flags[point]]),
+                         lows=tuple([self.dates[point] for point in points if not self.high_flags[point]]))
 
 
 class _Joined(NamedTuple):
@@ -311,22 +313,21 @@ def find_retest(bars: pd.DataFrame, breakout: Breakout, tolerance: float, away: 
     if (closes * direction <= breakout.level * direction).any():
         return None
     reach = after["Low" if direction == 1 else "High"].to_numpy(dtype=float)
-    touched = retest_touches(closes.tolist(), reach.tolist(), breakout.level, tolerance, away, direction)
-    return Retest(level=breakout.level, date=after.index[touched[-1]].date()) if touched else None
+    touched = np.flatnonzero(retest_touches(closes, reach, breakout.level, tolerance, away, direction))
+    return Retest(level=breakout.level, date=after.index[touched[-1]].date()) if len(touched) else None
 
 
-def retest_touches(closes: Sequence[float], reach: Sequence[float], level: float, tolerance: float, away: float,
-                   direction: int = 1) -> list[int]:
-    """The positions, in the bars after a break of `level`, where price came back to it: the lows
-    (`reach`; the highs of a breakdown) within `tolerance` of it, after a first close `away` beyond
-    it. Whether the closes held is the caller's to check. Plain Python: a break is followed for at
-    most BREAKOUT_SESSIONS bars, too few for numpy to pay its way (events follow thousands)."""
-    away_from = level * (1 + direction * away) * direction
-    moved_away = next((at for at, close in enumerate(closes) if close * direction >= away_from), None)
-    if moved_away is None:
-        return []
-    near = level * (1 + direction * tolerance) * direction
-    return [at for at in range(moved_away + 1, len(closes)) if reach[at] * direction <= near]
+def retest_touches(closes: np.ndarray, reach: np.ndarray, level: float | np.ndarray, tolerance: float, away: float,
+                   direction: int | np.ndarray = 1) -> np.ndarray:
+    """Where, in the bars after a break of `level`, price came back to it: the lows (`reach`; the
+    highs of a breakdown) within `tolerance` of it, after a first close `away` beyond it (True
+    there). Whether the closes held is the caller's to check. `closes` and `reach` may be rows, one
+    per break, with `level` and `direction` columns: events follow thousands of breaks at once (a
+    NaN close or reach is neither away nor a touch)."""
+    moved_away = np.logical_or.accumulate(closes * direction >= level * (1 + direction * away) * direction, axis=-1)
+    after_moving_away = np.zeros_like(moved_away)
+    after_moving_away[..., 1:] = moved_away[..., :-1]
+    return after_moving_away & (reach * direction <= level * (1 + direction * tolerance) * direction)
 
 
 def all_time_high(close: pd.Series) -> AllTimeHigh | None:

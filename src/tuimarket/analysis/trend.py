@@ -197,9 +197,21 @@ def _trend_codes(close: np.ndarray, structure: np.ndarray, floor: np.ndarray, ce
         record = np.r_[False, close[1:] > np.maximum.accumulate(close)[:-1]]
     else:
         record = close > np.maximum.accumulate(np.r_[best, close[:-1]])
-    codes = np.full(len(close), np.nan)
-    for bar, (shape, at_record, price, low, high) in enumerate(
-            zip(structure.tolist(), record.tolist(), close.tolist(), floor.tolist(), ceiling.tolist())):
+    # The state changes only on a record close, a close through the floor or the ceiling, or the
+    # structure changing (its first verdict among them): the machine steps through those bars
+    # alone, and holds its state over the others.
+    if state != state:
+        previous = np.nan      # without a state, the first verdict starts one, whatever came before
+    with np.errstate(invalid="ignore"):
+        moves = record | (close < floor) | (close > ceiling) | (structure != np.r_[previous, structure[:-1]])
+    bars = np.flatnonzero(moves)
+    states = np.full(len(bars) + 1, np.nan)
+    states[0] = state
+    shapes, befores = structure.tolist(), np.r_[previous, structure][bars].tolist()
+    for at, (bar, at_record, price, low, high) in enumerate(
+            zip(bars.tolist(), record[bars].tolist(), close[bars].tolist(), floor[bars].tolist(),
+                ceiling[bars].tolist()), 1):
+        shape, previous = shapes[bar], befores[at - 1]
         if shape != shape and state != state:      # NaN: no structure verdict yet
             continue
         if state != state:
@@ -212,9 +224,8 @@ def _trend_codes(close: np.ndarray, structure: np.ndarray, floor: np.ndarray, ce
             state = (1.0 if shape == 1 else 0.0) if price > high else state
         elif shape != previous and shape in (1.0, -1.0):   # sideways: the structure turning decides
             state = shape
-        previous = shape
-        codes[bar] = state
-    return codes
+        states[at] = state
+    return states[np.searchsorted(bars, np.arange(len(close)), side="right")]
 
 
 def _confirmation(trend: np.ndarray, close: np.ndarray, long_average: np.ndarray,
