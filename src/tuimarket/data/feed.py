@@ -59,14 +59,6 @@ class _Series:
     freshness: Freshness
 
 
-@dataclass(frozen=True)
-class MemberRefresh:
-    """What one refresh of the members' closes brought."""
-
-    fetched: int                   # members whose closes were cached
-    note: str | None               # why some were not, when they were not
-
-
 class Feed:
     def __init__(self, config: Config, *, source: str | None = None, as_of: date | None = None,
                  download: yahoo.Download | None = None, store: Store | None = None,
@@ -200,9 +192,9 @@ class Feed:
                               notes=[f"another tuimarket{f' (pid {holder})' if holder else ''} "
                                      "fetches for this cache; showing what it saves"])
 
-    def refresh_members(self, at_hand: members.Members) -> MemberRefresh | None:
-        """Fetch the index members' daily closes after the last ones at hand into the cache; None
-        when nothing was asked.
+    def refresh_members(self, at_hand: members.Members) -> str | None:
+        """Fetch the index members' daily closes after the last ones at hand into the cache; a note
+        when some could not be fetched (None when all were, or nothing was asked).
 
         Breadth reads closes only, so members are asked only while breadth's date is before the
         last closed session, and once per session (a member's forming bar is not needed), in the
@@ -227,11 +219,10 @@ class Feed:
         self.lease.record(_next_backoff(backoff, now, _rate_limit(failures)))
         sane, _ = _screen(fresh)
         fetched, _ = self._save(sane, self.store.read_many(list(sane)), now, whole_history=set())
-        note = None
-        if failures:
-            note = f"{next(iter(failures.values())).failure} for {len(failures)} of {len(behind)} index members"
-            note += "; breadth stays at its date" if not fetched else ""
-        return MemberRefresh(len(fetched), note)
+        if not failures:
+            return None
+        note = f"{next(iter(failures.values())).failure} for {len(failures)} of {len(behind)} index members"
+        return note + ("; breadth stays at its date" if not fetched else "")
 
     def _fetch_by_need(self, needs: dict[str, date], now: datetime
                        ) -> tuple[dict[str, pd.DataFrame], set[str], dict[str, yahoo.FetchError]]:
@@ -463,8 +454,7 @@ class CachedMembers:
         twice); a failed fetch of theirs is a note."""
         note = None
         if data.error is None and (at_hand := self.current()) is not None:
-            fetched = self._feed().refresh_members(at_hand)
-            note = fetched.note if fetched else None
+            note = self._feed().refresh_members(at_hand)
         return replace(data, members=self.current(), notes=(*data.notes, note) if note else data.notes)
 
     def _read_closes(self, symbols: list[str]) -> dict[str, pd.DataFrame]:
