@@ -193,11 +193,11 @@ def test_the_crossings_of_one_pass_are_the_breaks_find_levels_dates_each_session
             assert not dated_today or crossings[bar][1] == crossing.level
 
 
-def test_a_symbol_listed_days_ago_breaks_nothing():
-    """Fewer sessions than the slope's lookback (XLC in its first days): no average turn, no error
-    (a watcher's whole alert pass went with it)."""
-    newcomer = BARS["XLC"].iloc[:3]
-    assert len(newcomer) < CONFIG.analysis.slope_lookback
+@pytest.mark.parametrize("sessions", range(1, CONFIG.analysis.slope_lookback + 2))
+def test_a_symbol_listed_days_ago_breaks_nothing(sessions):
+    """Up to the slope's lookback of sessions (XLC in its first days): no average turn, no error
+    (a watcher's whole alert pass went with it; 6 sessions broke the relative strength's slope)."""
+    newcomer = BARS["XLC"].iloc[:sessions]
     events = market_events(CONFIG, {"^GSPC": BARS["^GSPC"], "XLC": newcomer})
     assert not [event for event in events if event.symbol == "XLC"
                 and event.kind in (EventKind.AVERAGE_UP, EventKind.AVERAGE_DOWN)]

@@ -93,6 +93,15 @@ def _ema(values: np.ndarray, period: int) -> np.ndarray:
     return out
 
 
+def lagged(values: np.ndarray, sessions: int) -> np.ndarray:
+    """`values` as they stood `sessions` bars before, NaN where there was no bar yet (also when
+    the series is shorter than `sessions`)."""
+    earlier = np.full(len(values), np.nan)
+    if sessions < len(values):
+        earlier[sessions:] = values[:len(values) - sessions]
+    return earlier
+
+
 def rising(values: pd.Series, lookback: int) -> pd.Series:
     """True where the value is above its value `lookback` bars earlier (NaN-safe: False)."""
     return values > values.shift(lookback)

@@ -32,7 +32,7 @@ from typing import Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tuimarket.analysis.indicators import sma
+from tuimarket.analysis.indicators import lagged, sma
 from tuimarket.analysis.quadrants import quadrant
 from tuimarket.analysis.results import RETURN_PERIODS, RelativeStrength, RotationRow, RsSwing
 from tuimarket.analysis.rrg import TAIL, WINDOW, rrg_points
@@ -61,8 +61,7 @@ def rs_trend_codes(ratio: pd.Series, average: int, lookback: int) -> pd.Series:
 
 def rs_codes(ratio: np.ndarray, mean: np.ndarray, lookback: int) -> np.ndarray:
     """`rs_trend_codes` of the ratio and its mean, as arrays (NaN for the first `lookback`)."""
-    earlier = np.full(len(mean), np.nan)       # the mean `lookback` sessions before
-    earlier[lookback:] = mean[:len(mean) - lookback]
+    earlier = lagged(mean, lookback)
     with np.errstate(invalid="ignore"):
         codes = np.select([(ratio > mean) & (mean > earlier), (ratio < mean) & (mean < earlier)], [1, -1], 0)
     out: np.ndarray = codes.astype(float)

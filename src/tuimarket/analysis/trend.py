@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from tuimarket.analysis.indicators import lagged
 from tuimarket.analysis.results import SwingPoint, TrendState
 from tuimarket.analysis.vocabulary import Trend
 from tuimarket.config import AnalysisSettings
@@ -231,9 +232,7 @@ def _trend_codes(close: np.ndarray, structure: np.ndarray, floor: np.ndarray, ce
 def _confirmation(trend: np.ndarray, close: np.ndarray, long_average: np.ndarray,
                   settings: AnalysisSettings) -> np.ndarray:
     """1 where the long average confirms the trend, 0 where not, NaN where it is unknown."""
-    lookback = settings.slope_lookback
-    earlier = np.full(len(long_average), np.nan)     # the average `slope_lookback` sessions before
-    earlier[lookback:] = long_average[:len(long_average) - lookback]
+    earlier = lagged(long_average, settings.slope_lookback)
     with np.errstate(invalid="ignore"):
         up = (trend == 1) & (long_average > earlier) & (close >= long_average * (1 - settings.confirm_band))
         down = (trend == -1) & (long_average < earlier) & (close < long_average)
