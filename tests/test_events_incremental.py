@@ -93,3 +93,15 @@ def test_a_session_arriving_a_pass_later_than_the_others_is_read_as_the_whole_pa
         bars = clipped(FEW, day)
         bars[late] = FEW[late].loc[:late_day]
         assert history.events(bars) == market_events(CONFIG, bars), (day, late_day)
+
+
+def test_a_symbol_with_no_bars_yet_goes_on_as_the_benchmark_gains_sessions():
+    # A sector with no bars (nothing fetched, or before its listing) while the benchmark gains a
+    # session, then listed: its relative strength starts from nothing. The empty one failed with
+    # "Cannot losslessly convert units" (test_ragged_histories.py, thorough profile, seed 1).
+    history = EventHistory(CONFIG)
+    for day in SESSIONS[:3]:
+        bars = {**clipped(FEW, day), "XLC": BARS["XLC"].iloc[:0]}
+        assert history.events(bars) == market_events(CONFIG, bars), day
+    bars = {**clipped(FEW, SESSIONS[3]), "XLC": BARS["XLC"].loc[SESSIONS[3]:SESSIONS[3]]}    # listed today
+    assert history.events(bars) == market_events(CONFIG, bars)

@@ -265,7 +265,7 @@ def _continued_states(config: Config, states: _SymbolStates, bars: pd.DataFrame,
     relative = states.relative
     if relative is not None and benchmark is not None:
         ratio, known_ratio = relative.ratio, len(relative.ratio)
-        after = ratio.index[-1] if known_ratio else pd.Timestamp.min
+        after = ratio.index[-1] if known_ratio else None
         ratio = pd.concat([ratio, relative_ratio(_after(close, after), _after(benchmark["Close"], after))])
         values = ratio.to_numpy(dtype=float)
         swings = {horizon: (previous + zigzag(values, reversal, after=previous[-1]) if previous
@@ -279,9 +279,9 @@ def _continued_states(config: Config, states: _SymbolStates, bars: pd.DataFrame,
                          averages, emas, states.tracker.extended(bars), relative)
 
 
-def _after(values: pd.Series, day: pd.Timestamp) -> pd.Series:
-    """The values dated after `day`."""
-    return values.iloc[values.index.searchsorted(day, side="right"):]
+def _after(values: pd.Series, day: pd.Timestamp | None) -> pd.Series:
+    """The values dated after `day` (all of them when None)."""
+    return values if day is None else values.iloc[values.index.searchsorted(day, side="right"):]
 
 
 def _horizons(config: Config) -> tuple[tuple[str, float], ...]:
