@@ -66,3 +66,15 @@ def test_naive_time_rejected():
 
 def test_import_is_lazy():
     assert "exchange_calendars" not in modules_loaded_by("import tuimarket.data.calendar")
+
+
+@pytest.mark.parametrize("day, expected", [
+    (date(2020, 3, 23), True), (date(2020, 3, 21), False),        # the Covid low; a Saturday
+    (date(2012, 10, 29), False), (date(2001, 9, 11), False),      # Hurricane Sandy, 9/11: closed on a weekday
+    (date(1927, 12, 30), True),                                   # the bundled S&P 500's first bar
+])
+def test_a_replays_day_years_before_today_is_known(day, expected):
+    # A replay steps by sessions from any date of the history (`tuimarket --as-of 2016-06-01`, then
+    # `.`); the monitor's own calendar spans only a few years back, and a day before it raised
+    # DateOutOfBounds ("Refresh failed" on every step; found by hand while fuzzing the replay).
+    assert calendar.is_session(day) is expected

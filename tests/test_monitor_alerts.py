@@ -231,6 +231,13 @@ def test_a_replay_steps_by_sessions_within_the_history_at_hand(tmp_path: Path) -
     assert replay.step(WEEK_SESSIONS).snapshot.as_of == end == replay.replay    # never past the last bar
 
 
+def test_a_replay_years_back_steps_by_sessions_too(tmp_path: Path) -> None:
+    # Before the span of the monitor's calendar (a few years back): each step failed with DateOutOfBounds.
+    replay = MarketPipeline(config.Config(), source="bundled", as_of=date(2016, 6, 3))
+    assert replay.step(1).snapshot.as_of == date(2016, 6, 6)      # over the weekend
+    assert replay.step(-2).snapshot.as_of == date(2016, 6, 2)
+
+
 async def test_replay_keys_step_the_whole_dashboard_and_are_inert_outside_a_replay(tmp_path: Path) -> None:
     settings = config.Config()
     app = TuimarketApp(settings, MarketPipeline(settings, source="bundled", as_of=date(2024, 11, 1)),

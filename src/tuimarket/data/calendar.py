@@ -2,7 +2,8 @@
 
 exchange_calendars takes a while to import and to build, so the calendar is built on first use
 (never at import) and kept. Its span is limited to a few years back and one year ahead, which
-covers every "now" the monitor meets and keeps the build fast.
+covers every "now" the monitor meets and keeps the build fast; an older day (a replay's, stepping
+through the history) is read in a calendar of its own year, built when first asked.
 All datetimes in and out are tz-aware; `now` is always passed in so tests can fix the clock.
 """
 
@@ -28,6 +29,7 @@ class _ExchangeCalendar(Protocol):
     """The part of exchange_calendars' ExchangeCalendar used here (the package ships no types)."""
 
     closes: pd.Series[pd.Timestamp]
+    first_session: pd.Timestamp
 
     def is_session(self, session: pd.Timestamp) -> bool: ...
     def session_open(self, session: pd.Timestamp) -> pd.Timestamp: ...
@@ -39,15 +41,23 @@ class _ExchangeCalendar(Protocol):
 
 @functools.cache
 def _calendar() -> _ExchangeCalendar:
+    today = date.today()
+    return _built(f"{today.year - YEARS_BACK}-01-01", (today + timedelta(days=DAYS_AHEAD)).isoformat())
+
+
+@functools.cache
+def _calendar_of_year(year: int) -> _ExchangeCalendar:
+    return _built(f"{year}-01-01", f"{year}-12-31")
+
+
+def _built(start: str, end: str) -> _ExchangeCalendar:
     import exchange_calendars  # lazy: slow to import, and not needed before the first paint
 
     # exchange_calendars 4.13 trips pandas 3.1's deprecation warnings; they are its business, and
     # printed from a worker thread they would scribble over the terminal UI.
     warnings.filterwarnings("ignore", category=DeprecationWarning,
                             message=r"(Series|DatetimeIndex)\.values returning an ndarray that drops timezone")
-    today = date.today()
-    calendar: _ExchangeCalendar = exchange_calendars.get_calendar(
-        "XNYS", start=f"{today.year - YEARS_BACK}-01-01", end=(today + timedelta(days=DAYS_AHEAD)).isoformat())
+    calendar: _ExchangeCalendar = exchange_calendars.get_calendar("XNYS", start=start, end=end)
     return calendar
 
 
@@ -56,17 +66,23 @@ def now_utc() -> datetime:
 
 
 def is_session(day: date) -> bool:
-    return bool(_calendar().is_session(pd.Timestamp(day)))
+    return bool(_holding(day).is_session(pd.Timestamp(day)))
 
 
 def session_open(day: date) -> datetime | None:
     """When the session of `day` opens, or None when the market is closed that day."""
-    return _calendar().session_open(pd.Timestamp(day)).to_pydatetime() if is_session(day) else None
+    return _holding(day).session_open(pd.Timestamp(day)).to_pydatetime() if is_session(day) else None
 
 
 def session_close(day: date) -> datetime | None:
     """When the session of `day` closes (13:00 New York on early-close days), or None if no session."""
-    return _calendar().session_close(pd.Timestamp(day)).to_pydatetime() if is_session(day) else None
+    return _holding(day).session_close(pd.Timestamp(day)).to_pydatetime() if is_session(day) else None
+
+
+def _holding(day: date) -> _ExchangeCalendar:
+    """The calendar whose span holds `day`: the monitor's, or for an older day (a replay's) one of its year."""
+    calendar = _calendar()
+    return calendar if pd.Timestamp(day) >= calendar.first_session else _calendar_of_year(day.year)
 
 
 def is_open(now: datetime) -> bool:
