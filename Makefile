@@ -10,7 +10,7 @@ LOCK_FLAGS ?= --upgrade
 COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/build.in --universal --python-version 3.11 \
           --generate-hashes --quiet --custom-compile-command "make lock" $(LOCK_FLAGS)
 
-.PHONY: run test test-slow lint-imports typecheck bench lock clean chromium
+.PHONY: run test test-slow fuzz lint-imports typecheck bench lock clean chromium
 
 # $(call install,LOCK): the venv gets what LOCK pins, then tuimarket itself (editable, with the
 # lock's setuptools, so nothing is fetched unpinned).
@@ -40,9 +40,20 @@ test: lint-imports typecheck
 	$(BIN)/python -m pytest -m "not slow" -n auto
 
 # The soak, stress and monkey runs that `make test` leaves out (CI runs both), and the property
-# tests again with many more examples than `make test` draws.
+# tests again with many more examples than `make test` draws. The same examples and the same
+# monkey walk on every run (TUIMARKET_MONKEY_SEED picks another walk): a red run is the code's.
 test-slow: $(VENV)/.test-installed
+	TUIMARKET_MONKEY_SEED=$${TUIMARKET_MONKEY_SEED:-20261201} \
 	$(BIN)/python -m pytest -m "slow or hypothesis" --hypothesis-profile=thorough
+
+# Hunting, not CI: the property tests with 200 examples each drawn from a random seed, then a
+# monkey walk of 3,000 steps on a seed of its own. Both seeds are printed; `make fuzz SEED=N`
+# draws the same examples again (`python tools/monkey.py --steps 3000 --seed N` replays a walk).
+fuzz: $(VENV)/.test-installed
+	@seed=$${SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; echo "fuzz: hypothesis seed $$seed"; \
+	$(BIN)/python -m pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-seed=$$seed \
+	  || { echo "fuzz: failed on hypothesis seed $$seed (make fuzz SEED=$$seed draws the same examples)"; exit 1; }
+	$(BIN)/python tools/monkey.py --steps 3000
 
 lint-imports: $(VENV)/.test-installed
 	$(BIN)/lint-imports
