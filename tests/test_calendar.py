@@ -72,6 +72,7 @@ def test_import_is_lazy():
     (date(2020, 3, 23), True), (date(2020, 3, 21), False),        # the Covid low; a Saturday
     (date(2012, 10, 29), False), (date(2001, 9, 11), False),      # Hurricane Sandy, 9/11: closed on a weekday
     (date(1927, 12, 30), True),                                   # the bundled S&P 500's first bar
+    (date(1990, 1, 1), False), (date(2017, 12, 31), False),       # a year's first and last days, no sessions
 ])
 def test_a_replays_day_years_before_today_is_known(day, expected):
     # A replay steps by sessions from any date of the history (`tuimarket --as-of 2016-06-01`, then

@@ -47,7 +47,9 @@ def _calendar() -> _ExchangeCalendar:
 
 @functools.cache
 def _calendar_of_year(year: int) -> _ExchangeCalendar:
-    return _built(f"{year}-01-01", f"{year}-12-31")
+    # A month either side: a day before a calendar's first session or after its last is out of
+    # its bounds (raises), and a year begins and may end on a holiday or a weekend.
+    return _built(f"{year - 1}-12-01", f"{year + 1}-01-31")
 
 
 def _built(start: str, end: str) -> _ExchangeCalendar:
