@@ -4,7 +4,7 @@ behind the app; the toast, the bell, the unread count, each panel's latest event
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable
@@ -236,6 +236,16 @@ def test_a_replay_years_back_steps_by_sessions_too(tmp_path: Path) -> None:
     replay = MarketPipeline(config.Config(), source="bundled", as_of=date(2016, 6, 3))
     assert replay.step(1).snapshot.as_of == date(2016, 6, 6)      # over the weekend
     assert replay.step(-2).snapshot.as_of == date(2016, 6, 2)
+
+
+def test_a_replay_never_steps_back_before_the_first_bar(tmp_path: Path) -> None:
+    # As it never steps past the last: stepping back from the bundled history's first bar showed a
+    # replay of 1989-12-29 with no index at all (which `--as-of 1989-12-29` refuses).
+    first = min(bundled.load(symbol).index[0].date() for symbol in config.Config().all_symbols)
+    replay = MarketPipeline(config.Config(), source="bundled", as_of=first + timedelta(days=1))
+    replay.initial()
+    assert replay.step(-WEEK_SESSIONS).snapshot.as_of == first == replay.replay
+    assert replay.step(-1).snapshot.as_of == first == replay.replay
 
 
 async def test_replay_keys_step_the_whole_dashboard_and_are_inert_outside_a_replay(tmp_path: Path) -> None:
