@@ -85,13 +85,14 @@ def test_live_refreshes_announce_news_once_and_a_restart_replays_nothing(tmp_pat
 
 def test_a_hanging_sink_gets_the_alert_without_delaying_the_refresh(tmp_path: Path) -> None:
     clock, sink = Clock(date(2024, 11, 8)), HangingSink()
-    pipe = pipeline(tmp_path, clock, Deliveries([(sink, RateLimit(0, 100))]))
+    deliveries = Deliveries([(sink, RateLimit(0, 100))])
+    pipe = pipeline(tmp_path, clock, deliveries)
     pipe.refresh()
     clock.move(date(2024, 11, 11))
     assert titles(pipe.refresh()) == [CROSSING]  # returned while the sink still hangs
     assert sink.delivered == []
     sink.release.set()
-    assert pipe._deliveries.drain(10) and sink.delivered == [CROSSING]
+    assert deliveries.drain(10) and sink.delivered == [CROSSING]
     pipe.feed.store.close()
 
 
