@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.command import CommandPalette
 
 from tuimarket.config import Config, RefreshSettings
@@ -46,6 +45,7 @@ from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import RotationTable
 
 from fakes import FakeYahoo
+from ui_support import messages_queued, resize_without_waiting, wait_for_screen
 
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2025, 9, 26, 11, 0, tzinfo=NEW_YORK)    # the market open: the shortest refresh interval
@@ -257,8 +257,7 @@ async def _burst(pilot, app: TuimarketApp, rng: random.Random, keys: list[str], 
             size = random_size(rng, record)
             record.resizes += 1
             record.last.append(f"resize {size[0]}x{size[1]}")
-            app._driver._size = Size(*size)      # what Pilot.resize_terminal does for the headless driver
-            app.post_message(events.Resize(Size(*size), Size(*size)))
+            resize_without_waiting(app, size)
             record.sizes.add(size)
         else:
             key = rng.choice(QUIT_KEYS) if roll < RESIZE_CHANCE + QUIT_CHANCE else rng.choices(keys, weights)[0]
@@ -287,13 +286,9 @@ async def until_handled(pilot, app: TuimarketApp) -> None:
     until no queue on any screen of the stack holds a message.
     """
     for _ in range(MAX_SETTLE_ROUNDS):
-        await pilot._wait_for_screen()
-        if not any(pump._message_queue.qsize() for pump in _message_pumps(app)):
+        await wait_for_screen(pilot)
+        if not messages_queued(app):
             return
-
-
-def _message_pumps(app: TuimarketApp) -> list:
-    return [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
 
 
 async def still_answering(pilot, app: TuimarketApp) -> None:

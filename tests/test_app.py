@@ -14,7 +14,6 @@ from tuimarket.config import Config, UiSettings, parse
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color as TextualColor
-from textual.widgets._toast import Toast
 
 from tuimarket.analysis.vocabulary import Stance
 from tuimarket.ui.app import MAX_ALERT_LINES, MAX_TOASTS, DashboardScreen, TuimarketApp
@@ -25,8 +24,8 @@ from tuimarket.ui.widgets.charts import PriceChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.rotation_table import RotationTable
 
-from ui_support import (FIXED_NOW, ScriptedPipeline, bar_text, loaded, paint_detail_and_help, record_notifications,
-                        settle, until)
+from ui_support import (FIXED_NOW, FooterKey, ScriptedPipeline, Toast, bar_text, loaded, paint_detail_and_help,
+                        record_notifications, settle, toasts_shown, until)
 
 CONFIG = Config()
 AS_OF = date(2025, 9, 25)
@@ -230,8 +229,6 @@ async def test_the_rotation_table_at_80x24_keeps_its_symbols_and_says_what_is_of
 
 
 async def test_the_footer_at_80_columns_shows_the_keys_that_matter_whole(tmp_path: Path) -> None:
-    from textual.widgets._footer import FooterKey
-
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -244,8 +241,6 @@ async def test_the_footer_at_80_columns_shows_the_keys_that_matter_whole(tmp_pat
 
 async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path: Path) -> None:
     """Each rebuild restyles every key; moving between the index panels changes none of them."""
-    from textual.widgets._footer import FooterKey
-
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -293,14 +288,15 @@ async def test_help_shows_each_working_key_once(tmp_path: Path) -> None:
 
 async def test_toasts_are_few_short_and_never_over_the_help(tmp_path: Path) -> None:
     app = make_app(tmp_path)
+    notified = record_notifications(app)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(app, pilot)
         for _ in range(6):
             await pilot.press("right_square_bracket")   # each says "Chart range ..."
         await pilot.pause()
-        assert len(app._notifications) == MAX_TOASTS
-        assert [n.message for n in app._notifications][-1] == "Chart range 5Y"    # the latest stay
-        assert all(n.timeout <= 10 for n in app._notifications)
+        assert len(notified) == 6 and len(toasts_shown(app)) == MAX_TOASTS
+        assert toasts_shown(app)[-1] == "Chart range 5Y"     # the latest stay
+        assert all(n.timeout <= 10 for n in notified)
         # One toast that outlives a loaded machine's seconds under the help (the range toasts last 2 s).
         app.notify("Still here after the help", timeout=60)
         await pilot.press("question_mark", "t")
@@ -318,14 +314,13 @@ def alert_lines(count: int) -> tuple[AlertLine, ...]:
 
 
 async def test_the_alerts_of_one_refresh_are_one_toast(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, live=True, announcing=[alert_lines(8)])     # the first live refresh's news
+    notified = record_notifications(app)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
-        app._alert(alert_lines(8))
-        await pilot.pause()
-        alerts = [n for n in app._notifications if n.title == "Alerts"]
-        assert len(alerts) == 1 and alerts[0].message.count("\n") == MAX_ALERT_LINES
-        assert alerts[0].message.endswith("and 3 more")
+        await until(app, pilot, lambda: app.pipeline.refreshes == 1 and app.refreshing_since is None)
+        alerts = [n for n in notified if n.title.startswith("Alert")]
+        assert len(alerts) == 1 and alerts[0].title == "Alerts"
+        assert alerts[0].message.count("\n") == MAX_ALERT_LINES and alerts[0].message.endswith("and 3 more")
 
 
 async def test_screenshot_is_saved_and_its_path_shown(tmp_path: Path) -> None:
@@ -369,6 +364,7 @@ async def test_a_screenshot_that_cannot_be_written_is_a_notification_and_leaves_
     shots = tmp_path / "shots"
     shots.mkdir()
     app = make_app(shots / "blocked" if failure == "a file in the way" else shots)
+    notified = record_notifications(app)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(app, pilot)
         if failure == "a file in the way":
@@ -379,8 +375,8 @@ async def test_a_screenshot_that_cannot_be_written_is_a_notification_and_leaves_
         await pilot.pause()
         monkeypatch.undo()
         assert app.is_running
-        errors = [n for n in app._notifications if n.severity == "error"]
-        assert len(errors) == 1 and reason in errors[0].message, [n.message for n in app._notifications]
+        errors = [n for n in notified if n.severity == "error"]
+        assert len(errors) == 1 and reason in errors[0].message, notified
     assert [p.name for p in shots.iterdir()] == (["blocked"] if failure == "a file in the way" else [])
 
 
@@ -425,15 +421,15 @@ async def test_command_palette_changes_the_range_and_jumps(tmp_path: Path) -> No
                                              ("[alerts]\nbell = true", True)])
 async def test_the_bell_rings_on_an_alert_only_when_configured(settings: str, rings: bool, tmp_path: Path) -> None:
     config = parse(settings)
-    app = TuimarketApp(config, ScriptedPipeline(config, start=date(2025, 9, 24)), now=lambda: FIXED_NOW,
-                       screenshot_dir=tmp_path)
+    pipeline = ScriptedPipeline(config, start=date(2025, 9, 24), announcing=[(), alert_lines(2)])
+    app = TuimarketApp(config, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
     rung = []
     app.bell = lambda: rung.append(True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        app._alert(())
-        assert not rung
-        app._alert(alert_lines(2))
+        await until(app, pilot, lambda: pipeline.refreshes == 1 and app.refreshing_since is None)
+        assert not rung                                 # the first live refresh found nothing new
+        app.action_refresh()
+        await until(app, pilot, lambda: pipeline.refreshes == 2 and app.refreshing_since is None)
     assert bool(rung) == rings
 
 
@@ -478,7 +474,7 @@ async def test_no_color_means_no_colour_not_grey(tmp_path: Path, monkeypatch) ->
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         segments = [Segment("x", Style(color="#e6194b", bgcolor="#3cb44b", reverse=True))]
-        for line_filter in app._filters:
+        for line_filter in app.get_line_filters():
             segments = line_filter.apply(segments, TextualColor(0, 0, 0))
         style = segments[0].style
         assert style.color.is_default and style.bgcolor.is_default and style.reverse

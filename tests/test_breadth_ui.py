@@ -10,7 +10,6 @@ from datetime import date
 
 import pytest
 from textual.widgets import DataTable
-from textual.widgets._footer import FooterKey
 
 from tuimarket.analysis.breadth import breadth_history
 from tuimarket.analysis.snapshot import build_snapshot
@@ -23,7 +22,7 @@ from tuimarket.ui.widgets.breadth_panel import BreadthPanel, SectorHeatRow
 from tuimarket.ui.widgets.charts import LineChart
 
 from support import bundled_data
-from ui_support import FIXED_NOW, ScriptedPipeline, bar_text, until
+from ui_support import FIXED_NOW, FooterKey, ScriptedPipeline, bar_text, until
 
 AS_OF = date(2025, 9, 25)
 CONFIG = Config()

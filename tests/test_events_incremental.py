@@ -13,7 +13,11 @@ from tuimarket.data import bundled
 
 CONFIG = Config()
 SYMBOLS = (*CONFIG.all_symbols, "SPY", "QQQ", "IWM")      # those of bench/bench_events.py
-BARS = {symbol: bundled.load(symbol) for symbol in SYMBOLS}
+# Ten years before the sessions stepped through, not the bundle's 35: the events carried from pass
+# to pass are compared with a whole pass over the same bars, whatever their first date, and ten
+# years hold every average, level and regime the events look back on (at a third of the CPU).
+FIRST_DATE = "2014-11-01"
+BARS = {symbol: bundled.load(symbol).loc[FIRST_DATE:] for symbol in SYMBOLS}
 # The benchmark, an index and two sectors: a whole pass cheap enough to make on every session.
 FEW = {symbol: BARS[symbol] for symbol in (CONFIG.benchmark, "^RUT", "XLK", "XLE")}
 # Early November 2024: the month's turn, the Russell's breakout (the 6th), three Fridays (quadrant changes).

@@ -98,7 +98,9 @@ def cache_health(cache_dir) -> tuple[str, int]:
 
 
 def assert_same_bars(shown: pd.DataFrame, good: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(shown, good, check_index_type=False, check_freq=False)
+    # Exact: the cache gives back the very floats it was given (and pandas' tolerant float
+    # comparison costs 80 times as much over 12 years of bars).
+    pd.testing.assert_frame_equal(shown, good, check_index_type=False, check_freq=False, check_exact=True)
 
 
 def good_refresh(cache_dir) -> tuple[MarketData, int]:

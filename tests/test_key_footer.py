@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from textual.widgets._footer import FooterKey
 
 from tuimarket.config import Config
 from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.widgets.key_footer import KeyFooter
 
-from ui_support import FIXED_NOW, ScriptedPipeline, settle, until
+from ui_support import FIXED_NOW, FooterKey, ScriptedPipeline, settle, until
 
 CONFIG = Config()
 

@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 import pytest
@@ -34,7 +35,8 @@ SPY_ONLY = Config(rotation=RotationSettings(include_indexes=False, symbols=(Symb
 VIEWER = Path(__file__).parent / "lease_viewer.py"
 
 
-def viewer(cache: Path, fake: FakeYahoo, now: datetime, lease: FetchLease | None = None) -> Feed:
+def viewer(cache: Path, fake: FakeYahoo, now: datetime | Callable[[], datetime],
+           lease: FetchLease | None = None) -> Feed:
     """A viewer with its own lease on `cache`: another process, as far as the lock is concerned."""
     _, sleep = no_sleep_recorder()
     return Feed(SPY_ONLY, download=fake, store=Store(cache / FILENAME), lease=lease or FetchLease(cache),
@@ -53,13 +55,13 @@ def test_a_second_viewer_asks_yahoo_nothing_and_shows_what_the_first_cached(tmp_
 
 
 def test_a_follower_reads_the_cache_again_only_when_it_changed(tmp_path) -> None:
-    holder = viewer(tmp_path, FakeYahoo(end=END), NOW)
+    yahoo, moment = FakeYahoo(end=END), [NOW]
+    holder = viewer(tmp_path, yahoo, lambda: moment[0])
     holder.refresh()
     follower = viewer(tmp_path, FakeYahoo(end=END), NOW)
     before, unchanged = follower.refresh(), follower.refresh()
     assert unchanged.bars["SPY"] is before.bars["SPY"]          # nothing written: nothing read
-    holder._now = lambda: LATER       # noqa: SLF001 - the holder's next refresh, days later
-    holder._download = FakeYahoo(end=date(2026, 2, 18))         # noqa: SLF001
+    moment[0], yahoo.end = LATER, date(2026, 2, 18)             # the holder's next refresh, days later
     holder.refresh()
     after = follower.refresh()
     assert after.bars["SPY"].index[-1] == pd.Timestamp("2026-02-18")
@@ -158,15 +160,15 @@ def refreshes_by(path: Path, viewers: list[subprocess.Popen]) -> Counter:
 
 
 def test_the_holder_fetches_the_symbols_a_follower_watches_and_it_does_not(tmp_path) -> None:
-    holder = viewer(tmp_path, FakeYahoo(end=END), NOW)
+    asked = FakeYahoo(end=END)
+    holder = viewer(tmp_path, asked, NOW)
     holder.refresh()
     with_qqq = Config(rotation=RotationSettings(include_indexes=False,
                                                 symbols=(Symbol("SPY", "SPY"), Symbol("QQQ", "QQQ"))))
     follower = Feed(with_qqq, download=FakeYahoo(end=END), store=Store(tmp_path / FILENAME),
                     lease=FetchLease(tmp_path), now=NOW, attempts=1)
     assert follower.refresh().origins["QQQ"] == "bundled"       # nobody has fetched it yet
-    asked = FakeYahoo(end=END)
-    holder._download = asked          # noqa: SLF001 - the holder's next refresh
+    asked.calls.clear()
     holder.refresh()
     assert "QQQ" in {ticker for call in asked.calls for ticker in call["tickers"]}
     assert "QQQ" not in holder.refresh().bars          # fetched for the follower, not shown by the holder

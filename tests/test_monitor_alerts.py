@@ -24,7 +24,10 @@ from tuimarket.ui.viewmodels import LatestEvent, MarketHours, latest_event_text
 from tuimarket.ui.widgets.index_panel import IndexPanel
 from ui_support import bar_text, record_notifications, settle, until
 
-SETTINGS = config.parse(RULES)          # the level rules alone: S&P 500 above 6,000, ^RUT across its 200-day
+# The level rules alone: S&P 500 above 6,000, ^RUT across its 200-day. A first live load fetches
+# 4 years, not 12: each rule's first crossing and the years of older ones are all in them.
+LIVE_YEARS = "\n[data]\nhistory_years = 4\n"
+SETTINGS = config.parse(RULES + LIVE_YEARS)
 CROSSING = "S&P 500 closed above 6,000"   # on 2024-11-11, the first close above
 
 
@@ -82,13 +85,14 @@ def test_live_refreshes_announce_news_once_and_a_restart_replays_nothing(tmp_pat
 
 def test_a_hanging_sink_gets_the_alert_without_delaying_the_refresh(tmp_path: Path) -> None:
     clock, sink = Clock(date(2024, 11, 8)), HangingSink()
-    pipe = pipeline(tmp_path, clock, Deliveries([(sink, RateLimit(0, 100))]))
+    deliveries = Deliveries([(sink, RateLimit(0, 100))])
+    pipe = pipeline(tmp_path, clock, deliveries)
     pipe.refresh()
     clock.move(date(2024, 11, 11))
     assert titles(pipe.refresh()) == [CROSSING]  # returned while the sink still hangs
     assert sink.delivered == []
     sink.release.set()
-    assert pipe._deliveries.drain(10) and sink.delivered == [CROSSING]
+    assert deliveries.drain(10) and sink.delivered == [CROSSING]
     pipe.feed.store.close()
 
 
@@ -156,7 +160,7 @@ def test_each_index_has_its_latest_event_with_its_age_and_the_change_since(tmp_p
 
 async def test_the_app_toasts_rings_and_counts_what_a_refresh_announced(tmp_path: Path) -> None:
     clock = Clock(date(2024, 11, 8))
-    settings = config.parse(RULES + "\n[ui]\nbell = true\n")
+    settings = config.parse(RULES + LIVE_YEARS + "\n[ui]\nbell = true\n")
     app = alert_app(tmp_path, clock, settings)
     rings, notified = [], record_notifications(app)
     app.bell = lambda: rings.append(True)

@@ -7,14 +7,19 @@ test can make a signal change between two refreshes and watch the app react.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
+from textual import events
 from textual.app import App
+from textual.geometry import Size
 from textual.pilot import Pilot
+# Textual exports neither widget: a toast and a footer key are read here as the user sees them.
+from textual.widgets._footer import FooterKey  # noqa: F401 - for the tests that read the footer
+from textual.widgets._toast import Toast
 
 from tuimarket.config import Config
 from tuimarket.ui.port import Loaded
@@ -37,11 +42,13 @@ def loaded(config: Config, as_of: date, error: str | None = None) -> Loaded:
 
 @dataclass
 class ScriptedPipeline:
-    """`initial()` shows `start`; each `refresh()` takes the next step: a date, or an error string."""
+    """`initial()` shows `start`; each `refresh()` takes the next step: a date, or an error string,
+    and announces the next of `announcing` (the alerts a real pipeline would find news)."""
 
     config: Config
     start: date
     steps: list[date | str] = field(default_factory=list)
+    announcing: list[tuple[AlertLine, ...]] = field(default_factory=list)
     live: bool = True
     replay: date | None = None
     saved_view: Path | None = None
@@ -62,7 +69,7 @@ class ScriptedPipeline:
             return Loaded(self._last.snapshot, "stale", error=step)
         if step is not None:
             self._last = loaded(self.config, step)
-        return self._last
+        return replace(self._last, announced=self.announcing.pop(0)) if self.announcing else self._last
 
     def market_hours(self, now: datetime) -> MarketHours:
         return MarketHours(False, datetime(2025, 9, 26, 9, 30, tzinfo=NEW_YORK))
@@ -107,6 +114,8 @@ def bar_text(app: TuimarketApp) -> str:
 class Notified(NamedTuple):
     message: str
     title: str
+    severity: str
+    timeout: float          # seconds on screen
 
 
 def record_notifications(app: App) -> list[Notified]:
@@ -117,9 +126,10 @@ def record_notifications(app: App) -> list[Notified]:
     notified: list[Notified] = []
     notify = app.notify
 
-    def recording_notify(message: str, *, title: str = "", **options: Any) -> None:
-        notified.append(Notified(message, title))
-        notify(message, title=title, **options)
+    def recording_notify(message: str, *, title: str = "", severity: str = "information",
+                         timeout: float | None = None, **options: Any) -> None:
+        notified.append(Notified(message, title, severity, app.NOTIFICATION_TIMEOUT if timeout is None else timeout))
+        notify(message, title=title, severity=severity, timeout=timeout, **options)
 
     app.notify = recording_notify
     return notified
@@ -138,3 +148,30 @@ async def paint_detail_and_help(app: TuimarketApp, pilot: Pilot) -> None:
     await pilot.press("escape", "escape")
     await pilot.pause()
     assert isinstance(app.screen, DashboardScreen)
+
+
+def toasts_shown(app: App) -> list[str]:
+    """The toasts on the screen, oldest first, each its title and message as the user reads them."""
+    return [toast.render().plain for toast in app.screen.query(Toast)]
+
+
+# ---- where only Textual's internals do the job -------------------------------------------------
+# The monkey's walk sends keys and resizes in bursts, without Pilot's wait after each event (one at
+# a time, 1,000 steps took 4 minutes), then waits until every queue is empty. Textual has no public
+# way to do either, so its internals are reached here, and only here.
+
+def resize_without_waiting(app: App, size: tuple[int, int]) -> None:
+    """What `Pilot.resize_terminal` does for the headless driver, without its wait."""
+    app._driver._size = Size(*size)
+    app.post_message(events.Resize(Size(*size), Size(*size)))
+
+
+async def wait_for_screen(pilot: Pilot) -> None:
+    """Pilot's wait until the screen's widgets have handled what is queued for them (one hop)."""
+    await pilot._wait_for_screen()
+
+
+def messages_queued(app: App) -> bool:
+    """Whether the app or any widget of any screen on the stack still holds a message to handle."""
+    pumps = [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
+    return any(pump._message_queue.qsize() for pump in pumps)
