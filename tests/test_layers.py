@@ -48,7 +48,10 @@ def test_help_is_instant_because_nothing_heavy_is_imported() -> None:
     assert not {"pandas", "textual", "yfinance", "exchange_calendars"} & imported(["tuimarket.cli"])
 
 
-HEADLESS_COMMANDS = [["report"], ["report", "--format", "json"], ["data"]]
+# Every command that prints (test_events_cli.py and test_timeline.py test what they print).
+HEADLESS_COMMANDS = [["report"], ["report", "--format", "json"], ["data"],
+                     ["events", "--as-of", "2024-11-08", "--format", "json"],
+                     ["history", "--from", "2025-09-01", "--format", "csv"], ["evaluate", "--from", "2025-01-01"]]
 
 
 def test_headless_commands_run_without_textual() -> None:
