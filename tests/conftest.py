@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import textual.constants
 from hypothesis import HealthCheck, settings
 
 # What changes what tuimarket, rich or Textual produce (rich reads COLUMNS, Textual NO_COLOR, ...).
@@ -56,3 +57,12 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(name, str(tmp_path / "xdg" / name.lower()))
     monkeypatch.setenv("TUIMARKET_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path / "cache"
+
+
+@pytest.fixture(autouse=True)
+def no_animations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual's animations off, as `TEXTUAL_ANIMATIONS=none` gives a user: a test reads where a
+    scroll or a toast ends, not the frames between, and painting those cost a sixth of the app
+    tests' CPU. The slow runs (the monkey's walk above all) keep them on, to look for races."""
+    if request.node.get_closest_marker("slow") is None:
+        monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")

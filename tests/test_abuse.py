@@ -1,4 +1,5 @@
-"""Abuse: malformed configs through the real command line, hostile names, and nothing done behind the user's back."""
+"""Abuse: malformed configs through the command line (in a real process for the control characters),
+hostile names, and nothing done behind the user's back."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tuimarket import cli
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import Config, ConfigError, DataSettings, RotationSettings, Symbol, parse
 from tuimarket.data.feed import Feed
@@ -78,9 +80,18 @@ BAD_BYTES = {
 
 
 def run_data_command(config_path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`tuimarket data` in a process of its own: its real exit status and all it writes."""
     environment = {**os.environ, "TUIMARKET_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "tuimarket", "--config", str(config_path), "data"],
                           capture_output=True, text=True, env=environment, timeout=60)
+
+
+def data_command_in_process(config_path: Path, capsys) -> subprocess.CompletedProcess:
+    """`tuimarket data` through `cli.main`, as the process above runs it (an exception escaping
+    it would be the traceback): the many configs below need no interpreter each."""
+    code = cli.main(["--config", str(config_path), "data"])
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["tuimarket", "data"], code, out, err)
 
 
 def assert_one_line_usage_error(result: subprocess.CompletedProcess) -> None:
@@ -90,10 +101,10 @@ def assert_one_line_usage_error(result: subprocess.CompletedProcess) -> None:
 
 
 @pytest.mark.parametrize("text", BAD_TOML.values(), ids=BAD_TOML.keys())
-def test_malformed_config_file_is_one_line_and_exit_2(text: str, tmp_path: Path) -> None:
+def test_malformed_config_file_is_one_line_and_exit_2(text: str, tmp_path: Path, capsys) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text, encoding="utf-8")
-    assert_one_line_usage_error(run_data_command(path, tmp_path))
+    assert_one_line_usage_error(data_command_in_process(path, capsys))
 
 
 @pytest.mark.parametrize("name", CONTROL_NAMES.values(), ids=CONTROL_NAMES.keys())
@@ -116,14 +127,14 @@ def test_a_control_character_in_a_name_is_one_line_and_exit_2(name: str, tmp_pat
 
 
 @pytest.mark.parametrize("content", BAD_BYTES.values(), ids=BAD_BYTES.keys())
-def test_config_that_is_not_utf8_toml_is_one_line_and_exit_2(content: bytes, tmp_path: Path) -> None:
+def test_config_that_is_not_utf8_toml_is_one_line_and_exit_2(content: bytes, tmp_path: Path, capsys) -> None:
     path = tmp_path / "bad.toml"
     path.write_bytes(content)
-    assert_one_line_usage_error(run_data_command(path, tmp_path))
+    assert_one_line_usage_error(data_command_in_process(path, capsys))
 
 
 @pytest.mark.parametrize("kind", ["directory", "missing", "unreadable"])
-def test_config_path_that_is_not_a_readable_file_is_one_line_and_exit_2(kind: str, tmp_path: Path) -> None:
+def test_config_path_that_is_not_a_readable_file_is_one_line_and_exit_2(kind: str, tmp_path: Path, capsys) -> None:
     path = tmp_path / "config.toml"
     if kind == "directory":
         path.mkdir()
@@ -132,7 +143,7 @@ def test_config_path_that_is_not_a_readable_file_is_one_line_and_exit_2(kind: st
             pytest.skip("root reads any file")
         path.write_text("benchmark = 'SPY'")
         path.chmod(0)
-    assert_one_line_usage_error(run_data_command(path, tmp_path))
+    assert_one_line_usage_error(data_command_in_process(path, capsys))
 
 
 def test_a_dumb_terminal_is_refused_in_one_line_pointing_to_the_report(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ shown equals the analysis' (analysis/breadth.py, itself held against plain panda
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, replace
 from datetime import date
@@ -41,8 +42,15 @@ class BreadthPipeline(ScriptedPipeline):
         return self._loaded()
 
     def _loaded(self) -> Loaded:
-        data = replace(bundled_data(self.config, self.start), members=members.for_config(self.config))
-        return Loaded(build_snapshot(self.config, data), f"offline bundled as of {self.start}")
+        return loaded_with_members(self.config, self.start)
+
+
+@functools.cache
+def loaded_with_members(config: Config, as_of: date) -> Loaded:
+    """The bundled snapshot at `as_of` with the members' breadth, built once per test process and
+    shared (a frozen value, as `bundled_snapshot`'s): each build takes a second."""
+    data = replace(bundled_data(config, as_of), members=members.for_config(config))
+    return Loaded(build_snapshot(config, data), f"offline bundled as of {as_of}")
 
 
 def breadth_app(config: Config = CONFIG) -> TuimarketApp:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -92,11 +90,3 @@ def test_report_since_a_date_in_markdown_and_json(capsys):
                   "rs_up", "rs_down", "quadrant_changed"]
     assert kinds == sorted(kinds, key=importance.index)
     assert all({"final", "rule_version", "key", "sentence"} <= set(event) for event in changes["events"])
-
-
-def test_events_never_loads_textual():
-    code = ("import sys; from tuimarket.cli import main; "
-            "main(['--source', 'bundled', 'events', '--as-of', '2024-11-08', '--format', 'json']); "
-            "assert 'textual' not in sys.modules, 'textual loaded'")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr

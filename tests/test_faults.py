@@ -33,7 +33,7 @@ from support import damage_pages
 from ui_support import bar_text, until
 from tuimarket import cli
 from tuimarket.analysis.snapshot import build_snapshot
-from tuimarket.config import Config
+from tuimarket.config import parse
 from tuimarket.data import bundled, store, yahoo
 from tuimarket.data.feed import Feed
 from tuimarket.data.model import COLUMNS, Freshness, FreshnessState, MarketData
@@ -42,7 +42,9 @@ from tuimarket.monitor import MarketPipeline, data_status, is_offline
 from tuimarket.report import render
 from tuimarket.ui.app import TuimarketApp
 
-CONFIG = Config()
+# A first load fetches 3 years, not the default 12: what a fault may do to the cache and the bars
+# shown is the same over any length, and every refresh and comparison here costs a quarter.
+CONFIG = parse("[data]\nhistory_years = 3\n")
 SYMBOLS = CONFIG.all_symbols
 GOOD_END = date(2025, 9, 25)
 GOOD_TIME = datetime(2025, 9, 26, 21, 0, tzinfo=timezone.utc)     # Friday 17:00 New York, closed
@@ -99,7 +101,7 @@ def cache_health(cache_dir) -> tuple[str, int]:
 
 def assert_same_bars(shown: pd.DataFrame, good: pd.DataFrame) -> None:
     # Exact: the cache gives back the very floats it was given (and pandas' tolerant float
-    # comparison costs 80 times as much over 12 years of bars).
+    # comparison costs 80 times as much over years of bars).
     pd.testing.assert_frame_equal(shown, good, check_index_type=False, check_freq=False, check_exact=True)
 
 
@@ -200,7 +202,7 @@ def test_report_with_yahoo_down_exits_0_on_the_bundled_history(monkeypatch, caps
 # ---- answers that would shrink the cache -----------------------------------------------------------
 
 SHORT_END = date(2025, 9, 24)       # the good refresh ends a day early, so a faulty answer can bring a new bar
-FULL_START = "2013-09-27"           # history_years = 12 before FAULT_TIME
+FULL_START = "2022-09-27"           # history_years = 3 before FAULT_TIME
 
 
 def cached_bars(cache_dir) -> set[tuple[str, str]]:
@@ -295,7 +297,7 @@ def test_a_newly_listed_symbol_is_confirmed_once_then_fetched_incrementally(cach
         feed(fake, datetime(2025, 9, day, 21, 0, tzinfo=timezone.utc)).refresh()
         starts.append(fake.calls[0]["start"])
     # the first load, then one confirmation that the history really begins late, then recent bars only
-    assert starts == ["2013-09-26", "2013-09-27", "2025-09-11"]
+    assert starts == ["2022-09-26", "2022-09-27", "2025-09-11"]
     assert len(Store.for_config(CONFIG).read("XLK")) == 100
 
 

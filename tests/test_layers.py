@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-
-import pytest
+import subprocess
+import sys
 
 from support import modules_loaded_by
 
@@ -48,12 +48,21 @@ def test_help_is_instant_because_nothing_heavy_is_imported() -> None:
     assert not {"pandas", "textual", "yfinance", "exchange_calendars"} & imported(["tuimarket.cli"])
 
 
-@pytest.mark.parametrize("command", [["report"], ["report", "--format", "json"], ["data"]],
-                         ids=["report", "report-json", "data"])
-def test_headless_commands_run_without_textual(command: list[str]) -> None:
-    """The whole command, not just its imports: it runs (offline, on the bundled history), then we look."""
-    code = "import sys; from tuimarket.cli import main; assert main(sys.argv[1:]) == 0"
-    assert "textual" not in modules_loaded_by(code, "--source", "bundled", *command)
+# Every command that prints (test_events_cli.py and test_timeline.py test what they print).
+HEADLESS_COMMANDS = [["report"], ["report", "--format", "json"], ["data"],
+                     ["events", "--as-of", "2024-11-08", "--format", "json"],
+                     ["history", "--from", "2025-09-01", "--format", "csv"], ["evaluate", "--from", "2025-01-01"]]
+
+
+def test_headless_commands_run_without_textual() -> None:
+    """Each whole command, not just its imports: it runs (offline, on the bundled history), then we
+    look. One interpreter runs them in turn, looking after each (Textual, once loaded, stays)."""
+    code = ("import sys\nfrom tuimarket.cli import main\n"
+            f"for command in {HEADLESS_COMMANDS!r}:\n"
+            "    assert main(['--source', 'bundled', *command]) == 0, command\n"
+            "    assert 'textual' not in sys.modules, f'{command} loaded textual'")
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr[-2000:]
 
 
 def test_the_monitor_starts_without_pandas_or_the_data_layer() -> None:

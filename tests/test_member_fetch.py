@@ -23,14 +23,17 @@ import pytest
 import fakes
 from fakes import FakeYahoo
 from tuimarket.analysis.breadth import member_breadth
-from tuimarket.config import Config
+from tuimarket.config import parse
 from tuimarket.data import members
 from tuimarket.data.feed import MAX_SYMBOLS_PER_REQUEST, Feed
 from tuimarket.data.lease import FetchLease
 from tuimarket.data.store import Store
 from tuimarket.monitor import MarketPipeline
 
-CONFIG = Config()
+# The indexes' first live load fetches 3 years, not 12: the members' closes are fetched from the
+# bundle's end whatever that length, and the indexes' refresh and events cost a quarter.
+LIVE_YEARS = "[data]\nhistory_years = 3\n"
+CONFIG = parse(LIVE_YEARS)
 BUNDLE_END = date(2026, 2, 18)
 TODAY = date(2026, 3, 10)
 AFTER_CLOSE = datetime(2026, 3, 10, 21, 0, tzinfo=timezone.utc)     # 17:00 in New York
@@ -172,6 +175,8 @@ def test_a_viewer_without_the_lease_moves_on_with_the_members_the_holder_fetches
 def test_a_monitor_a_watcher_and_a_report_sharing_a_cache_download_the_members_once(tmp_path: Path) -> None:
     log = tmp_path / "member-requests"
     log.touch()
+    (tmp_path / "config" / "tuimarket").mkdir(parents=True)
+    (tmp_path / "config" / "tuimarket" / "config.toml").write_text(LIVE_YEARS)     # each process's config
     environment = os.environ | {"TUIMARKET_CACHE_DIR": str(tmp_path / "cache"),
                                 "XDG_CONFIG_HOME": str(tmp_path / "config")}
 

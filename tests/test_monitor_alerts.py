@@ -135,8 +135,8 @@ def test_a_muted_symbol_is_recorded_not_announced_nor_unread(tmp_path: Path) -> 
 
 
 def test_a_first_live_run_over_years_of_history_leaves_at_most_the_newest_per_series_unread(tmp_path: Path) -> None:
-    """Every event kind over the 12 years a first live load fetches: thousands recorded, only news unread."""
-    settings = config.Config()
+    """Every event kind over the years a first live load fetches: thousands recorded, only news unread."""
+    settings = config.parse(LIVE_YEARS)
     pipe = pipeline(tmp_path, Clock(date(2024, 11, 8)), settings=settings)
     loaded = pipe.refresh()
     recorded = pipe.alerts.recent(100_000)
@@ -148,7 +148,7 @@ def test_a_first_live_run_over_years_of_history_leaves_at_most_the_newest_per_se
 
 
 def test_each_index_has_its_latest_event_with_its_age_and_the_change_since(tmp_path: Path) -> None:
-    loaded = pipeline(tmp_path, Clock(date(2024, 11, 8)), settings=config.Config()).refresh()
+    loaded = pipeline(tmp_path, Clock(date(2024, 11, 8)), settings=config.parse(LIVE_YEARS)).refresh()
     gspc = loaded.latest_events["^GSPC"]
     assert (gspc.words, gspc.date, gspc.sessions_ago) == ("MACD buy", date(2024, 11, 7), 1)
     assert round(gspc.change_since, 4) == round(5995.54 / gspc.close_then - 1, 4)

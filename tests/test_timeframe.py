@@ -20,7 +20,7 @@ from tuimarket.config import AnalysisSettings, Config
 from tuimarket.data import bundled
 from tuimarket.data.model import Freshness, FreshnessState, empty_bars
 
-from support import bundled_data
+from support import bundled_data, bundled_snapshot
 
 CONFIG = Config()
 AS_OF = date(2025, 9, 25)       # a Thursday: the bundled sector ETFs end there
@@ -72,7 +72,7 @@ def test_weekly_settings_turn_spans_of_days_into_weeks_and_keep_counts_of_bars()
 
 @pytest.fixture(scope="module")
 def snapshot() -> MarketSnapshot:
-    return build_snapshot(CONFIG, bundled_data(CONFIG, AS_OF))
+    return bundled_snapshot(CONFIG, AS_OF)
 
 
 def test_the_weekly_analysis_is_talib_on_weekly_closes(snapshot: MarketSnapshot) -> None:
@@ -118,12 +118,12 @@ def test_the_weekly_commentary_speaks_of_weeks(snapshot: MarketSnapshot) -> None
 
 
 def test_a_forming_week_is_provisional_as_a_forming_day_is() -> None:
-    thursday = build_snapshot(CONFIG, bundled_data(CONFIG, AS_OF))
+    thursday = bundled_snapshot(CONFIG, AS_OF)
     assert not any(index.provisional for index in thursday.indices)
     assert all(index.provisional for index in thursday.weekly)           # Friday's session is still to come
     assert thursday.weekly[0].commentary.startswith("The S&P 500 is at 6,604.72 on 2025-09-25 (-0.9% on the week)")
     assert thursday.indices[0].commentary.startswith("The S&P 500 closed at 6,604.72 on 2025-09-25 (-0.5%)")
-    friday = build_snapshot(CONFIG, bundled_data(CONFIG, FRIDAY))
+    friday = bundled_snapshot(CONFIG, FRIDAY)
     assert not any(index.provisional for index in friday.weekly)
     data = bundled_data(CONFIG, FRIDAY)
     forming_friday = replace(data, freshness={**data.freshness, "^NDX": Freshness(
@@ -132,8 +132,8 @@ def test_a_forming_week_is_provisional_as_a_forming_day_is() -> None:
 
 
 def test_a_closed_week_never_changes_when_later_sessions_arrive() -> None:
-    earlier = build_snapshot(CONFIG, bundled_data(CONFIG, FRIDAY)).weekly
-    later = build_snapshot(CONFIG, bundled_data(CONFIG, AS_OF)).weekly
+    earlier = bundled_snapshot(CONFIG, FRIDAY).weekly
+    later = bundled_snapshot(CONFIG, AS_OF).weekly
     for before, after in zip(earlier, later):
         assert before.series.dates[-1] == FRIDAY and after.series.dates[-2] == FRIDAY
         assert before.series.close[-1] == after.series.close[-2]
@@ -153,7 +153,7 @@ def test_the_report_reads_the_indexes_on_weekly_bars(capsys) -> None:
     assert (daily["timeframe"], weekly["timeframe"]) == ("daily", "weekly")
     assert (daily["provisional"], weekly["provisional"]) == (False, True)     # Thursday: the week is forming
     assert [list(index["sma"]) for index in weekly["indices"]] == [["10", "20", "40"]] * 3
-    snapshot = build_snapshot(CONFIG, bundled_data(CONFIG, AS_OF))
+    snapshot = bundled_snapshot(CONFIG, AS_OF)
     for shown, index in zip(weekly["indices"], snapshot.weekly):
         assert shown["timeframe"] == "weekly"
         assert shown["macd"]["state"] == index.macd.state and shown["commentary"].endswith(index.commentary)

@@ -4,8 +4,6 @@ never looks ahead; `history` and `evaluate` on the command line; the rules hold 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 
 import pandas as pd
@@ -116,15 +114,6 @@ def test_a_date_that_does_not_exist_is_a_usage_error(capsys):
         main(["--source", "bundled", "history", "--from", "2024-02-30"])
     err = capsys.readouterr().err
     assert exit_status.value.code == 2 and "must be a date written YYYY-MM-DD" in err and err.count("\n") == 1
-
-
-def test_history_and_evaluate_never_import_textual():
-    code = ("import sys; from tuimarket.cli import main; "
-            "main(['--source', 'bundled', 'history', '--from', '2025-09-01', '--format', 'csv']); "
-            "main(['--source', 'bundled', 'evaluate', '--from', '2025-01-01']); "
-            "print('textual' in sys.modules, file=sys.stderr)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stderr.strip() == "False"
 
 
 def test_evaluate_prints_shares_runs_and_the_backtest(capsys):

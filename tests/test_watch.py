@@ -26,7 +26,12 @@ from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.feed import CachedMembers, Feed
 from tuimarket.data.store import Store
 
-SETTINGS = config.parse(RULES)
+# A first live load fetches 4 years, not 12: each rule's crossings since 2024 and years of older
+# ones are in them.
+SETTINGS = config.parse(RULES + "\n[data]\nhistory_years = 4\n")
+# The analysis' events read over ten years, not 35: alerts and events are held against each other
+# over the same bars, whatever their first date.
+EVENT_BARS = slice("2014-11-01", "2024-11-15")
 
 
 def watcher(clock: Clock, out: io.StringIO):
@@ -171,7 +176,7 @@ def test_sigterm_ends_a_real_watch_process_with_status_0_and_its_cache_closed(co
 def test_the_analysis_events_are_one_more_source_of_alerts():
     """Runs once tuimarket.analysis.events (issue 13 part 1, another branch) is merged."""
     events = pytest.importorskip("tuimarket.analysis.events")
-    bars = {symbol: bundled.load(symbol).loc[:"2024-11-15"] for symbol in SETTINGS.all_symbols}
+    bars = {symbol: bundled.load(symbol).loc[EVENT_BARS] for symbol in SETTINGS.all_symbols}
     with_events = config.parse(LEVEL_RULES)
     expected = list(events.market_events(with_events, bars))
     alerts = watch.alerts_of(with_events, bars)
@@ -186,7 +191,7 @@ def test_the_analysis_events_are_one_more_source_of_alerts():
 def test_alerts_events_chooses_the_kinds_and_rejects_an_unknown_one():
     """Runs once tuimarket.analysis.events is merged."""
     pytest.importorskip("tuimarket.analysis.events")
-    bars = {symbol: bundled.load(symbol).loc[:"2024-11-15"] for symbol in SETTINGS.all_symbols}
+    bars = {symbol: bundled.load(symbol).loc[EVENT_BARS] for symbol in SETTINGS.all_symbols}
     chosen = config.parse("[alerts]\nevents = ['breakout', 'breakdown']\n" + LEVEL_RULES)
     assert {alert.kind for alert in watch.alerts_of(chosen, bars)} == {"breakout", "breakdown", "crossed_above",
                                                                        "crossed_below"}

@@ -7,6 +7,7 @@ test can make a signal change between two refreshes and watch the app react.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -79,7 +80,7 @@ class ScriptedPipeline:
 
     def event_timeline(self, symbol: str) -> EventTimeline:
         """The real timeline of the bundled history as of the date shown."""
-        return event_timeline(self.config, bundled_data(self.config, self._last.snapshot.as_of), symbol)
+        return bundled_timeline(self.config, self._last.snapshot.as_of, symbol)
 
     def alert_log(self, limit: int) -> list[AlertLine]:
         return []       # scripted refreshes announce nothing: the alert tests use the real pipeline
@@ -89,6 +90,13 @@ class ScriptedPipeline:
 
     def mute(self, what: str, value: str) -> bool:
         return True
+
+
+@functools.cache
+def bundled_timeline(config: Config, as_of: date, symbol: str) -> EventTimeline:
+    """`symbol`'s event timeline in the bundled history at `as_of`, made once per test process and
+    shared: a frozen value, and its events over 35 years take a second."""
+    return event_timeline(config, bundled_data(config, as_of), symbol)
 
 
 async def settle(app: App, pilot: Pilot) -> None:
