@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 CHUNK = 20                  # symbols whose trend and latest event are computed between two publications
 UNKNOWN = "unknown to Yahoo"
 ORPHAN_CHECK_SECONDS = 1.0  # how often the row worker looks whether the app that started it still runs
+WORKER_NICENESS = 10        # the row worker yields the processor to the screen's process
 LOADS = itertools.count(1)  # numbers every load of every source, for GroupBars
 
 Publish = Callable[[WatchlistTable], None]
@@ -243,10 +244,12 @@ ROW_WORKER = RowWorker()    # one process for the app's watchlists, however many
 
 def _serve_quietly(app_pid: int) -> None:
     """In the row worker: nothing on the app's terminal (its stderr is the screen), Ctrl+C is the
-    app's to handle, and the process ends itself once the app that started it is gone."""
+    app's to handle, a lower priority than the app's (on a busy machine the screen's repaints come
+    first), and the process ends itself once the app that started it is gone."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(WORKER_NICENESS)
 
     def watch_parent() -> None:
         while os.getppid() == app_pid:
