@@ -5,6 +5,7 @@ The scenario of issue 10: offline on a machine dated 2026-12-01, with history en
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -55,15 +56,20 @@ def test_the_pipeline_counts_sessions_off_the_event_loop_and_not_in_a_replay(mon
     assert replay.initial().sessions_old == 0
 
 
-async def test_offline_a_year_later_the_stance_and_badges_say_how_old_muted(tmp_path: Path, monkeypatch) -> None:
+def a_year_later(tmp_path: Path, monkeypatch) -> TuimarketApp:
+    """The monitor, offline on 2026-12-01, over history that ends 2025-09-25."""
     monkeypatch.setattr(calendar, "now_utc", lambda: MUCH_LATER)
     pipeline = MarketPipeline(CONFIG, Feed(CONFIG, source="bundled"), source="bundled")
-    app = TuimarketApp(CONFIG, pipeline, now=lambda: MUCH_LATER, screenshot_dir=tmp_path)
+    return TuimarketApp(CONFIG, pipeline, now=lambda: MUCH_LATER, screenshot_dir=tmp_path)
+
+
+async def test_offline_a_year_later_the_stance_and_badges_say_how_old_muted(tmp_path: Path, monkeypatch) -> None:
+    app = a_year_later(tmp_path, monkeypatch)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(app, pilot, lambda: app.computed is not None)
         bar = app.screen.query_one(MarketBar)
-        assert "INVESTED as of 2025-09-25 (296 sessions old)" in bar.render().plain or \
-            "DEFENSIVE as of 2025-09-25 (296 sessions old)" in bar.render().plain
+        assert "INVESTED · 296 sessions old" in bar.render().plain or \
+            "DEFENSIVE · 296 sessions old" in bar.render().plain        # the date is on the panels
         assert bar.has_class("-stale")
         for panel in app.screen.query(IndexPanel):
             assert panel.has_class("-stale")
@@ -76,6 +82,22 @@ async def test_offline_a_year_later_the_stance_and_badges_say_how_old_muted(tmp_
         assert "as of 2025-09-25 (296 sessions old)" in heading
         commentary = str(app.screen.query_one("#detail-commentary").render())
         assert "on the day" not in commentary and "on 2025-09-25" in commentary
+
+
+async def test_at_80_columns_an_old_stance_fits_the_bar_s_one_line_saying_how_old(tmp_path: Path, monkeypatch) -> None:
+    app = a_year_later(tmp_path, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(app, pilot, lambda: app.computed is not None)
+        await pilot.pause()
+        bar = app.screen.query_one(MarketBar)
+        line = bar.render().plain
+        assert bar.size.height == 1 and len(line) <= bar.content_size.width      # nothing wraps, nothing is cut
+        assert re.fullmatch(r"NY Tue 11:00 OPEN  +(FULLY INVESTED|PARTIALLY INVESTED|DEFENSIVE) · 296 sessions old"
+                            r"  +\d/3 uptrends( · breadth \d+%)?", line), line
+        # Wider, the rest comes back, each fact whole: the sectors', then the members' breadth, then the data's source.
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert "members " in bar.render().plain and "offline bundled as of 2025-09-25" in bar.render().plain
 
 
 async def test_up_to_date_data_is_not_muted(tmp_path: Path) -> None:

@@ -104,7 +104,8 @@ async def test_a_hung_download_is_shown_stuck_and_never_doubled(tmp_path: Path) 
     app = hanging_app(tmp_path, yahoo)
     notified = record_notifications(app)
     try:
-        async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        # Wide enough for the market bar's every fact: stale, the stance says how old, and 8 alerts are unread.
+        async with app.run_test(size=(200, 50), notifications=True) as pilot:
             await until(pilot, lambda: yahoo.calls == 1 and app.stuck_since is not None)
             assert "refresh stuck since 16:00, retrying at 16:30" in bar_text(app)
             assert "OFFLINE" in bar_text(app)     # only bundled history so far, and nothing new coming

@@ -55,7 +55,9 @@ async def test_the_app_on_the_real_feed_shows_offline_when_yahoo_is_down(tmp_pat
         await until(app, pilot, lambda: app.failures and app.next_refresh > NOW)   # failed, the retry scheduled
         bar = bar_text(app)
         assert "OFFLINE" in bar and "STALE" not in bar
-        assert "offline bundled as of 2025-09-25" in bar
+        await pilot.resize_terminal(200, 50)      # where the data's source fits the bar's one line too
+        await pilot.pause()
+        assert "offline bundled as of 2025-09-25" in bar_text(app)
         assert app.screen.query_one(IndexPanel).model.close == "6,604.72"
         # One failure doubles the interval, up to the 30-minute cap that a closed market is already at.
         assert (app.next_refresh - NOW).total_seconds() == 1800

@@ -1,15 +1,16 @@
-"""The watchlist's row worker: a process of its own for the trend and latest event of each row.
+"""The watchlist's row worker: a process of its own that reads a group's bars and computes its rows.
 
-A failure in it is a note in the rows it was computing, never an error on screen; a killed worker
-is replaced at the next chunk; and it ends with the app: on `q`/SIGTERM/SIGHUP (the monitor closes
-it as it exits) and on SIGKILL (it notices the app is gone). Real parts: the bundled history, the
-real worker process, the real monitor under a pty for the exits.
+Its rows are the rows computed in this process from the same bars (from a real SQLite cache it
+reads beside the writer, and from the bundle); a failure in it is a note in the rows it was
+computing, never an error on screen; a killed worker is replaced and its stage tried again at
+once; and it ends with the app: on `q`/SIGTERM/SIGHUP (the monitor closes it as it exits) and on
+SIGKILL (it notices the app is gone). Real parts: the bundled history, a real cache filled through
+the feed, the real worker process, the real monitor under a pty for the exits.
 """
 
 from __future__ import annotations
 
 import fcntl
-import multiprocessing
 import os
 import signal
 import struct
@@ -17,45 +18,111 @@ import subprocess
 import sys
 import termios
 import time
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tuimarket.config import Config, Symbol
+from fakes import FakeYahoo, no_sleep_recorder
+from test_watchlist_source import END, NOW, history_of, symbols, tables, with_groups
+from tuimarket.analysis.results import WatchlistRow
+from tuimarket.analysis.watchlist import full_rows, quick_rows
+from tuimarket.config import Config, Watchlist
+from tuimarket.data import members
 from tuimarket.data.feed import Feed
-from tuimarket.watchlist_source import ORPHAN_CHECK_SECONDS, RowWorker
+from tuimarket.ui.watchlist_view import watchlist_line
+from tuimarket.watchlist_source import ORPHAN_CHECK_SECONDS, GroupBars, NotComputed, RowWorker, WatchlistSource
 
-ENTRIES = (Symbol("^NDX", "Nasdaq 100"), Symbol("^RUT", "Russell 2000"))
 EXIT_SECONDS = 2.0
+MEMBERS = list(members.bundled().closes.columns[:25])
 
 
-@pytest.fixture(scope="module")
-def bars():
-    return Feed(Config(), source="bundled").initial().bars
+def die() -> None:
+    """In the worker: end as the OOM killer would end it."""
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
-def test_rows_the_worker_fails_on_carry_a_note_and_a_killed_worker_is_replaced(bars) -> None:
+def die_once(marker: Path) -> str:
+    """In the worker: die the first time (leaving `marker`), compute the next."""
+    if not marker.exists():
+        marker.touch()
+        die()
+    return f"computed in {os.getpid()}"
+
+
+def in_process_lines(config: Config, feed: Feed, group: Watchlist):
+    """The group's final lines computed here, from the bars this process's feed reads."""
+    bars = feed.for_symbols([*(entry.symbol for entry in group.symbols), config.benchmark]).initial().bars
+    rows = full_rows(config, quick_rows(config, group.symbols, bars), bars)
+    return tuple(watchlist_line(row, position) for position, row in enumerate(rows))
+
+
+@pytest.mark.parametrize("origin", ["cache", "bundled"])
+def test_the_worker_reads_the_group_itself_and_its_rows_are_the_rows_computed_here(origin, tmp_path: Path) -> None:
+    group = Watchlist("big", symbols(*MEMBERS, "^NDX"))
+    config = replace(with_groups(group), data=replace(Config().data, cache_dir=str(tmp_path / "cache")))
+    if origin == "cache":
+        _, sleep = no_sleep_recorder()
+        feed = Feed(config, download=FakeYahoo(end=END, history=history_of(MEMBERS)), now=NOW, sleep=sleep,
+                    attempts=1)
+        tables(WatchlistSource(config, lambda: feed, live=True, state_dir=tmp_path), "big", fetch=True)
+    else:
+        feed = Feed(config, source="bundled")
+    published = tables(WatchlistSource(config, lambda: feed, live=False, state_dir=tmp_path), "big")
+    final = published[-1]
+    assert final.complete and len(published) >= 3      # names, prices and signals, then two chunks
+    expected = in_process_lines(config, feed, group)
+    assert final.lines == expected
+    # The cache's bars end at the fake Yahoo's last session; the bundle's members go on to 2026-02-18.
+    assert (f"as of {END}" in final.status) == (origin == "cache")
+
+
+def test_a_stage_that_raises_is_a_note_in_its_rows() -> None:
     config, worker = Config(), RowWorker()
-    # The app's own worker (started by an earlier test in this process) is not this test's to kill:
-    # killing it once failed a later watchlist test's first chunk (BrokenProcessPool) under xdist.
-    others = set(multiprocessing.active_children())
     try:
-        rows = worker.quick(config, ENTRIES, bars)
-        assert all(row.close is not None and row.problem is None for row in rows)
-        without_highs = {**bars, "^RUT": bars["^RUT"].drop(columns=["High"])}     # the trend needs them
-        failed = worker.complete(config, rows, without_highs)
-        assert all(row.complete for row in failed)
-        assert [row.problem for row in failed] == ["not computed (KeyError)"] * 2   # the chunk's rows, not a crash
-
-        for process in set(multiprocessing.active_children()) - others:
-            process.kill()                          # as the OOM killer would
-            process.join()
-        broken = worker.complete(config, rows, bars)
-        assert {row.problem for row in broken} == {"not computed (BrokenProcessPool)"}
-        again = worker.complete(config, rows, bars)     # a new process takes the next chunk
-        assert all(row.problem is None and row.trend is not None for row in again)
+        claimed = WatchlistRow("NOSUCH", "no bars", date(2026, 2, 13), 1.0, None, None, None, None)
+        bars = GroupBars.of(Feed(config, source="bundled").for_symbols(["NOSUCH", config.benchmark]))
+        failed = worker.complete(config, bars, [claimed])
+        assert [(row.complete, row.problem) for row in failed] == [(True, "not computed (KeyError)")]
     finally:
         worker.close()
+
+
+def test_a_killed_worker_is_replaced_and_the_stage_tried_again_once(tmp_path: Path) -> None:
+    worker = RowWorker()
+    try:
+        first = worker.call(os.getpid)
+        computed = worker.call(die_once, tmp_path / "died")     # killed, then computed by a new process
+        assert computed.startswith("computed in ") and computed != f"computed in {first}"
+        with pytest.raises(NotComputed, match=r"^not computed \(BrokenProcessPool\)$"):
+            worker.call(die)                                    # killed twice: the rows get the note
+        assert worker.call(os.getpid) not in (first, int(computed.split()[-1]))    # and the next stage a new one
+    finally:
+        worker.close()
+
+
+def test_a_worker_killed_mid_load_costs_its_rows_nothing(tmp_path: Path) -> None:
+    group = Watchlist("big", symbols(*MEMBERS))
+    config = with_groups(group)
+    source = WatchlistSource(config, lambda: Feed(config, source="bundled"), live=False, state_dir=tmp_path)
+    source.worker = RowWorker()     # its own: the app's worker (an earlier test's) is not this test's to kill
+    killed = []
+
+    def publish(table) -> None:
+        if not table.complete and any(line.cells[1] != "…" for line in table.lines) and not killed:
+            pid = source.worker.call(os.getpid)         # the process computing the next chunk ...
+            os.kill(pid, signal.SIGKILL)                 # ... killed before it starts
+            killed.append(pid)
+        published.append(table)
+
+    published: list = []
+    try:
+        source.load("big", publish, fetch=False)
+    finally:
+        source.worker.close()
+    assert killed and published[-1].complete
+    assert published[-1].lines == in_process_lines(config, Feed(config, source="bundled"), group)
 
 
 def children(pid: int) -> set[int]:

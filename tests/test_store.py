@@ -328,3 +328,35 @@ def test_a_page_damaged_while_the_cache_is_open_is_moved_aside_and_rebuilt(cache
     connection.close()
 
 
+
+
+def test_a_reader_sees_what_the_writer_commits_and_never_what_it_has_not(cache):
+    """The watchlist's row worker reads the cache beside the fetch lease holder: it reads committed
+    bars from the write-ahead log, a write in progress neither blocks it nor shows half-done."""
+    assert cache.upsert("XLK", xlk(end="2025-09-24"), source="yahoo", fetched_at=FETCHED)
+    reader = Store(cache.path, reader=True)
+    try:
+        assert reader.read("XLK").index[-1] == pd.Timestamp("2025-09-24")
+        assert cache.upsert("XLK", xlk(start="2025-09-25"), source="yahoo", fetched_at=FETCHED), cache.problem
+        assert reader.read("XLK").index[-1] == pd.Timestamp("2025-09-25")     # in the writer's log, not checkpointed
+        writing = sqlite3.connect(cache.path)
+        writing.execute("BEGIN IMMEDIATE")
+        writing.execute("DELETE FROM series")       # a writer mid-transaction
+        assert len(reader.read("XLK")) == len(xlk())
+        writing.rollback()
+        writing.close()
+        assert reader.upsert("XLF", xlk(), source="yahoo", fetched_at=FETCHED) is False
+        assert "read-only" in reader.problem
+    finally:
+        reader.close()
+
+
+@pytest.mark.parametrize("content", [None, b"this is not a database \x00\xff" * 100], ids=["missing", "garbage"])
+def test_a_reader_never_creates_nor_moves_aside_a_cache(tmp_path, content):
+    path = tmp_path / "market.sqlite3"
+    if content is not None:
+        path.write_bytes(content)
+    reader = Store(path, reader=True)
+    assert reader.read("XLK") is None and reader.problem.startswith("cache unavailable")
+    assert sorted(tmp_path.iterdir()) == ([path] if content else [])
+    assert content is None or path.read_bytes() == content

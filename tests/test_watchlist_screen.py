@@ -7,6 +7,7 @@ from dataclasses import replace
 from textual.widgets import Input
 
 from tuimarket.config import Config, Symbol, Watchlist
+from tuimarket.data import members
 from tuimarket.data.feed import Feed
 from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.app import TuimarketApp
@@ -104,3 +105,33 @@ async def test_with_no_watchlist_configured_the_screen_says_how_to_fill_one() ->
         heading = app.screen.query_one("#watchlist-heading")
         await until(app, pilot, lambda: "empty" in heading.render().plain)
         assert "n adds a symbol" in heading.render().plain
+
+
+def in_view(grid: WatchlistGrid) -> list[str]:
+    """The symbols of the rows on screen."""
+    top = round(grid.scroll_y)
+    return [row.key.value for row in grid.ordered_rows[top:top + grid.scrollable_content_region.height - 1]]
+
+
+async def test_rows_changed_out_of_view_are_painted_as_they_come_into_view() -> None:
+    # A changed cell repaints every row in view: the stages of rows further down wait until seen.
+    group = Watchlist("big", tuple(Symbol(symbol, symbol) for symbol in members.bundled().closes.columns[:45]))
+    config = replace(Config(), watchlists=(group,))
+    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
+                       now=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("W")
+        grid = app.screen.query_one(WatchlistGrid)
+        heading = app.screen.query_one("#watchlist-heading")
+        await until(app, pilot, lambda: "as of" in heading.render().plain and "computing" not in heading.render().plain)
+        shown = in_view(grid)
+        assert shown[0] == group.symbols[0].symbol and len(shown) < len(group.symbols)
+        assert "…" not in [grid.get_cell(symbol, "Trend").plain for symbol in shown]
+        below = [row.key.value for row in grid.ordered_rows[len(shown):]]
+        assert grid.unpainted and set(grid.unpainted) <= set(below)     # the rows further down wait
+        grid.scroll_end(animate=False)
+        await pilot.pause()
+        shown = in_view(grid)
+        assert shown[-1] == group.symbols[-1].symbol
+        assert "…" not in [grid.get_cell(symbol, "Trend").plain for symbol in shown]
+        assert not set(shown) & set(grid.unpainted)

@@ -6,15 +6,17 @@ bars come through the feed, on the monitor's cache and fetch lease: a refresh of
 each symbol only for what it lacks, and an added symbol costs one request for itself. Rows are
 published in stages so that 200 symbols show at once: names, then prices and signals, then the
 trend and the latest event a few symbols at a time (kept while a symbol's last bar is unchanged).
-Everything here runs in a worker thread, but the trend and the latest event are computed in a
-process of their own (`RowWorker`): seconds of pandas for 200 symbols, which in a thread hold the
-interpreter lock, and its garbage collections, away from the screen (a 200-symbol list stalled the
-event loop for 377-690 ms).
+
+The rows are computed in a process of its own (`RowWorker`), which reads the group's bars itself
+(the cache read-only, or the bundle) once per load: the monitor's process sends it symbols and
+settings and gets rows back, and never holds 200 histories. Reading, building and pickling them
+here, in a thread, held the interpreter lock away from the screen (a 200-symbol list stalled the
+event loop for 155-376 ms).
 """
 
 from __future__ import annotations
 
-import gc
+import itertools
 import multiprocessing
 import os
 import signal
@@ -23,10 +25,10 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 import platformdirs
 
@@ -36,16 +38,35 @@ from tuimarket.ui.watchlist_view import WatchlistTable, watchlist_line
 from tuimarket.watchlists import EDITS_FILE, Edits, normalise_symbol
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from tuimarket.analysis.results import WatchlistRow
     from tuimarket.data.feed import Feed
+    from tuimarket.data.model import MarketData
 
 CHUNK = 20                  # symbols whose trend and latest event are computed between two publications
 UNKNOWN = "unknown to Yahoo"
 ORPHAN_CHECK_SECONDS = 1.0  # how often the row worker looks whether the app that started it still runs
+WORKER_NICENESS = 10        # the row worker yields the processor to the screen's process
+LOADS = itertools.count(1)  # numbers every load of every source, for GroupBars
 
 Publish = Callable[[WatchlistTable], None]
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class GroupBars:
+    """What the row worker reads a group's bars from: the monitor's feed as it would read them,
+    on the same cache file (read-only) or bundle. `load` numbers the loads: each reads them anew."""
+
+    symbols: tuple[str, ...]        # the group's and the benchmark
+    source: str
+    as_of: date | None
+    cache: Path
+    load: int
+
+    @classmethod
+    def of(cls, feed: Feed) -> GroupBars:
+        """What `feed` reads, for this load."""
+        return cls(feed.symbols, feed.source, feed.as_of, feed.store.path, next(LOADS))
 
 
 class WatchlistSource:
@@ -75,16 +96,12 @@ class WatchlistSource:
         feed = self._feed().for_symbols([*(entry.symbol for entry in entries), self.config.benchmark])
         publish(self._table(group.name, names, [_placeholder(entry) for entry in entries], "loading…"))
         if fetch and self.live:
-            data = feed.refresh()
-            self.unknown = (self.unknown - set(data.bars)) | feed.no_data
-        else:
-            data = feed.initial()
-        # The bars just read live through this load: frozen, the collections its allocations set off
-        # need not walk them (a full collection among 200 symbols' frames stalled the screen 128-405 ms).
-        # Frozen objects are still freed when their last reference goes.
-        gc.freeze()
-        rows = [self._complete.get(_key(row), row) for row in self.worker.quick(self.config, entries, data.bars)]
-        status = _status(data.source, rows, feed.offline)
+            fetched = set(feed.refresh().bars)      # into the cache, where the row worker reads them
+            self.unknown = (self.unknown - fetched) | feed.no_data
+        bars = GroupBars.of(feed)
+        quick, source = self.worker.quick(self.config, bars, entries)
+        rows = [self._complete.get(_key(row), row) for row in quick]
+        status = _status(source, rows, feed.offline)
         while True:
             computing = [row for row in rows if not row.complete]
             count, dated = status       # what is computing goes between them, where 80 columns still show it
@@ -92,7 +109,7 @@ class WatchlistSource:
                 [count, *([f"{len(computing)} computing…"] if computing else []), *dated])))
             if not computing:
                 return
-            done = {row.symbol: row for row in self.worker.complete(self.config, computing[:CHUNK], data.bars)}
+            done = {row.symbol: row for row in self.worker.complete(self.config, bars, computing[:CHUNK])}
             for row in done.values():
                 if row.problem is None:     # a failed chunk is tried again at the next load
                     self._complete[_key(row)] = row
@@ -146,40 +163,56 @@ class WatchlistSource:
         return WatchlistTable(group, names, lines, status, all(row.complete for row in rows))
 
 
+class NotComputed(Exception):
+    """The row worker could not compute a stage; `note` is what its rows show."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(note)
+        self.note = note
+
+
 class RowWorker:
-    """Computes rows' trend and latest event (`full_rows`) in a process of its own, started on
-    first use and ended by `close` (the monitor closes it as it exits) or, should the app die
-    without closing it, by itself within ORPHAN_CHECK_SECONDS. A chunk the process fails on (an
-    exception, the process killed) completes with a note in its rows, never an error on screen;
-    a killed process is replaced at the next chunk."""
+    """Computes rows (`quick_rows`, then `full_rows`) in a process of its own, started on first
+    use and ended by `close` (the monitor closes it as it exits) or, should the app die without
+    closing it, by itself within ORPHAN_CHECK_SECONDS. A process that dies on a stage (the OOM
+    killer) is replaced and the stage tried once more at once; a stage that fails again, or raises,
+    completes with a note in its rows, never an error on screen."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def quick(self, config: Config, entries: Sequence[Symbol], bars: Mapping[str, pd.DataFrame]) -> list[WatchlistRow]:
-        """Each entry's row without its trend and latest event (`quick_rows`)."""
-        from tuimarket.analysis.watchlist import quick_rows
-
-        return self._run(quick_rows, config, entries, _of([entry.symbol for entry in entries], config, bars),
-                         lambda note: [replace(_placeholder(entry), complete=True, problem=note) for entry in entries])
-
-    def complete(self, config: Config, rows: Sequence[WatchlistRow],
-                 bars: Mapping[str, pd.DataFrame]) -> list[WatchlistRow]:
-        """`rows` with their trend and latest event (`full_rows`)."""
-        from tuimarket.analysis.watchlist import full_rows
-
-        return self._run(full_rows, config, rows, _of([row.symbol for row in rows], config, bars),
-                         lambda note: [replace(row, complete=True, problem=note) for row in rows])
-
-    def _run(self, stage: Callable[..., list[WatchlistRow]], config: Config, items: Sequence[object],
-             bars: dict[str, pd.DataFrame], failed: Callable[[str], list[WatchlistRow]]) -> list[WatchlistRow]:
+    def quick(self, config: Config, bars: GroupBars,
+              entries: Sequence[Symbol]) -> tuple[list[WatchlistRow], str]:
+        """Each entry's row without its trend and latest event, and where the bars came from."""
         try:
-            return self._executor().submit(stage, config, items, bars).result()
-        except Exception as error:  # noqa: BLE001 - whatever the worker met is these rows' note
-            if isinstance(error, BrokenProcessPool):
-                self.close()        # the next chunk starts another process
-            return failed(f"not computed ({type(error).__name__})")
+            return self.call(_quick_rows, config, bars, entries)
+        except NotComputed as failure:
+            return [replace(_placeholder(entry), complete=True, problem=failure.note) for entry in entries], "none"
+
+    def complete(self, config: Config, bars: GroupBars, rows: Sequence[WatchlistRow]) -> list[WatchlistRow]:
+        """`rows` with their trend and latest event."""
+        try:
+            return self.call(_full_rows, config, bars, rows)
+        except NotComputed as failure:
+            return [replace(row, complete=True, problem=failure.note) for row in rows]
+
+    def call(self, stage: Callable[..., Result], *args: object) -> Result:
+        """`stage(*args)` in the worker process; NotComputed when it raised, or when the process
+        died on it twice (each time replaced by a fresh one)."""
+        for attempt in (1, 2):
+            pool = self._executor()
+            try:
+                return pool.submit(stage, *args).result()
+            except BrokenProcessPool:
+                with self._lock:
+                    closed = self._pool is not pool     # by `close`, as the app exits: not to be restarted
+                self.close()
+                if closed or attempt == 2:
+                    raise NotComputed("not computed (BrokenProcessPool)") from None
+            except Exception as error:  # noqa: BLE001 - whatever the worker met is these rows' note
+                raise NotComputed(f"not computed ({type(error).__name__})") from None
+        raise AssertionError("not reached: the second attempt returns or raises")
 
     def close(self) -> None:
         """End the process now, whatever it is computing."""
@@ -211,10 +244,12 @@ ROW_WORKER = RowWorker()    # one process for the app's watchlists, however many
 
 def _serve_quietly(app_pid: int) -> None:
     """In the row worker: nothing on the app's terminal (its stderr is the screen), Ctrl+C is the
-    app's to handle, and the process ends itself once the app that started it is gone."""
+    app's to handle, a lower priority than the app's (on a busy machine the screen's repaints come
+    first), and the process ends itself once the app that started it is gone."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(WORKER_NICENESS)
 
     def watch_parent() -> None:
         while os.getppid() == app_pid:
@@ -224,9 +259,35 @@ def _serve_quietly(app_pid: int) -> None:
     threading.Thread(target=watch_parent, daemon=True).start()
 
 
-def _of(symbols: list[str], config: Config, bars: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The bars the rows of `symbols` read: their own and the benchmark's (sent to the worker)."""
-    return {symbol: bars[symbol] for symbol in dict.fromkeys([*symbols, config.benchmark]) if symbol in bars}
+_READ: dict[GroupBars, MarketData] = {}     # in the row worker: the bars of the group being loaded
+
+
+def _group_data(config: Config, bars: GroupBars) -> MarketData:
+    """In the row worker: the group's bars as the monitor's feed reads them, read once per load
+    (one query: a consistent set, whatever the fetch lease holder writes meanwhile)."""
+    if bars not in _READ:
+        from tuimarket.data.feed import Feed
+        from tuimarket.data.store import Store
+
+        _READ.clear()
+        feed = Feed(config, source=bars.source, as_of=bars.as_of, store=Store(bars.cache, reader=True),
+                    symbols=bars.symbols)
+        _READ[bars] = feed.initial()
+        feed.store.close()
+    return _READ[bars]
+
+
+def _quick_rows(config: Config, bars: GroupBars, entries: Sequence[Symbol]) -> tuple[list[WatchlistRow], str]:
+    from tuimarket.analysis.watchlist import quick_rows
+
+    data = _group_data(config, bars)
+    return quick_rows(config, entries, data.bars), data.source
+
+
+def _full_rows(config: Config, bars: GroupBars, rows: Sequence[WatchlistRow]) -> list[WatchlistRow]:
+    from tuimarket.analysis.watchlist import full_rows
+
+    return full_rows(config, rows, _group_data(config, bars).bars)
 
 
 def _placeholder(entry: Symbol) -> WatchlistRow:

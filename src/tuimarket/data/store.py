@@ -94,11 +94,15 @@ class SymbolMeta:
 class Store:
     """The cache at `path`. Construction is free; the file is opened on first use, closed at exit."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, reader: bool = False) -> None:
+        """`reader`: a process that only reads beside the one that writes (the watchlist's row
+        worker). It never creates, migrates or moves the file aside, and its reads are WAL snapshots
+        that never block the fetch lease holder's writes."""
         self.path = Path(path)
         self.problem: str | None = None      # the last thing that went wrong, for a status note
         self._connection: sqlite3.Connection | None = None
-        self._writable = True
+        self._reader = reader
+        self._writable = not reader
         self._lock = threading.Lock()        # one connection, used from the UI's worker threads
 
     @classmethod
@@ -230,6 +234,9 @@ class Store:
             raise AssertionError("not reached: the second attempt returns")
 
     def _connect(self) -> sqlite3.Connection:
+        if self._connection is None and self._reader:
+            self._connection = _open_reader(self.path)
+            _OPEN_STORES.add(self)
         if self._connection is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -360,6 +367,20 @@ def _open_once(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA synchronous = NORMAL")   # WAL makes this safe against corruption
         _ensure_schema(connection)
         _check_pages(connection)
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
+def _open_reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection that reads what the writer commits (so not `immutable`, which would
+    read a file changing under it): each statement sees one snapshot of the cache."""
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS,
+                                 check_same_thread=False)
+    try:
+        if _version_of_ours(connection) != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError("the cache has another schema (the monitor migrates it)")
     except sqlite3.Error:
         connection.close()
         raise

@@ -335,13 +335,13 @@ class TuimarketApp(App):
         else:
             refresh = refresh_text(self.last_refresh, following)
         if board is None:
-            return MarketBarModel(clock, "LOADING", "na", "", "reading cache and bundled history", refresh)
+            return MarketBarModel(clock, "LOADING", "na", (), "reading cache and bundled history", refresh)
         # A failed fetch over the bundled history means offline, not that live data went stale.
         problem = ("OFFLINE" if board.offline else "STALE") if self.failures else None
-        summary = " · ".join([board.uptrends, board.breadth, *([board.members_breadth.bar] if board.members_breadth
-                                                              else [])])
+        summary = (board.uptrends, board.breadth, *([board.members_breadth.bar] if board.members_breadth else []))
         return MarketBarModel(clock, board.stance, board.stance_state, summary,
-                              board.data_status, refresh, problem, board.freshness, self.unread)
+                              board.data_status, refresh, problem, board.age, self.unread,
+                              stuck=self.stuck_since is not None)
 
     # --- actions -------------------------------------------------------------------------------
 

@@ -116,6 +116,7 @@ class Dashboard:
     offline: bool                        # every series shown is the bundled history
     notes: tuple[str, ...]
     freshness: str = ""                  # "as of 2025-09-25 (3 sessions old)" when sessions are missing
+    age: str = ""                        # "3 sessions old", the market bar's (the date is on the panels)
     rrg: tuple[RrgTrail, ...] = ()       # the rotation universe on the Relative Rotation Graph
     members_breadth: BreadthBoard | None = None   # the index members' breadth (None: off, or no members)
     weekly: tuple[PanelModel, ...] = ()  # the panels on weekly bars
@@ -209,7 +210,12 @@ def freshness(as_of: date | None, sessions_old: int) -> str:
     """Empty while the data holds the last closed session; else how far behind it is."""
     if as_of is None or sessions_old <= 0:
         return ""
-    return f"as of {as_of.isoformat()} ({sessions_old} session{'s' if sessions_old != 1 else ''} old)"
+    return f"as of {as_of.isoformat()} ({age(sessions_old)})"
+
+
+def age(sessions_old: int) -> str:
+    """"3 sessions old"; empty while no session is missing."""
+    return f"{sessions_old} session{'s' if sessions_old != 1 else ''} old" if sessions_old > 0 else ""
 
 
 def panel_model(index: IndexAnalysis, stale: str = "") -> PanelModel:
@@ -298,6 +304,7 @@ def dashboard(snapshot: MarketSnapshot, data_status: str, offline: bool = False,
         offline=offline,
         notes=tuple(snapshot.notes),
         freshness=stale,
+        age=age(sessions_old) if stale else "",
         rrg=tuple(rrg_trail(row) for row in snapshot.rotation if row.weeks),
         members_breadth=breadth_board(snapshot.market_breadth),
         weekly=tuple(replace(panel_model(index, stale), latest_event=daily_event(latest.get(index.symbol)))
@@ -360,12 +367,13 @@ class MarketBarModel:
     clock: str                           # "NY Fri 08:15 CLOSED, opens 09:30"
     stance: str                          # "FULLY INVESTED"
     stance_state: str                    # fully_invested, partially_invested, defensive, na
-    summary: str                         # "3/3 uptrends · breadth 64%"
+    summary: tuple[str, ...]             # "3/3 uptrends", "breadth 64%", the members' breadth: most needed first
     data_status: str
     refresh: str                         # "updated 08:15, next 08:16"
     problem: str | None = None           # STALE or OFFLINE when the last live fetch failed
-    freshness: str = ""                  # the stance's "as of 2025-09-25 (3 sessions old)": shown muted
+    age: str = ""                        # the stance's "297 sessions old", shown muted (the date is on the panels)
     unread: int = 0                      # alerts in the log not yet marked read
+    stuck: bool = False                  # `refresh` says the refresh is stuck: a problem, not a time
 
 
 def market_bar_text(now_ny: datetime, hours: MarketHours | None, replay: date | None) -> str:

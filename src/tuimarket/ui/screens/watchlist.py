@@ -8,6 +8,8 @@ stays put on 80 columns and the rest scrolls.
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -15,29 +17,65 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+from typing_extensions import Self
 
 from tuimarket.ui.actions import WATCHLIST_ACTIONS, bindings
 from tuimarket.ui.port import Watchlists
 from tuimarket.ui.screens.responsive import ResponsiveScreen
+from tuimarket.ui.viewmodels import RotationLine
 from tuimarket.ui.watchlist_view import WATCHLIST_COLUMNS, WatchlistTable
 from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.rotation_table import RotationTable
 
 
 class WatchlistGrid(RotationTable):
+    """The group's rows. A 200-symbol group's rows arrive in stages, and a changed cell repaints all
+    the rows in view (DataTable's caches are all or nothing): rows changed out of view are painted
+    as they come into view, so a stage changing rows further down costs the screen nothing."""
+
     COLUMNS = WATCHLIST_COLUMNS
     SORTABLE = {"Symbol": False, "Chg": True, "Trend": True, "MACD": True, "RS": True, "From ATH": True,
                 "Latest event": True, "Last": True}
     LEFT_COLUMNS = ("Symbol", "Trend", "MACD", "RS", "Latest event", "Name")
     # Set widths: the first rows are placeholders ("…"), and widening a column cell by cell re-measures it
-    # over every row (seconds, for 200).
+    # over every row (seconds, for 200). The symbol and the name are the placeholders' own.
     WIDTHS = {"Last": 9, "Chg": 6, "Trend": 8, "MACD": 4, "RS": 7, "From ATH": 8, "Latest event": 28}
+    REBUILT_ABOVE = None
     FIRST_SORT = "Symbol"          # the group's own order
     PANE_NAME = "Watchlist"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.add_class("-active")     # the screen's one pane: shown at every width
+        self.unpainted: dict[str, RotationLine] = {}     # changed out of view, by symbol
+
+    def _update_cells(self, lines: Iterable[RotationLine]) -> None:
+        lines = list(lines)
+        self.unpainted.update((line.symbol, line) for line in lines)
+        self._paint_in_view()
+
+    def _paint_in_view(self) -> None:
+        top = round(self.scroll_y)
+        in_view = range(top - 1, top + self.size.height + 1)
+        due = [line for symbol, line in self.unpainted.items() if self.get_row_index(symbol) in in_view]
+        for line in due:
+            del self.unpainted[line.symbol]
+        super()._update_cells(due)
+
+    def clear(self, columns: bool = False) -> Self:
+        self.unpainted.clear()      # the rows are made anew from the latest lines
+        return super().clear(columns)
+
+    def _sort(self) -> None:
+        super()._sort()
+        self._paint_in_view()       # rows the new order brings into view
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._paint_in_view()
+
+    def on_resize(self) -> None:
+        self._paint_in_view()
 
 
 class AddSymbol(ModalScreen[str | None]):
@@ -71,7 +109,7 @@ class Superseded(Exception):
 
 class WatchlistScreen(ResponsiveScreen):
     DEFAULT_CSS = """
-    WatchlistScreen #watchlist-heading { height: 1; padding: 0 1; }
+    WatchlistScreen #watchlist-heading { width: 1fr; height: 1; padding: 0 1; }
     WatchlistScreen WatchlistGrid { height: 1fr; }
     """
     BINDINGS = bindings(WATCHLIST_ACTIONS)
@@ -121,7 +159,7 @@ class WatchlistScreen(ResponsiveScreen):
         heading.append(f"  {self.groups.index(table.group) + 1}/{len(self.groups)}  " if len(self.groups) > 1 else "  ")
         # An empty list says how to fill it rather than only "0 symbols".
         heading.append(table.status if table.lines else "empty: n adds a symbol ([watchlists.NAME] in config.toml)")
-        self.query_one("#watchlist-heading", Static).update(heading)
+        self.query_one("#watchlist-heading", Static).update(heading, layout=False)     # one line, whatever it says
         self.query_one(WatchlistGrid).show(table.lines)
 
     def action_switch(self, step: int) -> None:

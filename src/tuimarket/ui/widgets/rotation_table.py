@@ -7,6 +7,7 @@ nothing is left that way they move on to the next or previous pane, as elsewhere
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Iterable
 
 from rich.console import JustifyMethod
@@ -24,7 +25,6 @@ from tuimarket.ui.widgets.colours import theme_colour
 # Columns the `o` key cycles through, and which way each sorts first.
 SORTABLE = {"Rank": False, "RS-Ratio": True, "RS-Mom": True, "1W": True, "1M": True, "3M": True, "6M": True,
             "YTD": True, "1Y": True}
-REBUILT_ABOVE = 50     # changed rows beyond which the table is filled anew rather than updated in place
 STATE_COLOURS = {"up": "success", "down": "error", Quadrant.LEADING: "success", Quadrant.WEAKENING: "warning",
                  Quadrant.LAGGING: "error", Quadrant.IMPROVING: "accent"}
 
@@ -46,6 +46,9 @@ class RotationTable(DataTable):
     SORTABLE: dict[str, bool] = SORTABLE
     LEFT_COLUMNS: tuple[str, ...] = ("Symbol", "Name", "Quadrant")
     WIDTHS: dict[str, int] = {}        # columns of a set width; the others fit their first rows
+    # Changed rows beyond which the table is filled anew rather than updated in place: a cell updated
+    # in place keeps its column's width (None: always in place, where the widths are set or known).
+    REBUILT_ABOVE: int | None = 50
     FIRST_SORT = "Rank"
     PANE_NAME = "Rotation"
 
@@ -95,8 +98,7 @@ class RotationTable(DataTable):
         selected = self.symbol_under_cursor
         incoming = {line.symbol: line for line in lines}
         changed = [line for line in lines if self.lines.get(line.symbol) != line]
-        if set(incoming) != set(self.lines) or len(changed) > REBUILT_ABOVE:
-            # Many changed cells are cheaper made anew: each cell updated in place re-measures its column.
+        if set(incoming) != set(self.lines) or self.REBUILT_ABOVE is not None and len(changed) > self.REBUILT_ABOVE:
             self.clear()
             for line in lines:
                 self.add_row(*self._cells(line), key=line.symbol)
@@ -110,7 +112,11 @@ class RotationTable(DataTable):
 
     def _sort(self) -> None:
         position = self.COLUMNS.index(self.sort_column)
-        self.sort("Symbol", key=lambda symbol: self.lines[symbol.plain].sort_keys[position], reverse=self.descending)
+        keys = [self.lines[row.key.value].sort_keys[position] for row in self.ordered_rows if row.key.value]
+        if any(later < earlier if not self.descending else later > earlier for earlier, later in pairwise(keys)):
+            # Only when out of order: sorting repaints every row in view, even into the same order.
+            self.sort("Symbol", key=lambda symbol: self.lines[symbol.plain].sort_keys[position],
+                      reverse=self.descending)
         self._show_subtitle()
 
     def _show_subtitle(self) -> None:
