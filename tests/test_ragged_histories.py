@@ -51,7 +51,7 @@ def _few_or_any(most: int) -> st.SearchStrategy[int]:
 @st.composite
 def ragged(draw, bars: pd.DataFrame) -> pd.DataFrame:
     """`bars` as a feed may give them: listed late, ended early, with sessions missing (every
-    k-th, or a suspension of several), no close on a few, or flat at one price."""
+    k-th, or a suspension of several), a session without a close before the last, or flat at one price."""
     length = len(bars)
     start = draw(st.one_of(st.just(0), st.integers(0, length)))
     kept = draw(st.one_of(st.just(length - start), _few_or_any(length - start)))
@@ -62,8 +62,8 @@ def ragged(draw, bars: pd.DataFrame) -> pd.DataFrame:
     if draw(st.booleans()) and len(bars):
         first = draw(st.integers(0, len(bars) - 1))
         bars = bars.drop(bars.index[first:first + draw(st.integers(1, 30))])
-    if draw(st.booleans()) and len(bars):
-        bars.iloc[draw(st.integers(0, len(bars) - 1)), bars.columns.get_loc("Close")] = np.nan
+    if draw(st.booleans()) and len(bars) > 1:     # (the feed drops such bars; the analysis skips them too)
+        bars.iloc[draw(st.integers(0, len(bars) - 2)), bars.columns.get_loc("Close")] = np.nan
     if draw(st.booleans()) and bars["Close"].notna().any():
         bars[["Open", "High", "Low", "Close"]] = float(bars["Close"].dropna().iloc[0])
     return bars
