@@ -84,8 +84,13 @@ def markets(draw) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _data(bars: Mapping[str, pd.DataFrame], as_of: date | None) -> MarketData:
-    return MarketData(bars, {symbol: Freshness(FreshnessState.BUNDLED, as_of) for symbol in bars}, as_of, "bundled")
+# Symbols whose last bar is a session still forming (provisional), as a feed marks them while the market is open.
+formings = st.sets(st.sampled_from(CONFIG.all_symbols), max_size=4)
+
+
+def _data(bars: Mapping[str, pd.DataFrame], as_of: date | None, forming: set[str]) -> MarketData:
+    return MarketData(bars, {symbol: Freshness(FreshnessState.LIVE, as_of, partial=symbol in forming)
+                             for symbol in bars}, as_of, "yahoo")
 
 
 def _sessions(bars: Mapping[str, pd.DataFrame]) -> list[pd.Timestamp]:
@@ -93,19 +98,19 @@ def _sessions(bars: Mapping[str, pd.DataFrame]) -> list[pd.Timestamp]:
     return sorted({day for frame in bars.values() for day in frame.dropna(subset=["Close"]).index})
 
 
-@given(markets(), st.one_of(st.none(), st.integers(0, 300)))
-def test_every_face_of_a_ragged_history_says_what_it_can(bars, replay_back):
+@given(markets(), st.one_of(st.none(), st.integers(0, 300)), formings)
+def test_every_face_of_a_ragged_history_says_what_it_can(bars, replay_back, forming):
     """`replay_back`: a replay that many sessions before the last (None: no replay)."""
     days = _sessions(bars)
     as_of = days[max(0, len(days) - 1 - replay_back)].date() if days and replay_back is not None else None
-    data = _data(bars, as_of)
+    data = _data(bars, as_of, forming)
     snapshot = build_snapshot(CONFIG, data)
     assert snapshot.as_of == (as_of or (days[-1].date() if days else None))
     assert not any(value != value for value in _values(snapshot))      # NaN != NaN: None, never NaN
     changes = None
     if snapshot.as_of is not None:
         events = market_events(CONFIG, {symbol: clip(frame, snapshot.as_of) for symbol, frame in bars.items()},
-                               since=snapshot.as_of.replace(day=1))
+                               forming=forming, since=snapshot.as_of.replace(day=1))
         changes = changes_since(events, snapshot.as_of, "month")
     for shown in (snapshot, on_weekly_bars(snapshot)):
         for fmt in FORMATS:
@@ -130,13 +135,13 @@ def test_no_lookahead_on_a_ragged_history(bars, back):
         event for event in market_events(CONFIG, cut) if event.final]
 
 
-@given(markets(), st.integers(1, 5))
-def test_a_ragged_history_growing_by_sessions_gives_the_events_of_the_whole_pass(bars, sessions):
+@given(markets(), st.integers(1, 5), formings)
+def test_a_ragged_history_growing_by_sessions_gives_the_events_of_the_whole_pass(bars, sessions, forming):
     days = _sessions(bars)
     history = EventHistory(CONFIG)
     for day in days[-sessions - 1:]:
         cut = {symbol: frame.loc[:day] for symbol, frame in bars.items()}
-        assert history.events(cut) == market_events(CONFIG, cut), day
+        assert history.events(cut, forming=forming) == market_events(CONFIG, cut, forming=forming), day
 
 
 @given(st.data())
