@@ -9,7 +9,9 @@ crashes a symbol with 6 sessions once caused (`test_events.py::test_a_symbol_lis
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import typing
 from datetime import date
 from typing import Mapping
 
@@ -25,12 +27,12 @@ from tuimarket.analysis.market_breadth import market_breadth
 from tuimarket.analysis.snapshot import build_snapshot, on_weekly_bars
 from tuimarket.analysis.timeframe import weekly_bars
 from tuimarket.analysis.timeline import market_timeline
-from tuimarket.config import Config
+from tuimarket.config import AnalysisSettings, Config, ConfigError, RegimeSettings, RrgSettings, parse
 from tuimarket.data import bundled, members
 from tuimarket.data.model import Freshness, FreshnessState, MarketData, clip
 from tuimarket.report import FORMATS, render
 from tuimarket.ui.timeline_model import event_timeline
-from tuimarket.ui.viewmodels import dashboard
+from tuimarket.ui.viewmodels import dashboard, rrg_view
 
 from test_snapshot import _values
 from test_timeframe import resampled_oracle
@@ -187,3 +189,45 @@ def test_the_breadth_of_a_few_ragged_members_says_what_it_can(chosen, bars):
     for fmt in FORMATS:
         render(snapshot, fmt)
     dashboard(snapshot, "offline")
+
+
+def _values_of(hint) -> st.SearchStrategy:
+    """A value the schema accepts for a key annotated `hint`: at a bound half the time (where a
+    crash hides), anywhere between otherwise; a table's keys each so."""
+    if dataclasses.is_dataclass(hint):
+        return st.fixed_dictionaries({field.name: _values_of(typing.get_type_hints(hint, include_extras=True)[field.name])
+                                      for field in dataclasses.fields(hint)})
+    kind, *metas = typing.get_args(hint)
+    if typing.get_origin(kind) is tuple:                       # a list of numbers, each bounded
+        return st.lists(_values_of(typing.get_args(kind)[0]), min_size=1, max_size=4, unique=True)
+    low, high = next((meta.ge, meta.le) for meta in metas if meta.ge is not None)
+    anywhere = st.integers(low, high) if kind is int else st.floats(low, high)
+    return st.one_of(st.sampled_from([low, high]), anywhere)
+
+
+def _toml(table: dict, name: str) -> str:
+    """`table` as TOML under [name], its sub-tables after it."""
+    keys = [f"{key} = {json.dumps(value)}" for key, value in table.items() if not isinstance(value, dict)]
+    tables = [_toml(value, f"{name}.{key}") for key, value in table.items() if isinstance(value, dict)]
+    return "\n".join([f"[{name}]", *keys, *tables]) + "\n"
+
+
+@given(_values_of(AnalysisSettings), _values_of(RegimeSettings), _values_of(RrgSettings), markets())
+def test_any_settings_the_configuration_accepts_break_nothing(analysis, regime, rrg, bars):
+    """Every [analysis], [regime] and [rrg] key at its bounds or between, on a ragged history:
+    refused in one line (keys at odds with each other) or analysed, in every face."""
+    # Most pairs drawn apart would be refused (a fast MACD average not below the slow one): ordered.
+    for table, low, high in ((analysis["macd"], "fast", "slow"), (analysis, "rs_minor_reversal", "rs_major_reversal"),
+                             (regime, "defensive_max_uptrends", "full_min_uptrends")):
+        table[low], table[high] = sorted((table[low], table[high]))
+    try:
+        config = parse(_toml(analysis, "analysis") + _toml(regime, "regime") + _toml(rrg, "rrg"))
+    except ConfigError:
+        return
+    assert dataclasses.asdict(config.regime) == regime and dataclasses.asdict(config.rrg) == rrg   # read as drawn
+    snapshot = build_snapshot(config, _data(bars, None, set()))
+    for shown in (snapshot, on_weekly_bars(snapshot)):
+        json.loads(render(shown, "json"))
+        board = dashboard(shown, "offline")
+        rrg_view(board.rrg, None, config.rrg.tail)
+    market_events(config, bars)
