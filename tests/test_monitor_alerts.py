@@ -4,9 +4,12 @@ behind the app; the toast, the bell, the unread count, each panel's latest event
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+from hypothesis import given, strategies as st
 from textual.widgets import DataTable
 
 from alert_support import RULES, Clock
@@ -250,6 +253,34 @@ def test_a_replay_never_steps_back_before_the_first_bar(tmp_path: Path) -> None:
     replay.initial()
     assert replay.step(-WEEK_SESSIONS).snapshot.as_of == first == replay.replay
     assert replay.step(-1).snapshot.as_of == first == replay.replay
+
+
+
+def test_a_replay_of_a_day_without_a_session_is_the_session_before(tmp_path: Path) -> None:
+    # `--as-of 2000-01-01` (New Year's Day, a Saturday) shows 1999-12-31: the market bar said REPLAY
+    # 2000-01-01, and ',' stepped back to 1999-12-31 again, doing nothing (the property test below,
+    # thorough profile: day=2000-01-01, sessions=-1).
+    replay = MarketPipeline(config.Config(), source="bundled", as_of=date(2000, 1, 1))
+    assert replay.initial().snapshot.as_of == date(1999, 12, 31) == replay.replay
+    assert replay.step(-1).snapshot.as_of == date(1999, 12, 30)
+
+
+REPLAY_SESSIONS = sorted({day.date() for symbol in config.Config().all_symbols
+                          for day in bundled.load(symbol).loc[:str(bundled.common_as_of(config.Config().all_symbols))].index})
+
+
+@pytest.mark.slow      # two snapshots of 35 years an example: `make test-slow` draws 25
+@given(st.dates(REPLAY_SESSIONS[0], REPLAY_SESSIONS[-1]), st.sampled_from([-WEEK_SESSIONS, -1, 1, WEEK_SESSIONS]))
+def test_a_replay_of_any_day_steps_to_a_session_of_the_history(day, sessions) -> None:
+    # Any day of 35 years, as `--as-of` takes it: a replay before the calendar's few years failed on
+    # every step (DateOutOfBounds), one stepping back past the first bar showed no index at all.
+    replay = MarketPipeline(config.Config(), source="bundled", as_of=day)
+    before = replay.initial().snapshot.as_of
+    assert before == REPLAY_SESSIONS[bisect_right(REPLAY_SESSIONS, day) - 1]      # the last session up to the day
+    after = replay.step(sessions).snapshot.as_of
+    assert after == replay.replay and after in REPLAY_SESSIONS
+    moved = after > before if sessions > 0 else after < before
+    assert moved or after == before == (REPLAY_SESSIONS[-1] if sessions > 0 else REPLAY_SESSIONS[0])
 
 
 async def test_replay_keys_step_the_whole_dashboard_and_are_inert_outside_a_replay(tmp_path: Path) -> None:

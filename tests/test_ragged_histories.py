@@ -9,7 +9,9 @@ crashes a symbol with 6 sessions once caused (`test_events.py::test_a_symbol_lis
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import typing
 from datetime import date
 from typing import Mapping
 
@@ -25,12 +27,12 @@ from tuimarket.analysis.market_breadth import market_breadth
 from tuimarket.analysis.snapshot import build_snapshot, on_weekly_bars
 from tuimarket.analysis.timeframe import weekly_bars
 from tuimarket.analysis.timeline import market_timeline
-from tuimarket.config import Config
+from tuimarket.config import AnalysisSettings, Config, ConfigError, RegimeSettings, RrgSettings, parse
 from tuimarket.data import bundled, members
 from tuimarket.data.model import Freshness, FreshnessState, MarketData, clip
 from tuimarket.report import FORMATS, render
 from tuimarket.ui.timeline_model import event_timeline
-from tuimarket.ui.viewmodels import dashboard
+from tuimarket.ui.viewmodels import dashboard, rrg_view
 
 from test_snapshot import _values
 from test_timeframe import resampled_oracle
@@ -51,7 +53,7 @@ def _few_or_any(most: int) -> st.SearchStrategy[int]:
 @st.composite
 def ragged(draw, bars: pd.DataFrame) -> pd.DataFrame:
     """`bars` as a feed may give them: listed late, ended early, with sessions missing (every
-    k-th, or a suspension of several), no close on a few, or flat at one price."""
+    k-th, or a suspension of several), a session without a close before the last, or flat at one price."""
     length = len(bars)
     start = draw(st.one_of(st.just(0), st.integers(0, length)))
     kept = draw(st.one_of(st.just(length - start), _few_or_any(length - start)))
@@ -62,8 +64,8 @@ def ragged(draw, bars: pd.DataFrame) -> pd.DataFrame:
     if draw(st.booleans()) and len(bars):
         first = draw(st.integers(0, len(bars) - 1))
         bars = bars.drop(bars.index[first:first + draw(st.integers(1, 30))])
-    if draw(st.booleans()) and len(bars):
-        bars.iloc[draw(st.integers(0, len(bars) - 1)), bars.columns.get_loc("Close")] = np.nan
+    if draw(st.booleans()) and len(bars) > 1:     # (the feed drops such bars; the analysis skips them too)
+        bars.iloc[draw(st.integers(0, len(bars) - 2)), bars.columns.get_loc("Close")] = np.nan
     if draw(st.booleans()) and bars["Close"].notna().any():
         bars[["Open", "High", "Low", "Close"]] = float(bars["Close"].dropna().iloc[0])
     return bars
@@ -84,8 +86,13 @@ def markets(draw) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _data(bars: Mapping[str, pd.DataFrame], as_of: date | None) -> MarketData:
-    return MarketData(bars, {symbol: Freshness(FreshnessState.BUNDLED, as_of) for symbol in bars}, as_of, "bundled")
+# Symbols whose last bar is a session still forming (provisional), as a feed marks them while the market is open.
+formings = st.sets(st.sampled_from(CONFIG.all_symbols), max_size=4)
+
+
+def _data(bars: Mapping[str, pd.DataFrame], as_of: date | None, forming: set[str]) -> MarketData:
+    return MarketData(bars, {symbol: Freshness(FreshnessState.LIVE, as_of, partial=symbol in forming)
+                             for symbol in bars}, as_of, "yahoo")
 
 
 def _sessions(bars: Mapping[str, pd.DataFrame]) -> list[pd.Timestamp]:
@@ -93,19 +100,19 @@ def _sessions(bars: Mapping[str, pd.DataFrame]) -> list[pd.Timestamp]:
     return sorted({day for frame in bars.values() for day in frame.dropna(subset=["Close"]).index})
 
 
-@given(markets(), st.one_of(st.none(), st.integers(0, 300)))
-def test_every_face_of_a_ragged_history_says_what_it_can(bars, replay_back):
+@given(markets(), st.one_of(st.none(), st.integers(0, 300)), formings)
+def test_every_face_of_a_ragged_history_says_what_it_can(bars, replay_back, forming):
     """`replay_back`: a replay that many sessions before the last (None: no replay)."""
     days = _sessions(bars)
     as_of = days[max(0, len(days) - 1 - replay_back)].date() if days and replay_back is not None else None
-    data = _data(bars, as_of)
+    data = _data(bars, as_of, forming)
     snapshot = build_snapshot(CONFIG, data)
     assert snapshot.as_of == (as_of or (days[-1].date() if days else None))
     assert not any(value != value for value in _values(snapshot))      # NaN != NaN: None, never NaN
     changes = None
     if snapshot.as_of is not None:
         events = market_events(CONFIG, {symbol: clip(frame, snapshot.as_of) for symbol, frame in bars.items()},
-                               since=snapshot.as_of.replace(day=1))
+                               forming=forming, since=snapshot.as_of.replace(day=1))
         changes = changes_since(events, snapshot.as_of, "month")
     for shown in (snapshot, on_weekly_bars(snapshot)):
         for fmt in FORMATS:
@@ -130,13 +137,13 @@ def test_no_lookahead_on_a_ragged_history(bars, back):
         event for event in market_events(CONFIG, cut) if event.final]
 
 
-@given(markets(), st.integers(1, 5))
-def test_a_ragged_history_growing_by_sessions_gives_the_events_of_the_whole_pass(bars, sessions):
+@given(markets(), st.integers(1, 5), formings)
+def test_a_ragged_history_growing_by_sessions_gives_the_events_of_the_whole_pass(bars, sessions, forming):
     days = _sessions(bars)
     history = EventHistory(CONFIG)
     for day in days[-sessions - 1:]:
         cut = {symbol: frame.loc[:day] for symbol, frame in bars.items()}
-        assert history.events(cut) == market_events(CONFIG, cut), day
+        assert history.events(cut, forming=forming) == market_events(CONFIG, cut, forming=forming), day
 
 
 @given(st.data())
@@ -182,3 +189,45 @@ def test_the_breadth_of_a_few_ragged_members_says_what_it_can(chosen, bars):
     for fmt in FORMATS:
         render(snapshot, fmt)
     dashboard(snapshot, "offline")
+
+
+def _values_of(hint) -> st.SearchStrategy:
+    """A value the schema accepts for a key annotated `hint`: at a bound half the time (where a
+    crash hides), anywhere between otherwise; a table's keys each so."""
+    if dataclasses.is_dataclass(hint):
+        return st.fixed_dictionaries({field.name: _values_of(typing.get_type_hints(hint, include_extras=True)[field.name])
+                                      for field in dataclasses.fields(hint)})
+    kind, *metas = typing.get_args(hint)
+    if typing.get_origin(kind) is tuple:                       # a list of numbers, each bounded
+        return st.lists(_values_of(typing.get_args(kind)[0]), min_size=1, max_size=4, unique=True)
+    low, high = next((meta.ge, meta.le) for meta in metas if meta.ge is not None)
+    anywhere = st.integers(low, high) if kind is int else st.floats(low, high)
+    return st.one_of(st.sampled_from([low, high]), anywhere)
+
+
+def _toml(table: dict, name: str) -> str:
+    """`table` as TOML under [name], its sub-tables after it."""
+    keys = [f"{key} = {json.dumps(value)}" for key, value in table.items() if not isinstance(value, dict)]
+    tables = [_toml(value, f"{name}.{key}") for key, value in table.items() if isinstance(value, dict)]
+    return "\n".join([f"[{name}]", *keys, *tables]) + "\n"
+
+
+@given(_values_of(AnalysisSettings), _values_of(RegimeSettings), _values_of(RrgSettings), markets())
+def test_any_settings_the_configuration_accepts_break_nothing(analysis, regime, rrg, bars):
+    """Every [analysis], [regime] and [rrg] key at its bounds or between, on a ragged history:
+    refused in one line (keys at odds with each other) or analysed, in every face."""
+    # Most pairs drawn apart would be refused (a fast MACD average not below the slow one): ordered.
+    for table, low, high in ((analysis["macd"], "fast", "slow"), (analysis, "rs_minor_reversal", "rs_major_reversal"),
+                             (regime, "defensive_max_uptrends", "full_min_uptrends")):
+        table[low], table[high] = sorted((table[low], table[high]))
+    try:
+        config = parse(_toml(analysis, "analysis") + _toml(regime, "regime") + _toml(rrg, "rrg"))
+    except ConfigError:
+        return
+    assert dataclasses.asdict(config.regime) == regime and dataclasses.asdict(config.rrg) == rrg   # read as drawn
+    snapshot = build_snapshot(config, _data(bars, None, set()))
+    for shown in (snapshot, on_weekly_bars(snapshot)):
+        json.loads(render(shown, "json"))
+        board = dashboard(shown, "offline")
+        rrg_view(board.rrg, None, config.rrg.tail)
+    market_events(config, bars)

@@ -182,7 +182,10 @@ class MarketPipeline:
         return calendar.sessions_since(as_of, calendar.now_utc())
 
     def initial(self) -> Loaded:
-        return self._loaded(self.feed.initial())
+        data = self.feed.initial()
+        if self.replay is not None and data.as_of is not None:
+            self.replay = data.as_of        # a day without a session replays the session before
+        return self._loaded(data)
 
     def refresh(self) -> Loaded:
         data = self._refresh_members(self.feed.refresh())
