@@ -6,13 +6,14 @@ The scenario of issue 10: offline on a machine dated 2026-12-01, with history en
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tuimarket.config import Config, DataSettings
-from tuimarket.data import calendar
+from tuimarket.data import bundled, calendar
 from tuimarket.data.feed import Feed
 from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.app import TuimarketApp
@@ -117,3 +118,13 @@ def test_a_stale_board_survives_the_saved_view(tmp_path: Path) -> None:
     board = dashboard(loaded(CONFIG, LAST_BAR).snapshot, "offline", True, 3)
     saved_view.save(tmp_path / "view.json", board, {})
     assert saved_view.load(tmp_path / "view.json").board.freshness == "as of 2025-09-25 (3 sessions old)"
+
+
+@pytest.mark.parametrize("last_bar", [date(2016, 6, 1), date(2022, 12, 30), date(2023, 1, 3)])
+def test_data_older_than_the_monitor_s_calendar_counts_every_session_it_lacks(last_bar: date) -> None:
+    """The monitor's calendar spans three years back; data older than that lacks the sessions
+    before it too (an old cache, or the bundle years from now). Oracle: the S&P 500's own bars."""
+    sessions = bundled.load("^GSPC").index
+    end = sessions[-1]
+    closed_after_end = datetime.combine(end.date(), time(17, 0), NEW_YORK)
+    assert calendar.sessions_since(last_bar, closed_after_end) == ((sessions > pd.Timestamp(last_bar)) & (sessions <= end)).sum()

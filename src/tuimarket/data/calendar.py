@@ -46,10 +46,10 @@ def _calendar() -> _ExchangeCalendar:
 
 
 @functools.cache
-def _calendar_of_year(year: int) -> _ExchangeCalendar:
+def _calendar_of_years(first: int, last: int) -> _ExchangeCalendar:
     # A month either side: a day before a calendar's first session or after its last is out of
     # its bounds (raises), and a year begins and may end on a holiday or a weekend.
-    return _built(f"{year - 1}-12-01", f"{year + 1}-01-31")
+    return _built(f"{first - 1}-12-01", f"{last + 1}-01-31")
 
 
 def _built(start: str, end: str) -> _ExchangeCalendar:
@@ -84,7 +84,7 @@ def session_close(day: date) -> datetime | None:
 def _holding(day: date) -> _ExchangeCalendar:
     """The calendar whose span holds `day`: the monitor's, or for an older day (a replay's) one of its year."""
     calendar = _calendar()
-    return calendar if pd.Timestamp(day) >= calendar.first_session else _calendar_of_year(day.year)
+    return calendar if pd.Timestamp(day) >= calendar.first_session else _calendar_of_years(day.year, day.year)
 
 
 def is_open(now: datetime) -> bool:
@@ -114,8 +114,13 @@ def _latest_session(now: datetime, passed: Callable[[date], datetime | None]) ->
 
 def sessions_since(day: date, now: datetime) -> int:
     """Sessions that closed after `day` and by `now`: how many daily bars data ending on `day` lacks."""
-    closes = _calendar().closes
-    return int(((closes.index > pd.Timestamp(day)) & (closes <= pd.Timestamp(now))).sum())
+    calendar = _calendar()
+    closes = calendar.closes
+    counted = int(((closes.index > pd.Timestamp(day)) & (closes <= pd.Timestamp(now))).sum())
+    if pd.Timestamp(day) < calendar.first_session:      # and those before the monitor's calendar begins
+        sessions = _calendar_of_years(day.year, calendar.first_session.year - 1).closes.index
+        counted += int(((sessions > pd.Timestamp(day)) & (sessions < calendar.first_session)).sum())
+    return counted
 
 
 def next_open(now: datetime) -> datetime:
