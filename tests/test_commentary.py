@@ -39,6 +39,18 @@ def test_a_high_over_a_short_history_is_named_by_its_length() -> None:
     assert "a new all-time closing high" in said["^GSPC"]
 
 
+def test_a_first_session_is_no_record_and_its_missing_numbers_read_n_a() -> None:
+    """One bar (a symbol listed yesterday): the highest of one close is no "1-session closing high"
+    nor a "record", and the report's MACD cell says n/a as every other missing number does."""
+    config = Config()
+    data = bundled_data(config, date(2024, 11, 29))
+    snapshot = build_snapshot(config, replace(data, bars={symbol: bars.loc[:"2024-11-29"].iloc[-1:] for symbol, bars in data.bars.items()}))
+    said = snapshot.indices[0].commentary
+    assert said.startswith("The S&P 500 closed at 6,032.38 on 2024-11-29.") and "closing high" not in said
+    row = next(line for line in render(snapshot, "text").splitlines() if "6,032.38" in line)
+    assert row.split()[-3:] == ["n/a", "n/a", "benchmark"] and "N/A" not in row     # MACD, trend, vs ATH
+
+
 def test_a_record_close_reads_as_an_uptrend_not_sideways() -> None:
     """Issue 12: on 2024-01-19 and 2025-07-02 the S&P 500 closed at a record and was called sideways."""
     for day in (date(2024, 1, 19), date(2025, 7, 2)):

@@ -284,7 +284,7 @@ def _index_cells(index: IndexAnalysis) -> list[str]:
         price(index.close),
         percent(index.change_pct),
         *(_sma_cell(sma, index.close) for sma in index.smas),
-        (index.macd.state or NA).upper(),
+        index.macd.state.upper() if index.macd.state else NA,
         _trend_label(index),
         _ath_cell(index),
         _rs_cell(index),

@@ -37,7 +37,8 @@ def _price_sentence(analysis: IndexAnalysis) -> str:
     if analysis.change_pct is not None:
         text += f" ({analysis.change_pct:+.1%}{' on the week' if analysis.timeframe == 'weekly' else ''})"
     high = analysis.all_time_high
-    assert high is not None, "a close implies a history, so a highest close"
+    if high is None:              # its first session: the highest of one close is no record
+        return text + "."
     if high.pct_below == 0:
         return text + (f", above its {high.span} closing high{PROVISIONAL[analysis.timeframe]}." if analysis.provisional
                        else f", a new {high.span} closing high.")

@@ -332,8 +332,8 @@ def retest_touches(closes: np.ndarray, reach: np.ndarray, level: float | np.ndar
 
 def all_time_high(close: pd.Series) -> AllTimeHigh | None:
     """The highest close in the history (its first date), the last close's distance below it, and
-    how many sessions it is the highest of."""
-    if close.empty:
+    how many sessions it is the highest of; None before a second close (one close is no record)."""
+    if len(close) < 2:
         return None
     peak_at = int(close.argmax())          # the first highest close; NaN skipped
     peak = float(close.iloc[peak_at])

@@ -332,11 +332,14 @@ class RrgMark:
 
 @dataclass(frozen=True)
 class RrgView:
-    week: date | None                    # the week the tails end at
+    week: date | None                    # the week the tails end at (None: TOO_FEW_WEEKS)
     weeks: tuple[date, ...]              # every week that can be shown, oldest first
     marks: tuple[RrgMark, ...]
     span: float                          # both axes run 100 ± span: centred, scaled to the data
     tail: int
+
+
+TOO_FEW_WEEKS = "too few weeks of history yet"     # in place of "week to D" when no week can be drawn
 
 
 def rrg_view(trails: Sequence[RrgTrail], week: date | None, tail: int) -> RrgView:

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 
 from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.ui.screens.responsive import ResponsiveScreen
-from tuimarket.ui.viewmodels import Dashboard, RrgTrail, RrgView, rrg_view
+from tuimarket.ui.viewmodels import TOO_FEW_WEEKS, Dashboard, RrgTrail, RrgView, rrg_view
 from tuimarket.ui.widgets.charts import RrgChart
 from tuimarket.ui.widgets.colours import theme_colour
 from tuimarket.ui.widgets.key_footer import KeyFooter
@@ -70,9 +70,9 @@ class RrgScreen(ResponsiveScreen):
 
     def _show_selection(self) -> None:
         mark = next((mark for mark in self.view.marks if mark.symbol == self.selected), None)
-        week = self.view.week.isoformat() if self.view.week else "no data"
+        week = f"week to {self.view.week.isoformat()}" if self.view.week else TOO_FEW_WEEKS
         heading = Text(f"Relative Rotation Graph vs {self.benchmark}", style="bold")
-        heading.append(f"  week to {week}  ")
+        heading.append(f"  {week}  ")
         heading.append(f"{mark.symbol} {mark.name}: {mark.values}" if mark else "select a symbol", style="bold")
         self.query_one("#rrg-heading", Static).update(heading)
         self.query_one(RrgChart).show(self.view, self.selected)

@@ -30,7 +30,8 @@ from textual.widget import Widget
 from tuimarket.analysis.vocabulary import Quadrant
 from tuimarket.formatting import axis_number, price
 from tuimarket.ui.timeline_model import MarkedChart, bar_index, place_marks
-from tuimarket.ui.viewmodels import RANGE_BARS, RANGE_SESSIONS, ChartLine, PriceChartModel, RrgView, range_label
+from tuimarket.ui.viewmodels import (RANGE_BARS, RANGE_SESSIONS, TOO_FEW_WEEKS, ChartLine, PriceChartModel, RrgView,
+                                     range_label)
 from tuimarket.ui.widgets.colours import RGB, PlotColour, plot_colour
 
 # RGB colours that read on dark and light themes and stay apart on a 16-colour terminal, where
@@ -490,5 +491,5 @@ class RrgChart(Chart):
             taken.append((row + shift, first, last))
             y = low + (row + shift) * (high - low) / max(1, rows - 1)
             plot.text(mark.symbol, mark.ratio[-1], y, color=colours[mark.symbol], alignment="center")
-        week = view.week.strftime("%b %d '%y") if view.week else "no data"
-        return f"week to {week} · {tail}-week tails · → RS-Ratio ↑ RS-Mom", []
+        week = view.week.strftime("week to %b %d '%y") if view.week else TOO_FEW_WEEKS
+        return f"{week} · {tail}-week tails · → RS-Ratio ↑ RS-Mom", []
