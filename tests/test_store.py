@@ -49,6 +49,20 @@ def test_upsert_round_trip(cache):
     assert cache.read("XLF") is None and cache.meta("XLF") is None
 
 
+def test_the_rows_written_are_the_bars_as_sqlite_keeps_them(cache):
+    """A row per bar: its ISO date, every price a REAL (a whole volume too), a missing one NULL."""
+    bars = xlk("2025-09-22", "2025-09-24").assign(Volume=[100, 200, 300])
+    bars.iloc[1, bars.columns.get_loc("Open")] = float("nan")
+    assert cache.upsert("XLK", bars, source="yahoo", fetched_at=FETCHED)
+    with sqlite3.connect(cache.path) as connection:
+        rows = connection.execute("SELECT *, typeof(open), typeof(volume) FROM bars ORDER BY date").fetchall()
+    connection.close()
+    assert [row[:2] for row in rows] == [("XLK", "2025-09-22"), ("XLK", "2025-09-23"), ("XLK", "2025-09-24")]
+    assert [row[2:7] for row in rows] == [tuple(None if pd.isna(value) else float(value) for value in values)
+                                          for values in bars.itertuples(index=False, name=None)]
+    assert [row[7:] for row in rows] == [("real", "real"), ("null", "real"), ("real", "real")]
+
+
 def test_upsert_overwrites_overlap_and_keeps_the_rest(cache):
     cache.upsert("XLK", xlk(end="2025-09-10"), source="yahoo", fetched_at=FETCHED)
     newer = xlk(start="2025-09-05").copy()

@@ -16,6 +16,7 @@ million Python tuples (measured: 0.4x the time pandas.read_csv takes for the sam
 from __future__ import annotations
 
 import atexit
+import itertools
 import sqlite3
 import threading
 import time
@@ -173,8 +174,8 @@ class Store:
 
     def _write(self, symbol: str, bars: pd.DataFrame, source: str, fetched_at: datetime,
                partial_date: date | None, complete_from: date | None, *, replace: bool) -> bool:
-        rows = [(symbol, day.date().isoformat(), *values)
-                for day, values in zip(bars.index, bars[list(COLUMNS)].itertuples(index=False, name=None))]
+        days = np.datetime_as_string(bars.index.to_numpy().astype("datetime64[D]")).tolist()   # "YYYY-MM-DD"
+        rows = list(zip(itertools.repeat(symbol), days, *bars[list(COLUMNS)].to_numpy(dtype=np.float64).T.tolist()))
         stamp = fetched_at.astimezone(timezone.utc).isoformat()
         partial = partial_date.isoformat() if partial_date else None
         complete = complete_from.isoformat() if complete_from else None
