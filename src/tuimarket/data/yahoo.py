@@ -72,11 +72,13 @@ def fetch(
     sleep: Callable[[float], None] = time.sleep,
     attempts: int = 3,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Bars per symbol from one batched download (`start` or `period`, e.g. "12y").
 
     Symbols Yahoo could not deliver are absent from the result; raises FetchError when none came.
-    `today` (New York) bounds the bars: anything dated later is dropped.
+    `today` (New York) bounds the bars: anything dated later is dropped. `now` (tz-aware; the
+    clock's by default) is what a Retry-After given as a date is counted from.
     """
     symbols = list(dict.fromkeys(symbols))
     download = download or _yfinance_download()
@@ -95,7 +97,7 @@ def fetch(
             if bars:
                 return bars
         asked = asked or getattr(download, "retry_after", None)   # what our session saw (YfinanceDownload)
-        retry_after = _seconds_to_wait(asked, datetime.now(timezone.utc))
+        retry_after = _seconds_to_wait(asked, now or datetime.now(timezone.utc))
         failure, detail = _why(complaints)
         if retry_after is not None:
             break     # Yahoo said when: asking sooner only prolongs the limit
