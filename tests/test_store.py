@@ -278,9 +278,10 @@ def test_a_version_2_cache_is_migrated_keeping_every_bar(cache):
 def test_reading_many_symbols_is_one_query_per_500(cache):
     for number in range(600):
         cache.upsert(f"S{number}", xlk("2025-09-01"), source="yahoo", fetched_at=FETCHED)
-    statements = []
-    cache._connection.set_trace_callback(statements.append)
-    read = cache.read_many([f"S{number}" for number in range(600)] + ["ABSENT"])
+    statements: list[str] = []
+    reader = Store(cache.path, trace=statements.append)
+    read = reader.read_many([f"S{number}" for number in range(600)] + ["ABSENT"])
+    reader.close()
     assert len(read) == 600 and list(read)[:2] == ["S0", "S1"]
     assert len([sql for sql in statements if sql.startswith("SELECT")]) == 2
     pd.testing.assert_frame_equal(read["S599"], xlk("2025-09-01"), check_freq=False)

@@ -95,8 +95,10 @@ class SymbolMeta:
 class Store:
     """The cache at `path`. Construction is free; the file is opened on first use, closed at exit."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, trace: Callable[[str], None] | None = None) -> None:
+        """`trace` is called with each SQL statement the cache runs (to see what a read costs)."""
         self.path = Path(path)
+        self._trace = trace
         self.problem: str | None = None      # the last thing that went wrong, for a status note
         self._connection: sqlite3.Connection | None = None
         self._writable = True
@@ -239,6 +241,7 @@ class Store:
                 if isinstance(exc, sqlite3.Error) and _is_locked(exc) or not self.path.is_file():
                     raise
                 self._connection = self._open_read_only()   # e.g. a read-only directory
+            self._connection.set_trace_callback(self._trace)
             _OPEN_STORES.add(self)
         return self._connection
 
