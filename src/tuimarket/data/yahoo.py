@@ -81,7 +81,7 @@ def fetch(
     clock's by default) is what a Retry-After given as a date is counted from.
     """
     symbols = list(dict.fromkeys(symbols))
-    download = download or _yfinance_download()
+    download = download or default_download()
     today = today or datetime.now(NEW_YORK).date()
     arguments = {"start": start.isoformat()} if start else {"period": period or "max"}
     for attempt in range(attempts):
@@ -240,7 +240,10 @@ def _quiet_yfinance_logger() -> logging.Logger:
     return logger
 
 
-def _yfinance_download() -> Download:
+def default_download() -> Download:
+    """The download of every fetch given none (every Feed the commands make): yfinance's, through a
+    session of ours. A process that must not reach Yahoo (a test's, serving Yahoo's answers from
+    memory) puts its own download function here, called afresh for each fetch."""
     return YfinanceDownload()
 
 
