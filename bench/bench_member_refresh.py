@@ -2,7 +2,7 @@
 normalised and cached, against pandas.read_csv of the members' whole history (bench_cache_read's CSV).
 
 Once a session, after the close, the monitor (or `watch`, or `report`) fetches the 503 S&P 500
-members' bars after the last ones at hand: five downloads of at most a hundred symbols (from the
+members' bars after the last ones at hand: six downloads of at most a hundred symbols (from the
 test suite's fake Yahoo, made beforehand, so the fake's own work is not timed), split per
 symbol, screened and written to a new SQLite cache, then breadth's members read again with them.
 Target: <= 3x reading all of the members' history once (measured on 2 shared cores: 5.6x, 1.72 s,
