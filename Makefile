@@ -34,6 +34,11 @@ $(VENV)/.dev-installed: requirements/dev.txt pyproject.toml
 run: $(VENV)/.run-installed
 	$(BIN)/tuimarket
 
+# The test runs write bytecode even where PYTHONDONTWRITEBYTECODE is set (this CI machine sets
+# it): otherwise every xdist worker rewrites the tests' asserts and every interpreter a test
+# starts compiles tuimarket again (about 0.7 CPU-s each). __pycache__ is in .gitignore.
+test test-slow: export PYTHONDONTWRITEBYTECODE =
+
 # The suite people run: the layer contracts and the type check, then every test but the slow
 # soak and stress runs, on every core (pytest-xdist: each test has its own cache and config dirs).
 test: lint-imports typecheck

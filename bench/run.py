@@ -18,6 +18,7 @@ import bench_cache_read
 import bench_events
 import bench_idle
 import bench_launch
+import bench_member_refresh
 import bench_memory
 import bench_refresh
 import bench_scale
@@ -38,6 +39,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     launch, idle, refresh = results["launch"], results["idle"], results["refresh"]
     memory, analysis, scale, events = results["memory"], results["analysis"], results["scale"], results["events"]
     breadth, cache_read, watchlist = results["breadth"], results["cache_read"], results["watchlist"]
+    member_refresh = results["member_refresh"]
     return [
         ("launch to first full paint (saved view)",
          f"{launch['monitor_s']:.2f} s vs hello-world {launch['hello_world_s']:.2f} s",
@@ -76,6 +78,9 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         (f"cache read: {cache_read['symbols']} symbols, {cache_read['bars']:,} bars",
          f"read_many {cache_read['read_many_s']:.2f} s vs pandas.read_csv {cache_read['read_csv_s']:.2f} s",
          f"{cache_read['ratio']:.2f}x", f"<= {cache_read['target_ratio']}x", cache_read["result"]),
+        (f"member refresh: a session's bars of {member_refresh['members']}",
+         f"{member_refresh['refresh_s']:.2f} s vs read_csv of their history {member_refresh['read_csv_s']:.2f} s",
+         f"{member_refresh['ratio']:.2f}x", f"<= {member_refresh['target_ratio']}x", member_refresh["result"]),
         (f"watchlist of {watchlist['symbols']}: stall while it fills",
          f"worst {watchlist['loop_stall_worst_ms']:.0f} ms (analysis thread alone "
          f"{watchlist['analysis_thread_stall_worst_ms']:.0f} ms); rows "
@@ -90,7 +95,7 @@ def main() -> None:
     os.environ["TUIMARKET_CACHE_DIR"] = tempfile.mkdtemp(prefix="tuimarket-bench-")
     results = {}
     for module in (bench_launch, bench_idle, bench_refresh, bench_memory, bench_analysis, bench_events, bench_scale,
-                   bench_breadth, bench_cache_read, bench_watchlist):
+                   bench_breadth, bench_cache_read, bench_member_refresh, bench_watchlist):
         print(f"running {module.__name__} ...", flush=True)
         result = module.run()
         results[result["name"]] = result

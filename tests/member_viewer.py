@@ -48,7 +48,7 @@ def main(mode: str, log: str) -> None:
         return fake(tickers, **options)
 
     calendar.now_utc = lambda: AFTER_CLOSE          # noqa: the moment every Feed made here reads
-    yahoo._yfinance_download = lambda: counted      # noqa: SLF001 - the CLI's own download path
+    yahoo.default_download = lambda: counted        # the download of every Feed the CLI makes
     settings = config.load(None)
     if mode == "report":
         out = io.StringIO()

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 import pytest
 from curl_cffi import requests as curl_requests
@@ -34,9 +33,9 @@ from ui_support import bar_text, until
 from tuimarket import cli
 from tuimarket.analysis.snapshot import build_snapshot
 from tuimarket.config import parse
-from tuimarket.data import bundled, store, yahoo
+from tuimarket.data import bundled, yahoo
 from tuimarket.data.feed import Feed
-from tuimarket.data.model import COLUMNS, Freshness, FreshnessState, MarketData
+from tuimarket.data.model import Freshness, FreshnessState, MarketData
 from tuimarket.data.store import FILENAME, Store
 from tuimarket.monitor import MarketPipeline, data_status, is_offline
 from tuimarket.report import render
@@ -344,22 +343,21 @@ def test_a_series_of_impossible_bars_is_refused_whole(cache_dir):
     assert any("XLK" in note and "impossible" in note for note in data.notes)
 
 
-def set_cached_price(connection, symbol: str, day: str, column: str, value: float) -> None:
-    """Change one price where the cache keeps what it reads (the packed series), as a bad disk might."""
-    dates, bars = connection.execute("SELECT dates, bars FROM series WHERE symbol = ?", (symbol,)).fetchone()
-    days, values = store._unpack(dates, bars)
-    values = values.copy()
-    values[days == np.datetime64(day), list(COLUMNS).index(column)] = value
-    connection.execute("UPDATE series SET bars = ? WHERE symbol = ?", (store._pack(days, values)[1], symbol))
+def set_cached_price(cache: Store, symbol: str, day: str, column: str, value: float) -> None:
+    """Cache an impossible price on one day, as an older version or a bad disk might have (the
+    store writes what it is given: the feed screens Yahoo's answers before they reach it)."""
+    bar = cache.read(symbol).loc[[pd.Timestamp(day)]]
+    meta = cache.meta(symbol)
+    assert cache.upsert(symbol, bar.assign(**{column: value}), source=meta.source, fetched_at=meta.fetched_at)
 
 
 def test_impossible_bars_already_cached_are_ignored_on_read(cache_dir):
     good, _ = good_refresh(cache_dir)
-    with sqlite3.connect(cache_dir / FILENAME) as connection:
-        set_cached_price(connection, "XLK", "2025-09-24", "Close", 0.0)
-        set_cached_price(connection, "XLF", "2025-09-24", "High", float("inf"))
-        set_cached_price(connection, "XLE", "2025-09-24", "Close", float("nan"))
-    connection.close()
+    cache = Store(cache_dir / FILENAME)
+    set_cached_price(cache, "XLK", "2025-09-24", "Close", 0.0)
+    set_cached_price(cache, "XLF", "2025-09-24", "High", float("inf"))
+    set_cached_price(cache, "XLE", "2025-09-24", "Close", float("nan"))
+    cache.close()
     data = feed(FakeYahoo(empty=True), FAULT_TIME).initial()
     for symbol in ("XLK", "XLF", "XLE"):
         assert pd.Timestamp("2025-09-24") not in data.bars[symbol].index

@@ -10,7 +10,6 @@ from yfinance.exceptions import YFRateLimitError
 
 from fakes import FakeYahoo, no_sleep_recorder
 from tuimarket.config import Config
-from tuimarket.data import yahoo
 from tuimarket.data.feed import Feed
 from tuimarket.data.model import FreshnessState
 
@@ -84,7 +83,9 @@ def test_retry_after_is_honoured_and_not_retried_sooner() -> None:
     assert data.error.endswith(next_try(START + timedelta(minutes=10)))
 
 
-@pytest.mark.parametrize(("header", "seconds"), [("120", 120.0), ("Sat, 27 Sep 2025 12:05:00 GMT", 300.0),
-                                                 ("soon", None)])
-def test_retry_after_reads_seconds_or_a_date(header: str, seconds: float | None) -> None:
-    assert yahoo._seconds_to_wait(yahoo._retry_after_header(TooManyRequests(header)), START) == seconds
+@pytest.mark.parametrize(("header", "wait"), [("120", timedelta(minutes=2)),
+                                              ("Sat, 27 Sep 2025 12:05:00 GMT", timedelta(minutes=5)),
+                                              ("soon", timedelta(minutes=1))])   # unreadable: our own first wait
+def test_retry_after_reads_seconds_or_a_date_on_the_feeds_clock(header: str, wait: timedelta) -> None:
+    clock, fake = Clock(), FakeYahoo(end=END, error=TooManyRequests(header))
+    assert limited_feed(fake, clock).refresh().error.endswith(next_try(START + wait))

@@ -13,6 +13,7 @@ from alert_support import Clock
 from tuimarket import config
 from tuimarket.alert_pass import alerts_of, record_refresh, watched_through
 from tuimarket.analysis import events as analysis_events
+from tuimarket.data import bundled
 from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.feed import Feed
 from tuimarket.data.store import Store
@@ -42,37 +43,44 @@ def live_feed(tmp_path: Path, clock: Clock, name: str = "market.sqlite3") -> Fee
                 sleep=lambda _: None)
 
 
+class WholeReads(list):
+    """Every EventHistory made while a test runs, a pipeline's own too: `symbols()` is how many
+    symbols their passes read from the whole history (each first pass reads all it is given)."""
+
+    def symbols(self) -> int:
+        return sum(history.symbols_read_whole for history in self)
+
+
 @pytest.fixture
-def whole_passes(monkeypatch) -> list[int]:
-    """The real EventHistory, its passes that read the whole history counted (the symbols read)."""
-    passes: list[int] = []
-    real = analysis_events._whole
+def whole_reads(monkeypatch) -> WholeReads:
+    made = WholeReads()
 
-    def counted(config, frames):
-        passes.append(len(frames))
-        return real(config, frames)
+    class Kept(analysis_events.EventHistory):
+        def __init__(self, config) -> None:
+            super().__init__(config)
+            made.append(self)
 
-    monkeypatch.setattr(analysis_events, "_whole", counted)
-    return passes
+    monkeypatch.setattr(analysis_events, "EventHistory", Kept)
+    return made
 
 
-def test_a_live_refresh_computes_the_events_once_for_the_alerts_and_the_panels(tmp_path, computations, whole_passes):
+def test_a_live_refresh_computes_the_events_once_for_the_alerts_and_the_panels(tmp_path, computations, whole_reads):
     clock = Clock(date(2024, 11, 8))
     pipe = MarketPipeline(SETTINGS, live_feed(tmp_path, clock))
     loaded = pipe.refresh()
-    assert computations == [] and whole_passes == [len(SETTINGS.all_symbols)]
+    assert computations == [] and whole_reads.symbols() == len(SETTINGS.all_symbols)
     data = pipe.feed.refresh()
     assert loaded.latest_events == latest_events(SETTINGS, data)    # what the panels computed alone
     # The next session's refresh continues from this one's events: no whole pass.
     clock.move(date(2024, 11, 11))
     loaded = pipe.refresh()
-    assert whole_passes == [len(SETTINGS.all_symbols)]
+    assert whole_reads.symbols() == len(SETTINGS.all_symbols)
     assert loaded.latest_events == latest_events(SETTINGS, pipe.feed.refresh())
     pipe.feed.store.close()
 
 
 def test_a_watcher_carries_its_events_from_pass_to_pass_and_announces_what_whole_passes_would(
-        tmp_path, whole_passes):
+        tmp_path, whole_reads):
     clock = Clock(date(2024, 11, 8))
     feed, reference_feed = live_feed(tmp_path, clock), live_feed(tmp_path, clock, "reference.sqlite3")
     watched, reference = AlertStore(feed.store), AlertStore(reference_feed.store)
@@ -81,7 +89,7 @@ def test_a_watcher_carries_its_events_from_pass_to_pass_and_announces_what_whole
         clock.move(day)
         announced = record_refresh(SETTINGS, feed.refresh(), watched, history=history)
         assert announced == record_refresh(SETTINGS, reference_feed.refresh(), reference), day
-    assert whole_passes == [len(SETTINGS.all_symbols)]     # the first pass only
+    assert whole_reads.symbols() == len(SETTINGS.all_symbols)     # the first pass only
     feed.store.close()
     reference_feed.store.close()
 
@@ -108,7 +116,7 @@ def test_later_watch_passes_make_only_the_new_alerts_and_announce_what_the_whole
 
 
 @pytest.mark.parametrize("source", ["bundled", "cache"])
-def test_a_replay_step_clips_the_history_in_memory_the_same_as_a_re_read(tmp_path, source):
+def test_a_replay_step_clips_the_history_in_memory_the_same_as_a_re_read(tmp_path, monkeypatch, source):
     if source == "cache":       # a cache a live run filled, replayed offline
         clock = Clock(date(2024, 11, 15))
         filler = live_feed(tmp_path, clock)
@@ -123,28 +131,29 @@ def test_a_replay_step_clips_the_history_in_memory_the_same_as_a_re_read(tmp_pat
     stepping = replay_at(date(2024, 11, 1))
     stepping.initial()
     reads: list[str] = []          # what a step reads again from the cache or the bundle: nothing
-    feed = stepping.feed
-    bundle_read, cache_read = feed._fallback, feed.store.read_many
-    feed._fallback = lambda symbol: reads.append(symbol) or bundle_read(symbol)
-    feed.store.read_many = lambda symbols: reads.extend(symbols) or cache_read(symbols)
+    bundle_read, cache_read = bundled.load, Store.read_many
     for sessions, day in ((1, date(2024, 11, 4)), (4, date(2024, 11, 8)), (-5, date(2024, 11, 1))):
-        stepped = stepping.step(sessions)
+        with monkeypatch.context() as reading:
+            reading.setattr(bundled, "load", lambda symbol: reads.append(symbol) or bundle_read(symbol))
+            reading.setattr(Store, "read_many",
+                            lambda store, symbols: reads.extend(symbols) or cache_read(store, symbols))
+            stepped = stepping.step(sessions)
         re_read = replay_at(day).initial()
         assert stepped.snapshot == re_read.snapshot and stepped.latest_events == re_read.latest_events
         assert stepped.snapshot.as_of == day
     assert reads == []
 
 
-def test_a_replay_stepping_on_reads_the_new_sessions_only_and_back_reads_whole(tmp_path, whole_passes):
+def test_a_replay_stepping_on_reads_the_new_sessions_only_and_back_reads_whole(tmp_path, whole_reads):
     feed = Feed(SETTINGS, source="bundled", as_of=date(2024, 11, 1), store=Store(tmp_path / "market.sqlite3"),
                 sleep=lambda _: None)
     stepping = MarketPipeline(SETTINGS, feed, source="bundled", as_of=date(2024, 11, 1))
     stepping.initial()
     panels = len({index.symbol for index in SETTINGS.indexes} | {SETTINGS.benchmark})
-    assert whole_passes == [panels]
+    assert whole_reads.symbols() == panels
     stepping.step(1)
     stepping.step(4)
-    assert whole_passes == [panels]
+    assert whole_reads.symbols() == panels
     stepping.step(-1)           # back: not a history grown, read whole
-    assert whole_passes == [panels, panels]
+    assert whole_reads.symbols() == 2 * panels
     feed.store.close()

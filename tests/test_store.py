@@ -49,6 +49,20 @@ def test_upsert_round_trip(cache):
     assert cache.read("XLF") is None and cache.meta("XLF") is None
 
 
+def test_the_rows_written_are_the_bars_as_sqlite_keeps_them(cache):
+    """A row per bar: its ISO date, every price a REAL (a whole volume too), a missing one NULL."""
+    bars = xlk("2025-09-22", "2025-09-24").assign(Volume=[100, 200, 300])
+    bars.iloc[1, bars.columns.get_loc("Open")] = float("nan")
+    assert cache.upsert("XLK", bars, source="yahoo", fetched_at=FETCHED)
+    with sqlite3.connect(cache.path) as connection:
+        rows = connection.execute("SELECT *, typeof(open), typeof(volume) FROM bars ORDER BY date").fetchall()
+    connection.close()
+    assert [row[:2] for row in rows] == [("XLK", "2025-09-22"), ("XLK", "2025-09-23"), ("XLK", "2025-09-24")]
+    assert [row[2:7] for row in rows] == [tuple(None if pd.isna(value) else float(value) for value in values)
+                                          for values in bars.itertuples(index=False, name=None)]
+    assert [row[7:] for row in rows] == [("real", "real"), ("null", "real"), ("real", "real")]
+
+
 def test_upsert_overwrites_overlap_and_keeps_the_rest(cache):
     cache.upsert("XLK", xlk(end="2025-09-10"), source="yahoo", fetched_at=FETCHED)
     newer = xlk(start="2025-09-05").copy()
@@ -264,9 +278,10 @@ def test_a_version_2_cache_is_migrated_keeping_every_bar(cache):
 def test_reading_many_symbols_is_one_query_per_500(cache):
     for number in range(600):
         cache.upsert(f"S{number}", xlk("2025-09-01"), source="yahoo", fetched_at=FETCHED)
-    statements = []
-    cache._connection.set_trace_callback(statements.append)
-    read = cache.read_many([f"S{number}" for number in range(600)] + ["ABSENT"])
+    statements: list[str] = []
+    reader = Store(cache.path, trace=statements.append)
+    read = reader.read_many([f"S{number}" for number in range(600)] + ["ABSENT"])
+    reader.close()
     assert len(read) == 600 and list(read)[:2] == ["S0", "S1"]
     assert len([sql for sql in statements if sql.startswith("SELECT")]) == 2
     pd.testing.assert_frame_equal(read["S599"], xlk("2025-09-01"), check_freq=False)

@@ -181,6 +181,9 @@ class EventHistory:
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        # Symbols read from their whole history, over every pass: each symbol at the first pass, and
+        # every one again after bars that do not continue the last pass (the rest is continued).
+        self.symbols_read_whole = 0
         self._carried: _Carried | None = None
 
     def events(self, bars: Mapping[str, pd.DataFrame], *, forming: Collection[str] = ()) -> tuple[Event, ...]:
@@ -190,6 +193,7 @@ class EventHistory:
         carried = self._carried
         if carried is None or not _continue(carried.states, final):
             carried = _whole(self.config, final)
+            self.symbols_read_whole += len(final)
         elif any(len(frame) > len(carried.states[symbol].bars) for symbol, frame in final.items()):
             carried = _continued(self.config, carried, final)
         self._carried = carried

@@ -68,17 +68,29 @@ def now_utc() -> datetime:
 
 
 def is_session(day: date) -> bool:
-    return bool(_holding(day).is_session(pd.Timestamp(day)))
+    return _session_bounds(day) is not None
 
 
 def session_open(day: date) -> datetime | None:
     """When the session of `day` opens, or None when the market is closed that day."""
-    return _holding(day).session_open(pd.Timestamp(day)).to_pydatetime() if is_session(day) else None
+    bounds = _session_bounds(day)
+    return bounds[0] if bounds else None
 
 
 def session_close(day: date) -> datetime | None:
     """When the session of `day` closes (13:00 New York on early-close days), or None if no session."""
-    return _holding(day).session_close(pd.Timestamp(day)).to_pydatetime() if is_session(day) else None
+    bounds = _session_bounds(day)
+    return bounds[1] if bounds else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _session_bounds(day: date) -> tuple[datetime, datetime] | None:
+    """The open and close of `day`'s session (None: no session). A day's hours never change, and a
+    refresh asks for today's once per symbol it saves (1.7 ms each from exchange_calendars)."""
+    calendar, session = _holding(day), pd.Timestamp(day)
+    if not calendar.is_session(session):
+        return None
+    return calendar.session_open(session).to_pydatetime(), calendar.session_close(session).to_pydatetime()
 
 
 def _holding(day: date) -> _ExchangeCalendar:

@@ -267,7 +267,7 @@ class Feed:
 
     def _yahoo(self, symbols: Sequence[str], *, start: date, now: datetime) -> dict[str, pd.DataFrame]:
         return yahoo.fetch(symbols, start=start, download=self._download, sleep=self._sleep,
-                           attempts=self._attempts, today=now.astimezone(calendar.NEW_YORK).date())
+                           attempts=self._attempts, today=now.astimezone(calendar.NEW_YORK).date(), now=now)
 
     def _save(self, fresh: dict[str, pd.DataFrame], cached: dict[str, pd.DataFrame], now: datetime, *,
               whole_history: set[str]) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:

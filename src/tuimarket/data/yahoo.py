@@ -23,6 +23,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from tuimarket.data.model import COLUMNS
@@ -72,14 +73,16 @@ def fetch(
     sleep: Callable[[float], None] = time.sleep,
     attempts: int = 3,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Bars per symbol from one batched download (`start` or `period`, e.g. "12y").
 
     Symbols Yahoo could not deliver are absent from the result; raises FetchError when none came.
-    `today` (New York) bounds the bars: anything dated later is dropped.
+    `today` (New York) bounds the bars: anything dated later is dropped. `now` (tz-aware; the
+    clock's by default) is what a Retry-After given as a date is counted from.
     """
     symbols = list(dict.fromkeys(symbols))
-    download = download or _yfinance_download()
+    download = download or default_download()
     today = today or datetime.now(NEW_YORK).date()
     arguments = {"start": start.isoformat()} if start else {"period": period or "max"}
     for attempt in range(attempts):
@@ -95,7 +98,7 @@ def fetch(
             if bars:
                 return bars
         asked = asked or getattr(download, "retry_after", None)   # what our session saw (YfinanceDownload)
-        retry_after = _seconds_to_wait(asked, datetime.now(timezone.utc))
+        retry_after = _seconds_to_wait(asked, now or datetime.now(timezone.utc))
         failure, detail = _why(complaints)
         if retry_after is not None:
             break     # Yahoo said when: asking sooner only prolongs the limit
@@ -146,41 +149,54 @@ def backoff_delay(attempt: int, *, base: float = 1.0, cap: float = 8.0,
 
 
 def normalise(frame: pd.DataFrame | None, symbols: Sequence[str], *, today: date) -> dict[str, pd.DataFrame]:
-    """Split a yfinance download into one clean bars frame per symbol that has data."""
+    """Split a yfinance download into one clean bars frame per symbol that has data.
+
+    The batch's dates are read and its prices converted once, not once per symbol: a refresh of the
+    index members splits five downloads of a hundred symbols each.
+    """
     if frame is None or frame.empty:
         return {}
+    columns = _columns_of(frame, symbols)
+    if not columns:
+        return {}
+    asked = sorted({position for positions in columns.values() for position in positions if position is not None})
+    prices = frame.iloc[:, asked].to_numpy(dtype=np.float64)    # a text price fails here: a retry
+    column_of = {position: column for column, position in enumerate(asked)}
+    missing = np.full(len(frame), np.nan)
+    dates = _session_dates(pd.DatetimeIndex(frame.index))
+    until_today = dates <= pd.Timestamp(today)
     result = {}
-    for symbol in symbols:
-        raw = _columns_of(frame, symbol, single=len(symbols) == 1)
-        if raw is None:
+    for symbol, positions in columns.items():
+        values = np.column_stack([missing if position is None else prices[:, column_of[position]]
+                                  for position in positions])
+        kept = until_today & ~np.isnan(values[:, COLUMNS.index("Close")])   # a bar without a close is no bar
+        if not kept.any():
             continue
-        bars = _clean(raw, today)
-        if not bars.empty:
-            result[symbol] = bars
+        values = values[kept]
+        volume = values[:, COLUMNS.index("Volume")]
+        volume[np.isnan(volume)] = 0.0
+        bars = pd.DataFrame(values, index=dates[kept], columns=list(COLUMNS))
+        if not bars.index.is_unique:
+            bars = bars[~bars.index.duplicated(keep="last")]
+        result[symbol] = bars if bars.index.is_monotonic_increasing else bars.sort_index()
     return result
 
 
-def _columns_of(frame: pd.DataFrame, symbol: str, *, single: bool) -> pd.DataFrame | None:
-    """The price columns of one ticker, from (Price, Ticker) columns or a flat single-ticker frame."""
-    if not isinstance(frame.columns, pd.MultiIndex):
-        return frame if single else None
-    level = "Ticker" if "Ticker" in frame.columns.names else 1
-    tickers = {str(t).upper(): t for t in frame.columns.get_level_values(level)}
-    if symbol.upper() not in tickers:
-        return None
-    columns = frame.xs(tickers[symbol.upper()], axis=1, level=level)
-    return columns if isinstance(columns, pd.DataFrame) else None   # always a frame, from a MultiIndex
-
-
-def _clean(raw: pd.DataFrame, today: date) -> pd.DataFrame:
-    if any(column not in raw.columns for column in PRICE_COLUMNS):
-        return pd.DataFrame()
-    bars = raw.reindex(columns=list(COLUMNS)).astype("float64").rename_axis(columns=None)
-    bars.index = _session_dates(pd.DatetimeIndex(raw.index))
-    bars = bars.dropna(subset=["Close"])          # a bar without a close is no bar (all-NaN rows too)
-    bars["Volume"] = bars["Volume"].fillna(0.0)
-    bars = bars[~bars.index.duplicated(keep="last")].sort_index()
-    return bars.loc[: pd.Timestamp(today)]
+def _columns_of(frame: pd.DataFrame, symbols: Sequence[str]) -> dict[str, list[int | None]]:
+    """Where each symbol's COLUMNS are in `frame` (None: a column it lacks), for the symbols that
+    have every price column: (Price, Ticker) columns, or a flat single-ticker frame."""
+    if isinstance(frame.columns, pd.MultiIndex):
+        level = frame.columns.names.index("Ticker") if "Ticker" in frame.columns.names else 1
+        tickers = [str(ticker).upper() for ticker in frame.columns.get_level_values(level)]
+        names = frame.columns.get_level_values(1 - level)
+    elif len(symbols) == 1:
+        tickers, names = [symbols[0].upper()] * len(frame.columns), frame.columns
+    else:
+        return {}
+    where = {(ticker, name): position for position, (ticker, name) in enumerate(zip(tickers, names))}
+    columns = {symbol: [where.get((symbol.upper(), column)) for column in COLUMNS] for symbol in symbols}
+    return {symbol: positions for symbol, positions in columns.items()
+            if all(position is not None for column, position in zip(COLUMNS, positions) if column in PRICE_COLUMNS)}
 
 
 def _session_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
@@ -238,7 +254,10 @@ def _quiet_yfinance_logger() -> logging.Logger:
     return logger
 
 
-def _yfinance_download() -> Download:
+def default_download() -> Download:
+    """The download of every fetch given none (every Feed the commands make): yfinance's, through a
+    session of ours. A process that must not reach Yahoo (a test's, serving Yahoo's answers from
+    memory) puts its own download function here, called afresh for each fetch."""
     return YfinanceDownload()
 
 

@@ -40,23 +40,32 @@ class DashboardScreen(ResponsiveScreen):
         self.first_market_bar = market_bar
         self.saved = saved
         self.active = 0
+        # The panes, held rather than queried: every key and focus change asks which keys work
+        # (check_action), and querying the DOM for them each time took a tenth of a start-up's CPU.
+        self._index_panels = [IndexPanel(index.symbol, index.name, id=f"panel-{i}")
+                              for i, index in enumerate(config.indexes)]
+        # Breadth off: not even built, so the first paint costs nothing.
+        self._breadth = BreadthPanel(id="breadth") if config.breadth.enabled else None
+        self._rotation = RotationTable(id="rotation")
 
     def compose(self) -> ComposeResult:
         yield MarketBar("", id="market-bar")
         yield Static("", id="switcher")
         with Horizontal(id="main"):
             with Vertical(id="panels"):
-                for i, index in enumerate(self.config.indexes):
-                    yield IndexPanel(index.symbol, index.name, id=f"panel-{i}")
-                if self.config.breadth.enabled:     # off: not even built, so the first paint costs nothing
-                    yield BreadthPanel(id="breadth")
-            yield RotationTable(id="rotation")
+                yield from self._index_panels
+                if self._breadth is not None:
+                    yield self._breadth
+            yield self._rotation
         yield KeyFooter()
 
     @property
     def panes(self) -> list:
-        breadth = [panel for panel in self.query(BreadthPanel) if panel.model is not None]
-        return [*self.query(IndexPanel), *breadth, self.query_one(RotationTable)]
+        return [*self._index_panels, *([self._breadth] if self._breadth_shown else []), self._rotation]
+
+    @property
+    def _breadth_shown(self) -> bool:
+        return self._breadth is not None and self._breadth.model is not None
 
     def on_mount(self) -> None:
         self._fit_rotation_table()
@@ -112,7 +121,7 @@ class DashboardScreen(ResponsiveScreen):
             pane = parameters[0]       # an int: Textual reads "goto(3)" as Python literals
             return isinstance(pane, int) and pane < len(self.panes)
         if action == "breadth":     # only where there is breadth to show
-            return any(panel.model is not None for panel in self.query(BreadthPanel))
+            return self._breadth_shown
         return True
 
     def action_goto(self, number: int) -> None:
