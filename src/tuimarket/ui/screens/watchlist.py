@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -26,6 +31,25 @@ from tuimarket.ui.viewmodels import RotationLine
 from tuimarket.ui.watchlist_view import WATCHLIST_COLUMNS, WatchlistTable
 from tuimarket.ui.widgets.key_footer import KeyFooter
 from tuimarket.ui.widgets.rotation_table import RotationTable
+
+
+class PlainCell:
+    """One line of plain text in one style, drawn as one segment: a table cell that DataTable
+    measures and paints without Rich's text layout (wrapping, spans, padding per cell), which for
+    200 rows was most of the screen's first paint."""
+
+    __slots__ = ("plain", "style", "justify", "width")
+
+    def __init__(self, plain: str, style: Style, justify: JustifyMethod) -> None:
+        self.plain, self.style, self.justify, self.width = plain, style, justify, cell_len(plain)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.width, self.width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        room = options.max_width
+        text = self.plain if self.justify == "left" else " " * max(0, room - self.width) + self.plain
+        yield Segment(set_cell_size(text, room), self.style)
 
 
 class WatchlistGrid(RotationTable):
@@ -48,6 +72,9 @@ class WatchlistGrid(RotationTable):
         super().__init__(id=id)
         self.add_class("-active")     # the screen's one pane: shown at every width
         self.unpainted: dict[str, RotationLine] = {}     # changed out of view, by symbol
+
+    def _cell(self, text: str, style: Style, justify: JustifyMethod) -> PlainCell:
+        return PlainCell(text, style, justify)
 
     def _update_cells(self, lines: Iterable[RotationLine]) -> None:
         lines = list(lines)
