@@ -13,9 +13,10 @@ RED = Style(color="red")
 
 
 def drawn(renderable: object, width: int) -> list[tuple[str, Style | None]]:
-    """The first line `renderable` draws at `width`, as DataTable keeps it: (text, style) pairs."""
+    """The line `renderable` draws at `width` in a row one line high, as DataTable draws it: (text, style) pairs."""
     console = Console(width=width, color_system="truecolor")
-    line = console.render_lines(renderable, console.options.update_dimensions(width, 1), pad=True)[0]
+    options = console.options.update_dimensions(width, 1).update(no_wrap=True)
+    line = console.render_lines(renderable, options, pad=True)[0]
     return [(segment.text, segment.style) for segment in line if segment.text]
 
 
@@ -32,8 +33,9 @@ def test_a_cell_that_fits_looks_as_its_rich_text_does(text: str, justify: str, w
     assert cell.__rich_measure__(Console(), Console().options).maximum == Text(text).cell_len
 
 
-def test_a_cell_too_long_for_its_column_is_cut_to_it() -> None:
-    # Rich's text would wrap it and DataTable show the first line; one line cut at the column reads the same.
-    assert drawn(PlainCell("not computed (BrokenProcessPool)", RED, "left"), 12) == [("not computed", RED)]
-    assert drawn(PlainCell("+123.45%", RED, "right"), 6) == [("+123.4", RED)]
+def test_a_cell_too_long_for_its_column_is_cut_to_it_as_rich_text_is() -> None:
+    for text, justify, width, shown in [("not computed (BrokenProcessPool)", "left", 12, "not computed"),
+                                        ("+123.45%", "right", 6, "+123.4")]:
+        assert drawn(PlainCell(text, RED, justify), width) == [(shown, RED)]
+        assert "".join(part for part, _ in drawn(Text(text, style=RED, justify=justify), width)) == shown
     assert drawn(PlainCell("日本語", RED, "left"), 5) == [("日本 ", RED)]    # wide characters: cells, not letters

@@ -48,6 +48,9 @@ async def test_shift_w_opens_the_first_group_and_brackets_switch_groups() -> Non
         grid = await opened(app, pilot)
         assert column(grid, "Symbol") == ["AAPL", "MSFT", "QQQ"]
         assert all(cell in ("up", "up ✓", "down", "down ✓", "side") for cell in column(grid, "Trend"))
+        # The symbol and the name fit their longest cell (or heading); the other columns have set widths.
+        assert grid.columns["Name"].content_width == len("Nasdaq 100 ETF")
+        assert grid.columns["Symbol"].content_width == len("Symbol")
         await pilot.press("right_square_bracket")
         await until(app, pilot, lambda: column(grid, "Symbol") == ["SPY", "IWM"] and computed(grid))
         assert "Watchlist funds  2/2" in app.screen.query_one("#watchlist-heading").render().plain
