@@ -49,9 +49,12 @@ class PlainCell:
         return Measurement(self.width, self.width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        room = options.max_width
+        yield Segment(self.fitted(options.max_width), self.style)
+
+    def fitted(self, room: int) -> str:
+        """The text justified in `room` cells, cut to them if longer."""
         text = self.plain if self.justify == "left" else " " * max(0, room - self.width) + self.plain
-        yield Segment(set_cell_size(text, room), self.style)
+        return set_cell_size(text, room)
 
 
 class WatchlistGrid(RotationTable):
@@ -93,6 +96,33 @@ class WatchlistGrid(RotationTable):
                 column.content_width = max(column.content_width, cell.width)
         self.virtual_size = Size(sum(column.get_render_width(self) for column in self.columns.values()),
                                  self._total_row_height + (self.header_height if self.show_header else 0))
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
+                     cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
+        """DataTable's, drawing a PlainCell as its segments in DataTable's layers of style (the
+        table's, the cell's, the cursor's) without Rich rendering each cell: that rendering was
+        most of a repaint of the rows in view (200 cells)."""
+        if row_index < 0 or column_index < 0:       # the header: DataTable's own
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        assert row_key is not None and column_key is not None
+        cache_key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor, self._update_count,
+                     self._pseudo_class_state)
+        lines = self._cell_render_cache.get(cache_key)
+        if lines is None:
+            cell = self._data[row_key][column_key]
+            assert isinstance(cell, PlainCell)
+            component_style, post_style = self._get_styles_to_render_cell(
+                False, False, row_index < self.fixed_rows or column_index < self.fixed_columns, hover, cursor,
+                self.show_cursor, self._show_hover_cursor, self.cursor_foreground_priority == "css",
+                self.cursor_background_priority == "css")
+            style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+            padding = Segment(" " * self.cell_padding, style + post_style)
+            text = Segment(cell.fitted(width - 2 * self.cell_padding), style + cell.style + post_style)
+            lines = [[padding, text, padding]]
+            self._cell_render_cache[cache_key] = lines
+        return lines
 
     def _update_cells(self, lines: Iterable[RotationLine]) -> None:
         lines = list(lines)
