@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from tuimarket.config import Config, Symbol, Watchlist
 from tuimarket.data import members
@@ -48,6 +48,9 @@ async def test_shift_w_opens_the_first_group_and_brackets_switch_groups() -> Non
         grid = await opened(app, pilot)
         assert column(grid, "Symbol") == ["AAPL", "MSFT", "QQQ"]
         assert all(cell in ("up", "up ✓", "down", "down ✓", "side") for cell in column(grid, "Trend"))
+        # The symbol and the name fit their longest cell (or heading); the other columns have set widths.
+        assert grid.columns["Name"].content_width == len("Nasdaq 100 ETF")
+        assert grid.columns["Symbol"].content_width == len("Symbol")
         await pilot.press("right_square_bracket")
         await until(app, pilot, lambda: column(grid, "Symbol") == ["SPY", "IWM"] and computed(grid))
         assert "Watchlist funds  2/2" in app.screen.query_one("#watchlist-heading").render().plain
@@ -135,3 +138,24 @@ async def test_rows_changed_out_of_view_are_painted_as_they_come_into_view() -> 
         assert shown[-1] == group.symbols[-1].symbol
         assert "…" not in [grid.get_cell(symbol, "Trend").plain for symbol in shown]
         assert not set(shown) & set(grid.unpainted)
+
+
+async def test_its_cells_are_drawn_as_datatable_draws_them(monkeypatch) -> None:
+    # The grid draws its plain cells itself (much the cheaper); the screen is the one DataTable would draw,
+    # the cursor's row, the fixed symbol column and the colours included, at 80 and 120 columns.
+    async def screens() -> list[str]:
+        app = offline_app()
+        shown = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            grid = await opened(app, pilot)
+            grid.move_cursor(row=1)
+            await pilot.pause()
+            shown.append(app.export_screenshot())
+            await pilot.resize_terminal(120, 30)
+            await pilot.pause()
+            shown.append(app.export_screenshot())
+        return shown
+
+    ours = await screens()
+    monkeypatch.setattr(WatchlistGrid, "_render_cell", DataTable._render_cell)
+    assert ours == await screens()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Iterable
 
-from rich.console import JustifyMethod
+from rich.console import JustifyMethod, RenderableType
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -78,10 +78,13 @@ class RotationTable(DataTable):
             self._clear_caches()
             self.refresh()
 
-    def _cells(self, line: RotationLine) -> list[Text]:
-        return [Text(text, style=Style(color=theme_colour(self.app, STATE_COLOURS.get(state, ""))),
-                     justify=self._justify(column))
+    def _cells(self, line: RotationLine) -> list[RenderableType]:
+        return [self._cell(text, Style(color=theme_colour(self.app, STATE_COLOURS.get(state, ""))),
+                           self._justify(column))
                 for column, text, state in zip(self.COLUMNS, line.cells, line.states)]
+
+    def _cell(self, text: str, style: Style, justify: JustifyMethod) -> RenderableType:
+        return Text(text, style=style, justify=justify)
 
     def _update_cells(self, lines: Iterable[RotationLine]) -> None:
         for line in lines:
