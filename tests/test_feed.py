@@ -51,6 +51,17 @@ def test_initial_empty_cache_is_coherent_bundled_view_without_network():
     assert data.freshness["^GSPC"].label() == "offline bundled as of 2025-09-25"
 
 
+@pytest.mark.parametrize("symbols, day", [(("AAPL", "MSFT", "^GSPC"), date(2026, 2, 18)),
+                                          (("AAPL", "MSFT", "XLK", "^GSPC"), SECTORS_END)])
+def test_offline_members_share_the_one_date_every_bundled_symbol_has(symbols, day):
+    """A watchlist of stocks offline: their bundled closes end 2026-02-18, the index's 2026-07-10.
+    Every symbol shows the same day, the members' too (the index ran on to July while the stocks
+    stood in February, all under "as of 2026-07-10"; adding XLK then moved them to 2025)."""
+    data = Feed(Config(), source="bundled", symbols=symbols).initial()
+    assert {bars.index[-1].date() for bars in data.bars.values()} == {day} and data.as_of == day
+    assert any(f"clipped at {day}" in note for note in data.notes)
+
+
 def test_first_refresh_is_one_batched_full_download():
     fake = FakeYahoo(end=SECTORS_END)
     data = feed(fake).refresh()

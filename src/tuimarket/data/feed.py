@@ -396,7 +396,9 @@ class Feed:
         cutoff = self.as_of
         shown = [symbol for symbol, entry in series.items() if entry.bars is not None]
         if shown and all(series[symbol].origin == "bundled" for symbol in shown):
-            common = bundled.common_as_of(shown)
+            # every bundled series counts, an index member's closes too (they end on another date)
+            ends = [end for symbol in shown if (end := series[symbol].freshness.as_of) is not None]
+            common = min(ends, default=None)
             if common is not None and (cutoff is None or common < cutoff):
                 cutoff = common
                 notes.append(f"offline: bundled history, every symbol clipped at {common}, "
