@@ -497,6 +497,8 @@ async def test_the_rrg_opens_from_the_dashboard_the_table_and_the_palette_and_st
         assert app.screen.view.week == latest - timedelta(weeks=2)
         await pilot.press("full_stop")
         assert app.screen.view.week == latest - timedelta(weeks=1)
+        await pilot.press("end")                             # the list of symbols has the focus
+        assert app.screen.view.week == latest
         await pilot.press("escape", "4", "down", "down", "g")     # from the table: its row is selected
         await pilot.pause()
         table_symbol = app.dashboard_screen.query_one(RotationTable).symbol_under_cursor

@@ -67,6 +67,10 @@ async def test_at_80_columns_the_symbol_stays_put_while_the_columns_scroll() -> 
         await pilot.pause()
         assert grid.scroll_x > 0
         assert "AAPL" in app.export_screenshot()      # the fixed symbol column, still drawn
+        await pilot.press("end")                      # the last row, not the last column
+        assert grid.cursor_row == 2
+        await pilot.press("home")
+        assert grid.cursor_row == 0
 
 
 async def test_o_sorts_by_a_column_and_back_to_the_groups_order() -> None:

@@ -28,7 +28,8 @@ class RrgScreen(ResponsiveScreen):
         Binding("backspace", "app.pop_screen", "Back", show=False, tooltip="Close the graph"),
         Binding("comma", "step(-1)", "Week back", id="week-back", tooltip="Tails end a week earlier"),
         Binding("full_stop", "step(1)", "Week on", id="week-on", tooltip="Tails end a week later"),
-        Binding("end", "latest", "Latest week", show=False, tooltip="Tails end at the latest week"),
+        # priority: the list of symbols has the focus, and a table's own End scrolls it sideways
+        Binding("end", "latest", "Latest week", show=False, priority=True, tooltip="Tails end at the latest week"),
     ]
 
     def __init__(self, trails: tuple[RrgTrail, ...], tail: int, benchmark: str, selected: str | None = None) -> None:

@@ -35,6 +35,9 @@ class RotationTable(DataTable):
         Binding("O", "reverse_sort", "Reverse", show=False),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        # a table's own Home and End scroll sideways; in a list of symbols they go to its ends
+        Binding("home", "scroll_top", "First row", show=False, tooltip="The first row"),
+        Binding("end", "scroll_bottom", "Last row", show=False, tooltip="The last row"),
         Binding("right,l", "scroll_columns(1)", "Columns", show=False,
                 tooltip="Columns off-screen to the right (then the next pane)"),
         Binding("left,h", "scroll_columns(-1)", "Columns", show=False,
