@@ -1,7 +1,9 @@
 """The daily history shipped inside the package (in data/history, built by tools/build_bundled.py).
 
-Files end on different dates (the sector ETFs in 2025-09, the indexes in 2026), so callers take
-`common_as_of` of the symbols they show and clip there: one coherent date for the whole view.
+Files end on different dates (the sector ETFs in 2025-09, the indexes in 2026), so a view clips at
+the last date every symbol it shows has: one coherent date. The feed takes that date over every
+bundled series it shows, index members' closes too (data/members.py, ending 2026-02); `common_as_of`
+gives it for these files alone (the tests' and benchmarks' views).
 """
 
 from __future__ import annotations
