@@ -125,7 +125,6 @@ class WatchlistGrid(RotationTable):
         return lines
 
     def _update_cells(self, lines: Iterable[RotationLine]) -> None:
-        lines = list(lines)
         self.unpainted.update((line.symbol, line) for line in lines)
         self._paint_in_view()
 
