@@ -11,7 +11,9 @@ palette) ends a session; the next starts from the view that one saved, as a real
 
 `walk()` is run by tools/monkey.py (as many steps as asked), which tests/test_monkey.py runs for
 10,000. The keys, sizes and feed answers follow the seed; the threads' timing does not, so a
-replay with the same seed repeats the keys, not every interleaving.
+replay with the same seed repeats the keys, not every interleaving. Which screen a key of a burst
+lands on depends on that timing, so the walk first opens each view once on its keys and waits for
+it (`tour_views`): every run reaches every screen, or fails saying which key did not open its view.
 """
 
 from __future__ import annotations
@@ -38,8 +40,12 @@ from tuimarket.data.feed import Feed
 from tuimarket.data.store import Store
 from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
+from tuimarket.ui.screens.alerts import AlertScreen
+from tuimarket.ui.screens.breadth import BreadthScreen
 from tuimarket.ui.screens.detail import DetailScreen
 from tuimarket.ui.screens.help import HelpScreen
+from tuimarket.ui.screens.rrg import RrgScreen
+from tuimarket.ui.screens.watchlist import WatchlistScreen
 from tuimarket.ui.viewmodels import MarketHours
 from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import RotationTable
@@ -68,9 +74,14 @@ CONFIG = Config(refresh=RefreshSettings(timeout_seconds=1))
 REFRESH_SECONDS = 8.0
 
 
+# Each view with the keys that open it from the dashboard (the first panel's detail: `1`, then enter).
+VIEW_KEYS = ((DetailScreen, ("1", "enter")), (HelpScreen, ("question_mark",)), (CommandPalette, ("ctrl+p",)),
+             (RrgScreen, ("g",)), (BreadthScreen, ("b",)), (AlertScreen, ("a",)), (WatchlistScreen, ("W",)))
+
+
 def binding_keys() -> list[str]:
     """Every key bound on a screen the walk can reach, but those that quit."""
-    owners = [TuimarketApp, DashboardScreen, RotationTable, DetailScreen, HelpScreen, CommandPalette]
+    owners = [TuimarketApp, DashboardScreen, RotationTable, *(view for view, _ in VIEW_KEYS)]
     keys = {key.strip()
             for owner in owners for cls in owner.__mro__ for binding in vars(cls).get("BINDINGS", [])
             for key in (binding.key if isinstance(binding, Binding) else binding[0]).split(",")}
@@ -224,6 +235,12 @@ async def walk(steps: int, seed: int, workdir: Path) -> Walk:
             size = (rng.randint(SMALLEST[0], LARGEST[0]), rng.randint(SMALLEST[1], LARGEST[1]))
             record.last.append(f"launch at {size[0]}x{size[1]}")
             async with app.run_test(size=size) as pilot:
+                # Every screen made current counts, those a burst opens and closes again too.
+                record.screens.add(type(app.screen).__name__)
+                app.screen_change_signal.subscribe(app, lambda screen: record.screens.add(type(screen).__name__),
+                                                   immediate=True)
+                if record.sessions == 1:
+                    await tour_views(pilot, app, record)
                 while record.steps < steps and app.is_running:
                     burst = min(rng.randint(1, MAX_BURST), steps - record.steps)
                     await _burst(pilot, app, rng, keys, weights, record, burst)
@@ -267,7 +284,6 @@ async def _burst(pilot, app: TuimarketApp, rng: random.Random, keys: list[str], 
         record.steps += 1
     await until_handled(pilot, app)
     if app.is_running:
-        record.screens.add(type(app.screen).__name__)
         record.themes.add(app.theme)
         record.stuck_seen += app.stuck_since is not None
 
@@ -291,6 +307,36 @@ async def until_handled(pilot, app: TuimarketApp) -> None:
             return
 
 
+VIEW_WAIT_SECONDS = 60      # the first load may meet a hanging feed and be given up as stuck first
+
+
+async def tour_views(pilot, app: TuimarketApp, record: Walk) -> None:
+    """Open each view on its keys, wait until it is up, and close it again: every walk reaches
+    every screen whatever the timing (a burst's keys land on whichever screen is up by then;
+    a CI run once never had the detail screen up as a burst ended)."""
+    await until(pilot, app, lambda: app.board is not None, "the dashboard's first load")
+    for view, keys in VIEW_KEYS:
+        for key in keys:
+            send_key(app, key)
+            record.last.append(key)
+        await until(pilot, app, lambda: isinstance(app.screen, view), f"{' '.join(keys)} opening {view.__name__}")
+        send_key(app, "escape")
+        await until(pilot, app, lambda: isinstance(app.screen, DashboardScreen), f"escape closing {view.__name__}")
+    record.last.append("views toured")
+
+
+async def until(pilot, app: TuimarketApp, condition, what: str) -> None:
+    """Wait until `condition()` holds, keys handled and the feed's hangs given up, or fail naming `what`."""
+    deadline = time.monotonic() + VIEW_WAIT_SECONDS
+    while True:
+        await until_handled(pilot, app)
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            raise MonkeyFailure(f"{what}: not done after {VIEW_WAIT_SECONDS} s (on {type(app.screen).__name__})")
+        await pilot.pause(0.05)
+
+
 async def still_answering(pilot, app: TuimarketApp) -> None:
     """Back on the dashboard, a key still does what it says and the market bar is drawn."""
     for _ in range(6):
@@ -306,4 +352,9 @@ async def still_answering(pilot, app: TuimarketApp) -> None:
     send_key(app, "3")
     await until_handled(pilot, app)
     assert app.dashboard_screen.active == 2, "the panel key did nothing"
-    assert "NY " in app.dashboard_screen.query_one(MarketBar).render().plain
+    # At 80x24 the bar has room for the stance and the clock (a narrower one leaves the clock out).
+    await pilot.resize_terminal(80, 24)
+    await until_handled(pilot, app)
+    bar = app.dashboard_screen.query_one(MarketBar)
+    assert bar.model is not None and bar.model.stance in bar.render().plain and "NY " in bar.render().plain, \
+        f"the market bar at 80x24 reads {bar.render().plain!r}"
