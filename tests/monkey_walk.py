@@ -314,18 +314,18 @@ async def tour_views(pilot, app: TuimarketApp, record: Walk) -> None:
     """Open each view on its keys, wait until it is up, and close it again: every walk reaches
     every screen whatever the timing (a burst's keys land on whichever screen is up by then;
     a CI run once never had the detail screen up as a burst ended)."""
-    await until(pilot, app, lambda: app.board is not None, "the dashboard's first load")
+    await until_or_fail(pilot, app, lambda: app.board is not None, "the dashboard's first load")
     for view, keys in VIEW_KEYS:
         for key in keys:
             send_key(app, key)
             record.last.append(key)
-        await until(pilot, app, lambda: isinstance(app.screen, view), f"{' '.join(keys)} opening {view.__name__}")
+        await until_or_fail(pilot, app, lambda: isinstance(app.screen, view), f"{' '.join(keys)} opening {view.__name__}")
         send_key(app, "escape")
-        await until(pilot, app, lambda: isinstance(app.screen, DashboardScreen), f"escape closing {view.__name__}")
+        await until_or_fail(pilot, app, lambda: isinstance(app.screen, DashboardScreen), f"escape closing {view.__name__}")
     record.last.append("views toured")
 
 
-async def until(pilot, app: TuimarketApp, condition, what: str) -> None:
+async def until_or_fail(pilot, app: TuimarketApp, condition, what: str) -> None:
     """Wait until `condition()` holds, keys handled and the feed's hangs given up, or fail naming `what`."""
     deadline = time.monotonic() + VIEW_WAIT_SECONDS
     while True:

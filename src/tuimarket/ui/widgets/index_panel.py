@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -32,6 +34,40 @@ class StateBadge(Static):
         _set_state(self, state)
 
 
+# Where a note reads well broken: after a comma, or before a parenthesis.
+PHRASE_BREAK = re.compile(r"(?<=,) | (?=\()")
+
+
+def fold_phrases(note: str, width: int) -> list[str]:
+    """`note` in lines of at most `width`, broken at its last phrase break that fits: "momentum down
+    1 session ago," over "-0.4% since", where wrapping at the last word left "since" alone.
+    A phrase wider than `width` stays whole (the widget wraps it)."""
+    if width <= 0 or len(note) <= width:
+        return [note]
+    fitting = [found for found in PHRASE_BREAK.finditer(note) if found.start() <= width]
+    if not fitting:
+        return [note]
+    cut = fitting[-1]
+    return [note[:cut.start()], *fold_phrases(note[cut.end():], width)]
+
+
+class PanelNotes(Static):
+    """The panel's notes, one to a line, each folded at its phrases to the column's width."""
+
+    notes: tuple[str, ...] = ()
+
+    def show_notes(self, notes: list[str]) -> None:
+        self.notes = tuple(notes)
+        self._fold()
+
+    def on_resize(self) -> None:
+        self._fold()
+
+    def _fold(self) -> None:
+        width = self.content_size.width
+        self.update(Text("\n".join(line for note in self.notes for line in fold_phrases(note, width))))
+
+
 class IndexPanel(Vertical, can_focus=True):
     """A focusable panel; Enter on it opens the detail screen."""
 
@@ -50,7 +86,7 @@ class IndexPanel(Vertical, can_focus=True):
                 yield Static("", classes="panel-freshness")
                 yield StateBadge("", classes="macd-badge")
                 yield StateBadge("", classes="trend-status")
-                yield Static("", classes="panel-notes")
+                yield PanelNotes("", classes="panel-notes")
 
     def show(self, model: PanelModel) -> None:
         self.model = model
@@ -72,7 +108,7 @@ class IndexPanel(Vertical, can_focus=True):
         trend_badge.set_class(trend.confirmed, "-confirmed")
         notes = [model.latest_event] if model.latest_event else []
         notes += [*model.notes, model.rs_summary]
-        self.query_one(".panel-notes", Static).update(Text("\n".join(notes)))
+        self.query_one(PanelNotes).show_notes(notes)
 
     def show_range(self, name: str) -> None:
         """Show the last `name` (1Y, ...) of the chart, in bars of the model's timeframe."""
