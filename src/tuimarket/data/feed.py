@@ -87,7 +87,7 @@ class Feed:
         self._attempts = attempts
         self._lease = lease
         self._followed: tuple[int | None, dict[str, pd.DataFrame]] | None = None  # cache version, its bars
-        self._replayed: dict[str, _Series] | None = None      # a replay's history, read once
+        self._replayed: dict[str, tuple[_Series, ...]] | None = None     # a replay's histories, read once
         self._members_session: date | None = None    # the session whose member closes were asked for
 
     @property
@@ -119,8 +119,15 @@ class Feed:
         if self.as_of is None:
             return self._assemble(self._history())
         if self._replayed is None:
-            self._replayed = self._history()
-        return self._assemble(self._replayed)
+            self._replayed = self._replay_histories()
+        return self._assemble({symbol: _deepest(histories, self.as_of)
+                               for symbol, histories in self._replayed.items()})
+
+    def _replay_histories(self) -> dict[str, tuple[_Series, ...]]:
+        """Each symbol's cached history and, behind it, its bundled one: a live session caches only
+        its last years (12 by default), and a replay of 2007 read from that cache showed no bar."""
+        return {symbol: (series, self._fallback(symbol)) if series.origin == "cache" else (series,)
+                for symbol, series in self._history().items()}
 
     def _history(self) -> dict[str, _Series]:
         if self.source == "bundled":
@@ -603,6 +610,18 @@ def _span(bars: pd.DataFrame) -> str:
 
 def _last(bars: pd.DataFrame) -> date | None:
     return bars.index[-1].date() if len(bars) else None
+
+
+def _deepest(histories: tuple[_Series, ...], day: date) -> _Series:
+    """The history that reaches `day`, or closest to it, with the most bars before it (the first on a
+    tie): the bundle's decades rather than a cache's last years, a cache past the bundle's end."""
+    def reach(series: _Series) -> tuple[pd.Timestamp, int]:
+        bars = series.bars
+        if bars is None:
+            return pd.Timestamp.min, 0
+        held = int(bars.index.searchsorted(pd.Timestamp(day), side="right"))
+        return (bars.index[held - 1] if held else pd.Timestamp.min), held
+    return max(histories, key=reach)
 
 
 def _with_as_of(freshness: Freshness, as_of: date | None) -> Freshness:
