@@ -7,7 +7,9 @@ up as stuck, retried, and blocked by a hanging one all through the walk.
 
 Keys come from the bindings themselves (every screen's, the rotation table's, the command
 palette's), so a binding added later is pressed too. A quit (a rare `q`, or Quit picked in the
-palette) ends a session; the next starts from the view that one saved, as a real launch would.
+palette) ends a session, as does its 2,500th step; the next starts from the view that one saved, as
+a real launch would. Every second session is a replay (`--as-of` a day drawn since 1988), stepped
+by `,` `.` `<` `>` like any other keys: it never fetches, so a refresh that fails in it is a bug.
 
 `walk()` is run by tools/monkey.py (as many steps as asked), which tests/test_monkey.py runs for
 10,000. The keys, sizes and feed answers follow the seed; the threads' timing does not, so a
@@ -25,7 +27,7 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,7 +53,7 @@ from tuimarket.ui.widgets.market_bar import MarketBar
 from tuimarket.ui.widgets.rotation_table import RotationTable
 
 from fakes import FakeYahoo
-from ui_support import messages_queued, resize_without_waiting, wait_for_screen
+from ui_support import messages_queued, record_notifications, resize_without_waiting, wait_for_screen
 
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2025, 9, 26, 11, 0, tzinfo=NEW_YORK)    # the market open: the shortest refresh interval
@@ -72,6 +74,10 @@ STALL_SECONDS = 120
 # Refreshes are given up after 1 s (the file's lower bound is 10 s) and come every 8 s.
 CONFIG = Config(refresh=RefreshSettings(timeout_seconds=1))
 REFRESH_SECONDS = 8.0
+# A replay fetches nothing; its steps compute for seconds on a loaded machine, never a minute.
+REPLAY_CONFIG = Config(refresh=RefreshSettings(timeout_seconds=60))
+REPLAY_SPAN = (date(1988, 1, 1), date(2025, 9, 30))    # before some indexes' first bar, to past the last
+SESSION_STEPS = 2_500
 
 
 # Each view with the keys that open it from the dashboard (the first panel's detail: `1`, then enter).
@@ -181,6 +187,7 @@ class Walk:
     seed: int
     steps: int = 0
     sessions: int = 0
+    replays: list[date] = field(default_factory=list)
     keys: Counter[str] = field(default_factory=Counter)
     screens: set[str] = field(default_factory=set)
     themes: set[str] = field(default_factory=set)
@@ -192,12 +199,14 @@ class Walk:
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
-        return {"seed": self.seed, "steps": self.steps, "sessions": self.sessions, "screens": sorted(self.screens),
+        return {"seed": self.seed, "steps": self.steps, "sessions": self.sessions,
+                "replays": [day.isoformat() for day in self.replays], "screens": sorted(self.screens),
                 "themes": sorted(self.themes), "sizes": sorted(self.sizes), "resizes": self.resizes,
                 "stuck_seen": self.stuck_seen, "answers": dict(self.answers), "seconds": round(self.seconds, 1)}
 
     def summary(self) -> str:
-        return (f"seed {self.seed}: {self.steps} steps in {self.seconds:.0f} s, {self.sessions} sessions, "
+        return (f"seed {self.seed}: {self.steps} steps in {self.seconds:.0f} s, {self.sessions} sessions "
+                f"(replays of {', '.join(map(str, self.replays)) or 'none'}), "
                 f"{len(self.themes)} themes, screens {sorted(self.screens)}, {self.resizes} resizes, "
                 f"stuck seen on {self.stuck_seen} steps, feed answers {dict(self.answers)}")
 
@@ -207,6 +216,10 @@ class MonkeyFailure(AssertionError):
 
 
 CORNERS = (SMALLEST, LARGEST, (SMALLEST[0], LARGEST[1]), (LARGEST[0], SMALLEST[1]))
+
+
+def random_day(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randint(0, (last - first).days))
 
 
 def random_size(rng: random.Random, record: Walk) -> tuple[int, int]:
@@ -229,25 +242,36 @@ async def walk(steps: int, seed: int, workdir: Path) -> Walk:
     store = Store(workdir / "market.sqlite3")
     try:
         while record.steps < steps:
-            feed = Feed(CONFIG, download=yahoo, store=store, now=NOW, sleep=lambda _: None)
-            app = TuimarketApp(CONFIG, MonkeyPipeline(CONFIG, feed), now=lambda: NOW, screenshot_dir=workdir)
             record.sessions += 1
+            replay = random_day(rng, *REPLAY_SPAN) if record.sessions % 2 == 0 else None
+            config = CONFIG if replay is None else REPLAY_CONFIG
+            feed = Feed(config, download=yahoo, store=store, now=NOW, sleep=lambda _: None, as_of=replay)
+            app = TuimarketApp(config, MonkeyPipeline(config, feed, as_of=replay), now=lambda: NOW,
+                               screenshot_dir=workdir)
             size = (rng.randint(SMALLEST[0], LARGEST[0]), rng.randint(SMALLEST[1], LARGEST[1]))
-            record.last.append(f"launch at {size[0]}x{size[1]}")
+            record.last.append(f"launch at {size[0]}x{size[1]}" + (f", replaying {replay}" if replay else ""))
+            if replay is not None:
+                record.replays.append(replay)
+            session_ends = min(steps, record.steps + SESSION_STEPS)
             async with app.run_test(size=size) as pilot:
+                notified = record_notifications(app)
                 # Every screen made current counts, those a burst opens and closes again too.
                 record.screens.add(type(app.screen).__name__)
                 app.screen_change_signal.subscribe(app, lambda screen: record.screens.add(type(screen).__name__),
                                                    immediate=True)
                 if record.sessions == 1:
                     await tour_views(pilot, app, record)
-                while record.steps < steps and app.is_running:
-                    burst = min(rng.randint(1, MAX_BURST), steps - record.steps)
+                while record.steps < session_ends and app.is_running:
+                    burst = min(rng.randint(1, MAX_BURST), session_ends - record.steps)
                     await _burst(pilot, app, rng, keys, weights, record, burst)
                     faulthandler.dump_traceback_later(STALL_SECONDS, exit=True, file=sys.__stderr__)
+                    if replay is not None and app.failures:
+                        raise MonkeyFailure(f"a refresh failed replaying {replay}: "
+                                            + " | ".join(n.message for n in notified if n.severity != "information"))
                 if app.is_running:
                     await still_answering(pilot, app)
                     record.last.append("still answering")
+                    app.exit()
     except Exception as exc:
         raise MonkeyFailure(f"the monkey found {type(exc).__name__}: {exc}\n{record.summary()}\n"
                             "last steps: " + " | ".join(record.last)) from exc

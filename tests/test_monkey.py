@@ -1,4 +1,4 @@
-"""The monkey: 10,000 random keys and resizes over every screen and theme, the feed misbehaving.
+"""The monkey: 10,000 random keys and resizes over every screen and theme, the feed misbehaving, replays too.
 
 It runs tools/monkey.py (the walk is tests/monkey_walk.py) in a process of its own, so Textual paints
 at the installed app's 20 frames a second. It is long (10,000 steps: 3 minutes of CPU, 5 to 7 of
@@ -47,6 +47,7 @@ def test_ten_thousand_random_steps_end_with_the_app_answering(tmp_path: Path) ->
     missing_themes = set(App().available_themes) - set(walk["themes"])
     assert not missing_themes, f"seed {seed}: themes never shown: {missing_themes}"
     assert {(20, 8), (250, 70)} <= {tuple(size) for size in walk["sizes"]}
+    assert walk["replays"], f"seed {seed}: no session replayed history"
     assert set(ChaoticYahoo.ANSWERS) <= set(walk["answers"]), f"seed {seed}: {walk['answers']}"
     assert walk["stuck_seen"], f"seed {seed}: no refresh was ever given up as stuck"
     assert [str(path.relative_to(home)) for path in home.rglob("*")] == [], f"seed {seed} wrote outside its directory"
