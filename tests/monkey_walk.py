@@ -343,9 +343,11 @@ async def tour_views(pilot, app: TuimarketApp, record: Walk) -> None:
         for key in keys:
             send_key(app, key)
             record.last.append(key)
-        await until_or_fail(pilot, app, lambda: isinstance(app.screen, view), f"{' '.join(keys)} opening {view.__name__}")
+        opened = f"{' '.join(keys)} opening {view.__name__}"
+        await until_or_fail(pilot, app, lambda: isinstance(app.screen, view), opened)
         send_key(app, "escape")
-        await until_or_fail(pilot, app, lambda: isinstance(app.screen, DashboardScreen), f"escape closing {view.__name__}")
+        closed = f"escape closing {view.__name__}"
+        await until_or_fail(pilot, app, lambda: isinstance(app.screen, DashboardScreen), closed)
     record.last.append("views toured")
 
 
