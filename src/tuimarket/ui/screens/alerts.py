@@ -65,6 +65,8 @@ class AlertScreen(ResponsiveScreen):
         self.app.call_from_thread(self.show, lines)
 
     def show(self, lines: list[AlertLine]) -> None:
+        if not self.is_open:
+            return
         self.lines = lines
         table = self.query_one(DataTable)
         row = table.cursor_row

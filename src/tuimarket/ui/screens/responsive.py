@@ -25,3 +25,9 @@ class ResponsiveScreen(Screen):
         super().__init__(classes=classes)
         width, height = self.app.size
         self.add_class(_breakpoint(width, BREAKPOINTS), _breakpoint(height, VERTICAL_BREAKPOINTS))
+
+    @property
+    def is_open(self) -> bool:
+        """Still on the app's stack (under a pop-up, perhaps). A thread worker's result can arrive
+        after the screen was closed, while its widgets are being removed: it is dropped then."""
+        return self in self.app.screen_stack
