@@ -185,9 +185,16 @@ async def test_the_screen_is_made_unseen_while_idle_and_each_w_shows_it_with_the
 
 
 async def test_a_load_of_a_closed_watchlist_stops_and_never_reaches_the_table() -> None:
-    app = offline_app()
+    group = Watchlist("big", tuple(Symbol(symbol, symbol) for symbol in members.bundled().closes.columns[:60]))
+    config = replace(Config(), watchlists=(group,))
+    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
+                       now=lambda: FIXED_NOW)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("W", "escape")        # closed before its rows were computed
-        screen = app.get_screen(WATCHLIST)
+        await pilot.press("W")
+        grid = app.screen.query_one(WatchlistGrid)
+        heading = app.screen.query_one("#watchlist-heading")
+        while "computing" not in heading.render().plain:      # not `until`: it waits for the load to end
+            await pilot.pause(0.02)
+        await pilot.press("escape")         # closed while its trends and events were computed, 20 at a time
         await settle(app, pilot)
-        assert app.screen is app.dashboard_screen and not computed(screen.query_one(WatchlistGrid))
+        assert app.screen is app.dashboard_screen and "…" in column(grid, "Trend")
