@@ -120,12 +120,18 @@ def in_view(grid: WatchlistGrid) -> list[str]:
     return [row.key.value for row in grid.ordered_rows[top:top + grid.scrollable_content_region.height - 1]]
 
 
+def members_app(count: int) -> TuimarketApp:
+    """Offline, with one group: the first `count` bundled S&P 500 members."""
+    group = Watchlist("big", tuple(Symbol(symbol, symbol) for symbol in members.bundled().closes.columns[:count]))
+    config = replace(Config(), watchlists=(group,))
+    return TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
+                        now=lambda: FIXED_NOW)
+
+
 async def test_rows_changed_out_of_view_are_painted_as_they_come_into_view() -> None:
     # A changed cell repaints every row in view: the stages of rows further down wait until seen.
-    group = Watchlist("big", tuple(Symbol(symbol, symbol) for symbol in members.bundled().closes.columns[:45]))
-    config = replace(Config(), watchlists=(group,))
-    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
-                       now=lambda: FIXED_NOW)
+    app = members_app(45)
+    group = app.config.watchlists[0]
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("W")
         grid = app.screen.query_one(WatchlistGrid)
@@ -185,10 +191,7 @@ async def test_the_screen_is_made_unseen_while_idle_and_each_w_shows_it_with_the
 
 
 async def test_a_load_of_a_closed_watchlist_stops_and_never_reaches_the_table() -> None:
-    group = Watchlist("big", tuple(Symbol(symbol, symbol) for symbol in members.bundled().closes.columns[:60]))
-    config = replace(Config(), watchlists=(group,))
-    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
-                       now=lambda: FIXED_NOW)
+    app = members_app(60)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("W")
         grid = app.screen.query_one(WatchlistGrid)
