@@ -205,6 +205,8 @@ class WatchlistScreen(ResponsiveScreen):
 
     def on_mount(self) -> None:
         self.query_one(WatchlistGrid).focus()
+        if not self.is_current:     # made ahead of `W`: laid out now, so that `W` only paints it
+            self.call_later(self._refresh_layout, self.app.size)
 
     def on_screen_resume(self) -> None:
         if not self.shown:      # opened (not uncovered by a dialog): its rows are read anew
