@@ -31,6 +31,8 @@ from tuimarket.analysis.watchlist import full_rows, quick_rows
 from tuimarket.config import Config, Watchlist
 from tuimarket.data import members
 from tuimarket.data.feed import Feed
+from tuimarket.data.lease import LOCK_NAME, FetchLease
+from tuimarket.data.store import FILENAME, Store
 from tuimarket.ui.watchlist_view import watchlist_line
 from tuimarket.watchlist_source import ORPHAN_CHECK_SECONDS, GroupBars, NotComputed, RowWorker, WatchlistSource
 
@@ -187,3 +189,26 @@ def test_the_row_worker_ends_with_the_app(tmp_path: Path, ending) -> None:
             app.kill()
             app.wait()
         os.close(master)
+
+
+def test_a_follower_refreshing_a_group_reads_none_of_its_histories(tmp_path: Path) -> None:
+    # Another viewer holds the fetch lease: it fetches the group, the row worker reads its cache,
+    # and the monitor's thread (beside the screen) reads no history at all.
+    group = Watchlist("big", symbols(*MEMBERS))
+    cache = tmp_path / "cache"
+    config = replace(with_groups(group), data=replace(Config().data, cache_dir=str(cache)))
+    cache.mkdir()
+    held = os.open(cache / LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(held, fcntl.LOCK_EX)      # another process's lease
+    try:
+        statements: list[str] = []
+        fake = FakeYahoo(end=END, history=history_of(MEMBERS))
+        _, sleep = no_sleep_recorder()
+        feed = Feed(config, download=fake, now=NOW, sleep=sleep, attempts=1,
+                    store=Store(cache / FILENAME, trace=statements.append))
+        final = tables(WatchlistSource(config, lambda: feed, live=True, state_dir=tmp_path), "big", fetch=True)[-1]
+        assert final.complete and not fake.calls                 # the holder fetches, not this process
+        assert not [statement for statement in statements if "FROM series" in statement]
+        assert set(MEMBERS) <= set(FetchLease(cache).wanted())   # it was asked to
+    finally:
+        os.close(held)

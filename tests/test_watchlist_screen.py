@@ -10,10 +10,10 @@ from tuimarket.config import Config, Symbol, Watchlist
 from tuimarket.data import members
 from tuimarket.data.feed import Feed
 from tuimarket.monitor import MarketPipeline
-from tuimarket.ui.app import TuimarketApp
+from tuimarket.ui.app import WATCHLIST, TuimarketApp
 from tuimarket.ui.screens.watchlist import WatchlistGrid, WatchlistScreen
 
-from ui_support import FIXED_NOW, record_notifications, until
+from ui_support import FIXED_NOW, record_notifications, settle, until
 
 CONFIG = replace(Config(), watchlists=(
     Watchlist("tech", (Symbol("AAPL", "Apple"), Symbol("MSFT", "Microsoft"), Symbol("QQQ", "Nasdaq 100 ETF"))),
@@ -120,12 +120,18 @@ def in_view(grid: WatchlistGrid) -> list[str]:
     return [row.key.value for row in grid.ordered_rows[top:top + grid.scrollable_content_region.height - 1]]
 
 
+def members_app(count: int) -> TuimarketApp:
+    """Offline, with one group: the first `count` bundled S&P 500 members."""
+    group = Watchlist("big", tuple(Symbol(symbol, symbol) for symbol in members.bundled().closes.columns[:count]))
+    config = replace(Config(), watchlists=(group,))
+    return TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
+                        now=lambda: FIXED_NOW)
+
+
 async def test_rows_changed_out_of_view_are_painted_as_they_come_into_view() -> None:
     # A changed cell repaints every row in view: the stages of rows further down wait until seen.
-    group = Watchlist("big", tuple(Symbol(symbol, symbol) for symbol in members.bundled().closes.columns[:45]))
-    config = replace(Config(), watchlists=(group,))
-    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
-                       now=lambda: FIXED_NOW)
+    app = members_app(45)
+    group = app.config.watchlists[0]
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("W")
         grid = app.screen.query_one(WatchlistGrid)
@@ -163,3 +169,35 @@ async def test_its_cells_are_drawn_as_datatable_draws_them(monkeypatch) -> None:
     ours = await screens()
     monkeypatch.setattr(WatchlistGrid, "_render_cell", DataTable._render_cell)
     assert ours == await screens()
+
+
+async def test_the_screen_is_made_unseen_while_idle_and_each_w_shows_it_with_the_group_reread() -> None:
+    # Mounting it as W opened it held the loop 20-60 ms; made once, ahead of W, W only shows it.
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(app, pilot, lambda: app.is_screen_installed(WATCHLIST) and app.get_screen(WATCHLIST).is_running)
+        prepared = app.get_screen(WATCHLIST)
+        assert app.screen is app.dashboard_screen and not prepared.query_one(WatchlistGrid).row_count   # nothing read
+        grid = await opened(app, pilot)
+        assert app.screen is prepared
+        await pilot.press("right_square_bracket")
+        await until(app, pilot, lambda: column(grid, "Symbol") == ["SPY", "IWM"] and computed(grid))
+        await pilot.press("escape")
+        loads = prepared.wanted
+        await pilot.press("W")          # the group it showed, its rows read anew
+        assert app.screen is prepared and prepared.wanted == loads + 1
+        await until(app, pilot, lambda: computed(grid))
+        assert column(grid, "Symbol") == ["SPY", "IWM"]
+
+
+async def test_a_load_of_a_closed_watchlist_stops_and_never_reaches_the_table() -> None:
+    app = members_app(60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("W")
+        grid = app.screen.query_one(WatchlistGrid)
+        heading = app.screen.query_one("#watchlist-heading")
+        while "computing" not in heading.render().plain:      # not `until`: it waits for the load to end
+            await pilot.pause(0.02)
+        await pilot.press("escape")         # closed while its trends and events were computed, 20 at a time
+        await settle(app, pilot)
+        assert app.screen is app.dashboard_screen and "…" in column(grid, "Trend")

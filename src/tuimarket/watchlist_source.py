@@ -96,7 +96,7 @@ class WatchlistSource:
         feed = self._feed().for_symbols([*(entry.symbol for entry in entries), self.config.benchmark])
         publish(self._table(group.name, names, [_placeholder(entry) for entry in entries], "loading…"))
         if fetch and self.live:
-            fetched = set(feed.refresh().bars)      # into the cache, where the row worker reads them
+            fetched = feed.update_cache()           # where the row worker reads them
             self.unknown = (self.unknown - fetched) | feed.no_data
         bars = GroupBars.of(feed)
         quick, source = self.worker.quick(self.config, bars, entries)

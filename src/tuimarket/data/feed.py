@@ -185,6 +185,16 @@ class Feed:
         return self._assemble({symbol: series[symbol] for symbol in self.symbols}, notes=notes,
                               error=_rate_limited(backoff) if limit else None)
 
+    def update_cache(self) -> frozenset[str]:
+        """Bring this feed's symbols up to date in the cache, for a reader of its own (the watchlist's
+        row worker): the symbols that have bars now. While another process holds the fetch lease
+        this reads nothing (200 histories: 80-190 ms in a thread, for nothing): it asks the holder
+        to fetch them, and the reader reads what the holder caches."""
+        if not self.offline and not self.lease.acquire():
+            self.lease.want(self.symbols)
+            return frozenset()
+        return frozenset(self.refresh().bars)
+
     def _follow(self, now: datetime) -> MarketData:
         """Another process fetches: its cache, read again only when a write changed it."""
         self.lease.want(self.symbols)

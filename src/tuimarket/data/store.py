@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from tuimarket.config import Config
 
 Result = TypeVar("Result")
+FileStamp = tuple[int, int, int]    # a file's inode, size and modification time (ns)
 
 FILENAME = "market.sqlite3"
 SCHEMA_VERSION = 4
@@ -106,6 +107,7 @@ class Store:
         self._connection: sqlite3.Connection | None = None
         self._reader = reader
         self._writable = not reader
+        self._frozen: FileStamp | None = None    # the file as an `immutable` connection found it
         self._lock = threading.Lock()        # one connection, used from the UI's worker threads
 
     @classmethod
@@ -174,9 +176,12 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+            self._disconnect()
+
+    def _disconnect(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def _write(self, symbol: str, bars: pd.DataFrame, source: str, fetched_at: datetime,
                partial_date: date | None, complete_from: date | None, *, replace: bool) -> bool:
@@ -216,7 +221,9 @@ class Store:
         """Run `action(connection)`; on any database or file trouble note it and return None.
 
         A page found damaged after the open (by a crash elsewhere, or the disk) is handled as one
-        found at the open: the file is moved aside and the action runs again on a new cache.
+        found at the open: the file is moved aside and the action runs again on a new cache. What an
+        `immutable` connection read is kept only if the file is still as it found it; if not, the
+        action runs again on a connection opened anew.
         """
         with self._lock:
             for attempt in range(2):
@@ -225,11 +232,16 @@ class Store:
                     if writing and not self._writable:
                         self.problem = f"cache is read-only: {self.path}"
                         return None
-                    return action(connection)
+                    result = action(connection)
+                    if self._frozen is not None and _stamp(self.path) != self._frozen:
+                        raise ChangedWhileRead(f"{self.path} changed while read")
+                    return result
                 except (sqlite3.Error, OSError) as exc:
+                    if attempt == 0 and isinstance(exc, ChangedWhileRead):
+                        self._disconnect()
+                        continue
                     if attempt == 0 and _is_damaged(exc) and self._writable and self._connection is not None:
-                        self._connection.close()
-                        self._connection = None
+                        self._disconnect()
                         self._start_afresh(exc)
                         continue
                     self.problem = f"cache unavailable: {exc}"
@@ -238,19 +250,21 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
-            self._connection = _open_reader(self.path) if self._reader else self._open_writer_or_read_only()
+            self._connection, self._frozen = (_open_reader(self.path) if self._reader
+                                              else self._open_writer_or_read_only())
             self._connection.set_trace_callback(self._trace)
             _OPEN_STORES.add(self)
         return self._connection
 
-    def _open_writer_or_read_only(self) -> sqlite3.Connection:
+    def _open_writer_or_read_only(self) -> tuple[sqlite3.Connection, FileStamp | None]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            return self._open_for_writing()
+            return self._open_for_writing(), None
         except (sqlite3.Error, OSError) as exc:
             if isinstance(exc, sqlite3.Error) and _is_locked(exc) or not self.path.is_file():
                 raise
-            return self._open_read_only()   # e.g. a read-only directory
+            self._writable = False      # e.g. a read-only directory: read as the row worker reads
+            return _open_reader(self.path)
 
     def _open_for_writing(self) -> sqlite3.Connection:
         try:
@@ -267,16 +281,6 @@ class Store:
         aside = self._move_aside()
         what = "was damaged" if _is_damaged(exc) else "was not a tuimarket database"
         self.problem = f"cache {what}; moved aside to {aside.name} and rebuilt: {self.path}"
-
-    def _open_read_only(self) -> sqlite3.Connection:
-        # immutable=1: no -wal/-shm files are needed, so a read-only directory still works.
-        connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro&immutable=1", uri=True,
-                                     check_same_thread=False)
-        if _user_version(connection) != SCHEMA_VERSION:
-            connection.close()
-            raise sqlite3.DatabaseError("read-only cache has another schema")
-        self._writable = False
-        return connection
 
     def _move_aside(self) -> Path:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -377,18 +381,44 @@ def _open_once(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _open_reader(path: Path) -> sqlite3.Connection:
-    """A read-only connection that reads what the writer commits (so not `immutable`, which would
-    read a file changing under it): each statement sees one snapshot of the cache."""
-    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS,
-                                 check_same_thread=False)
+def _open_reader(path: Path) -> tuple[sqlite3.Connection, FileStamp | None]:
+    """A read-only connection that reads what the writer commits: each statement sees one snapshot
+    of the cache. With it, the stamp of the file if the connection is `immutable` (else None).
+
+    Reading beside a writer needs the -shm file, which a writer's connection creates; in a
+    read-only directory without one (no writer connected, and none can create it) SQLite refuses,
+    and the file is opened `immutable` instead: as it is now, ignoring locks and changes. That is
+    safe only while the file does not change, so the caller checks its stamp after each read (a
+    writer with the right to write there, root say, makes the next read open it anew).
+    """
+    try:
+        return _open_checked(f"{path.as_uri()}?mode=ro"), None
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_READONLY_DIRECTORY:
+            raise
+    stamp = _stamp(path)
+    return _open_checked(f"{path.as_uri()}?mode=ro&immutable=1"), stamp
+
+
+def _open_checked(uri: str) -> sqlite3.Connection:
+    """A read-only connection to `uri`, if the file there is our cache at this schema."""
+    connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
     try:
         if _version_of_ours(connection) != SCHEMA_VERSION:
-            raise sqlite3.DatabaseError("the cache has another schema (the monitor migrates it)")
+            raise sqlite3.DatabaseError("the cache has another schema (a writer migrates it)")
     except sqlite3.Error:
         connection.close()
         raise
     return connection
+
+
+def _stamp(path: Path) -> FileStamp:
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+class ChangedWhileRead(sqlite3.DatabaseError):
+    """The file under an `immutable` connection changed: what it read may mix two versions."""
 
 
 class DamagedCache(sqlite3.DatabaseError):
@@ -443,10 +473,6 @@ def _version_of_ours(connection: sqlite3.Connection) -> int:
 
 def _date_or_none(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
-
-
-def _user_version(connection: sqlite3.Connection) -> int:
-    return int(connection.execute("PRAGMA user_version").fetchone()[0])
 
 
 def _is_damaged(exc: Exception) -> bool:

@@ -34,6 +34,7 @@ from textual.notifications import Notify
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 from textual.timer import Timer
+from textual.widget import AwaitMount
 
 from tuimarket.config import CHART_RANGES, Config
 from tuimarket.data import schedule
@@ -65,6 +66,8 @@ CLOCK_SECONDS = 15
 MAX_TOASTS = 3            # at once; the oldest make way for a new one
 MAX_ALERT_LINES = 5       # alerts listed in one toast
 EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)   # a dropped SSH link; kill, timeout, systemd
+WATCHLIST = "watchlist"   # the watchlist screen's name: made once, shown again and again
+PREPARE_SECONDS = 1.0     # after the first computed view, the watchlist screen is made unseen
 
 
 class TuimarketApp(App):
@@ -265,6 +268,8 @@ class TuimarketApp(App):
             # app: keeping it out of full collections stops them pausing the screen tens of ms.
             gc.freeze()
             self.frozen = True
+            if self.config.watchlists:
+                self.set_timer(PREPARE_SECONDS, self._prepare_watchlist)
         self._alert(message.announced)
 
     def on_refresh_failed(self, message: RefreshFailed) -> None:
@@ -450,7 +455,22 @@ class TuimarketApp(App):
         self._open_view(AlertScreen, lambda: AlertScreen(self.pipeline))
 
     def action_watchlists(self) -> None:
-        self._open_view(WatchlistScreen, lambda: WatchlistScreen(self.pipeline.watchlists, live=self.pipeline.live))
+        self._open_view(WatchlistScreen, self._watchlist_screen)
+
+    def _watchlist_screen(self) -> WatchlistScreen:
+        """The watchlist screen, made on first use and kept: mounting it (its table, its footer)
+        held the loop for 20-60 ms as `W` opened it."""
+        if not self.is_screen_installed(WATCHLIST):
+            self.install_screen(WatchlistScreen(self.pipeline.watchlists, live=self.pipeline.live), WATCHLIST)
+        return self.get_screen(WATCHLIST, WatchlistScreen)
+
+    async def _prepare_watchlist(self) -> None:
+        """Mount the watchlist screen unseen while the app is idle, so that `W` only shows it."""
+        screen = self._watchlist_screen()
+        if not screen.is_running and not self._exit:
+            # What push_screen does first; in no stack, the screen is not drawn.
+            await AwaitMount(screen, self._register(self, screen))
+            gc.freeze()     # it lives as long as the app: collections need not walk it (12 ms as W opened it)
 
     def on_unread_changed(self, message: UnreadChanged) -> None:
         self.unread = message.unread

@@ -2,7 +2,8 @@
 
 `[` and `]` switch groups, `o`/`O` sort, `n` adds a symbol (typed in a small dialog), `x` or
 Delete removes the selected one. Rows are computed in a worker (`Watchlists.load`) and arrive in
-stages; a stage of a group no longer shown is dropped. Like the rotation table, the symbol column
+stages; a stage of a group no longer shown, or of a screen closed, is dropped. The app makes the
+screen once (unseen, while idle) and shows it again at each `W`, which reads its group anew. Like the rotation table, the symbol column
 stays put on 80 columns and the rest scrolls.
 """
 
@@ -195,6 +196,7 @@ class WatchlistScreen(ResponsiveScreen):
         self.groups: tuple[str, ...] = ()
         self.live = live
         self.wanted = 0             # the load whose stages are shown; older ones are dropped
+        self.shown = False          # open (perhaps under a dialog): made once, the screen is shown again and again
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Watchlist · loading…"), id="watchlist-heading")
@@ -203,7 +205,18 @@ class WatchlistScreen(ResponsiveScreen):
 
     def on_mount(self) -> None:
         self.query_one(WatchlistGrid).focus()
-        self.reload(fetch=self.live)
+        if not self.is_current:     # made ahead of `W`: laid out now, so that `W` only paints it
+            self.call_later(self._refresh_layout, self.app.size)
+
+    def on_screen_resume(self) -> None:
+        if not self.shown:      # opened (not uncovered by a dialog): its rows are read anew
+            self.shown = True
+            self.reload(fetch=self.live)
+
+    def on_screen_suspend(self) -> None:
+        if self not in self.app.screen_stack:   # closed, not covered: its load in flight is not wanted
+            self.shown = False
+            self.wanted += 1
 
     @property
     def selected(self) -> str | None:

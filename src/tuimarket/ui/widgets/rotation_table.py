@@ -141,6 +141,18 @@ class RotationTable(DataTable):
             x += width
         return spans
 
+    def _column_starts(self) -> list[int]:
+        """Each scrolling column's start as the scroll_x that puts it right beside the fixed ones."""
+        fixed = self._fixed_width()
+        return [start - fixed for start, _ in self._column_spans()]
+
+    @property
+    def max_scroll_x(self) -> int:
+        """Far enough to bring the last column in with a whole one beside the symbol (blank beyond
+        it), not only to the table's end, which may leave a column half behind the symbol."""
+        end = super().max_scroll_x
+        return next((start for start in self._column_starts() if start >= end), end)
+
     def _fixed_width(self) -> int:
         return sum(column.get_render_width(self) for column in self.ordered_columns[:self.fixed_columns])
 
@@ -161,16 +173,25 @@ class RotationTable(DataTable):
         self._show_subtitle()
 
     def action_scroll_columns(self, step: int) -> None:
-        """Bring the next off-screen column on that side into view; with none, let the pane keys have it."""
+        """Bring the next off-screen column on that side into view; with none, let the pane keys have it.
+        Each step stops at a column's start: the column beside the symbol is always whole (a change
+        of -1.5% half behind it read "1.5%")."""
         width, fixed, scrolled = self.scrollable_content_region.width, self._fixed_width(), round(self.scroll_x)
         spans = self._column_spans()
         if step > 0:
-            target = next((end - width for _, end in spans if end - scrolled > width), None)
+            target = next((self._start_showing(start, end, width) for start, end in spans
+                           if end - scrolled > width and start - fixed > scrolled), None)
         else:
             target = next((start - fixed for start, _ in reversed(spans) if start - scrolled < fixed), None)
         if target is None:
             raise SkipAction()
         self.scroll_to(x=max(0, target), animate=False)
+
+    def _start_showing(self, start: int, end: int, width: int) -> int:
+        """The first column start (a scroll_x) that shows the column from `start` to `end` whole, or
+        its own start should it be wider than the room beside the symbol."""
+        own = start - self._fixed_width()
+        return next(offset for offset in self._column_starts() if offset >= end - width or offset == own)
 
     def sort_by(self, column: str) -> None:
         self.sort_column = column
