@@ -135,7 +135,7 @@ def _writer(path: str, offset: float, rounds: int) -> None:
 
 def test_two_processes_write_overlapping_rows(tmp_path):
     path = tmp_path / "market.sqlite3"
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     workers = [context.Process(target=_writer, args=(str(path), offset, 15)) for offset in (0.0, 1000.0)]
     for worker in workers:
         worker.start()
