@@ -1,4 +1,4 @@
-"""One viewer of a shared cache, run as its own process by tests/test_lease.py.
+"""One viewer of a shared cache, a process of its own: tests/test_lease.py forks three (`main`).
 
     python tests/lease_viewer.py CACHE_DIR DOWNLOADS_LOG REFRESHES_LOG STOP_FILE
 

@@ -178,7 +178,7 @@ def _watch(path, start, results) -> None:
 
 
 def test_two_watcher_processes_on_one_cache_never_announce_an_alert_twice(path):
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     start, results = context.Event(), context.Queue()
     watchers = [context.Process(target=_watch, args=(path, start, results)) for _ in range(2)]
     for watcher in watchers:

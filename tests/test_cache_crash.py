@@ -18,11 +18,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tuimarket.data.model import COLUMNS
 from tuimarket.data.store import Store
 
-KILLS = 50
+# Writers killed: a few in the default run, fifty in the slow step's stress run (`make test-slow`).
+KILLS = [10, pytest.param(50, marks=pytest.mark.slow)]
 BATCH_ROWS = 400
 FETCHED_AT = datetime(2025, 9, 26, 21, 0, tzinfo=timezone.utc)
 BATCH = pd.DataFrame(np.random.default_rng(0).uniform(10, 20, (BATCH_ROWS, len(COLUMNS))), columns=list(COLUMNS),
@@ -73,10 +75,11 @@ def assert_intact_with(path: Path, names: list[str]) -> None:
     assert not lost, f"committed batches lost or torn: {lost[:5]}"
 
 
-def test_writers_killed_mid_write_lose_no_committed_batch(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kills", KILLS)
+def test_writers_killed_mid_write_lose_no_committed_batch(tmp_path: Path, kills: int) -> None:
     path, journal = tmp_path / "market.sqlite3", tmp_path / "committed.txt"
     rng = random.Random(5)
-    for kill in range(KILLS):
+    for kill in range(kills):
         pid = fork_writer(path, journal, f"K{kill}")
         # Killed at a random moment once its first batch is in: on a loaded machine a writer can take
         # longer to open the cache than a fixed pause, and a kill before any commit proves nothing.
@@ -86,7 +89,7 @@ def test_writers_killed_mid_write_lose_no_committed_batch(tmp_path: Path) -> Non
         _, status = os.waitpid(pid, 0)
         assert os.WIFSIGNALED(status), "the writer finished before it was killed"
     names = committed(journal)
-    assert {name.split("-")[0] for name in names} == {f"K{kill}" for kill in range(KILLS)}
+    assert {name.split("-")[0] for name in names} == {f"K{kill}" for kill in range(kills)}
     assert_intact_with(path, names)
     store = Store(path)
     assert store.read(names[-1]) is not None and store.problem is None   # not moved aside, still ours

@@ -4,6 +4,8 @@ again when the history is re-adjusted. Real parts: the bundled history, no stand
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 import pytest
 
@@ -55,6 +57,17 @@ def test_a_forming_bar_is_read_on_top_and_never_carried():
         assert forming == market_events(CONFIG, bars, forming={"^RUT", "XLK"}), day
         assert all(event.date == day.date() for event in forming if not event.final)
         assert history.events(bars) == market_events(CONFIG, bars), day    # the same session, closed
+
+
+def test_asked_since_a_date_the_first_pass_makes_those_events_and_the_later_ones_go_on():
+    """The panels' way (`monitor.latest_events`): each pass has the whole pass's events from
+    `since` on, the first one making only those, a pass stepping back reading whole again."""
+    since = SESSIONS[0].date() - timedelta(days=60)
+    whole = market_events(CONFIG, clipped(FEW, SESSIONS[-1]))
+    history = EventHistory(CONFIG)
+    for day in (*SESSIONS, SESSIONS[3]):
+        events = history.events(clipped(FEW, day), since=since)
+        assert events == tuple(event for event in whole if since <= event.date <= day.date()), day
 
 
 def test_a_history_re_adjusted_for_a_dividend_is_read_whole_again():

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from alert_support import Clock
-from tuimarket import config
+from support import bundled_data
+from tuimarket import config, monitor
 from tuimarket.alert_pass import alerts_of, record_refresh, watched_through
 from tuimarket.analysis import events as analysis_events
 from tuimarket.data import bundled
@@ -62,6 +63,18 @@ def whole_reads(monkeypatch) -> WholeReads:
 
     monkeypatch.setattr(analysis_events, "EventHistory", Kept)
     return made
+
+
+@pytest.mark.parametrize("days", [monitor.LATEST_EVENT_DAYS, 1])
+def test_the_panels_latest_events_are_those_of_the_whole_history(monkeypatch, days):
+    """Made from the last LATEST_EVENT_DAYS only, and from the whole history when an index had
+    none then (a window of a day leaves one quiet): each index's latest event of the whole pass."""
+    panels = (*(index.symbol for index in SETTINGS.indexes), SETTINGS.benchmark)
+    data = bundled_data(SETTINGS, date(2024, 11, 12), symbols=panels,
+                        bars_of=lambda symbol: bundled.load(symbol).loc["2014":"2024-11-12"])
+    whole = latest_events(SETTINGS, data, analysis_events.market_events(SETTINGS, data.bars))
+    monkeypatch.setattr(monitor, "LATEST_EVENT_DAYS", days)
+    assert latest_events(SETTINGS, data) == whole
 
 
 def test_a_live_refresh_computes_the_events_once_for_the_alerts_and_the_panels(tmp_path, computations, whole_reads):

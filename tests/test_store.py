@@ -135,7 +135,7 @@ def _writer(path: str, offset: float, rounds: int) -> None:
 
 def test_two_processes_write_overlapping_rows(tmp_path):
     path = tmp_path / "market.sqlite3"
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     workers = [context.Process(target=_writer, args=(str(path), offset, 15)) for offset in (0.0, 1000.0)]
     for worker in workers:
         worker.start()
@@ -214,11 +214,14 @@ def _create_together(path: str, offset: float, barrier, results) -> None:
     results.put(writer.upsert("XLK", bars, source="yahoo", fetched_at=FETCHED) or writer.problem)
 
 
-def test_instances_creating_the_cache_at_the_same_moment_all_write(tmp_path):
+# Three writers creating a cache together, again and again: a few times in the default run,
+# fifteen in the slow step's stress run (`make test-slow`).
+@pytest.mark.parametrize("trials", [5, pytest.param(15, marks=pytest.mark.slow)])
+def test_instances_creating_the_cache_at_the_same_moment_all_write(tmp_path, trials):
     """Two monitors started together: neither is refused a lock, neither moves the other's file aside."""
     context = multiprocessing.get_context("fork")
     results = context.Queue()
-    for trial in range(15):
+    for trial in range(trials):
         path = str(tmp_path / f"trial-{trial}" / "market.sqlite3")
         barrier = context.Barrier(3)
         writers = [context.Process(target=_create_together, args=(path, offset, barrier, results))

@@ -60,14 +60,20 @@ def is_offline(data: MarketData) -> bool:
                                         for f in data.freshness.values())
 
 
+# An index's latest event is weeks old at most (43 days, in the 35 years of the bundled indexes).
+LATEST_EVENT_DAYS = 120
+
+
 def latest_events(config: Config, data: MarketData, events: Sequence[Event] | None = None,
                   history: EventHistory | None = None) -> dict[str, LatestEvent]:
     """Each index's latest event in the bars up to the data's date, with its age in sessions and
     the change since. `events` are those of all of `data.bars`, when the refresh has them already.
 
     Otherwise only the indexes and the benchmark go in: an index's events depend on nothing else,
-    and leaving the sectors out makes this a quarter of the work. `history` carries them from one
-    call to the next (a replay stepping a session on reads that session only).
+    and leaving the sectors out makes this a quarter of the work. Only the events of the last
+    LATEST_EVENT_DAYS are made (a third of the work again), those of the whole history when an
+    index has none so recent. `history` carries them from one call to the next (a replay
+    stepping a session on reads that session only).
     """
     import pandas as pd
 
@@ -80,7 +86,11 @@ def latest_events(config: Config, data: MarketData, events: Sequence[Event] | No
     bars = {symbol: frame.loc[:end] for symbol, frame in data.bars.items() if symbol in indexes | {config.benchmark}}
     forming = {symbol for symbol, fresh in data.freshness.items() if fresh.partial}
     if events is None:
-        events = history.events(bars, forming=forming) if history else market_events(config, bars, forming=forming)
+        since = (end - pd.Timedelta(days=LATEST_EVENT_DAYS)).date() if end is not None else None
+        events = (history.events(bars, forming=forming, since=since) if history
+                  else market_events(config, bars, forming=forming, since=since))
+        if {symbol for symbol in indexes if len(bars.get(symbol, ()))} - {event.symbol for event in events}:
+            events = market_events(config, bars, forming=forming)     # an index quiet that long
     latest: dict[str, Event] = {}
     for event in events:   # by date, then the most important first
         if event.symbol in indexes and (event.symbol not in latest or event.date > latest[event.symbol].date):

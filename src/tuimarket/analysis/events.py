@@ -153,12 +153,8 @@ def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: 
     history, so they are exactly the events of the whole computation from that date (a test holds
     this), only the older ones are never made."""
     frames = known_closes(bars)
-    states = {symbol: _states(config, frame, frames.get(config.benchmark), symbol) for symbol, frame in frames.items()}
-    if timeline is None:
-        timeline = _timeline(config, frames, states)
-    starts = {symbol: _first_position(dates_of(frame), since) for symbol, frame in frames.items()}
-    events = _events(config, states, starts, timeline, _first_position(dates_of(timeline), since))
-    return _marked(config, _in_order(events), frames, timeline, forming)
+    carried = _whole(config, frames, since, timeline)
+    return _marked(config, carried.events, frames, carried.timeline, forming)
 
 
 class EventHistory:
@@ -186,13 +182,16 @@ class EventHistory:
         self.symbols_read_whole = 0
         self._carried: _Carried | None = None
 
-    def events(self, bars: Mapping[str, pd.DataFrame], *, forming: Collection[str] = ()) -> tuple[Event, ...]:
-        """`market_events(config, bars, forming=forming)`."""
+    def events(self, bars: Mapping[str, pd.DataFrame], *, forming: Collection[str] = (),
+               since: date | None = None) -> tuple[Event, ...]:
+        """`market_events(config, bars, forming=forming)`; with `since`, those dated from it on
+        at least: a pass reading the whole history makes only those (as `market_events` does),
+        a pass continuing the last keeps every event that one made."""
         frames = known_closes(bars)
         final = {symbol: frame.iloc[:-1] if symbol in forming else frame for symbol, frame in frames.items()}
         carried = self._carried
         if carried is None or not _continue(carried.states, final):
-            carried = _whole(self.config, final)
+            carried = _whole(self.config, final, since)
             self.symbols_read_whole += len(final)
         elif any(len(frame) > len(carried.states[symbol].bars) for symbol, frame in final.items()):
             carried = _continued(self.config, carried, final)
@@ -305,11 +304,15 @@ def _timeline(config: Config, frames: Mapping[str, pd.DataFrame], states: Mappin
     return market_timeline(config, frames, detail=False, trends=trends, averages=averages, after=after, held=held)
 
 
-def _whole(config: Config, frames: Mapping[str, pd.DataFrame]) -> _Carried:
-    """The first pass: every state read from the whole history."""
+def _whole(config: Config, frames: Mapping[str, pd.DataFrame], since: date | None = None,
+           timeline: pd.DataFrame | None = None) -> _Carried:
+    """The first pass: every state read from the whole history, the events made from `since` on
+    (`timeline`: the stance's, when the caller has it)."""
     states = {symbol: _states(config, frame, frames.get(config.benchmark), symbol) for symbol, frame in frames.items()}
-    timeline = _timeline(config, frames, states)
-    events = _events(config, states, dict.fromkeys(states, 0), timeline, 0)
+    if timeline is None:
+        timeline = _timeline(config, frames, states)
+    starts = {symbol: _first_position(dates_of(state.bars), since) for symbol, state in states.items()}
+    events = _events(config, states, starts, timeline, _first_position(dates_of(timeline), since))
     return _Carried(states, timeline, _in_order(events))
 
 

@@ -185,8 +185,9 @@ class Store:
 
     def _write(self, symbol: str, bars: pd.DataFrame, source: str, fetched_at: datetime,
                partial_date: date | None, complete_from: date | None, *, replace: bool) -> bool:
-        days = np.datetime_as_string(bars.index.to_numpy().astype("datetime64[D]")).tolist()   # "YYYY-MM-DD"
-        rows = list(zip(itertools.repeat(symbol), days, *bars[list(COLUMNS)].to_numpy(dtype=np.float64).T.tolist()))
+        days = bars.index.to_numpy().astype("datetime64[D]")
+        values = bars[list(COLUMNS)].to_numpy(dtype=np.float64)
+        rows = list(zip(itertools.repeat(symbol), np.datetime_as_string(days).tolist(), *values.T.tolist()))
         stamp = fetched_at.astimezone(timezone.utc).isoformat()
         partial = partial_date.isoformat() if partial_date else None
         complete = complete_from.isoformat() if complete_from else None
@@ -201,7 +202,7 @@ class Store:
                         return False
                     connection.execute("DELETE FROM bars WHERE symbol = ?", (symbol,))
                 connection.executemany("INSERT OR REPLACE INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-                _write_series(connection, symbol, bars, replace=replace)
+                _write_series(connection, symbol, days, values, replace=replace)
                 connection.execute(
                     "INSERT INTO symbols VALUES (?, ?, ?, ?, ?) ON CONFLICT (symbol) DO UPDATE SET"
                     " fetched_at = excluded.fetched_at, source = excluded.source,"
@@ -298,10 +299,10 @@ def _batches(symbols: Iterable[str]) -> Iterator[tuple[str, tuple[str, ...]]]:
         yield ", ".join("?" * len(batch)), batch
 
 
-def _write_series(connection: sqlite3.Connection, symbol: str, bars: pd.DataFrame, *, replace: bool) -> None:
-    """Make `series` hold what `bars` now holds for the symbol, merged as INSERT OR REPLACE merges rows."""
-    days = bars.index.to_numpy().astype("datetime64[D]")
-    values = bars[list(COLUMNS)].to_numpy(dtype=np.float64)
+def _write_series(connection: sqlite3.Connection, symbol: str, days: np.ndarray, values: np.ndarray, *,
+                  replace: bool) -> None:
+    """Make `series` hold what the bars written (their days, rows of COLUMNS) now hold for the
+    symbol, merged as INSERT OR REPLACE merges rows."""
     if not replace and (row := connection.execute("SELECT dates, bars FROM series WHERE symbol = ?",
                                                   (symbol,)).fetchone()):
         old_days, old_values = _unpack(*row)
