@@ -25,7 +25,7 @@ from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.rotation_table import RotationTable
 
 from ui_support import (FIXED_NOW, FooterKey, ScriptedPipeline, Toast, bar_text, loaded, paint_detail_and_help,
-                        record_notifications, settle, toasts_shown, until)
+                        record_notifications, search_palette, settle, toasts_shown, until)
 
 CONFIG = Config()
 AS_OF = date(2025, 9, 25)
@@ -403,15 +403,11 @@ async def test_command_palette_changes_the_range_and_jumps(tmp_path: Path) -> No
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"range 5Y")
-        await pilot.pause(0.5)
+        await search_palette(app, pilot, "range 5Y")
         await pilot.press("enter")
         await pilot.pause()
         assert app.chart_range == "5Y"
-        await pilot.press("ctrl+p")
-        await pilot.press(*"jump russell")
-        await pilot.pause(0.5)
+        await search_palette(app, pilot, "jump russell")
         await pilot.press("enter")
         await pilot.pause()
         assert active_pane(app).symbol == "^RUT"
@@ -508,8 +504,8 @@ async def test_the_rrg_opens_from_the_dashboard_the_table_and_the_palette_and_st
         plain = app.screen.query_one(RrgChart).render().plain
         for label in ("Leading", "Weakening", "Lagging", "Improving", *(mark.symbol for mark in app.screen.view.marks)):
             assert label in plain, label                     # named, not told apart by colour alone
-        await pilot.press("escape", "ctrl+p", *"rotation graph")
-        await pilot.pause(0.5)
+        await pilot.press("escape")
+        await search_palette(app, pilot, "rotation graph")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RrgScreen)

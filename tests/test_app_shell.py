@@ -17,7 +17,7 @@ from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.watchlist import WatchlistScreen
 
-from ui_support import FIXED_NOW, until
+from ui_support import FIXED_NOW, search_palette, until
 
 CONFIG = Config()
 # Palette commands that a key runs too, and that key.
@@ -51,8 +51,7 @@ async def test_a_command_that_a_key_runs_too_names_the_key_in_the_helps_words() 
 
 async def pick(app: TuimarketApp, pilot, command: str, view: type[Screen]) -> None:
     """Run `command` from the palette, and wait for `view` to be on top."""
-    await pilot.press("ctrl+p", *command)
-    await pilot.pause(0.3)
+    await search_palette(app, pilot, command)
     await pilot.press("enter")
     await until(app, pilot, lambda: isinstance(app.screen, view))
     assert isinstance(app.screen, view), f"{command!r} left {type(app.screen).__name__} on top"

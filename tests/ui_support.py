@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 from textual import events
 from textual.app import App
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.geometry import Size
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 # Textual exports neither widget: a toast and a footer key are read here as the user sees them.
 from textual.widgets._footer import FooterKey  # noqa: F401 - for the tests that read the footer
@@ -114,6 +116,20 @@ async def until(app: App, pilot: Pilot, happened: Callable[[], Any], seconds: fl
         await pilot.pause(0.05)
 
 
+async def search_palette(app: App, pilot: Pilot, query: str) -> None:
+    """Open the command palette and type `query` as a fast typist does, each key before the last is
+    handled; return once the palette lists the hits for all of it, so that Enter runs the first.
+
+    Pilot waits 40 ms or more after each key (until the process is idle: never, while a refresh
+    computes), so a palette search cost seconds; the palette searches in a worker of its own."""
+    await pilot.press("ctrl+p")
+    for character in query:
+        type_ahead(app, character)
+    await until(app, pilot, lambda: isinstance(app.screen, CommandPalette)
+                and app.screen.query_one(CommandInput).value == query
+                and app.screen.query_one(CommandList).option_count > 0)
+
+
 def bar_text(app: TuimarketApp) -> str:
     """The market bar as the user reads it."""
     return app.dashboard_screen.query_one(MarketBar).render().plain
@@ -172,6 +188,11 @@ def resize_without_waiting(app: App, size: tuple[int, int]) -> None:
     """What `Pilot.resize_terminal` does for the headless driver, without its wait."""
     app._driver._size = Size(*size)
     app.post_message(events.Resize(Size(*size), Size(*size)))
+
+
+def type_ahead(app: App, character: str) -> None:
+    """What `Pilot.press` sends for a typed character, without its wait."""
+    app.post_message(events.Key(_character_to_key(character), character))
 
 
 async def wait_for_screen(pilot: Pilot) -> None:
