@@ -25,6 +25,8 @@ from textual.widgets._footer import FooterKey  # noqa: F401 - for the tests that
 from textual.widgets._toast import Toast
 
 from tuimarket.config import Config
+from tuimarket.data.feed import Feed
+from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.port import Loaded
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
@@ -92,6 +94,28 @@ class ScriptedPipeline:
 
     def mute(self, what: str, value: str) -> bool:
         return True
+
+
+@functools.cache
+def bundled_view(config: Config) -> Loaded:
+    """The real pipeline's first view of the bundled history under `config`, members and breadth
+    included: computed once per test process and shared (a frozen value), half a CPU-second each."""
+    return MarketPipeline(config, Feed(config, source="bundled"), source="bundled").initial()
+
+
+class BundledPipeline(MarketPipeline):
+    """The real pipeline over the bundled history for the app tests whose subject is not its first
+    view (the shell, the watchlists, a hung download): that view is `bundled_view`, computed once.
+
+    Everything else is the pipeline's own; the detail screen's event timeline is empty, since it is
+    made of the data that a load of this pipeline read.
+    """
+
+    def __init__(self, config: Config, feed: Feed | None = None) -> None:
+        super().__init__(config, feed or Feed(config, source="bundled"), source="bundled")
+
+    def initial(self) -> Loaded:
+        return bundled_view(self.config)
 
 
 @functools.cache
