@@ -20,7 +20,7 @@ from tuimarket.monitor import MarketPipeline
 from tuimarket.report import render
 from tuimarket.ui.app import TuimarketApp
 
-from ui_support import FIXED_NOW
+from ui_support import FIXED_NOW, search_palette
 
 BAD_TOML = {
     "empty symbol list": "indexes = []",
@@ -258,8 +258,7 @@ async def test_markup_names_stay_text_in_the_command_palette(jail: Path) -> None
     app = markup_app(jail)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
-        await pilot.press("ctrl+p", *"jump")
-        await pilot.pause(0.5)
+        await search_palette(app, pilot, "jump")
         # The fuzzy highlight splits a line into several SVG text runs: join them to read the line.
         runs = re.findall(r">([^<]*)</text>", app.export_screenshot())
         shown = "".join(runs).replace("&#160;", " ").replace("&amp;", "&")

@@ -25,7 +25,7 @@ from tuimarket.ui.widgets.index_panel import IndexPanel
 from tuimarket.ui.widgets.rotation_table import RotationTable
 
 from ui_support import (FIXED_NOW, FooterKey, ScriptedPipeline, Toast, bar_text, loaded, paint_detail_and_help,
-                        record_notifications, settle, toasts_shown, until)
+                        record_notifications, search_palette, settle, toasts_shown, until)
 
 CONFIG = Config()
 AS_OF = date(2025, 9, 25)
@@ -42,7 +42,8 @@ def active_pane(app: TuimarketApp):
     return screen.panes[screen.active]
 
 
-async def test_first_paint_shows_every_index_and_the_rotation(tmp_path: Path) -> None:
+async def test_first_paint_shows_every_index_and_the_rotation_and_the_range_keys_change_every_chart(
+        tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(app, pilot)
@@ -57,6 +58,17 @@ async def test_first_paint_shows_every_index_and_the_rotation(tmp_path: Path) ->
         stance = loaded(CONFIG, AS_OF).snapshot.regime.stance
         assert [each.label for each in Stance if each.label in bar_text(app)] == [stance.label]
         assert app.screen.has_class("-wide")
+        # The range keys change every chart.
+        charts = list(app.screen.query(PriceChart))
+        assert {c.sessions for c in charts} == {252}
+        await pilot.press("right_square_bracket")
+        assert app.chart_range == "2Y" and {c.sessions for c in charts} == {504}
+        await pilot.press("left_square_bracket", "left_square_bracket", "minus")
+        assert app.chart_range == "3M" and {c.sessions for c in charts} == {63}
+        await pilot.press("minus")     # already the shortest: stays
+        assert app.chart_range == "3M"
+        await pilot.pause()
+        assert all(chart.render().plain.startswith("3M ") for chart in charts)   # each panel says its range
 
 
 async def test_keyboard_moves_between_panes_at_80x24(tmp_path: Path) -> None:
@@ -94,22 +106,6 @@ async def test_enter_opens_detail_and_escape_returns(tmp_path: Path) -> None:
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
         assert active_pane(app).symbol == "^RUT"
-
-
-async def test_range_keys_change_every_chart(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await settle(app, pilot)
-        charts = list(app.screen.query(PriceChart))
-        assert {c.sessions for c in charts} == {252}
-        await pilot.press("right_square_bracket")
-        assert app.chart_range == "2Y" and {c.sessions for c in charts} == {504}
-        await pilot.press("left_square_bracket", "left_square_bracket", "minus")
-        assert app.chart_range == "3M" and {c.sessions for c in charts} == {63}
-        await pilot.press("minus")     # already the shortest: stays
-        assert app.chart_range == "3M"
-        await pilot.pause()
-        assert all(chart.render().plain.startswith("3M ") for chart in charts)   # each panel says its range
 
 
 async def test_the_benchmark_has_no_empty_relative_strength_chart(tmp_path: Path) -> None:
@@ -228,7 +224,9 @@ async def test_the_rotation_table_at_80x24_keeps_its_symbols_and_says_what_is_of
         assert active_pane(app) is not table         # none left: → moves on to the next pane, as the help says
 
 
-async def test_the_footer_at_80_columns_shows_the_keys_that_matter_whole(tmp_path: Path) -> None:
+async def test_the_footer_at_80_columns_shows_the_keys_that_matter_whole_and_is_rebuilt_only_when_they_change(
+        tmp_path: Path) -> None:
+    """Each rebuild restyles every key; moving between the index panels changes none of them."""
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -237,13 +235,6 @@ async def test_the_footer_at_80_columns_shows_the_keys_that_matter_whole(tmp_pat
         assert actions >= {"detail", "help", "range(1)", "range(-1)", "quit"} and "screenshot" not in actions
         palette = next(key for key in keys if key.action.endswith("command_palette"))
         assert all(key.region.right <= palette.region.x for key in keys if key is not palette)   # none cut off
-
-
-async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path: Path) -> None:
-    """Each rebuild restyles every key; moving between the index panels changes none of them."""
-    app = make_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
         shown = list(app.screen.query(FooterKey))
         await pilot.press("2", "3", "1")
         assert active_pane(app).symbol == "^GSPC" and list(app.screen.query(FooterKey)) == shown   # the same widgets
@@ -253,7 +244,7 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path: Path) -
         assert "next_sort" in {key.action for key in app.screen.query(FooterKey)}
 
 
-async def test_help_lists_every_key(tmp_path: Path) -> None:
+async def test_help_lists_every_key_and_each_working_key_once(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 60)) as pilot:
         await settle(app, pilot)
@@ -263,15 +254,6 @@ async def test_help_lists_every_key(tmp_path: Path) -> None:
         for description in ("Quit", "Refresh", "Detail", "Screenshot", "Sort by the next column", "Back",
                             "Longer chart range", "Theme"):
             assert description in shown
-        await pilot.press("escape")
-        assert isinstance(app.screen, DashboardScreen)
-
-
-async def test_help_shows_each_working_key_once(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
-    async with app.run_test(size=(120, 60)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("question_mark")
         rows = [(keys, text) for _, section in app.screen.sections for keys, text in section]
         keys = [key for row_keys, _ in rows for key in row_keys.split(", ")]
         dashboard_keys = [key for row_keys, _ in app.screen.sections[1][1] for key in row_keys.split(", ")]
@@ -282,6 +264,7 @@ async def test_help_shows_each_working_key_once(tmp_path: Path) -> None:
         texts = [text for _, text in app.screen.sections[1][1]]
         assert texts.count("Next panel") == 1 and texts.count("Previous panel") == 1
         await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
         await pilot.press("5")                                  # and indeed does nothing
         assert active_pane(app).symbol == "^GSPC"
 
@@ -403,15 +386,11 @@ async def test_command_palette_changes_the_range_and_jumps(tmp_path: Path) -> No
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"range 5Y")
-        await pilot.pause(0.5)
+        await search_palette(app, pilot, "range 5Y")
         await pilot.press("enter")
         await pilot.pause()
         assert app.chart_range == "5Y"
-        await pilot.press("ctrl+p")
-        await pilot.press(*"jump russell")
-        await pilot.pause(0.5)
+        await search_palette(app, pilot, "jump russell")
         await pilot.press("enter")
         await pilot.pause()
         assert active_pane(app).symbol == "^RUT"
@@ -508,8 +487,8 @@ async def test_the_rrg_opens_from_the_dashboard_the_table_and_the_palette_and_st
         plain = app.screen.query_one(RrgChart).render().plain
         for label in ("Leading", "Weakening", "Lagging", "Improving", *(mark.symbol for mark in app.screen.view.marks)):
             assert label in plain, label                     # named, not told apart by colour alone
-        await pilot.press("escape", "ctrl+p", *"rotation graph")
-        await pilot.pause(0.5)
+        await pilot.press("escape")
+        await search_palette(app, pilot, "rotation graph")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RrgScreen)

@@ -7,8 +7,6 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from tuimarket.config import Config
-from tuimarket.data.feed import Feed
-from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.commands import MonitorCommands
 from tuimarket.ui.screens.alerts import AlertScreen
@@ -17,7 +15,7 @@ from tuimarket.ui.screens.help import HelpScreen
 from tuimarket.ui.screens.rrg import RrgScreen
 from tuimarket.ui.screens.watchlist import WatchlistScreen
 
-from ui_support import FIXED_NOW, until
+from ui_support import FIXED_NOW, BundledPipeline, search_palette, until
 
 CONFIG = Config()
 # Palette commands that a key runs too, and that key.
@@ -27,8 +25,7 @@ KEYED_COMMANDS = {"Refresh now": "r", "Save screenshot": "s", "Next theme": "t",
 
 def bundled_app() -> TuimarketApp:
     """The real pipeline on the bundled history, members included."""
-    pipeline = MarketPipeline(CONFIG, Feed(CONFIG, source="bundled"), source="bundled")
-    return TuimarketApp(CONFIG, pipeline, now=lambda: FIXED_NOW)
+    return TuimarketApp(CONFIG, BundledPipeline(CONFIG), now=lambda: FIXED_NOW)
 
 
 async def ready(app: TuimarketApp, pilot) -> None:
@@ -51,8 +48,7 @@ async def test_a_command_that_a_key_runs_too_names_the_key_in_the_helps_words() 
 
 async def pick(app: TuimarketApp, pilot, command: str, view: type[Screen]) -> None:
     """Run `command` from the palette, and wait for `view` to be on top."""
-    await pilot.press("ctrl+p", *command)
-    await pilot.pause(0.3)
+    await search_palette(app, pilot, command)
     await pilot.press("enter")
     await until(app, pilot, lambda: isinstance(app.screen, view))
     assert isinstance(app.screen, view), f"{command!r} left {type(app.screen).__name__} on top"

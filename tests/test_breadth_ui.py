@@ -23,7 +23,7 @@ from tuimarket.ui.widgets.breadth_panel import BreadthPanel, SectorHeatRow
 from tuimarket.ui.widgets.charts import LineChart
 
 from support import bundled_data
-from ui_support import FIXED_NOW, FooterKey, ScriptedPipeline, bar_text, until
+from ui_support import FIXED_NOW, FooterKey, ScriptedPipeline, bar_text, search_palette, until
 
 AS_OF = date(2025, 9, 25)
 CONFIG = Config()
@@ -153,8 +153,7 @@ async def test_b_and_the_palette_open_the_breadth_screen_with_every_indicator(or
         assert mcclellan[-1] == pytest.approx(oracle.mcclellan.iloc[-1])
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("ctrl+p", *"market breadth")
-        await pilot.pause(0.5)
+        await search_palette(app, pilot, "market breadth")
         await pilot.press("enter")
         await until(app, pilot, lambda: isinstance(app.screen, BreadthScreen))
         assert isinstance(app.screen, BreadthScreen)

@@ -9,7 +9,6 @@ how long `q`, SIGHUP and SIGTERM take to end it while that download hangs.
 from __future__ import annotations
 
 import fcntl
-import functools
 import os
 import signal
 import struct
@@ -35,7 +34,7 @@ from tuimarket.ui.viewmodels import MarketHours
 from tuimarket.ui.widgets.market_bar import MarketBar
 
 from fakes import FakeYahoo
-from ui_support import ScriptedPipeline, record_notifications
+from ui_support import ScriptedPipeline, bundled_view, record_notifications
 
 HANGING_YAHOO = Path(__file__).with_name("hanging_yahoo")
 EXIT_SECONDS = 2.0      # from the key or signal to the process gone, a download hanging meanwhile
@@ -59,11 +58,6 @@ class HangingYahoo:
         return self._serve(*args, **kwargs)
 
 
-@functools.cache
-def bundled_view() -> Loaded:
-    return MarketPipeline(Config(), Feed(Config(), source="bundled")).initial()
-
-
 class HangingPipeline(MarketPipeline):
     """The real pipeline and feed over a real SQLite file, the download hanging.
 
@@ -72,7 +66,7 @@ class HangingPipeline(MarketPipeline):
     """
 
     def initial(self) -> Loaded:
-        return bundled_view()
+        return bundled_view(Config())
 
     def market_hours(self, now: datetime) -> MarketHours:
         return MarketHours(False, None)     # no calendar build in this test
@@ -82,7 +76,7 @@ class HangingPipeline(MarketPipeline):
 
 
 def hanging_app(tmp_path: Path, yahoo: HangingYahoo, config: Config = QUICK_TIMEOUT) -> TuimarketApp:
-    bundled_view()     # computed before the app starts, not in its first refresh
+    bundled_view(Config())     # computed before the app starts, not in its first refresh
     feed = Feed(config, download=yahoo, store=Store(tmp_path / "market.sqlite3"), now=NOW, sleep=lambda _: None)
     return TuimarketApp(config, HangingPipeline(config, feed), now=lambda: NOW, screenshot_dir=tmp_path)
 

@@ -25,7 +25,7 @@ from tuimarket.ui.app import TuimarketApp
 from tuimarket.ui.screens.alerts import AlertScreen
 from tuimarket.ui.viewmodels import LatestEvent, MarketHours, latest_event_text
 from tuimarket.ui.widgets.index_panel import IndexPanel
-from ui_support import bar_text, record_notifications, settle, until
+from ui_support import bar_text, record_notifications, search_palette, settle, type_ahead, until
 
 # The level rules alone: S&P 500 above 6,000, ^RUT across its 200-day. A first live load fetches
 # 4 years, not 12: each rule's first crossing and the years of older ones are all in them.
@@ -219,8 +219,7 @@ async def test_the_alert_log_is_in_the_command_palette(tmp_path: Path) -> None:
     app = alert_app(tmp_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p", *"alert log")
-        await pilot.pause(0.5)
+        await search_palette(app, pilot, "alert log")
         await pilot.press("enter")
         await until(app, pilot, lambda: isinstance(app.screen, AlertScreen))
         assert isinstance(app.screen, AlertScreen)
@@ -291,7 +290,8 @@ async def test_replay_keys_step_the_whole_dashboard_and_are_inert_outside_a_repl
         await until(app, pilot, lambda: app.board is not None)
         russell = app.dashboard_screen.query(IndexPanel)[2]
         before = russell.model.close
-        await pilot.press(*"." * 5)      # one at a time: each waits for the step before
+        for _ in range(5):      # typed ahead, as a held key: those asked for during the first step add up
+            type_ahead(app, ".")
         await until(app, pilot, lambda: app.pipeline.replay == date(2024, 11, 8) and app.refreshing_since is None)
         await settle(app, pilot)
         assert "REPLAY 2024-11-08" in bar_text(app) and app.board.as_of == "2024-11-08"
@@ -299,8 +299,7 @@ async def test_replay_keys_step_the_whole_dashboard_and_are_inert_outside_a_repl
         await pilot.press("less_than_sign")
         await until(app, pilot, lambda: app.board.as_of == "2024-11-01")
         assert russell.model.close == before and "REPLAY 2024-11-01" in bar_text(app)
-        await pilot.press("ctrl+p", *"replay: one session forward")
-        await pilot.pause(0.5)
+        await search_palette(app, pilot, "replay: one session forward")
         await pilot.press("enter")
         await until(app, pilot, lambda: app.board.as_of == "2024-11-04")
         await pilot.press("question_mark")

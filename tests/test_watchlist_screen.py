@@ -8,12 +8,10 @@ from textual.widgets import DataTable, Input
 
 from tuimarket.config import Config, Symbol, Watchlist
 from tuimarket.data import members
-from tuimarket.data.feed import Feed
-from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.app import WATCHLIST, TuimarketApp
 from tuimarket.ui.screens.watchlist import WatchlistGrid, WatchlistScreen
 
-from ui_support import FIXED_NOW, record_notifications, settle, until
+from ui_support import FIXED_NOW, BundledPipeline, record_notifications, settle, until
 
 CONFIG = replace(Config(), watchlists=(
     Watchlist("tech", (Symbol("AAPL", "Apple"), Symbol("MSFT", "Microsoft"), Symbol("QQQ", "Nasdaq 100 ETF"))),
@@ -22,8 +20,7 @@ CONFIG = replace(Config(), watchlists=(
 
 
 def offline_app() -> TuimarketApp:
-    pipeline = MarketPipeline(CONFIG, Feed(CONFIG, source="bundled"), source="bundled")
-    return TuimarketApp(CONFIG, pipeline, now=lambda: FIXED_NOW)
+    return TuimarketApp(CONFIG, BundledPipeline(CONFIG), now=lambda: FIXED_NOW)
 
 
 def column(grid: WatchlistGrid, name: str) -> list[str]:
@@ -105,8 +102,7 @@ async def test_n_adds_a_typed_symbol_and_x_removes_it_both_kept() -> None:
 
 async def test_with_no_watchlist_configured_the_screen_says_how_to_fill_one() -> None:
     config = Config()
-    app = TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
-                       now=lambda: FIXED_NOW)
+    app = TuimarketApp(config, BundledPipeline(config), now=lambda: FIXED_NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("W")
         heading = app.screen.query_one("#watchlist-heading")
@@ -124,8 +120,7 @@ def members_app(count: int) -> TuimarketApp:
     """Offline, with one group: the first `count` bundled S&P 500 members."""
     group = Watchlist("big", tuple(Symbol(symbol, symbol) for symbol in members.bundled().closes.columns[:count]))
     config = replace(Config(), watchlists=(group,))
-    return TuimarketApp(config, MarketPipeline(config, Feed(config, source="bundled"), source="bundled"),
-                        now=lambda: FIXED_NOW)
+    return TuimarketApp(config, BundledPipeline(config), now=lambda: FIXED_NOW)
 
 
 async def test_rows_changed_out_of_view_are_painted_as_they_come_into_view() -> None:

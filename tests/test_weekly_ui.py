@@ -17,7 +17,7 @@ from tuimarket.ui.viewmodels import dashboard
 from tuimarket.ui.widgets.charts import PriceChart, RrgChart
 from tuimarket.ui.widgets.index_panel import IndexPanel
 
-from ui_support import FIXED_NOW, ScriptedPipeline, loaded, settle, until
+from ui_support import FIXED_NOW, ScriptedPipeline, loaded, search_palette, settle, until
 
 CONFIG = Config()
 AS_OF = date(2025, 9, 25)
@@ -96,8 +96,8 @@ async def test_the_key_is_in_the_help_and_the_palette(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert any(keys == "w" and "weekly" in text for _, rows in app.screen.sections for keys, text in rows)
-        await pilot.press("escape", "ctrl+p", *"weekly bars")
-        await pilot.pause(0.5)
+        await pilot.press("escape")
+        await search_palette(app, pilot, "weekly bars")
         await pilot.press("enter")
         await until(app, pilot, lambda: app.timeframe == "weekly")
         assert app.timeframe == "weekly"

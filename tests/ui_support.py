@@ -16,13 +16,17 @@ from zoneinfo import ZoneInfo
 
 from textual import events
 from textual.app import App
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.geometry import Size
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 # Textual exports neither widget: a toast and a footer key are read here as the user sees them.
 from textual.widgets._footer import FooterKey  # noqa: F401 - for the tests that read the footer
 from textual.widgets._toast import Toast
 
 from tuimarket.config import Config
+from tuimarket.data.feed import Feed
+from tuimarket.monitor import MarketPipeline
 from tuimarket.ui.port import Loaded
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
 from tuimarket.ui.screens.detail import DetailScreen
@@ -93,6 +97,28 @@ class ScriptedPipeline:
 
 
 @functools.cache
+def bundled_view(config: Config) -> Loaded:
+    """The real pipeline's first view of the bundled history under `config`, members and breadth
+    included: computed once per test process and shared (a frozen value), half a CPU-second each."""
+    return MarketPipeline(config, Feed(config, source="bundled"), source="bundled").initial()
+
+
+class BundledPipeline(MarketPipeline):
+    """The real pipeline over the bundled history for the app tests whose subject is not its first
+    view (the shell, the watchlists, a hung download): that view is `bundled_view`, computed once.
+
+    Everything else is the pipeline's own; the detail screen's event timeline is empty, since it is
+    made of the data that a load of this pipeline read.
+    """
+
+    def __init__(self, config: Config, feed: Feed | None = None) -> None:
+        super().__init__(config, feed or Feed(config, source="bundled"), source="bundled")
+
+    def initial(self) -> Loaded:
+        return bundled_view(self.config)
+
+
+@functools.cache
 def bundled_timeline(config: Config, as_of: date, symbol: str) -> EventTimeline:
     """`symbol`'s event timeline in the bundled history at `as_of`, made once per test process and
     shared: a frozen value, and its events over 35 years take a second."""
@@ -112,6 +138,20 @@ async def until(app: App, pilot: Pilot, happened: Callable[[], Any], seconds: fl
         if happened():
             return
         await pilot.pause(0.05)
+
+
+async def search_palette(app: App, pilot: Pilot, query: str) -> None:
+    """Open the command palette and type `query` as a fast typist does, each key before the last is
+    handled; return once the palette lists the hits for all of it, so that Enter runs the first.
+
+    Pilot waits 40 ms or more after each key (until the process is idle: never, while a refresh
+    computes), so a palette search cost seconds; the palette searches in a worker of its own."""
+    await pilot.press("ctrl+p")
+    for character in query:
+        type_ahead(app, character)
+    await until(app, pilot, lambda: isinstance(app.screen, CommandPalette)
+                and app.screen.query_one(CommandInput).value == query
+                and app.screen.query_one(CommandList).option_count > 0)
 
 
 def bar_text(app: TuimarketApp) -> str:
@@ -172,6 +212,11 @@ def resize_without_waiting(app: App, size: tuple[int, int]) -> None:
     """What `Pilot.resize_terminal` does for the headless driver, without its wait."""
     app._driver._size = Size(*size)
     app.post_message(events.Resize(Size(*size), Size(*size)))
+
+
+def type_ahead(app: App, character: str) -> None:
+    """What `Pilot.press` sends for a typed character, without its wait."""
+    app.post_message(events.Key(_character_to_key(character), character))
 
 
 async def wait_for_screen(pilot: Pilot) -> None:
