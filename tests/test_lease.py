@@ -190,3 +190,20 @@ def test_a_wants_list_of_an_ended_process_or_with_garbage_asks_for_nothing_odd(t
     (wants / str(os.getpid())).write_text("DIA\n\x1b[2J\n../../etc\n" + "X" * 40)
     assert FetchLease(tmp_path).wanted() == ["DIA"]
     assert not (wants / ended.stdout.strip()).exists()
+
+
+def test_the_holder_fetches_what_every_feed_of_a_follower_watches(tmp_path) -> None:
+    # A follower's dashboard and its watchlist share the process's lease: the watchlist's list of
+    # symbols once replaced the dashboard's, so the holder fetched each only every other refresh.
+    asked = FakeYahoo(end=END)
+    holder = viewer(tmp_path, asked, NOW)
+    holder.refresh()
+    with_dia = Config(rotation=RotationSettings(include_indexes=False, symbols=(Symbol("DIA", "DIA"),)))
+    dashboard = Feed(with_dia, download=FakeYahoo(end=END), store=Store(tmp_path / FILENAME),
+                     lease=FetchLease(tmp_path), now=NOW, attempts=1)
+    watchlist = dashboard.for_symbols(["QQQ"], "watchlist")
+    dashboard.refresh()
+    watchlist.refresh()
+    asked.calls.clear()
+    holder.refresh()
+    assert {"DIA", "QQQ"} <= {ticker for call in asked.calls for ticker in call["tickers"]}

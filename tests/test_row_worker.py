@@ -55,7 +55,7 @@ def die_once(marker: Path) -> str:
 
 def in_process_lines(config: Config, feed: Feed, group: Watchlist):
     """The group's final lines computed here, from the bars this process's feed reads."""
-    bars = feed.for_symbols([*(entry.symbol for entry in group.symbols), config.benchmark]).initial().bars
+    bars = feed.for_symbols([*(entry.symbol for entry in group.symbols), config.benchmark], "watchlist").initial().bars
     rows = full_rows(config, quick_rows(config, group.symbols, bars), bars)
     return tuple(watchlist_line(row, position) for position, row in enumerate(rows))
 
@@ -84,7 +84,7 @@ def test_a_stage_that_raises_is_a_note_in_its_rows() -> None:
     config, worker = Config(), RowWorker()
     try:
         claimed = WatchlistRow("NOSUCH", "no bars", date(2026, 2, 13), 1.0, None, None, None, None)
-        bars = GroupBars.of(Feed(config, source="bundled").for_symbols(["NOSUCH", config.benchmark]))
+        bars = GroupBars.of(Feed(config, source="bundled").for_symbols(["NOSUCH", config.benchmark], "watchlist"))
         failed = worker.complete(config, bars, [claimed])
         assert [(row.complete, row.problem) for row in failed] == [(True, "not computed (KeyError)")]
     finally:

@@ -93,7 +93,7 @@ class WatchlistSource:
         group = next((g for g in groups if g.name == name), groups[0])
         names = tuple(g.name for g in groups)
         entries = group.symbols
-        feed = self._feed().for_symbols([*(entry.symbol for entry in entries), self.config.benchmark])
+        feed = self._feed().for_symbols([*(entry.symbol for entry in entries), self.config.benchmark], "watchlist")
         publish(self._table(group.name, names, [_placeholder(entry) for entry in entries], "loading…"))
         if fetch and self.live:
             fetched = feed.update_cache()           # where the row worker reads them
@@ -127,7 +127,7 @@ class WatchlistSource:
         if problem:
             return problem
         if self.live:
-            feed = self._feed().for_symbols([symbol])
+            feed = self._feed().for_symbols([symbol], "added symbol")
             data = feed.refresh()
             if symbol in feed.no_data:
                 self.unknown.add(symbol)

@@ -64,7 +64,7 @@ class Feed:
                  download: yahoo.Download | None = None, store: Store | None = None,
                  lease: FetchLease | None = None, now: Callable[[], datetime] | datetime | None = None,
                  sleep: Callable[[float], None] | None = None, attempts: int = 3,
-                 symbols: Sequence[str] | None = None) -> None:
+                 symbols: Sequence[str] | None = None, asker: str = "monitor") -> None:
         """`source` overrides config.data.source; `as_of` replays history up to that date offline.
         `symbols`: what this feed shows (by default every symbol the config names).
 
@@ -79,6 +79,7 @@ class Feed:
         self.source = source or config.data.source
         self.as_of = as_of
         self.symbols = tuple(symbols) if symbols is not None else config.all_symbols
+        self.asker = asker      # whose symbols these are, for the fetch lease's holder
         self.no_data: frozenset[str] = frozenset()   # symbols Yahoo had nothing for, at the last refresh
         self._download = download
         self._store = store
@@ -102,10 +103,11 @@ class Feed:
             self._lease = FetchLease.for_dir(self.store.path.parent)    # beside the cache it guards
         return self._lease
 
-    def for_symbols(self, symbols: Sequence[str]) -> Feed:
-        """A feed of other symbols on the same cache, lease, network and clock (a watchlist's)."""
+    def for_symbols(self, symbols: Sequence[str], asker: str) -> Feed:
+        """A feed of other symbols on the same cache, lease, network and clock, for `asker` (a watchlist)."""
         return Feed(self.config, source=self.source, as_of=self.as_of, download=self._download, store=self.store,
-                    lease=self._lease, now=self._now, sleep=self._sleep, attempts=self._attempts, symbols=symbols)
+                    lease=self._lease, now=self._now, sleep=self._sleep, attempts=self._attempts, symbols=symbols,
+                    asker=asker)
 
     @property
     def offline(self) -> bool:
@@ -191,13 +193,13 @@ class Feed:
         this reads nothing (200 histories: 80-190 ms in a thread, for nothing): it asks the holder
         to fetch them, and the reader reads what the holder caches."""
         if not self.offline and not self.lease.acquire():
-            self.lease.want(self.symbols)
+            self.lease.want(self.symbols, self.asker)
             return frozenset()
         return frozenset(self.refresh().bars)
 
     def _follow(self, now: datetime) -> MarketData:
         """Another process fetches: its cache, read again only when a write changed it."""
-        self.lease.want(self.symbols)
+        self.lease.want(self.symbols, self.asker)
         version = self.store.data_version()
         if self._followed is None or version is None or version != self._followed[0]:
             self._followed = (version, self.store.read_many(self.symbols))

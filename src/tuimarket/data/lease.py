@@ -47,6 +47,7 @@ class FetchLease:
         self._descriptor: int | None = None
         self._remembered = Backoff()      # what this process knows when the state file cannot be written
         self._wanted: list[str] | None = None     # what this process last asked the holder for
+        self._wants: dict[str, frozenset[str]] = {}     # by asker: the dashboard's feed, a watchlist's
         self._lock = threading.Lock()
 
     @classmethod
@@ -114,20 +115,24 @@ class FetchLease:
         except OSError:
             pass     # a read-only cache dir: this process remembers it alone
 
-    def want(self, symbols: Sequence[str]) -> None:
-        """Ask the holder to fetch these symbols too (written only when they changed)."""
-        wanted = sorted(set(symbols))
-        if wanted == self._wanted:
-            return
-        directory = self.directory / WANTS_DIR
-        temporary = directory / f".{os.getpid()}.tmp"
-        try:
-            directory.mkdir(exist_ok=True)
-            temporary.write_text("\n".join(wanted), encoding="utf-8")
-            os.replace(temporary, directory / str(os.getpid()))
-        except OSError:
-            return     # a read-only cache dir: the holder fetches only its own symbols
-        self._wanted = wanted
+    def want(self, symbols: Sequence[str], asker: str = "monitor") -> None:
+        """Ask the holder to fetch these symbols too, in place of what `asker` asked before: the
+        process asks for every asker's at once (the dashboard's feed and a watchlist's shared one
+        list, and each replaced the other's in turn). Written only when the whole changed."""
+        with self._lock:     # the feeds of one process refresh in threads of their own
+            self._wants[asker] = frozenset(symbols)
+            wanted = sorted(set().union(*self._wants.values()))
+            if wanted == self._wanted:
+                return
+            directory = self.directory / WANTS_DIR
+            temporary = directory / f".{os.getpid()}.tmp"
+            try:
+                directory.mkdir(exist_ok=True)
+                temporary.write_text("\n".join(wanted), encoding="utf-8")
+                os.replace(temporary, directory / str(os.getpid()))
+            except OSError:
+                return     # a read-only cache dir: the holder fetches only its own symbols
+            self._wanted = wanted
 
     def wanted(self) -> list[str]:
         """The symbols living followers asked for; the lists of ended processes are removed."""
