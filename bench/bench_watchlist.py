@@ -102,7 +102,7 @@ def _refresh_stall(config: Config, runs: int) -> tuple[float, float, float]:
         for symbol in symbols[:-1]:
             store.upsert(symbol, history[symbol], source="yahoo", fetched_at=AFTER_CLOSE)
         feed = Feed(config, download=Answers(), store=store, now=AFTER_CLOSE, attempts=1,
-                    sleep=lambda _: None).for_symbols(symbols)
+                    sleep=lambda _: None).for_symbols(symbols, "watchlist")
         feed.refresh()      # up to date: each refresh now asks for the last few sessions
 
         async def in_thread(work) -> tuple[list[float], float]:
