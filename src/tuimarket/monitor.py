@@ -242,11 +242,11 @@ class MarketPipeline:
                 day += timedelta(days=direction)
         self.feed.as_of = day
         data = self.feed.initial()      # the history read at the start, clipped at the new date
-        first = min((frame.index[0].date() for frame in self._data.bars.values() if len(frame)), default=None) \
-            if self._data is not None else None
-        if data.as_of is None and first is not None:    # before the first bar: that bar's date
-            self.feed.as_of = first
-            data = self.feed.initial()
+        if data.as_of is None and self._data is not None:    # before the first bar: that bar's date, if any
+            first = min((frame.index[0].date() for frame in self._data.bars.values() if len(frame)), default=None)
+            if first is not None:
+                self.feed.as_of = first
+                data = self.feed.initial()
         self.replay = self.feed.as_of = data.as_of or day    # past the last bar: that bar's date
         return self._loaded(data)
 
