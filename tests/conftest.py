@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import textual._wait
 import textual.constants
 from hypothesis import HealthCheck, settings
 
@@ -66,3 +67,14 @@ def no_animations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     tests' CPU. The slow runs (the monkey's walk above all) keep them on, to look for races."""
     if request.node.get_closest_marker("slow") is None:
         monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture(autouse=True)
+def quick_idle_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot's `press` and `pause` wait until the process has been idle for one window of Textual's
+    idle check, twice a key: 20 ms windows cost the suite tenths of a second of sleep per app test.
+    Windows of 5 ms find the same idleness (a test waits for an outcome with `until`, not on a
+    pause). Textual 8.2.8 reads both module globals at each check."""
+    window = 1 / 200
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", window)
+    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", window / 20)

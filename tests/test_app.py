@@ -415,7 +415,7 @@ async def test_the_bell_rings_on_an_alert_only_when_configured(settings: str, ri
 async def test_the_collector_is_paused_for_the_first_frame_only(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await until(app, pilot, gc.isenabled)       # once the first frame is out
         assert gc.isenabled()
     quitting_at_once = make_app(tmp_path)
     async with quitting_at_once.run_test(size=(80, 24)):

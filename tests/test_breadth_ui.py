@@ -128,7 +128,10 @@ async def test_the_market_bar_says_the_members_share_above_the_200_day(oracle) -
     async with app.run_test(size=(120, 30)) as pilot:
         await ready(app, pilot)
         assert f"members {oracle.above[200].iloc[-1]:.0%} > 200d, diverging" in bar_text(app).replace("\n", " ")
-        assert "breadth" in [key.action for key in app.dashboard_screen.query(FooterKey)]
+        def footer_actions() -> list[str]:
+            return [key.action for key in app.dashboard_screen.query(FooterKey)]
+        await until(app, pilot, lambda: "breadth" in footer_actions())
+        assert "breadth" in footer_actions()
 
 
 async def test_b_and_the_palette_open_the_breadth_screen_with_every_indicator(oracle) -> None:

@@ -246,7 +246,7 @@ async def test_the_saved_view_is_drawn_once_at_its_final_layout(tmp_path: Path, 
     pipeline = ScriptedPipeline(CONFIG, start=date(2025, 9, 25), live=False, saved_view=path)
     app = FirstFrameOnly(CONFIG, pipeline, now=lambda: FIXED_NOW, screenshot_dir=tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
+        await until(app, pilot, lambda: getattr(app, "first_frame_out", False))
         assert app.first_frame_out and app.screen.has_class("-wide")
     # Each chart drawn at one size only, the wide layout's (about a third of 160 columns).
     assert len(sizes) == 3 and all(len(set(drawn)) == 1 and drawn[0][0] < 60 for drawn in sizes.values()), sizes
