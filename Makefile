@@ -40,18 +40,21 @@ run: $(VENV)/.run-installed
 test test-slow: export PYTHONDONTWRITEBYTECODE =
 
 # The suite people run: the layer contracts and the type check, then every test but the slow
-# soak and stress runs, on every core (pytest-xdist: each test has its own cache and config dirs).
-# xdist's default dealing: over the whole suite, work stealing (`--dist worksteal`) cost 350
-# CPU-s and 205 s of wall time against 314 CPU-s and 188 s (quiet 2-core machine, one run each).
+# soak and stress runs and the tests that time or kill processes of their own, in two pytest-xdist workers a core (each test has its own cache and config
+# dirs): a fifth of a test's time is spent waiting (for an idle app, a process, a timeout), which
+# the other worker on that core fills. xdist's default dealing: work stealing (`--dist worksteal`)
+# cost 350 CPU-s and 205 s of wall time against 314 CPU-s and 188 s (2-core machine, one run each).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 test: lint-imports typecheck
-	$(BIN)/python -m pytest -m "not slow" -n auto
+	$(BIN)/python -m pytest -m "not slow and not processes" -n $(TEST_WORKERS)
 
-# The soak, stress and monkey runs that `make test` leaves out (CI runs both), and the property
-# tests again with many more examples than `make test` draws. The same examples and the same
+# The soak, stress and monkey runs and the process tests (a pty, signals, killed workers, several
+# processes sharing a cache: timed, so run one at a time) that `make test` leaves out (CI runs
+# both), and the property tests again with many more examples than `make test` draws. The same examples and the same
 # monkey walk on every run (TUIMARKET_MONKEY_SEED picks another walk): a red run is the code's.
 test-slow: $(VENV)/.test-installed
 	TUIMARKET_MONKEY_SEED=$${TUIMARKET_MONKEY_SEED:-20261201} \
-	$(BIN)/python -m pytest -m "slow or hypothesis" --hypothesis-profile=thorough
+	$(BIN)/python -m pytest -m "slow or processes or hypothesis" --hypothesis-profile=thorough
 
 # Hunting, not CI: the property tests with 200 examples each drawn from a random seed, then a
 # monkey walk of 3,000 steps on a seed of its own. Both seeds are printed; `make fuzz SEED=N`

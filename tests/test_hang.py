@@ -230,6 +230,7 @@ def restores_the_terminal(written: bytes) -> bool:
                                                   b"\x1b[?25h"))
 
 
+@pytest.mark.processes
 def test_q_exits_at_once_while_a_download_hangs(terminal: Terminal) -> None:
     terminal.wait_for_download()
     os.write(terminal.master, b"q")
@@ -242,6 +243,7 @@ def saved_views(tmp_path: Path) -> list[Path]:
     return list((tmp_path / "cache").glob("view-*.json"))
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_signal_exits_at_once_and_restores_the_terminal(terminal: Terminal, tmp_path: Path, signum: int) -> None:
     terminal.wait_for_download()
@@ -255,6 +257,7 @@ def test_a_signal_exits_at_once_and_restores_the_terminal(terminal: Terminal, tm
     assert "Traceback" not in terminal.text()
 
 
+@pytest.mark.processes
 def test_a_dropped_ssh_link_ends_the_app_at_once(terminal: Terminal, tmp_path: Path) -> None:
     terminal.wait_for_download()
     for view in saved_views(tmp_path):

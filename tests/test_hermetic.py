@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # One test for each way a developer's shell once changed a result.
@@ -34,6 +36,7 @@ def hostile_environment(tmp_path: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.processes
 def test_a_hostile_environment_changes_no_result(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",

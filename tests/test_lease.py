@@ -107,6 +107,7 @@ def test_a_garbled_state_file_is_no_backoff(tmp_path) -> None:
         assert len(fake.calls) == 1, garbage
 
 
+@pytest.mark.processes
 def test_three_processes_make_one_processes_requests_and_one_takes_over_from_a_killed_holder(tmp_path) -> None:
     cache, downloads, refreshes, stop = (tmp_path / "cache", tmp_path / "downloads", tmp_path / "refreshes",
                                          tmp_path / "stop")

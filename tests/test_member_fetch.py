@@ -172,6 +172,7 @@ def test_a_viewer_without_the_lease_moves_on_with_the_members_the_holder_fetches
     assert asked.calls == []                    # read from the cache: the follower asked Yahoo nothing
 
 
+@pytest.mark.processes
 def test_a_monitor_a_watcher_and_a_report_sharing_a_cache_download_the_members_once(tmp_path: Path) -> None:
     log = tmp_path / "member-requests"
     log.touch()

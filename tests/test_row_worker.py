@@ -91,6 +91,7 @@ def test_a_stage_that_raises_is_a_note_in_its_rows() -> None:
         worker.close()
 
 
+@pytest.mark.processes
 def test_a_killed_worker_is_replaced_and_the_stage_tried_again_once(tmp_path: Path) -> None:
     worker = RowWorker()
     try:
@@ -104,6 +105,7 @@ def test_a_killed_worker_is_replaced_and_the_stage_tried_again_once(tmp_path: Pa
         worker.close()
 
 
+@pytest.mark.processes
 def test_a_worker_killed_mid_load_costs_its_rows_nothing(tmp_path: Path) -> None:
     group = Watchlist("big", symbols(*MEMBERS))
     config = with_groups(group)
@@ -143,6 +145,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("ending", ["q", signal.SIGTERM, signal.SIGKILL], ids=["q", "SIGTERM", "SIGKILL"])
 def test_the_row_worker_ends_with_the_app(tmp_path: Path, ending) -> None:
     (tmp_path / "config" / "tuimarket").mkdir(parents=True)
