@@ -41,14 +41,20 @@ class KeyFooter(Footer):
         widgets = list(super().compose())
         keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
         for key in keys:
+            # Classes and compactness as they will be, before the keys mount: a FooterKey starts
+            # compact and takes the footer's setting once mounted (all but the palette's key, which
+            # stays compact), and each change restyles it and its two component classes: half of
+            # the dashboard's restyling at start-up.
+            if not key.has_class("-command-palette"):
+                key.set_reactive(FooterKey.compact, self.compact)
             action = key.action.removeprefix("app.")
-            key.set_class(action in SECONDARY_ACTIONS, "-secondary")
-            key.set_class(action in self.hidden, "-hidden")
-        self._crowd(keys, self.app.size.width)
+            key.set_class(action in SECONDARY_ACTIONS, "-secondary", update=False)
+            key.set_class(action in self.hidden, "-hidden", update=False)
+        self._crowd(keys, self.app.size.width, update=False)
         yield from widgets
 
     @staticmethod
-    def _crowd(keys: list[FooterKey], width: int) -> None:
+    def _crowd(keys: list[FooterKey], width: int, update: bool = True) -> None:
         """Mark "-crowded" the last secondary keys that would not fit in `width` columns."""
         shown = [key for key in keys if not key.has_class("-hidden")
                  and not (width < WIDE_COLUMNS and key.has_class("-secondary"))]
@@ -56,7 +62,7 @@ class KeyFooter(Footer):
         for key in reversed([key for key in shown if key.has_class("-secondary")]):
             if total <= width:
                 break
-            key.add_class("-crowded")
+            key.add_class("-crowded", update=update)
             total -= key_width(key)
 
     def on_resize(self, event: events.Resize) -> None:
