@@ -201,8 +201,8 @@ class RowWorker:
             return [replace(row, complete=True, problem=failure.note) for row in rows]
 
     def start(self) -> None:
-        """Start the process, if it is not running, without waiting for it: its start-up (an
-        interpreter importing the analysis, about 0.5 s of CPU) then happens before a load needs it."""
+        """Start the process, if it is not running, without waiting for it: its start-up (a new
+        interpreter, which imports the app's main module again) then happens before a load needs it."""
         self._executor().submit(os.getpid)      # a process pool starts its process with its first task
 
     def call(self, stage: Callable[..., Result], *args: object) -> Result:

@@ -472,8 +472,8 @@ class TuimarketApp(App):
             # What push_screen does first; in no stack, the screen is not drawn.
             await AwaitMount(screen, self._register(self, screen))
             gc.freeze()     # it lives as long as the app: collections need not walk it (12 ms as W opened it)
-            # Started at W, the worker's start-up (half a second of CPU) ran beside the rows' first
-            # paint: on a busy machine that paint waited for a processor (stalls of 50-140 ms).
+            # Started at W, the worker's start-up ran beside the rows' first paint: on a busy machine
+            # that paint waited for a processor (stalls of 60-140 ms).
             self.call_later(self.pipeline.watchlists.prepare)
 
     def on_unread_changed(self, message: UnreadChanged) -> None:
