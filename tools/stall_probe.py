@@ -5,10 +5,12 @@
 Each run is a fresh process (`bench_watchlist._stall`: the dashboard, two idle seconds in which
 the watchlist screen is made ahead, then `W` and 200 rows). A task sleeps 5 ms over and over; for
 each sleep at least LATE_MS late it records the main thread's own CPU time and its time runnable
-but waiting for a processor (Linux's /proc schedstat), what a watchdog thread saw the threads
-doing meanwhile (sampled every 2 ms while the step is late), and the collections that overlapped it
-(gc.callbacks). One JSON line per run, with the load average. A late step with little CPU and a
-long run-queue wait was the machine's; much CPU, the app's own work (the stacks say which).
+but waiting for a processor (Linux's /proc schedstat), the row worker's CPU, the time the
+hypervisor took the machine's processors away (steal: a step can seem to use CPU it never got),
+what a watchdog thread saw the threads doing meanwhile (sampled every 2 ms while the step is
+late; none while a C call holds the GIL), and the collections that overlapped it (gc.callbacks).
+One JSON line per run, with the load average. A late step with little CPU and a long run-queue
+wait was the machine's; much CPU, the app's own work (the stacks say which).
 
 Everything heavy is imported inside `main`: the row worker, spawned, imports this file again as
 its main module, as it imports the app's console script, which is as light. (Under the bench, whose
@@ -52,6 +54,12 @@ def children_cpu_ms() -> float:
     return total * 1000 / os.sysconf("SC_CLK_TCK")
 
 
+def steal_ms() -> float:
+    """The time the hypervisor has kept this machine's processors from it, at the kernel's tick."""
+    with open("/proc/stat") as stat:
+        return int(stat.readline().split()[8]) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 class Probe:
     def __init__(self) -> None:
         self.beat = time.perf_counter()     # the probe task's last wake: older than LATE_MS, a step runs late
@@ -86,7 +94,7 @@ class Probe:
 
         while running[0]:
             start = self.beat = time.perf_counter()
-            before, children_before = schedstat(), children_cpu_ms()
+            before, children_before, steal_before = schedstat(), children_cpu_ms(), steal_ms()
             await asyncio.sleep(0.005)
             end = self.beat = time.perf_counter()
             if (end - start) * 1000 - 5 >= LATE_MS:
@@ -94,7 +102,8 @@ class Probe:
                 self.late.append({"start": start, "end": end, "late_ms": round((end - start) * 1000 - 5, 1),
                                   "main_cpu_ms": round(after[0] - before[0], 1),
                                   "main_run_queue_ms": round(after[1] - before[1], 1),
-                                  "children_cpu_ms": round(children_cpu_ms() - children_before)})
+                                  "children_cpu_ms": round(children_cpu_ms() - children_before),
+                                  "stolen_ms": round(steal_ms() - steal_before)})
 
     def report(self, window: tuple[float, float]) -> list[dict]:
         """The late steps that began in `window`, their times from its start, with stacks and collections."""
