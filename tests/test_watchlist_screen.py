@@ -191,6 +191,19 @@ async def test_the_screen_is_made_unseen_while_idle_and_each_w_shows_it_with_the
         assert column(grid, "Symbol") == ["SPY", "IWM"]
 
 
+async def test_a_row_worker_that_cannot_start_ahead_fails_that_thread_not_the_app(monkeypatch) -> None:
+    app = offline_app()
+
+    def cannot_start() -> None:
+        raise OSError(38, "Function not implemented")     # no semaphores, as in some sandboxes
+
+    monkeypatch.setattr(app.pipeline.watchlists, "prepare", cannot_start)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(app, pilot, lambda: app.is_screen_installed(WATCHLIST) and app.get_screen(WATCHLIST).is_running)
+        await settle(app, pilot)        # the thread that started it has failed
+        assert computed(await opened(app, pilot))
+
+
 async def test_a_load_of_a_closed_watchlist_stops_and_never_reaches_the_table() -> None:
     app = members_app(60)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -16,6 +16,7 @@ event loop for 155-376 ms).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -203,7 +204,8 @@ class RowWorker:
     def start(self) -> None:
         """Start the process, if it is not running, without waiting for it: its start-up (a new
         interpreter, which imports the app's main module again) then happens before a load needs it."""
-        self._executor().submit(os.getpid)      # a process pool starts its process with its first task
+        with contextlib.suppress(BrokenProcessPool):    # died since it started: the next stage replaces it
+            self._executor().submit(os.getpid)      # a process pool starts its process with its first task
 
     def call(self, stage: Callable[..., Result], *args: object) -> Result:
         """`stage(*args)` in the worker process; NotComputed when it raised, or when the process

@@ -473,8 +473,10 @@ class TuimarketApp(App):
             await AwaitMount(screen, self._register(self, screen))
             gc.freeze()     # it lives as long as the app: collections need not walk it (12 ms as W opened it)
             # Started at W, the worker's start-up ran beside the rows' first paint: on a busy machine
-            # that paint waited for a processor (stalls of 60-140 ms).
-            self.call_later(self.pipeline.watchlists.prepare)
+            # that paint waited for a processor (stalls of 60-140 ms). In a thread: a worker that
+            # cannot start (a sandbox without semaphores) fails that thread, not the app.
+            self.run_worker(self.pipeline.watchlists.prepare, thread=True, group="watchlist-prepare",
+                            exit_on_error=False)
 
     def on_unread_changed(self, message: UnreadChanged) -> None:
         self.unread = message.unread
