@@ -91,6 +91,20 @@ def test_a_stage_that_raises_is_a_note_in_its_rows() -> None:
         worker.close()
 
 
+def test_start_starts_the_process_without_waiting_for_its_start_up() -> None:
+    # Called while the app is idle, so that a watchlist opened later finds the process ready.
+    worker = RowWorker()
+    before = spawned(os.getpid())
+    try:
+        worker.start()
+        (started,) = spawned(os.getpid()) - before      # there already, still importing
+        assert worker.call(os.getpid) == started
+        worker.start()                                  # running: nothing more starts
+        assert spawned(os.getpid()) - before == {started}
+    finally:
+        worker.close()
+
+
 @pytest.mark.processes
 def test_a_killed_worker_is_replaced_and_the_stage_tried_again_once(tmp_path: Path) -> None:
     worker = RowWorker()
@@ -137,6 +151,12 @@ def children(pid: int) -> set[int]:
     return found
 
 
+def spawned(pid: int) -> set[int]:
+    """The live processes that `pid` spawned as multiprocessing does (Linux)."""
+    return {child for child in children(pid)
+            if b"multiprocessing.spawn" in Path(f"/proc/{child}/cmdline").read_bytes()}
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
@@ -169,8 +189,7 @@ def test_the_row_worker_ends_with_the_app(tmp_path: Path, ending) -> None:
                 pass
             os.write(master, b"W")      # again until the watchlist screen is up and its worker runs
             time.sleep(0.5)
-            workers = {pid for pid in children(app.pid)
-                       if b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+            workers = spawned(app.pid)
         if ending == "q":
             os.write(master, b"\x1b")       # back to the dashboard (alone: ESC q would read as Alt+q) ...
             time.sleep(1.0)

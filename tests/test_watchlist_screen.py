@@ -166,13 +166,19 @@ async def test_its_cells_are_drawn_as_datatable_draws_them(monkeypatch) -> None:
     assert ours == await screens()
 
 
-async def test_the_screen_is_made_unseen_while_idle_and_each_w_shows_it_with_the_group_reread() -> None:
+async def test_the_screen_is_made_unseen_while_idle_and_each_w_shows_it_with_the_group_reread(monkeypatch) -> None:
     # Mounting it as W opened it held the loop 20-60 ms; made once, ahead of W, W only shows it.
+    # Its row worker is started then too: started at W, its start-up ran beside the first paint.
     app = offline_app()
+    source = app.pipeline.watchlists
+    started = []
+    monkeypatch.setattr(source, "prepare", lambda: started.append(app.screen))
     async with app.run_test(size=(80, 24)) as pilot:
         await until(app, pilot, lambda: app.is_screen_installed(WATCHLIST) and app.get_screen(WATCHLIST).is_running)
+        await until(app, pilot, lambda: started)
         prepared = app.get_screen(WATCHLIST)
         assert app.screen is app.dashboard_screen and not prepared.query_one(WatchlistGrid).row_count   # nothing read
+        assert started == [app.dashboard_screen]        # before W, once
         grid = await opened(app, pilot)
         assert app.screen is prepared
         await pilot.press("right_square_bracket")
@@ -183,6 +189,19 @@ async def test_the_screen_is_made_unseen_while_idle_and_each_w_shows_it_with_the
         assert app.screen is prepared and prepared.wanted == loads + 1
         await until(app, pilot, lambda: computed(grid))
         assert column(grid, "Symbol") == ["SPY", "IWM"]
+
+
+async def test_a_row_worker_that_cannot_start_ahead_fails_that_thread_not_the_app(monkeypatch) -> None:
+    app = offline_app()
+
+    def cannot_start() -> None:
+        raise OSError(38, "Function not implemented")     # no semaphores, as in some sandboxes
+
+    monkeypatch.setattr(app.pipeline.watchlists, "prepare", cannot_start)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(app, pilot, lambda: app.is_screen_installed(WATCHLIST) and app.get_screen(WATCHLIST).is_running)
+        await settle(app, pilot)        # the thread that started it has failed
+        assert computed(await opened(app, pilot))
 
 
 async def test_a_load_of_a_closed_watchlist_stops_and_never_reaches_the_table() -> None:

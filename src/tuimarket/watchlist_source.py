@@ -16,6 +16,7 @@ event loop for 155-376 ms).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -86,6 +87,9 @@ class WatchlistSource:
 
     def names(self) -> tuple[str, ...]:
         return tuple(group.name for group in self.groups())
+
+    def prepare(self) -> None:
+        self.worker.start()
 
     def load(self, name: str, publish: Publish, *, fetch: bool) -> None:
         """Publish the group's table as it is computed; `fetch`: bring its bars up to date first."""
@@ -196,6 +200,12 @@ class RowWorker:
             return self.call(_full_rows, config, bars, rows)
         except NotComputed as failure:
             return [replace(row, complete=True, problem=failure.note) for row in rows]
+
+    def start(self) -> None:
+        """Start the process, if it is not running, without waiting for it: its start-up (a new
+        interpreter, which imports the app's main module again) then happens before a load needs it."""
+        with contextlib.suppress(BrokenProcessPool):    # died since it started: the next stage replaces it
+            self._executor().submit(os.getpid)      # a process pool starts its process with its first task
 
     def call(self, stage: Callable[..., Result], *args: object) -> Result:
         """`stage(*args)` in the worker process; NotComputed when it raised, or when the process

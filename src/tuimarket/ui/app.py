@@ -465,12 +465,18 @@ class TuimarketApp(App):
         return self.get_screen(WATCHLIST, WatchlistScreen)
 
     async def _prepare_watchlist(self) -> None:
-        """Mount the watchlist screen unseen while the app is idle, so that `W` only shows it."""
+        """Mount the watchlist screen unseen while the app is idle, and start its row worker, so that
+        `W` only shows it."""
         screen = self._watchlist_screen()
         if not screen.is_running and not self._exit:
             # What push_screen does first; in no stack, the screen is not drawn.
             await AwaitMount(screen, self._register(self, screen))
             gc.freeze()     # it lives as long as the app: collections need not walk it (12 ms as W opened it)
+            # Started at W, the worker's start-up ran beside the rows' first paint: on a busy machine
+            # that paint waited for a processor (stalls of 60-140 ms). In a thread: a worker that
+            # cannot start (a sandbox without semaphores) fails that thread, not the app.
+            self.run_worker(self.pipeline.watchlists.prepare, thread=True, group="watchlist-prepare",
+                            exit_on_error=False)
 
     def on_unread_changed(self, message: UnreadChanged) -> None:
         self.unread = message.unread

@@ -39,6 +39,9 @@ class Watchlists(Protocol):
     def names(self) -> tuple[str, ...]:
         """Every group, in order."""
 
+    def prepare(self) -> None:
+        """Start what computes the rows, without waiting for it, so that the first load finds it ready."""
+
     def load(self, name: str, publish: Callable[[WatchlistTable], None], *, fetch: bool) -> None:
         """Publish the group's table as it is computed (several times); `fetch`: update its bars first."""
 
