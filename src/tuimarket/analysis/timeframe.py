@@ -35,7 +35,10 @@ FRIDAY = 4
 
 def week_ends(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
     """The Friday ending each day's exchange week (Monday to Friday): the key that groups a week."""
-    return (days + pd.to_timedelta((FRIDAY - days.day_of_week) % 7, unit="D")).normalize()
+    # In numpy's day numbers: half the time of pandas' weekday, timedelta and normalize.
+    day = days.to_numpy().astype("datetime64[D]")
+    weekday = (day.astype(np.int64) + 3) % 7          # 1970-01-01 was a Thursday (3)
+    return pd.DatetimeIndex((day + (FRIDAY - weekday) % 7).astype(f"datetime64[{days.unit}]"), name=days.name)
 
 
 def weekly_bars(bars: pd.DataFrame) -> pd.DataFrame:
