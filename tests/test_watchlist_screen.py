@@ -146,6 +146,17 @@ async def test_rows_changed_out_of_view_are_painted_as_they_come_into_view() -> 
         assert not set(shown) & set(grid.unpainted)
 
 
+async def settled_screenshot(app: TuimarketApp, pilot) -> str:
+    """The screen once two screenshots in a row agree: a pause alone can end before the repaint."""
+    shot = app.export_screenshot()
+    for _ in range(100):
+        await pilot.pause(0.02)
+        shot, previous = app.export_screenshot(), shot
+        if shot == previous:
+            break
+    return shot
+
+
 async def test_its_cells_are_drawn_as_datatable_draws_them(monkeypatch) -> None:
     # The grid draws its plain cells itself (much the cheaper); the screen is the one DataTable would draw,
     # the cursor's row, the fixed symbol column and the colours included, at 80 and 120 columns.
@@ -155,11 +166,9 @@ async def test_its_cells_are_drawn_as_datatable_draws_them(monkeypatch) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             grid = await opened(app, pilot)
             grid.move_cursor(row=1)
-            await pilot.pause()
-            shown.append(app.export_screenshot())
+            shown.append(await settled_screenshot(app, pilot))
             await pilot.resize_terminal(120, 30)
-            await pilot.pause()
-            shown.append(app.export_screenshot())
+            shown.append(await settled_screenshot(app, pilot))
         return shown
 
     ours = await screens()
