@@ -49,9 +49,9 @@ def _calendar() -> _ExchangeCalendar:
 
 
 def _earlier(day: date) -> _ExchangeCalendar:
-    """A calendar from `day`, before the monitor's, to the monitor's first year: every year since
-    EARLIEST_YEAR in one (0.12 s to build, about what a single year's costs: a replay stepping
-    across years built one a year), or from an older day's year."""
+    """A calendar from `day` (before the monitor's calendar) to the monitor's first year: one of
+    every year since EARLIEST_YEAR (0.12 s to build, about what a single year's costs; a replay
+    stepping across years once built one a year), or from the year of a day older still."""
     return _calendar_of_years(min(day.year, EARLIEST_YEAR), _calendar().first_session.year)
 
 
@@ -104,7 +104,7 @@ def _session_bounds(day: date) -> tuple[datetime, datetime] | None:
 
 
 def _holding(day: date) -> _ExchangeCalendar:
-    """The calendar whose span holds `day`: the monitor's, or for an older day (a replay's) one of its year."""
+    """The calendar whose span holds `day`: the monitor's, or for an older day (a replay's) the earlier years'."""
     calendar = _calendar()
     return calendar if pd.Timestamp(day) >= calendar.first_session else _earlier(day)
 
