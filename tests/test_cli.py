@@ -103,6 +103,7 @@ def test_auto_source_without_yahoo_falls_back_to_the_bundle_quickly(capsys, monk
     assert time.perf_counter() - started < 5      # one attempt, no backoff, for a one-shot command
 
 
+@pytest.mark.processes
 def test_the_monitor_exits_cleanly_when_the_terminal_hangs_up(tmp_path: Path) -> None:
     """Over SSH the terminal can vanish: SIGHUP must end the app without a traceback."""
     pid, fd = pty.fork()

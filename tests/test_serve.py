@@ -126,6 +126,7 @@ def monitor_processes(server: subprocess.Popen[bytes]) -> list[int]:
     return [int(pid) for pid in children]
 
 
+@pytest.mark.processes
 def test_the_monitor_in_a_browser_tab(chromium: Path, served: tuple[str, subprocess.Popen[bytes]],
                                       cache_dir: Path, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright

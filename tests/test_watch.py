@@ -153,6 +153,7 @@ def test_the_loop_ends_when_asked_and_closes_the_cache(tmp_path):
     assert not list(feed.store.path.parent.glob("*-wal"))
 
 
+@pytest.mark.processes
 def test_sigterm_ends_a_real_watch_process_with_status_0_and_its_cache_closed(config_file, tmp_path):
     cache = tmp_path / "cache"
     env = os.environ | {"TUIMARKET_CACHE_DIR": str(cache), "PYTHONUNBUFFERED": "1"}
