@@ -48,6 +48,16 @@ def _bundled_snapshot(config: Config, as_of: date) -> MarketSnapshot:
     return build_snapshot(config, bundled_data(config, as_of))
 
 
+def sampled(values: Sequence, every: int = 3) -> list:
+    """`values` to parametrize a test that runs the same check on many inputs: every `every`-th in
+    `make test`, the others marked slow, so `make test-slow` (and CI) runs them too. A test over
+    whole histories costs a CPU-second an input: the default suite keeps a spread of them. A tuple
+    is the values of several argument names."""
+    return [value if position % every == 0 else pytest.param(*value if isinstance(value, tuple) else (value,),
+                                                             marks=pytest.mark.slow)
+            for position, value in enumerate(values)]
+
+
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 90.0) -> None:
     """Poll `condition` every 0.1 s; fail the test, naming `what`, after `timeout` seconds."""
     deadline = time.monotonic() + timeout

@@ -18,6 +18,7 @@ from tuimarket.config import Config
 from tuimarket.data import bundled
 from tuimarket.data.model import clip
 
+from support import sampled
 from ui_support import bundled_data
 
 CONFIG = Config()
@@ -144,7 +145,7 @@ def _index_states(snapshot) -> dict[str, dict]:
     return states
 
 
-@pytest.mark.parametrize("day", SAMPLED, ids=str)
+@pytest.mark.parametrize("day", sampled(SAMPLED), ids=str)
 def test_the_events_of_a_date_are_what_report_as_of_that_date_says(events, day):
     """Each change the snapshot shows between the session before and this one is an event of this
     date, and each event of this date is a change the snapshot shows."""

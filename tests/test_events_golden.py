@@ -13,6 +13,8 @@ from tuimarket.analysis.events import Event, market_events
 from tuimarket.config import Config
 from tuimarket.data import bundled
 
+from support import sampled
+
 CONFIG = Config()
 SYMBOLS = (*CONFIG.all_symbols, "SPY", "QQQ", "IWM")      # those of bench/bench_events.py
 BARS = {symbol: bundled.load(symbol) for symbol in SYMBOLS}
@@ -38,8 +40,9 @@ def test_all_events_of_17_symbols_over_35_years_are_unchanged():
     assert (len(events), digest(events)) == (GOLDEN_COUNT, GOLDEN_DIGEST)
 
 
-@pytest.mark.parametrize("since", [date(1990, 1, 1), date(2008, 10, 11), date(2022, 3, 14), date(2024, 11, 6),
-                                   None, date(2100, 1, 1)])
+# A Saturday mid-history and the newest session in `make test`; the others in `make test-slow`.
+@pytest.mark.parametrize("since", sampled([date(2008, 10, 11), date(1990, 1, 1), date(2022, 3, 14), None,
+                                           date(2024, 11, 6), date(2100, 1, 1)]))
 def test_events_since_a_date_are_the_newer_events_of_the_whole_computation(events, since):
     since = since or events[-1].date      # None: the newest event's session alone
     newer = market_events(CONFIG, BARS, forming={"^RUT", "QQQ"}, since=since)

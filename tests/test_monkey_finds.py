@@ -16,6 +16,7 @@ from tuimarket.config import Config, UiSettings
 from tuimarket.ui.app import DashboardScreen, TuimarketApp
 from tuimarket.ui.port import Loaded
 
+from support import sampled
 from ui_support import FIXED_NOW, ScriptedPipeline, bar_text, paint_detail_and_help, settle, until
 
 AS_OF = date(2025, 9, 25)
@@ -29,8 +30,10 @@ class OfflinePipeline(ScriptedPipeline):
         return dataclasses.replace(super().refresh(), offline=True)
 
 
-@pytest.mark.parametrize("theme", ["ansi-dark", "ansi-light"])
-@pytest.mark.parametrize("problem, pipeline_class", [("STALE", ScriptedPipeline), ("OFFLINE", OfflinePipeline)])
+# Each theme and each failed bar in `make test`; their two other pairings in `make test-slow`.
+@pytest.mark.parametrize("theme, problem, pipeline_class", sampled([
+    ("ansi-dark", "STALE", ScriptedPipeline), ("ansi-light", "STALE", ScriptedPipeline),
+    ("ansi-light", "OFFLINE", OfflinePipeline), ("ansi-dark", "OFFLINE", OfflinePipeline)], every=2))
 async def test_an_ansi_theme_paints_every_widget_with_a_failed_feed(tmp_path: Path, theme: str, problem: str,
                                                                      pipeline_class: type) -> None:
     config = Config(ui=UiSettings(theme=theme))

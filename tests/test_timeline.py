@@ -17,6 +17,7 @@ from tuimarket.config import Config
 from tuimarket.data import bundled
 from tuimarket.data.model import clip
 
+from support import sampled
 from ui_support import bundled_data
 
 CONFIG = Config()
@@ -46,7 +47,7 @@ def _row_from_snapshot(day: date) -> dict:
     return row
 
 
-@pytest.mark.parametrize("day", SAMPLED, ids=str)
+@pytest.mark.parametrize("day", sampled(SAMPLED), ids=str)
 def test_the_row_of_a_date_equals_the_snapshot_of_that_date(timeline, day):
     row = timeline.loc[pd.Timestamp(day)]
     expected = _row_from_snapshot(day)
