@@ -9,7 +9,7 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from tuimarket.analysis.events import EventHistory, market_events
+from tuimarket.analysis.events import MARKET, NO_STANCE, EventHistory, market_events
 from tuimarket.config import Config
 from tuimarket.data import bundled
 
@@ -35,6 +35,19 @@ def test_each_new_session_gives_the_events_of_the_whole_pass():
     for day in SESSIONS:
         bars = clipped(FEW, day)
         assert history.events(bars) == market_events(CONFIG, bars), day
+
+
+def test_without_the_stance_each_session_gives_the_symbols_events_of_the_whole_pass():
+    # The panels' way: the indexes' own events, the stance's timeline never computed.
+    history = EventHistory(CONFIG, stance=False)
+    for day in SESSIONS[:6]:
+        bars = clipped(FEW, day)
+        forming = {"^RUT"} if day == SESSIONS[5] else set()
+        events = history.events(bars, forming=forming)
+        assert events == market_events(CONFIG, bars, forming=forming, timeline=NO_STANCE), day
+        whole = market_events(CONFIG, bars, forming=forming)
+        assert any(event.symbol == MARKET for event in whole)
+        assert events == tuple(event for event in whole if event.symbol != MARKET), day
 
 
 def test_the_17_symbols_session_by_session_are_the_whole_pass_of_the_last():

@@ -57,8 +57,8 @@ def whole_reads(monkeypatch) -> WholeReads:
     made = WholeReads()
 
     class Kept(analysis_events.EventHistory):
-        def __init__(self, config) -> None:
-            super().__init__(config)
+        def __init__(self, config, **options) -> None:
+            super().__init__(config, **options)
             made.append(self)
 
     monkeypatch.setattr(analysis_events, "EventHistory", Kept)
@@ -75,6 +75,19 @@ def test_the_panels_latest_events_are_those_of_the_whole_history(monkeypatch, da
     whole = latest_events(SETTINGS, data, analysis_events.market_events(SETTINGS, data.bars))
     monkeypatch.setattr(monitor, "LATEST_EVENT_DAYS", days)
     assert latest_events(SETTINGS, data) == whole
+
+
+def test_the_panels_events_leave_the_stances_timeline_to_the_snapshot(monkeypatch):
+    """The panels show the indexes' own events: their passes never compute the stance's timeline
+    (a fifth of an offline start), a first pass or a replay's step."""
+    computed = []
+    timeline = analysis_events.market_timeline
+    monkeypatch.setattr(analysis_events, "market_timeline", lambda *args, **options: computed.append(args)
+                        or timeline(*args, **options))
+    replay = MarketPipeline(SETTINGS, Feed(SETTINGS, source="bundled", as_of=date(2024, 11, 1)), source="bundled",
+                            as_of=date(2024, 11, 1))
+    assert set(replay.initial().latest_events) == {index.symbol for index in SETTINGS.indexes}
+    assert replay.step(1).latest_events and computed == []
 
 
 def test_a_live_refresh_computes_the_events_once_for_the_alerts_and_the_panels(tmp_path, computations, whole_reads):

@@ -70,15 +70,16 @@ def latest_events(config: Config, data: MarketData, events: Sequence[Event] | No
     the change since. `events` are those of all of `data.bars`, when the refresh has them already.
 
     Otherwise only the indexes and the benchmark go in: an index's events depend on nothing else,
-    and leaving the sectors out makes this a quarter of the work. Only the events of the last
-    LATEST_EVENT_DAYS are made (a third of the work again), those of the whole history when an
-    index has none so recent. `history` carries them from one call to the next (a replay
+    and leaving the sectors out makes this a quarter of the work; so is the stance left out (its
+    timeline was a fifth of an offline start). Only the events of the last LATEST_EVENT_DAYS are
+    made (a third of the work again), those of the whole history when an index has none so
+    recent. `history` (made without the stance) carries them from one call to the next (a replay
     stepping a session on reads that session only).
     """
     import pandas as pd
 
     from tuimarket.alerts import event_words
-    from tuimarket.analysis.events import market_events
+    from tuimarket.analysis.events import NO_STANCE, market_events
     from tuimarket.data.model import dates_of
 
     indexes = {index.symbol for index in config.indexes}
@@ -88,9 +89,9 @@ def latest_events(config: Config, data: MarketData, events: Sequence[Event] | No
     if events is None:
         since = (end - pd.Timedelta(days=LATEST_EVENT_DAYS)).date() if end is not None else None
         events = (history.events(bars, forming=forming, since=since) if history
-                  else market_events(config, bars, forming=forming, since=since))
+                  else market_events(config, bars, forming=forming, timeline=NO_STANCE, since=since))
         if {symbol for symbol in indexes if len(bars.get(symbol, ()))} - {event.symbol for event in events}:
-            events = market_events(config, bars, forming=forming)     # an index quiet that long
+            events = market_events(config, bars, forming=forming, timeline=NO_STANCE)    # an index quiet that long
     latest: dict[str, Event] = {}
     for event in events:   # by date, then the most important first
         if event.symbol in indexes and (event.symbol not in latest or event.date > latest[event.symbol].date):
@@ -217,9 +218,12 @@ class MarketPipeline:
         return self._event_history("alerts").events(data.bars, forming=forming)
 
     def _event_history(self, purpose: str) -> EventHistory:
+        """The events carried from refresh to refresh for the alerts, or for the panels (without the stance)."""
         from tuimarket.analysis.events import EventHistory
 
-        return self._event_histories.setdefault(purpose, EventHistory(self.config))
+        if purpose not in self._event_histories:
+            self._event_histories[purpose] = EventHistory(self.config, stance=purpose != "panels")
+        return self._event_histories[purpose]
 
     def _announce(self, data: MarketData, events: Sequence[Event] | None = None) -> list[Alert]:
         """Record this refresh's alerts (the watcher's path) and queue the news for the sinks."""

@@ -143,6 +143,10 @@ class Event(NamedTuple):
 # event(kind, position, **fields): one symbol's Event at a bar position.
 MakeEvent = Callable[..., Event]
 
+# A stance timeline without sessions, given as `market_events`' timeline: the symbols' own events
+# alone, the stance's never computed (a watchlist has no stance; the panels show the indexes' events).
+NO_STANCE = pd.DataFrame({"stance": pd.Series(dtype=object)}, index=pd.DatetimeIndex([], name="date"))
+
 
 def market_events(config: Config, bars: Mapping[str, pd.DataFrame], *, forming: Collection[str] = (),
                   timeline: pd.DataFrame | None = None, since: date | None = None) -> tuple[Event, ...]:
@@ -175,8 +179,10 @@ class EventHistory:
     dividend or a split, a session corrected) are read whole again.
     """
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, stance: bool = True) -> None:
+        """`stance=False`: the symbols' events alone, as `market_events` with NO_STANCE makes them."""
         self.config = config
+        self.stance = stance
         # Symbols read from their whole history, over every pass: each symbol at the first pass, and
         # every one again after bars that do not continue the last pass (the rest is continued).
         self.symbols_read_whole = 0
@@ -191,14 +197,14 @@ class EventHistory:
         final = {symbol: frame.iloc[:-1] if symbol in forming else frame for symbol, frame in frames.items()}
         carried = self._carried
         if carried is None or not _continue(carried.states, final):
-            carried = _whole(self.config, final, since)
+            carried = _whole(self.config, final, since, None if self.stance else NO_STANCE)
             self.symbols_read_whole += len(final)
         elif any(len(frame) > len(carried.states[symbol].bars) for symbol, frame in final.items()):
-            carried = _continued(self.config, carried, final)
+            carried = _continued(self.config, carried, final, self.stance)
         self._carried = carried
         if not any(symbol in frames and len(frames[symbol]) for symbol in forming):
             return carried.events
-        ahead = _continued(self.config, carried, frames)
+        ahead = _continued(self.config, carried, frames, self.stance)
         return _marked(self.config, ahead.events, frames, ahead.timeline, forming)
 
 
@@ -316,11 +322,11 @@ def _whole(config: Config, frames: Mapping[str, pd.DataFrame], since: date | Non
     return _Carried(states, timeline, _in_order(events))
 
 
-def _continued(config: Config, carried: _Carried, frames: Mapping[str, pd.DataFrame]) -> _Carried:
+def _continued(config: Config, carried: _Carried, frames: Mapping[str, pd.DataFrame], stance: bool = True) -> _Carried:
     """A later pass: the states continued over the new sessions, the events made from the first
     new session of any symbol on (the ones made before from then on are made again: a symbol's
     session arriving later than the others', the benchmark's above all, changes what the others'
-    and the stance's sessions read)."""
+    and the stance's sessions read). Without the `stance`, its timeline stays NO_STANCE."""
     benchmark = frames.get(config.benchmark)
     states = {symbol: _continued_states(config, carried.states[symbol], frame, benchmark, symbol)
               for symbol, frame in frames.items()}
@@ -329,21 +335,26 @@ def _continued(config: Config, carried: _Carried, frames: Mapping[str, pd.DataFr
     if new_from is None:
         return _Carried(states, carried.timeline, carried.events)
     starts = {symbol: int(dates_of(frame).searchsorted(new_from)) for symbol, frame in frames.items()}
-    # The stance goes on from the last session before those that left no change pending: a
-    # change, or a session signalling the stance held.
-    kept = int(carried.timeline.index.searchsorted(new_from))
-    stances, signalled = carried.timeline["stance"].to_numpy()[:kept], carried.timeline["signalled"].to_numpy()[:kept]
-    settled = np.flatnonzero((stances == signalled) | (stances != np.r_[None, stances[:-1]]))
-    if len(settled):
-        quiet = int(settled[-1])
-        timeline = pd.concat([carried.timeline.iloc[:quiet + 1], _timeline(
-            config, frames, states, after=carried.timeline.index[quiet], held=stances[quiet])])
-        stance_start = kept
-    else:     # nothing before the new sessions
-        timeline, stance_start = _timeline(config, frames, states), 0
+    timeline, stance_start = _continued_timeline(config, carried.timeline, frames, states, new_from) if stance \
+        else (NO_STANCE, 0)
     new = _in_order(_events(config, states, starts, timeline, stance_start))
     earlier = carried.events[:bisect.bisect_left(carried.events, new_from.date(), key=attrgetter("date"))]
     return _Carried(states, timeline, earlier + new)
+
+
+def _continued_timeline(config: Config, timeline: pd.DataFrame, frames: Mapping[str, pd.DataFrame],
+                        states: Mapping[str, _SymbolStates], new_from: pd.Timestamp) -> tuple[pd.DataFrame, int]:
+    """The stance's timeline continued over the sessions from `new_from` on, and the position of
+    its first session made anew. It goes on from the last session before those that left no
+    change pending: a change, or a session signalling the stance held."""
+    kept = int(timeline.index.searchsorted(new_from))
+    stances, signalled = timeline["stance"].to_numpy()[:kept], timeline["signalled"].to_numpy()[:kept]
+    settled = np.flatnonzero((stances == signalled) | (stances != np.r_[None, stances[:-1]]))
+    if not len(settled):     # nothing before the new sessions
+        return _timeline(config, frames, states), 0
+    quiet = int(settled[-1])
+    return pd.concat([timeline.iloc[:quiet + 1], _timeline(config, frames, states, after=timeline.index[quiet],
+                                                           held=stances[quiet])]), kept
 
 
 def _continue(states: Mapping[str, _SymbolStates], frames: Mapping[str, pd.DataFrame]) -> bool:

@@ -18,7 +18,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from tuimarket.analysis.events import Event, market_events
+from tuimarket.analysis.events import NO_STANCE, Event, market_events
 from tuimarket.analysis.indicators import macd, macd_state, sma
 from tuimarket.analysis.levels import all_time_high
 from tuimarket.analysis.results import WatchlistRow
@@ -31,8 +31,6 @@ EVENT_DAYS = 120     # the latest event is looked for this far back (calendar da
 # The MACD side and the RS trend at the last bar depend on the last few hundred closes only: after
 # 600 bars the EMAs' seed weighs less than 1e-18, and the RS trend reads its last 60 ratios.
 RECENT_BARS = 600
-# A watchlist has no stance of its own: its events are made without a market timeline.
-NO_TIMELINE = pd.DataFrame({"stance": pd.Series(dtype=object)}, index=pd.DatetimeIndex([], name="Date"))
 
 
 def quick_rows(config: Config, entries: Sequence[Symbol], bars: Mapping[str, pd.DataFrame]) -> list[WatchlistRow]:
@@ -92,7 +90,7 @@ def latest_events(config: Config, frames: Mapping[str, pd.DataFrame],
     with_benchmark = dict(frames) if benchmark is None else {config.benchmark: benchmark, **frames}
     latest: dict[str, Event] = {}
     # By date, then the most important first: the first of the newest date wins.
-    for event in market_events(config, with_benchmark, timeline=NO_TIMELINE, since=since):
+    for event in market_events(config, with_benchmark, timeline=NO_STANCE, since=since):
         if event.symbol in frames and (event.symbol not in latest or event.date > latest[event.symbol].date):
             latest[event.symbol] = event
     return latest
