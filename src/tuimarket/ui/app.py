@@ -179,11 +179,17 @@ class TuimarketApp(App):
         above = self.screen_stack[self.screen_stack.index(self.dashboard_screen) + 1:]
         return next((screen for screen in above if not screen.is_modal), None)
 
+    @property
+    def ending(self) -> bool:
+        """Whether the app is quitting (asked to exit, or shutting down without being asked, as a
+        test's app does): its screens' widgets are being removed, a message at a time."""
+        return self._exit or not self.is_running
+
     def _open_view(self, kind: type[Screen], build: Callable[[], Screen]) -> None:
         """Show a view of `kind`: the one open, brought to the top, or else a new one in place of any
         other, so that the stack never holds more than the dashboard, one view and a modal. None once
         the app is ending: a view's key typed after `q` would mount a screen whose widgets are gone."""
-        if self._exit or self._closing:
+        if self.ending:
             return
         self._close_views(keep=kind)
         if not isinstance(self.screen, kind):
@@ -249,6 +255,8 @@ class TuimarketApp(App):
         self._take_pending_steps()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        if self.ending:     # computed as the app quits: the panels it would fill are going
+            return
         self.board = message.dashboard
         self.hours = message.hours
         self.unread = message.unread
@@ -273,7 +281,8 @@ class TuimarketApp(App):
         self._alert(message.announced)
 
     def on_refresh_failed(self, message: RefreshFailed) -> None:
-        self._refresh_ended(message.error)
+        if not self.ending:
+            self._refresh_ended(message.error)
 
     def _schedule_next(self) -> None:
         # The next refresh is scheduled only once this one has ended (or is given up), so polls never stack.
