@@ -79,7 +79,7 @@ def test_the_panels_latest_events_are_those_of_the_whole_history(monkeypatch, da
 
 def test_the_panels_events_leave_the_stances_timeline_to_the_snapshot(monkeypatch):
     """The panels show the indexes' own events: their passes never compute the stance's timeline
-    (a fifth of an offline start), a first pass or a replay's step."""
+    (a third of their pass), a first pass or a replay's step."""
     computed = []
     timeline = analysis_events.market_timeline
     monkeypatch.setattr(analysis_events, "market_timeline", lambda *args, **options: computed.append(args)

@@ -71,7 +71,7 @@ def latest_events(config: Config, data: MarketData, events: Sequence[Event] | No
 
     Otherwise only the indexes and the benchmark go in: an index's events depend on nothing else,
     and leaving the sectors out makes this a quarter of the work; so is the stance left out (its
-    timeline was a fifth of an offline start). Only the events of the last LATEST_EVENT_DAYS are
+    timeline was a third of this pass). Only the events of the last LATEST_EVENT_DAYS are
     made (a third of the work again), those of the whole history when an index has none so
     recent. `history` (made without the stance) carries them from one call to the next (a replay
     stepping a session on reads that session only).
