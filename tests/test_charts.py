@@ -8,6 +8,7 @@ from datetime import date
 from datetime import timedelta
 
 from rich.color import Color, ColorSystem
+from rich.color_triplet import ColorTriplet
 
 from tuimarket.config import Config
 from tuimarket.ui.viewmodels import dashboard
@@ -61,6 +62,17 @@ BOARD = dashboard(loaded(Config(), date(2025, 9, 25)).snapshot, "live")
 
 def drawn(chart, data, width: int = 100, height: int = 24, sessions: int = 252) -> list[str]:
     return chart.prepare(data, Canvas(width, height, "textual-dark", "default", "default", sessions)).text.plain.split("\n")
+
+
+def test_each_chart_has_its_canvas_colours_whatever_a_chart_of_its_theme_had_before() -> None:
+    # plotext's themes are the process's: named by the app's theme alone, the first chart's colours
+    # stayed every later one's (the test process's snapshots took this file's "default" canvas).
+    surfaces = [(30, 30, 30), (250, 250, 250)]
+    for surface in ["default", *surfaces]:
+        figure = PriceChart().prepare(BOARD.panels[0].chart, Canvas(60, 20, "textual-dark", surface, "default", 252))
+        backgrounds = {span.style.bgcolor.triplet for span in figure.text.spans
+                       if not isinstance(span.style, str) and span.style.bgcolor and span.style.bgcolor.triplet}
+        assert backgrounds == ({ColorTriplet(*surface)} if surface in surfaces else set()), surface
 
 
 def y_labels(lines: list[str]) -> list[str]:

@@ -183,7 +183,9 @@ def _new_plot(canvas: Canvas) -> Plot:
     from plotext._dict import themes   # plotext's theme table, which textual-plotext fills the same way
     from textual_plotext.plot import Plot
 
-    name = f"tuimarket-{canvas.theme}"
+    # plotext's themes are the process's: named by the colours, not the app's theme, whose colours
+    # a chart read once (while a theme was being switched, or in another app) would stay its own.
+    name = f"tuimarket {canvas.background} {canvas.foreground}"
     # canvas, axes, ticks, ticks style, and the colours of lines given none (ours all have one)
     themes.setdefault(name, (canvas.background, canvas.background, canvas.foreground, "default",
                              [style.colour for style in AVERAGE_STYLES]))
