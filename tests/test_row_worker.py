@@ -145,16 +145,22 @@ def test_a_worker_killed_mid_load_costs_its_rows_nothing(tmp_path: Path) -> None
 
 def children(pid: int) -> set[int]:
     """The live child processes of `pid` (Linux)."""
-    found = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found |= {int(child) for child in (task / "children").read_text().split()}
-    return found
+    return {int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in proc_file(task / "children").split()}
 
 
 def spawned(pid: int) -> set[int]:
     """The live processes that `pid` spawned as multiprocessing does (Linux)."""
-    return {child for child in children(pid)
-            if b"multiprocessing.spawn" in Path(f"/proc/{child}/cmdline").read_bytes()}
+    return {child for child in children(pid) if b"multiprocessing.spawn" in proc_file(Path(f"/proc/{child}/cmdline"))}
+
+
+def proc_file(path: Path) -> bytes:
+    """A file of /proc, empty when its thread or process ended meanwhile (the test's own threads
+    come and go: one ended between listing the tasks and reading its children, seen once)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
 
 
 def alive(pid: int) -> bool:
