@@ -184,3 +184,22 @@ def test_a_close_a_hair_under_the_years_extreme_is_no_new_high_or_low(bundle) ->
     window = closes.rolling(breadth.YEAR)
     assert history.new_highs[high_day] == (closes == window.max()).loc[high_day].sum() == 0
     assert history.new_lows[low_day] == (closes == window.min()).loc[low_day].sum() == 0
+
+
+def test_the_members_history_is_computed_once_and_its_series_are_those_without_sectors(bundle, monkeypatch) -> None:
+    # A refresh's snapshot (its sectors' breadth) and its members' events (no sectors) read one history.
+    known = bundle.until(pd.Timestamp("2024-11-29"))
+    assert bundle.until(pd.Timestamp("2024-11-29")) is known          # the same date: the same members
+    plain = breadth.breadth_history(known.closes, in_index=known.in_index)
+    computed = []
+    real = breadth.breadth_history
+    monkeypatch.setattr(breadth, "breadth_history", lambda *args, **options: computed.append(1) or real(*args, **options))
+    shared = breadth.members_history(known)
+    assert breadth.members_history(bundle.until(pd.Timestamp("2024-11-29"))) is shared and computed == [1]
+    assert set(shared.sector_members.columns) == set(bundle.sectors.unique())
+    for field in ("members", "new_highs", "new_lows", "advances", "declines", "ad_line", "mcclellan", "summation"):
+        pd.testing.assert_series_equal(getattr(shared, field), getattr(plain, field), check_exact=True)
+    for period, above in plain.above.items():
+        pd.testing.assert_series_equal(shared.above[period], above, check_exact=True)
+    breadth.members_history(bundle.until(pd.Timestamp("2024-11-27")))     # another date: another history
+    assert computed == [1, 1]

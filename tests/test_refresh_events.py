@@ -13,7 +13,7 @@ from alert_support import Clock
 from support import bundled_data
 from tuimarket import config, monitor
 from tuimarket.alert_pass import alerts_of, record_refresh, watched_through
-from tuimarket.analysis import events as analysis_events
+from tuimarket.analysis import breadth, events as analysis_events
 from tuimarket.data import bundled
 from tuimarket.data.alert_store import AlertStore
 from tuimarket.data.feed import Feed
@@ -88,6 +88,18 @@ def test_the_panels_events_leave_the_stances_timeline_to_the_snapshot(monkeypatc
                             as_of=date(2024, 11, 1))
     assert set(replay.initial().latest_events) == {index.symbol for index in SETTINGS.indexes}
     assert replay.step(1).latest_events and computed == []
+
+
+def test_a_live_refresh_computes_the_members_breadth_once(tmp_path, monkeypatch):
+    """The snapshot's breadth and the alerts' breadth events read one history (30-60 ms each)."""
+    computed = []
+    history = breadth.breadth_history
+    monkeypatch.setattr(breadth, "breadth_history", lambda *args, **options: computed.append(args)
+                        or history(*args, **options))
+    pipe = MarketPipeline(SETTINGS, live_feed(tmp_path, Clock(date(2024, 11, 8))))
+    loaded = pipe.refresh()
+    assert loaded.snapshot.market_breadth.reading.as_of == date(2024, 11, 8) and len(computed) == 1
+    pipe.feed.store.close()
 
 
 def test_a_live_refresh_computes_the_events_once_for_the_alerts_and_the_panels(tmp_path, computations, whole_reads):

@@ -23,7 +23,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from tuimarket.analysis.breadth import BreadthHistory, breadth_history
+from tuimarket.analysis.breadth import BreadthHistory, members_history
 from tuimarket.analysis.events import MARKET, QUIET_SESSIONS, Event, EventKind
 from tuimarket.analysis.indicators import ema
 from tuimarket.analysis.results import BreadthNote
@@ -45,8 +45,7 @@ def member_events(members: Members | None, benchmark_close: pd.Series, *, since:
     """The breadth events of `members` against the benchmark (none when breadth is off)."""
     if members is None:
         return ()
-    history = breadth_history(members.closes, in_index=members.in_index)
-    return breadth_events(history, benchmark_close, since=since, forming_day=forming_day)
+    return breadth_events(members_history(members), benchmark_close, since=since, forming_day=forming_day)
 
 
 def breadth_events(history: BreadthHistory, benchmark_close: pd.Series, *, since: date | None = None,

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from tuimarket.analysis.breadth import breadth_history, reading
+from tuimarket.analysis.breadth import members_history, reading
 from tuimarket.analysis.divergence import breadth_note
 from tuimarket.analysis.results import BreadthNote, BreadthSeries, MarketBreadth, OptionalFloats
 from tuimarket.data.members import Members
@@ -27,7 +27,7 @@ def market_breadth(members: Members | None, as_of: date | None, benchmark_close:
     if members is None:
         return None
     known = members.until(pd.Timestamp(as_of) if as_of else None)
-    history = breadth_history(known.closes, in_index=known.in_index, sectors=known.sectors)
+    history = members_history(known)
     today = reading(history, source=known.source, caveat=known.caveat, missing=known.missing)
     if today is None:
         return None

@@ -19,7 +19,7 @@ keeps a process's copy current).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -53,6 +53,9 @@ class Members:
     source: str                        # "bundled", or the user's file
     caveat: str = SURVIVORSHIP
     missing: tuple[str, ...] = ()      # listed members without any close
+    # The last `until` made: the snapshot's breadth and the members' events of one refresh ask for
+    # the same date, and read the one history computed for it (`analysis.breadth.members_history`).
+    _last_until: dict[pd.Timestamp, Members] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def as_of(self) -> date | None:
@@ -73,8 +76,13 @@ class Members:
         """The members' history up to and including `last` (everything when None): no lookahead."""
         if last is None:
             return self
-        in_index = None if self.in_index is None else self.in_index.loc[:last]
-        return Members(self.closes.loc[:last], self.sectors, in_index, self.source, self.caveat, self.missing)
+        known = self._last_until.get(last)
+        if known is None:     # (threads asking for two dates at once each get their own)
+            in_index = None if self.in_index is None else self.in_index.loc[:last]
+            known = Members(self.closes.loc[:last], self.sectors, in_index, self.source, self.caveat, self.missing)
+            self._last_until.clear()
+            self._last_until[last] = known
+        return known
 
 
 @functools.cache
