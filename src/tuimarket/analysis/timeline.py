@@ -17,7 +17,7 @@ from typing import Mapping, TypeVar
 import numpy as np
 import pandas as pd
 
-from tuimarket.analysis.breadth import breadth_history
+from tuimarket.analysis.breadth import members_history
 from tuimarket.analysis.indicators import macd, sma
 from tuimarket.analysis.regime import decide_stance, describe_regime, held_stances
 from tuimarket.analysis.results import Regime
@@ -109,7 +109,7 @@ def with_member_breadth(timeline: pd.DataFrame, members: Members | None) -> pd.D
     the members' closes do not reach (never zero); unchanged when breadth is off."""
     if members is None:
         return timeline
-    history = breadth_history(members.closes, in_index=members.in_index)
+    history = members_history(members)
     series = (history.above[50], history.above[200], history.ad_line, history.mcclellan)
     return timeline.assign(**{name: values.reindex(timeline.index) for name, values in zip(MEMBER_FIELDS, series)})
 
