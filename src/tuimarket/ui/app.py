@@ -477,7 +477,7 @@ class TuimarketApp(App):
         """Mount the watchlist screen unseen while the app is idle, and start its row worker, so that
         `W` only shows it."""
         screen = self._watchlist_screen()
-        if not screen.is_running and not self._exit:
+        if not screen.is_running and not self.ending:
             # What push_screen does first; in no stack, the screen is not drawn.
             await AwaitMount(screen, self._register(self, screen))
             gc.freeze()     # it lives as long as the app: collections need not walk it (12 ms as W opened it)
