@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +42,29 @@ def active_pane(app: TuimarketApp):
     assert isinstance(screen, DashboardScreen)
     return screen.panes[screen.active]
 
+
+
+async def test_the_first_live_refresh_draws_the_charts_at_their_size_in_its_thread(monkeypatch) -> None:
+    """The live refresh that follows start-up reads the charts' canvases once the first view's layout
+    has settled: its figures fit, and no chart is drawn again on the event loop. Read at once, they
+    were the empty panels' (taller) and every chart was drawn twice."""
+    drawn_in: list[tuple[str, int]] = []
+    prepare = PriceChart.prepare
+
+    def recording_prepare(chart, data, canvas):
+        drawn_in.append((threading.current_thread().name, canvas.height))
+        return prepare(chart, data, canvas)
+
+    monkeypatch.setattr(PriceChart, "prepare", recording_prepare)
+    app = TuimarketApp(CONFIG, ScriptedPipeline(CONFIG, start=AS_OF, steps=[AS_OF]), now=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(app, pilot, lambda: app.pipeline.refreshes >= 1 and app.refreshing_since is None)
+        app.export_screenshot()      # paints every chart
+        heights = sorted(chart.size.height for chart in app.dashboard_screen.query(PriceChart))
+    on_the_loop = [height for thread, height in drawn_in if thread == threading.main_thread().name]
+    in_the_refresh = [height for thread, height in drawn_in if thread == "tuimarket-refresh"]
+    assert len(on_the_loop) == 3        # the first view's: the refresh computing it had no canvas before the first layout
+    assert sorted(in_the_refresh) == heights
 
 async def test_first_paint_shows_every_index_and_the_rotation_and_the_range_keys_change_every_chart(
         tmp_path: Path) -> None:

@@ -312,7 +312,10 @@ class TuimarketApp(App):
         self.next_refresh = self.now() + timedelta(seconds=delay)
         self.live_started = True
         if delay <= 0:
-            self.start_load(True)
+            # After the screen's next refresh: the charts' canvases are read once the layout of the
+            # view just shown has settled, so the refresh draws them at their size (read at once, the
+            # first live refresh after start-up drew every chart twice, once at a stale size).
+            self.call_after_refresh(self.start_load, True)
         else:
             self._refresh_timer = self.set_timer(delay, partial(self.start_load, True))
         self.update_market_bar()
