@@ -97,7 +97,8 @@ async def test_at_80_columns_an_old_stance_fits_the_bar_s_one_line_saying_how_ol
                             r"  +\d/3 uptrends( · breadth \d+%)?", line), line
         # Wider, the rest comes back, each fact whole: the sectors', then the members' breadth, then the data's source.
         await pilot.resize_terminal(200, 50)
-        await pilot.pause()
+        # The bar repaints on its own Resize event: under load, a pause can end before that is handled.
+        await until(app, pilot, lambda: "members " in bar.render().plain)
         assert "members " in bar.render().plain and "offline bundled as of 2025-09-25" in bar.render().plain
 
 
