@@ -52,14 +52,24 @@ def _standardised(values: np.ndarray, window: int) -> np.ndarray:
 
 def rrg_lines(close: pd.Series, benchmark_close: pd.Series, window: int = WINDOW) -> pd.DataFrame:
     """Weekly `rs_ratio` and `rs_momentum`, by the week's Friday; the weeks before both are known are left out."""
-    price, benchmark = weekly_closes(close).align(weekly_closes(benchmark_close), join="inner")
+    weeks, rs_ratio, rs_momentum = _lines(close, benchmark_close, window)
+    return pd.DataFrame({"rs_ratio": rs_ratio, "rs_momentum": rs_momentum}, index=weeks)
+
+
+def _lines(close: pd.Series, benchmark_close: pd.Series, window: int) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+    """`rrg_lines` as arrays: a frame is built and cleaned in more time than the lines take."""
+    price, benchmark = weekly_closes(close), weekly_closes(benchmark_close)
+    if not price.index.equals(benchmark.index):
+        price, benchmark = price.align(benchmark, join="inner")
     with np.errstate(invalid="ignore", divide="ignore"):
-        rs = 100 * price.to_numpy(dtype=float) / np.where(benchmark.to_numpy(dtype=float) > 0, benchmark, np.nan)
+        benchmark_values = benchmark.to_numpy(dtype=float)
+        rs = 100 * price.to_numpy(dtype=float) / np.where(benchmark_values > 0, benchmark_values, np.nan)
         rs[~np.isfinite(rs)] = np.nan
         rs_ratio = _standardised(rs, window)
         change = np.r_[np.nan, 100 * (rs_ratio[1:] / rs_ratio[:-1] - 1)]
     rs_momentum = _standardised(change, window)
-    return pd.DataFrame({"rs_ratio": rs_ratio, "rs_momentum": rs_momentum}, index=price.index).dropna()
+    known = ~(np.isnan(rs_ratio) | np.isnan(rs_momentum))
+    return price.index[known], rs_ratio[known], rs_momentum[known]
 
 
 def rrg_points(close: pd.Series, benchmark_close: pd.Series, window: int = WINDOW,
@@ -72,6 +82,5 @@ def rrg_points(close: pd.Series, benchmark_close: pd.Series, window: int = WINDO
     if not close.empty:
         start = close.index[-1] - pd.Timedelta(weeks=keep + 2 * window + 2)
         close, benchmark_close = close.loc[start:], benchmark_close.loc[start:]
-    lines = rrg_lines(close, benchmark_close, window).iloc[-keep:]
-    return tuple(RrgPoint(week.date(), ratio, momentum) for week, ratio, momentum
-                 in zip(lines.index, lines["rs_ratio"].tolist(), lines["rs_momentum"].tolist()))
+    weeks, rs_ratio, rs_momentum = _lines(close, benchmark_close, window)
+    return tuple(map(RrgPoint, weeks[-keep:].date, rs_ratio[-keep:].tolist(), rs_momentum[-keep:].tolist()))
