@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -45,6 +46,21 @@ def test_an_alert_is_announced_once_and_never_again_after_a_restart(alerts, path
     [stored] = restarted.recent()
     assert stored.alert == first and stored.first_seen == SEEN and stored.announced and not stored.read
     restarted.store.close()
+
+
+def test_a_long_history_stores_each_key_once_those_stored_before_left_as_they_were(alerts):
+    """More alerts than one lookup of stored keys takes, some stored before, one key given twice:
+    each key is stored once, as first given, and only the new ones are recorded news."""
+    days = [DAY - timedelta(days=n) for n in range(1200, 0, -1)]
+    history = [alert(day=day) for day in days]
+    alerts.record(history[::3], {"^GSPC": days[-1]}, seen_at=SEEN)
+    twice = replace(history[1], title="given again")
+    alerts.record([*history, twice], {"^GSPC": DAY}, seen_at=SEEN + timedelta(days=1))
+    stored = {entry.alert.key: entry for entry in alerts.recent(limit=5000)}
+    assert sorted(stored) == sorted(entry.key for entry in history)
+    assert stored[history[1].key].alert == history[1]
+    assert [entry.first_seen for entry in map(stored.get, (h.key for h in history[:3]))] == \
+        [SEEN, SEEN + timedelta(days=1), SEEN + timedelta(days=1)]
 
 
 def test_a_provisional_alert_is_neither_stored_nor_announced(alerts):

@@ -80,7 +80,7 @@ class AlertStore:
         def work(connection: sqlite3.Connection) -> list[Alert]:
             watermarks = dict(connection.execute("SELECT symbol, through FROM alert_watermarks").fetchall())
             muted = set(connection.execute("SELECT what, value FROM alert_mutes").fetchall())
-            new = [alert for alert in final if _insert(connection, alert, stamp)]
+            new = _insert_new(connection, final, stamp)
             fresh = [alert for alert in new if _is_news(alert, watermarks.get(alert.symbol), through)
                      and ("symbol", alert.symbol) not in muted and ("kind", alert.kind) not in muted]
             announced = newest_per_series(fresh)
@@ -149,13 +149,30 @@ class AlertStore:
         return self.store._run(run, writing=True)
 
 
-def _insert(connection: sqlite3.Connection, alert: Alert, stamp: str) -> bool:
-    """True when this call stored the alert (False: it was stored before, by us or another process)."""
-    cursor = connection.execute(
-        "INSERT OR IGNORE INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
-        (alert.key, alert.symbol, alert.kind, alert.subject, alert.date.isoformat(), alert.title, alert.body,
-         json.dumps(dict(alert.fields), default=str), stamp))
-    return cursor.rowcount == 1
+KEYS_PER_QUERY = 500       # far below SQLite's limit on a statement's variables
+_encode_fields = json.JSONEncoder(default=str).encode    # json.dumps(fields, default=str), its encoder made once
+
+
+def _insert_new(connection: sqlite3.Connection, alerts: list[Alert], stamp: str) -> list[Alert]:
+    """Store the alerts not stored before (by us or another process; the first of a key given
+    twice); return those, in order. The keys already stored are looked up by the hundred and the
+    new ones written by one statement: a first watch stores some 70,000 alerts, which a statement
+    each took 0.65 s to."""
+    first_of_key: dict[str, Alert] = {}
+    for alert in alerts:
+        first_of_key.setdefault(alert.key, alert)
+    keys = list(first_of_key)
+    stored: set[str] = set()
+    for at in range(0, len(keys), KEYS_PER_QUERY):
+        some = keys[at:at + KEYS_PER_QUERY]
+        stored.update(key for key, in connection.execute(
+            f"SELECT key FROM alerts WHERE key IN ({', '.join('?' * len(some))})", some))
+    new = [alert for key, alert in first_of_key.items() if key not in stored]
+    connection.executemany(
+        "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+        [(alert.key, alert.symbol, alert.kind, alert.subject, alert.date.isoformat(), alert.title, alert.body,
+          _encode_fields(dict(alert.fields)), stamp) for alert in new])
+    return new
 
 
 def _is_news(alert: Alert, watermark: str | None, through: Mapping[str, date]) -> bool:
