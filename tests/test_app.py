@@ -43,7 +43,6 @@ def active_pane(app: TuimarketApp):
     return screen.panes[screen.active]
 
 
-
 async def test_the_first_live_refresh_draws_the_charts_at_their_size_in_its_thread(monkeypatch) -> None:
     """The live refresh that follows start-up reads the charts' canvases once the first view's layout
     has settled: its figures fit, and no chart is drawn again on the event loop. Read at once, they
@@ -63,8 +62,9 @@ async def test_the_first_live_refresh_draws_the_charts_at_their_size_in_its_thre
         heights = sorted(chart.size.height for chart in app.dashboard_screen.query(PriceChart))
     on_the_loop = [height for thread, height in drawn_in if thread == threading.main_thread().name]
     in_the_refresh = [height for thread, height in drawn_in if thread == "tuimarket-refresh"]
-    assert len(on_the_loop) == 3        # the first view's: the refresh computing it had no canvas before the first layout
+    assert len(on_the_loop) == 3    # the first view's: its refresh had no canvas before the first layout
     assert sorted(in_the_refresh) == heights
+
 
 async def test_first_paint_shows_every_index_and_the_rotation_and_the_range_keys_change_every_chart(
         tmp_path: Path) -> None:

@@ -56,7 +56,8 @@ def rrg_lines(close: pd.Series, benchmark_close: pd.Series, window: int = WINDOW
     return pd.DataFrame({"rs_ratio": rs_ratio, "rs_momentum": rs_momentum}, index=weeks)
 
 
-def _lines(close: pd.Series, benchmark_close: pd.Series, window: int) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+def _lines(close: pd.Series, benchmark_close: pd.Series,
+           window: int) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
     """`rrg_lines` as arrays: a frame is built and cleaned in more time than the lines take."""
     price, benchmark = weekly_closes(close), weekly_closes(benchmark_close)
     if not price.index.equals(benchmark.index):
