@@ -66,6 +66,30 @@ async def test_the_first_live_refresh_draws_the_charts_at_their_size_in_its_thre
     assert sorted(in_the_refresh) == heights
 
 
+async def test_refresh_asked_twice_in_a_frame_starts_one_refresh_and_counts_no_failure() -> None:
+    """The second `r`, before the first's refresh has started, is not taken for a retry of a stuck one."""
+    release = threading.Event()
+
+    class HeldPipeline(ScriptedPipeline):
+        def refresh(self):
+            release.wait(10)
+            return super().refresh()
+
+    release.set()
+    app = TuimarketApp(CONFIG, HeldPipeline(CONFIG, start=AS_OF, steps=[AS_OF, AS_OF]), now=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(app, pilot, lambda: app.pipeline.refreshes >= 1 and app.refreshing_since is None)
+        release.clear()
+        app.action_refresh()
+        app.action_refresh()      # in the same frame: neither refresh has started yet
+        await until(app, pilot, lambda: app.refreshing_since is not None)
+        await pilot.pause()
+        assert app.failures == 0        # a retry of a stuck refresh would count one
+        release.set()
+        await until(app, pilot, lambda: app.pipeline.refreshes >= 2 and app.refreshing_since is None)
+        assert app.pipeline.refreshes == 2 and app.failures == 0
+
+
 async def test_first_paint_shows_every_index_and_the_rotation_and_the_range_keys_change_every_chart(
         tmp_path: Path) -> None:
     app = make_app(tmp_path)

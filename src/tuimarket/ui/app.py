@@ -312,13 +312,19 @@ class TuimarketApp(App):
         self.next_refresh = self.now() + timedelta(seconds=delay)
         self.live_started = True
         if delay <= 0:
-            # After the screen's next refresh: the charts' canvases are read once the layout of the
-            # view just shown has settled, so the refresh draws them at their size (read at once, the
-            # first live refresh after start-up drew every chart twice, once at a stale size).
-            self.call_after_refresh(self.start_load, True)
+            self.call_after_refresh(self._start_live_load)
         else:
             self._refresh_timer = self.set_timer(delay, partial(self.start_load, True))
         self.update_market_bar()
+
+    def _start_live_load(self) -> None:
+        """A live refresh asked for at once, started after the screen's next refresh: the charts'
+        canvases are read once the layout of a view just shown has settled, so the refresh draws
+        them at their size (read at once, the first live refresh after start-up drew every chart
+        twice, once at a stale size). Not when a refresh started meanwhile (`r` twice in a frame):
+        that one is the refresh asked for; a stuck one is retried as a timer retries it."""
+        if self.refreshing_since is None or self.stuck_since is not None:
+            self.start_load(True)
 
     def _alert(self, alerts: tuple[AlertLine, ...]) -> None:
         """One toast for all of a refresh's alerts, so that a busy day does not bury the screen."""
