@@ -50,7 +50,7 @@ def test_an_alert_is_announced_once_and_never_again_after_a_restart(alerts, path
 
 def test_a_long_history_stores_each_key_once_those_stored_before_left_as_they_were(alerts):
     """More alerts than one lookup of stored keys takes, some stored before, one key given twice:
-    each key is stored once, as first given, and only the new ones are recorded news."""
+    each key is stored once, as first given, and those stored before keep when they were first seen."""
     days = [DAY - timedelta(days=n) for n in range(1200, 0, -1)]
     history = [alert(day=day) for day in days]
     alerts.record(history[::3], {"^GSPC": days[-1]}, seen_at=SEEN)
