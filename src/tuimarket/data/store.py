@@ -24,12 +24,13 @@ import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from tuimarket.data.alert_store import ALERT_SCHEMA
+from tuimarket.data.sql import batches
 from tuimarket.data.model import COLUMNS, impossible_bars
 
 if TYPE_CHECKING:
@@ -57,7 +58,6 @@ SCHEMA = (
     *ALERT_SCHEMA,
 )
 DAYS, PRICES = np.dtype("<i4"), np.dtype("<f8")   # series: days since 1970-01-01; rows of COLUMNS
-READ_BATCH = 500                                  # symbols per query (SQLite's variable limit is far above)
 
 
 def _fill_series(connection: sqlite3.Connection) -> None:
@@ -127,7 +127,7 @@ class Store:
         """The cached bars of each symbol that has some, in the order asked: one query per 500 symbols."""
         wanted = list(dict.fromkeys(symbols))
         found = {}
-        for marks, batch in _batches(wanted):
+        for marks, batch in batches(wanted):
             for symbol, dates, bars in self._query(f"SELECT symbol, dates, bars FROM series WHERE symbol IN ({marks})",
                                                    batch):
                 if (frame := _screened(_frame(*_unpack(dates, bars)))) is not None:
@@ -142,7 +142,7 @@ class Store:
     def bars_version(self, symbols: Iterable[str]) -> tuple[object, ...]:
         """A cheap stamp of the cached bars of `symbols` that changes whenever any process adds
         bars to one of them or fetches one again: a reader knows when to read them again."""
-        return tuple(row for marks, batch in _batches(symbols) for row in self._query(
+        return tuple(row for marks, batch in batches(symbols) for row in self._query(
             "SELECT max(fetched_at), total(length(dates)) FROM symbols JOIN series USING (symbol) "
             f"WHERE symbol IN ({marks})", batch))
 
@@ -289,14 +289,6 @@ class Store:
         for suffix in ("-wal", "-shm"):
             self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
         return aside
-
-
-def _batches(symbols: Iterable[str]) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """The distinct symbols READ_BATCH at a time, each batch with its query's placeholders ("?, ?")."""
-    wanted = list(dict.fromkeys(symbols))
-    for first in range(0, len(wanted), READ_BATCH):
-        batch = tuple(wanted[first:first + READ_BATCH])
-        yield ", ".join("?" * len(batch)), batch
 
 
 def _write_series(connection: sqlite3.Connection, symbol: str, days: np.ndarray, values: np.ndarray, *,
